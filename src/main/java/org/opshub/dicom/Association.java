@@ -1,0 +1,419 @@
+package org.opshub.dicom;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An association requested by this SCU, PS3.8 §7 and the state machine of §9.2 as seen from
+ * the requestor: A-ASSOCIATE negotiation, DIMSE messages carried in P-DATA-TF PDVs (fragmented
+ * to the peer's maximum PDU length, reassembled within ours), A-RELEASE and A-ABORT.
+ *
+ * <p>One thread uses an association at a time. Every read has a deadline; a PDU longer than
+ * {@link ScuSettings#maxPduLength()} (P-DATA-TF) or 64 KiB (other PDUs) is answered with
+ * A-ABORT, so memory per association stays bounded.
+ */
+public final class Association implements Closeable {
+
+    /** A DIMSE message: command set (Implicit VR LE) and, when present, its data set. */
+    public record Message(int contextId, Attributes command, Attributes dataSet) {
+    }
+
+    private static final int MAX_OTHER_PDU = 65536;
+    private static final int MAX_COMMAND_BYTES = 65536;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final DicomNode node;
+    private final ScuSettings settings;
+    private List<PresentationContext> contexts = List.of();
+    private long peerMaxPdu;
+    private int lastMessageId;
+    private boolean open;
+
+    private Association(Socket socket, DicomNode node, ScuSettings settings) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+        this.node = node;
+        this.settings = settings;
+    }
+
+    /**
+     * Connects and negotiates, proposing Explicit and Implicit VR Little Endian for each abstract syntax.
+     *
+     * @return an established association with at least one accepted presentation context
+     * @throws DicomTimeoutException         connect or A-ASSOCIATE-AC timeout
+     * @throws AssociationRejectedException  A-ASSOCIATE-RJ
+     * @throws AssociationAbortedException   A-ABORT or connection closed during negotiation
+     * @throws DicomProtocolException        malformed answer, or no context accepted
+     * @throws DicomException                connection refused, unknown host, other I/O errors
+     */
+    public static Association open(DicomNode node, ScuSettings settings, List<String> abstractSyntaxes)
+            throws DicomException {
+        List<PresentationContext> proposed = new ArrayList<>();
+        for (int i = 0; i < abstractSyntaxes.size(); i++) {
+            proposed.add(PresentationContext.propose(2 * i + 1, abstractSyntaxes.get(i)));
+        }
+        Socket socket = new Socket();
+        Association as = null;
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(node.host(), node.port()), millis(settings.connectTimeout()));
+            as = new Association(socket, node, settings);
+            as.negotiate(proposed);
+            return as;
+        } catch (SocketTimeoutException e) {
+            closeQuietly(socket);
+            throw new DicomTimeoutException("no connection to " + node + " within " + settings.connectTimeout().toSeconds() + " s");
+        } catch (ConnectException e) {
+            closeQuietly(socket);
+            throw new DicomException("connection to " + node + " refused", e);
+        } catch (UnknownHostException e) {
+            closeQuietly(socket);
+            throw new DicomException("unknown host " + node.host() + " of " + node.aeTitle(), e);
+        } catch (DicomException e) {
+            closeQuietly(socket);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new DicomException("cannot associate with " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void negotiate(List<PresentationContext> proposed) throws IOException {
+        out.write(Pdu.associateRq(node.aeTitle(), settings.callingAeTitle(), proposed, settings.maxPduLength()));
+        out.flush();
+        long deadline = deadline(settings.associationTimeout());
+        byte[][] pdu = readPdu(deadline, "A-ASSOCIATE-AC");
+        int type = pdu[0][0];
+        byte[] body = pdu[1];
+        switch (type) {
+            case Pdu.A_ASSOCIATE_AC -> {
+                Pdu.AssociateAccept ac = Pdu.parseAssociateAc(body, proposed);
+                contexts = ac.contexts();
+                peerMaxPdu = ac.maxPduLength();
+                open = true;
+                if (contexts.stream().noneMatch(PresentationContext::accepted)) {
+                    String why = contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
+                    abort(Pdu.ABORT_SOURCE_USER, 0);
+                    throw new DicomProtocolException(node + " accepted no presentation context (" + why + ")");
+                }
+            }
+            case Pdu.A_ASSOCIATE_RJ -> {
+                if (body.length < 4) {
+                    throw new DicomProtocolException("A-ASSOCIATE-RJ from " + node + " too short");
+                }
+                closeQuietly(socket);
+                throw new AssociationRejectedException(node.aeTitle(), body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
+            }
+            case Pdu.A_ABORT -> {
+                closeQuietly(socket);
+                throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
+                        + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2, body.length > 3 ? body[3] : 0));
+            }
+            default -> {
+                abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
+                throw new DicomProtocolException("unexpected PDU type " + type + " from " + node + " instead of A-ASSOCIATE-AC");
+            }
+        }
+    }
+
+    /** The peer this association is with. */
+    public DicomNode node() {
+        return node;
+    }
+
+    /**
+     * The accepted presentation context for an abstract syntax.
+     *
+     * @throws DicomException when the peer did not accept it
+     */
+    public PresentationContext context(String abstractSyntax) throws DicomException {
+        for (PresentationContext pc : contexts) {
+            if (pc.abstractSyntax().equals(abstractSyntax)) {
+                if (pc.accepted() && !pc.transferSyntaxes().isEmpty()) {
+                    return pc;
+                }
+                throw new DicomException(node + " did not accept " + abstractSyntax + ": " + pc.resultText());
+            }
+        }
+        throw new DicomException(node + " did not answer for " + abstractSyntax);
+    }
+
+    /** The peer's maximum P-DATA-TF length in bytes; 0 means unlimited. */
+    public long peerMaxPduLength() {
+        return peerMaxPdu;
+    }
+
+    /** The next Message ID (PS3.7 §9.1.1.1): 1, 2, … wrapping within 16 bits. */
+    public int nextMessageId() {
+        lastMessageId = (lastMessageId % 0xFFFF) + 1;
+        return lastMessageId;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Sends a DIMSE message: the command in Implicit VR LE, then the data set in the context's
+     * transfer syntax, each fragmented into PDVs within the peer's maximum PDU length.
+     */
+    public void send(PresentationContext pc, Attributes command, Attributes dataSet) throws DicomException {
+        try {
+            sendFragments(pc.id(), true, Dimse.encodeCommand(command));
+            if (dataSet != null) {
+                sendFragments(pc.id(), false, DataSetCodec.encode(dataSet, pc.explicitVr()));
+            }
+            out.flush();
+        } catch (IOException e) {
+            closeQuietly(socket);
+            open = false;
+            throw new AssociationAbortedException("connection to " + node + " lost while sending: " + e.getMessage());
+        }
+    }
+
+    private void sendFragments(int contextId, boolean command, byte[] data) throws IOException {
+        int max = peerMaxPdu == 0 || peerMaxPdu > (1 << 20) ? (1 << 20) : (int) peerMaxPdu - 6;
+        max = Math.max(max, 1);
+        int off = 0;
+        do {
+            int n = Math.min(max, data.length - off);
+            out.write(Pdu.pData(contextId, command, off + n == data.length, data, off, n));
+            off += n;
+        } while (off < data.length);
+    }
+
+    /**
+     * Receives the next DIMSE message within {@code timeout}.
+     *
+     * @param operation what we wait for, for messages ("C-FIND response")
+     * @throws DicomTimeoutException        nothing complete within the timeout (association aborted)
+     * @throws AssociationAbortedException  the peer aborted or closed the connection
+     * @throws DicomProtocolException       malformed PDUs or data (association aborted)
+     */
+    public Message receive(Duration timeout, String operation) throws DicomException {
+        long deadline = deadline(timeout);
+        ByteArrayOutputStream cmd = new ByteArrayOutputStream();
+        ByteArrayOutputStream data = null;
+        Attributes command = null;
+        int contextId = -1;
+        try {
+            while (true) {
+                byte[][] pdu = readPdu(deadline, operation);
+                int type = pdu[0][0];
+                byte[] body = pdu[1];
+                if (type == Pdu.A_ABORT) {
+                    open = false;
+                    closeQuietly(socket);
+                    throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " while waiting for "
+                            + operation + " " + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2,
+                            body.length > 3 ? body[3] : 0));
+                }
+                if (type != Pdu.P_DATA_TF) {
+                    abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
+                    throw new DicomProtocolException("unexpected PDU type " + type + " from " + node + " while waiting for " + operation);
+                }
+                int pos = 0;
+                while (pos < body.length) {
+                    if (body.length - pos < 6) {
+                        throw protocol("truncated PDV item");
+                    }
+                    long len = ByteCodec.u32be(body, pos);
+                    if (len < 2 || len > body.length - pos - 4) {
+                        throw protocol("PDV item length " + len + " runs past its PDU");
+                    }
+                    int pcid = body[pos + 4] & 0xFF;
+                    int mch = body[pos + 5];
+                    boolean isCommand = (mch & 1) != 0;
+                    boolean last = (mch & 2) != 0;
+                    int n = (int) len - 2;
+                    if (contextId == -1) {
+                        contextId = pcid;
+                    } else if (pcid != contextId) {
+                        throw protocol("PDV on presentation context " + pcid + " inside a message on " + contextId);
+                    }
+                    if (isCommand) {
+                        if (command != null || cmd.size() + n > MAX_COMMAND_BYTES) {
+                            throw protocol("command fragment out of place or command longer than " + MAX_COMMAND_BYTES + " bytes");
+                        }
+                        cmd.write(body, pos + 6, n);
+                        if (last) {
+                            command = DataSetCodec.decode(cmd.toByteArray(), false);
+                            if (!Dimse.hasDataSet(command)) {
+                                return new Message(contextId, command, null);
+                            }
+                            data = new ByteArrayOutputStream();
+                        }
+                    } else {
+                        if (data == null || data.size() + (long) n > settings.maxDataSetBytes()) {
+                            throw protocol(data == null ? "data fragment before its command"
+                                    : "data set longer than " + settings.maxDataSetBytes() + " bytes");
+                        }
+                        data.write(body, pos + 6, n);
+                        if (last) {
+                            PresentationContext pc = contextById(contextId);
+                            return new Message(contextId, command, DataSetCodec.decode(data.toByteArray(), pc.explicitVr()));
+                        }
+                    }
+                    pos += 4 + (int) len;
+                }
+            }
+        } catch (DicomProtocolException e) {
+            if (open) {
+                abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_INVALID_PARAMETER);
+            }
+            throw e;
+        }
+    }
+
+    private PresentationContext contextById(int id) throws DicomProtocolException {
+        for (PresentationContext pc : contexts) {
+            if (pc.id() == id && pc.accepted()) {
+                return pc;
+            }
+        }
+        throw protocol("data on presentation context " + id + ", which was not accepted");
+    }
+
+    private DicomProtocolException protocol(String what) {
+        return new DicomProtocolException("protocol error from " + node + ": " + what);
+    }
+
+    /**
+     * Releases the association (A-RELEASE-RQ, then A-RELEASE-RP within the association timeout;
+     * P-DATA still in flight is discarded). Falls back to A-ABORT; never throws.
+     */
+    public void release() {
+        if (!open) {
+            closeQuietly(socket);
+            return;
+        }
+        try {
+            out.write(Pdu.release(Pdu.A_RELEASE_RQ));
+            out.flush();
+            long deadline = deadline(settings.associationTimeout());
+            while (true) {
+                int type = readPdu(deadline, "A-RELEASE-RP")[0][0];
+                if (type == Pdu.A_RELEASE_RP || type == Pdu.A_ABORT) {
+                    break;
+                }
+                if (type == Pdu.A_RELEASE_RQ) { // release collision, PS3.8 §7.2.2
+                    out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                    out.flush();
+                    break;
+                }
+            }
+            open = false;
+            closeQuietly(socket);
+        } catch (IOException e) {
+            abort(Pdu.ABORT_SOURCE_USER, 0);
+        }
+    }
+
+    /** Sends A-ABORT and closes the connection; never throws. */
+    public void abort(int source, int reason) {
+        open = false;
+        try {
+            out.write(Pdu.abort(source, reason));
+            out.flush();
+        } catch (IOException ignored) {
+            // the connection is going away anyway
+        }
+        closeQuietly(socket);
+    }
+
+    /** Releases when still open, else just closes the socket. */
+    @Override
+    public void close() {
+        release();
+    }
+
+    /**
+     * Reads one PDU before the deadline.
+     *
+     * @return {type}, body
+     */
+    private byte[][] readPdu(long deadline, String operation) throws DicomException {
+        try {
+            byte[] hdr = new byte[6];
+            readFully(hdr, deadline);
+            int type = hdr[0] & 0xFF;
+            long len = ByteCodec.u32be(hdr, 2);
+            if (type < Pdu.A_ASSOCIATE_RQ || type > Pdu.A_ABORT) {
+                abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNRECOGNIZED_PDU);
+                throw new DicomProtocolException(String.format("unrecognized PDU type 0x%02X from %s", type, node));
+            }
+            long limit = type == Pdu.P_DATA_TF ? settings.maxPduLength() : MAX_OTHER_PDU;
+            if (len > limit) {
+                abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_INVALID_PARAMETER);
+                throw new DicomProtocolException("PDU of " + len + " bytes from " + node + " exceeds the " + limit
+                        + " bytes we accept; association aborted");
+            }
+            byte[] body = new byte[(int) len];
+            readFully(body, deadline);
+            return new byte[][] {{(byte) type}, body};
+        } catch (SocketTimeoutException e) {
+            abort(Pdu.ABORT_SOURCE_USER, 0);
+            throw new DicomTimeoutException("no " + operation + " from " + node + " within the timeout"
+                    + "; association aborted");
+        } catch (EOFException e) {
+            open = false;
+            closeQuietly(socket);
+            throw new AssociationAbortedException("connection closed by " + node + " while waiting for " + operation);
+        } catch (DicomException e) {
+            throw e;
+        } catch (IOException e) {
+            open = false;
+            closeQuietly(socket);
+            throw new AssociationAbortedException("connection to " + node + " lost while waiting for " + operation
+                    + ": " + e.getMessage());
+        }
+    }
+
+    private void readFully(byte[] buf, long deadline) throws IOException {
+        int off = 0;
+        while (off < buf.length) {
+            long left = deadline - System.nanoTime() / 1_000_000;
+            if (left <= 0) {
+                throw new SocketTimeoutException();
+            }
+            socket.setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
+            int n = in.read(buf, off, buf.length - off);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            off += n;
+        }
+    }
+
+    private static long deadline(Duration timeout) {
+        return System.nanoTime() / 1_000_000 + Math.max(1, timeout.toMillis());
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Math.max(1, d.toMillis()), Integer.MAX_VALUE);
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.opshub.dicom;
+
+import java.util.List;
+
+/**
+ * The SCU facade: C-ECHO on a fresh association, and associations for Study Root C-FIND on
+ * which several queries can run (PS3.4 Annex A verification, Annex C query/retrieve).
+ */
+public final class DicomClient {
+    private final ScuSettings settings;
+
+    public DicomClient(ScuSettings settings) {
+        this.settings = settings;
+    }
+
+    public ScuSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Associates, sends C-ECHO, releases.
+     *
+     * @return the round trip in nanoseconds, association and release included
+     * @throws DicomException with an operator-readable message on any failure
+     */
+    public long echo(DicomNode node) throws DicomException {
+        long start = System.nanoTime();
+        Association as = Association.open(node, settings, List.of(UID.Verification));
+        try {
+            Dimse.echo(as, settings);
+        } catch (DicomException e) {
+            as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            throw e;
+        }
+        as.release();
+        return System.nanoTime() - start;
+    }
+
+    /**
+     * Opens an association proposing Study Root Query/Retrieve - FIND
+     * ({@value UID#StudyRootQueryRetrieveFind}); close it with {@link Association#release()}.
+     */
+    public Association openStudyRootFind(DicomNode node) throws DicomException {
+        Association as = Association.open(node, settings, List.of(UID.StudyRootQueryRetrieveFind));
+        try {
+            as.context(UID.StudyRootQueryRetrieveFind);
+        } catch (DicomException e) {
+            as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            throw e;
+        }
+        return as;
+    }
+
+    /** C-FIND with the Study Root model on an open association; see {@link Dimse#find}. */
+    public Dimse.FindResult find(Association as, Attributes identifier, Dimse.MatchHandler handler)
+            throws DicomException {
+        return Dimse.find(as, settings, UID.StudyRootQueryRetrieveFind, identifier, handler);
+    }
+}

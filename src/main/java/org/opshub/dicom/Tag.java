@@ -1,0 +1,76 @@
+package org.opshub.dicom;
+
+import java.util.Map;
+
+/**
+ * Tags of the attributes this SCU writes or reads, PS3.6 §6 (data elements) and PS3.7 §E.1
+ * (command elements), with their VRs for Implicit VR decoding.
+ *
+ * <p>A tag is an {@code int}: group in the high 16 bits, element in the low 16 bits.
+ */
+public final class Tag {
+    // PS3.7 Annex E, command group 0000
+    public static final int CommandGroupLength = 0x00000000;
+    public static final int AffectedSOPClassUID = 0x00000002;
+    public static final int CommandField = 0x00000100;
+    public static final int MessageID = 0x00000110;
+    public static final int MessageIDBeingRespondedTo = 0x00000120;
+    public static final int Priority = 0x00000700;
+    public static final int CommandDataSetType = 0x00000800;
+    public static final int Status = 0x00000900;
+    public static final int ErrorComment = 0x00000902;
+
+    // PS3.6 data dictionary
+    public static final int SpecificCharacterSet = 0x00080005;
+    public static final int StudyDate = 0x00080020;
+    public static final int StudyTime = 0x00080030;
+    public static final int AccessionNumber = 0x00080050;
+    public static final int QueryRetrieveLevel = 0x00080052;
+    public static final int ModalitiesInStudy = 0x00080061;
+    public static final int StudyDescription = 0x00081030;
+    public static final int PatientName = 0x00100010;
+    public static final int PatientID = 0x00100020;
+    public static final int StudyInstanceUID = 0x0020000D;
+    public static final int StudyID = 0x00200010;
+    public static final int NumberOfStudyRelatedSeries = 0x00201206;
+    public static final int NumberOfStudyRelatedInstances = 0x00201208;
+
+    // PS3.5 §7.5, item and delimitation tags
+    public static final int Item = 0xFFFEE000;
+    public static final int ItemDelimitationItem = 0xFFFEE00D;
+    public static final int SequenceDelimitationItem = 0xFFFEE0DD;
+
+    private static final Map<Integer, Vr> VRS = Map.ofEntries(
+            Map.entry(CommandGroupLength, Vr.UL), Map.entry(AffectedSOPClassUID, Vr.UI),
+            Map.entry(CommandField, Vr.US), Map.entry(MessageID, Vr.US),
+            Map.entry(MessageIDBeingRespondedTo, Vr.US), Map.entry(Priority, Vr.US),
+            Map.entry(CommandDataSetType, Vr.US), Map.entry(Status, Vr.US),
+            Map.entry(ErrorComment, Vr.LO), Map.entry(SpecificCharacterSet, Vr.CS),
+            Map.entry(StudyDate, Vr.DA), Map.entry(StudyTime, Vr.TM),
+            Map.entry(AccessionNumber, Vr.SH), Map.entry(QueryRetrieveLevel, Vr.CS),
+            Map.entry(ModalitiesInStudy, Vr.CS), Map.entry(StudyDescription, Vr.LO),
+            Map.entry(PatientName, Vr.PN), Map.entry(PatientID, Vr.LO),
+            Map.entry(StudyInstanceUID, Vr.UI), Map.entry(StudyID, Vr.SH),
+            Map.entry(NumberOfStudyRelatedSeries, Vr.IS),
+            Map.entry(NumberOfStudyRelatedInstances, Vr.IS));
+
+    private Tag() {
+    }
+
+    /**
+     * The VR of a tag for Implicit VR decoding; group lengths (element 0000) are UL.
+     *
+     * @return the VR, {@link Vr#UN} for tags this SCU does not know
+     */
+    public static Vr vrOf(int tag) {
+        if ((tag & 0xFFFF) == 0) {
+            return Vr.UL;
+        }
+        return VRS.getOrDefault(tag, Vr.UN);
+    }
+
+    /** {@code (gggg,eeee)} for messages. */
+    public static String toString(int tag) {
+        return String.format("(%04X,%04X)", tag >>> 16, tag & 0xFFFF);
+    }
+}

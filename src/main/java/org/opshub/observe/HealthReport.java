@@ -1,0 +1,48 @@
+package org.opshub.observe;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Handler;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+
+/**
+ * {@code GET /observe/health}, {@code /observe/health/live} and {@code /observe/health/ready}:
+ * {@code {"status":"UP"}} with HTTP 200, or {@code {"status":"DOWN","down":["route:x", …]}}
+ * with HTTP 503. Only check ids are shown, never details, so endpoint URIs (and any secret in
+ * them) cannot leak; unlike Camel's built-in handler, no query parameter raises the exposure level.
+ */
+public final class HealthReport {
+    private final CamelContext context;
+
+    public HealthReport(CamelContext context) {
+        this.context = context;
+    }
+
+    /** Evaluates the checks for the request path and sets body, Content-Type and status. */
+    @Handler
+    public void report(Exchange exchange) {
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class);
+        boolean ready = path.endsWith("/ready");
+        Collection<HealthCheck.Result> results = path.endsWith("/live") ? HealthCheckHelper.invokeLiveness(context)
+                : ready ? HealthCheckHelper.invokeReadiness(context) : HealthCheckHelper.invoke(context);
+        boolean up = HealthCheckHelper.isResultsUp(results, ready);
+        List<String> down = results.stream().filter(r -> r.getState() == HealthCheck.State.DOWN)
+                .map(r -> r.getCheck().getGroup() == null ? r.getCheck().getId()
+                        : r.getCheck().getGroup() + ":" + r.getCheck().getId())
+                .sorted().toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        if (!down.isEmpty()) {
+            body.put("down", down);
+        }
+        exchange.getMessage().setBody(body);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+}

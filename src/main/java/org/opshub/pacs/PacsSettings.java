@@ -1,0 +1,146 @@
+package org.opshub.pacs;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import org.opshub.dicom.DicomNode;
+import org.opshub.dicom.ScuSettings;
+
+/**
+ * The PACS monitor's configuration, read from the {@code pacs.*} properties:
+ * <pre>
+ * pacs.calling-ae-title=OPSHUB         pacs.timezone= (system zone)   pacs.period=PT1M
+ * pacs.nodes.&lt;node&gt;.host / .port / .ae-title / .max-results (0 = no cap)
+ * pacs.forwarding.&lt;pair&gt;.source / .target (comma-separated for several) / .window / .settle
+ * pacs.legacy-metrics=false            pacs.missing.include-patient=false
+ * pacs.connect-timeout=PT5S  pacs.association-timeout=PT10S  pacs.dimse-timeout=PT30S
+ * pacs.max-pdu-length=65536
+ * </pre>
+ *
+ * @param checks one per (pair, target)
+ */
+public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> nodes, List<ForwardingCheck> checks,
+                           boolean legacyMetrics, boolean includePatient, ScuSettings scu) {
+
+    /**
+     * Reads the settings.
+     *
+     * @param keys   every known property key (from files, system properties, environment)
+     * @param lookup resolves a key to its effective value, or {@code null}
+     * @throws IllegalArgumentException naming the property for any invalid or missing value
+     */
+    public static PacsSettings from(Collection<String> keys, Function<String, String> lookup) {
+        Function<String, String> get = k -> {
+            String v = lookup.apply(k);
+            return v == null ? "" : v.trim();
+        };
+        String zoneName = get.apply("pacs.timezone");
+        ZoneId zone;
+        try {
+            zone = zoneName.isEmpty() ? ZoneId.systemDefault() : ZoneId.of(zoneName);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("pacs.timezone=" + zoneName + " is not an IANA zone id");
+        }
+        String aet = get.apply("pacs.calling-ae-title");
+        ScuSettings scu;
+        try {
+            scu = new ScuSettings(aet.isEmpty() ? "OPSHUB" : aet,
+                    duration(get, "pacs.connect-timeout", "PT5S"), duration(get, "pacs.association-timeout", "PT10S"),
+                    duration(get, "pacs.dimse-timeout", "PT30S"), integer(get, "pacs.max-pdu-length", 65536), 16 << 20);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pacs settings: " + e.getMessage());
+        }
+
+        Map<String, PacsNode> nodes = new LinkedHashMap<>();
+        for (String name : names(keys, "pacs.nodes.")) {
+            String p = "pacs.nodes." + name + ".";
+            String host = get.apply(p + "host");
+            String ae = get.apply(p + "ae-title");
+            if (host.isEmpty() || ae.isEmpty()) {
+                throw new IllegalArgumentException(p + "host and " + p + "ae-title are required");
+            }
+            try {
+                nodes.put(name, new PacsNode(name, new DicomNode(ae, host, integer(get, p + "port", 104)),
+                        integer(get, p + "max-results", 0)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("pacs.nodes." + name + ": " + e.getMessage());
+            }
+        }
+
+        List<ForwardingCheck> checks = new ArrayList<>();
+        for (String pair : names(keys, "pacs.forwarding.")) {
+            String p = "pacs.forwarding." + pair + ".";
+            String source = get.apply(p + "source");
+            requireNode(nodes, source, p + "source");
+            StudyWindow window;
+            try {
+                window = StudyWindow.parse(get.apply(p + "window"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(p + "window: " + e.getMessage());
+            }
+            Duration settle = duration(get, p + "settle", "PT5M");
+            for (String target : get.apply(p + "target").split(",")) {
+                requireNode(nodes, target.trim(), p + "target");
+                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle));
+            }
+        }
+        return new PacsSettings(zone, duration(get, "pacs.period", "PT1M"), nodes, checks,
+                Boolean.parseBoolean(get.apply("pacs.legacy-metrics")),
+                Boolean.parseBoolean(get.apply("pacs.missing.include-patient")), scu);
+    }
+
+    private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {
+        if (name.isEmpty() || !nodes.containsKey(name)) {
+            throw new IllegalArgumentException(key + "=" + name + " names no node of pacs.nodes.*"
+                    + " (known: " + nodes.keySet() + ")");
+        }
+    }
+
+    /** Sub-names below a prefix: {@code pacs.nodes.src.host} → {@code src}. */
+    private static TreeSet<String> names(Collection<String> keys, String prefix) {
+        TreeSet<String> names = new TreeSet<>();
+        for (String k : keys) {
+            if (k.startsWith(prefix)) {
+                String rest = k.substring(prefix.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0) {
+                    names.add(rest.substring(0, dot));
+                }
+            }
+        }
+        return names;
+    }
+
+    static Duration duration(Function<String, String> get, String key, String def) {
+        String v = get.apply(key);
+        try {
+            Duration d = Duration.parse(v.isEmpty() ? def : v);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + "=" + v + " is not a non-negative ISO-8601 duration such as PT30S");
+        }
+    }
+
+    static int integer(Function<String, String> get, String key, int def) {
+        String v = get.apply(key);
+        try {
+            int i = v.isEmpty() ? def : Integer.parseInt(v);
+            if (i < 0) {
+                throw new IllegalArgumentException();
+            }
+            return i;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + "=" + v + " is not a non-negative whole number");
+        }
+    }
+}
