@@ -74,11 +74,14 @@ public final class PacsMonitor {
         try {
             long nanos = client.echo(node.dicom());
             n.echoSeconds = nanos / 1e9;
-            markNode(node, true, null);
+            n.echoOk = true;
+            markNode(node, null);
         } catch (DicomException e) {
-            markNode(node, false, e.getMessage());
+            n.echoOk = false;
+            markNode(node, e.getMessage());
         } catch (RuntimeException e) {
-            markNode(node, false, e.toString());
+            n.echoOk = false;
+            markNode(node, e.toString());
         }
     }
 
@@ -101,6 +104,12 @@ public final class PacsMonitor {
             c.lastSuccess = Instant.now();
             c.lastError = null;
             c.success = true;
+            for (String name : List.of(check.source(), check.target())) {
+                if (!state.node(name).queryOk) {
+                    state.node(name).queryOk = true;
+                    markNode(node(name), null);
+                }
+            }
             if (!Boolean.TRUE.equals(c.loggedSuccess)) {
                 LOG.info("Forwarding check {} {}: {} studies on source, {} missing, {} incomplete",
                         checkKey, c.loggedSuccess == null ? "ok" : "recovered",
@@ -115,7 +124,8 @@ public final class PacsMonitor {
             c.success = false;
             c.lastError = current.name() + ": " + e.getMessage();
             if (e instanceof DicomException) {
-                markNode(current, false, e.getMessage());
+                state.node(current.name()).queryOk = false;
+                markNode(current, e.getMessage());
             }
             if (!Boolean.FALSE.equals(c.loggedSuccess)) {
                 LOG.warn("Forwarding check {} failing: {}", checkKey, c.lastError);
@@ -144,10 +154,17 @@ public final class PacsMonitor {
         }
     }
 
-    private void markNode(PacsNode node, boolean up, String error) {
+    /**
+     * Recomputes a node's {@code pacs_up}: its last C-ECHO succeeded and no query on it failed
+     * since its last successful one. Logs only when that changes.
+     */
+    private void markNode(PacsNode node, String error) {
         PacsState.Node n = state.node(node.name());
+        boolean up = n.echoOk && n.queryOk;
         n.up = up;
-        n.lastError = error;
+        if (error != null || up) {
+            n.lastError = error;
+        }
         if (!Boolean.valueOf(up).equals(n.loggedUp)) {
             if (up) {
                 LOG.info("PACS node {} ({}) is {}", node.name(), node.dicom(), n.loggedUp == null ? "up" : "up again");

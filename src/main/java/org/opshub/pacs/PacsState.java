@@ -14,6 +14,8 @@ final class PacsState {
 
     /** One node's last observations. */
     static final class Node {
+        volatile boolean echoOk;
+        volatile boolean queryOk = true;
         volatile boolean up;
         volatile Boolean loggedUp; // null until the first observation
         volatile double echoSeconds;

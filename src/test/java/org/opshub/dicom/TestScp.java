@@ -1,0 +1,173 @@
+package org.opshub.dicom;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A tiny SCP on loopback that plays a peer, well-behaved or hostile, for one association at a
+ * time. It records whether our side closed the connection afterwards (no leaked socket).
+ */
+public final class TestScp implements AutoCloseable {
+    public enum Mode { ECHO_OK, REJECT_CALLED_AE, GARBAGE, OVERSIZED_PDU, ABORT_MID_FIND, SILENT, FIND_ONE_CYRILLIC }
+
+    private final ServerSocket server;
+    private final Mode mode;
+    private final Thread thread;
+    private final AtomicBoolean peerClosed = new AtomicBoolean();
+    private volatile CountDownLatch done = new CountDownLatch(1);
+
+    public TestScp(Mode mode) throws IOException {
+        this.mode = mode;
+        server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        thread = new Thread(this::serve, "test-scp-" + mode);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public DicomNode node() {
+        return new DicomNode("TESTSCP", "127.0.0.1", port());
+    }
+
+    /** True when, after the last association, our client closed the TCP connection (EOF seen) within 5 s. */
+    public boolean clientClosed() throws InterruptedException {
+        return done.await(5, TimeUnit.SECONDS) && peerClosed.get();
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                done = new CountDownLatch(1);
+                peerClosed.set(false);
+                handle(s, new DataInputStream(s.getInputStream()), s.getOutputStream());
+                // wait for the client to close (EOF) or give up after 10 s
+                s.setSoTimeout(10_000);
+                try {
+                    while (s.getInputStream().read() >= 0) {
+                        // drain
+                    }
+                    peerClosed.set(true);
+                } catch (IOException e) {
+                    peerClosed.set(e.getMessage() != null && e.getMessage().contains("reset"));
+                }
+                done.countDown();
+            } catch (IOException e) {
+                done.countDown();
+            }
+        }
+    }
+
+    private void handle(Socket s, DataInputStream in, OutputStream out) throws IOException {
+        byte[][] rq = readPdu(in);
+        switch (mode) {
+            case REJECT_CALLED_AE -> out.write(Pdu.pdu(Pdu.A_ASSOCIATE_RJ, new byte[] {0, 1, 1, 7}));
+            case GARBAGE -> out.write("HTTP/1.1 400 Bad Request\r\n\r\nnot dicom at all".getBytes(StandardCharsets.US_ASCII));
+            case OVERSIZED_PDU -> out.write(new byte[] {Pdu.A_ASSOCIATE_AC, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0});
+            case SILENT -> { } // never answers; the client must time out and close
+            default -> {
+                out.write(associateAc(rq[1]));
+                out.flush();
+                Association.Message m = readMessage(in, true);
+                int id = m.command().getInt(Tag.MessageID, 0);
+                int field = m.command().getInt(Tag.CommandField, 0);
+                if (field == Dimse.C_ECHO_RQ) {
+                    sendCommand(out, rsp(Dimse.C_ECHO_RSP, id, 0, false), null);
+                } else if (mode == Mode.ABORT_MID_FIND) {
+                    readMessage(in, false);
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192",
+                            "Иванов^Иван".getBytes(StandardCharsets.UTF_8)));
+                    out.write(Pdu.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU));
+                    out.flush();
+                    return;
+                } else if (mode == Mode.FIND_ONE_CYRILLIC) {
+                    readMessage(in, false);
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                            match("ISO_IR 144", "Иванов^Иван".getBytes("ISO-8859-5")));
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
+                }
+                out.flush();
+                // answer A-RELEASE-RQ
+                byte[][] rel = readPdu(in);
+                if (rel[0][0] == Pdu.A_RELEASE_RQ) {
+                    out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                }
+            }
+        }
+        out.flush();
+    }
+
+    private static byte[] match(String charset, byte[] name) {
+        Attributes a = new Attributes().setString(Tag.SpecificCharacterSet, Vr.CS, charset)
+                .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                .set(Tag.PatientName, Vr.PN, name)
+                .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3.4");
+        return DataSetCodec.encode(a, false);
+    }
+
+    private static Attributes rsp(int field, int id, int status, boolean data) {
+        return new Attributes().setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveFind)
+                .setUnsignedShort(Tag.CommandField, field).setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                .setUnsignedShort(Tag.CommandDataSetType, data ? 1 : Dimse.NO_DATA_SET)
+                .setUnsignedShort(Tag.Status, status);
+    }
+
+    private static void sendCommand(OutputStream out, Attributes cmd, byte[] data) throws IOException {
+        byte[] c = Dimse.encodeCommand(cmd);
+        out.write(Pdu.pData(1, true, true, c, 0, c.length));
+        if (data != null) {
+            out.write(Pdu.pData(1, false, true, data, 0, data.length));
+        }
+    }
+
+    /** A-ASSOCIATE-AC accepting presentation context 1 with Implicit VR Little Endian, max PDU 16384. */
+    static byte[] associateAc(byte[] rqBody) {
+        byte[] body = new byte[68];
+        System.arraycopy(rqBody, 0, body, 0, 68);
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(body);
+        byte[] ac = UID.ApplicationContext.getBytes(StandardCharsets.US_ASCII);
+        b.writeBytes(new byte[] {0x10, 0, 0, (byte) ac.length});
+        b.writeBytes(ac);
+        byte[] ts = UID.ImplicitVRLittleEndian.getBytes(StandardCharsets.US_ASCII);
+        b.writeBytes(new byte[] {0x21, 0, 0, (byte) (8 + ts.length), 1, 0, 0, 0, 0x40, 0, 0, (byte) ts.length});
+        b.writeBytes(ts);
+        b.writeBytes(new byte[] {0x50, 0, 0, 8, 0x51, 0, 0, 4, 0, 0, 0x40, 0});
+        return Pdu.pdu(Pdu.A_ASSOCIATE_AC, b.toByteArray());
+    }
+
+    private static Association.Message readMessage(DataInputStream in, boolean command) throws IOException {
+        byte[][] pdu = readPdu(in);
+        byte[] body = pdu[1];
+        int len = (int) ByteCodec.u32be(body, 0);
+        byte[] data = java.util.Arrays.copyOfRange(body, 6, 4 + len);
+        Attributes a = DataSetCodec.decode(data, false); // the AC accepted Implicit VR only
+        return new Association.Message(body[4], a, null);
+    }
+
+    static byte[][] readPdu(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        byte[] h = new byte[6];
+        d.readFully(h);
+        byte[] body = new byte[(int) ByteCodec.u32be(h, 2)];
+        d.readFully(body);
+        return new byte[][] {{h[0]}, body};
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,88 @@
+package org.opshub.pacs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ReconciliationTest {
+    static StudyRecord study(String uid, Integer n) {
+        return new StudyRecord(uid, "20261121", "101500", "A" + uid, "CT", n, null, null);
+    }
+
+    static Map<String, StudyRecord> of(StudyRecord... s) {
+        Map<String, StudyRecord> m = new HashMap<>();
+        for (StudyRecord r : s) {
+            m.put(r.studyInstanceUid(), r);
+        }
+        return m;
+    }
+
+    @Test
+    void missingByUidIncompleteByInstanceCountAfterSettle() {
+        Map<String, Instant> seen = new HashMap<>();
+        Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
+        Map<String, StudyRecord> src = of(study("1", 5), study("2", 5), study("3", 5), study("4", null));
+        Map<String, StudyRecord> dst = of(study("1", 5), study("2", 3), study("4", 1));
+        Reconciliation r = Reconciliation.compare(src, dst, seen, t0, Duration.ofMinutes(5));
+        assertEquals(4, r.sourceStudies());
+        assertEquals(0, r.missing().size(), "not settled yet");
+        assertEquals(2, r.inFlight());
+
+        r = Reconciliation.compare(src, dst, seen, t0.plusSeconds(300), Duration.ofMinutes(5));
+        assertEquals(List.of("3"), r.missing().stream().map(g -> g.study().studyInstanceUid()).toList());
+        assertEquals(List.of("2"), r.incomplete().stream().map(g -> g.study().studyInstanceUid()).toList());
+        assertEquals(3, r.incomplete().get(0).targetInstances());
+        assertEquals(t0, r.oldestMissing());
+
+        // a study gone from the source window is forgotten
+        Reconciliation.compare(of(study("1", 5)), dst, seen, t0.plusSeconds(600), Duration.ZERO);
+        assertEquals(1, seen.size());
+    }
+
+    @Test
+    void rollingWindowQueriesADateRangeAndCutsByTime() {
+        StudyWindow w = StudyWindow.parse("PT24H");
+        ZonedDateTime now = ZonedDateTime.of(2026, 11, 21, 9, 0, 0, 0, ZoneId.of("Europe/Moscow"));
+        assertEquals("20261120-20261121", w.studyDateKey(now));
+        assertTrue(w.contains(new StudyRecord("1", "20261120", "093000", null, null, null, null, null), now));
+        assertFalse(w.contains(new StudyRecord("1", "20261120", "085959", null, null, null, null, null), now));
+        assertTrue(w.contains(new StudyRecord("1", "20261120", "", null, null, null, null, null), now));
+        assertEquals("20261121", StudyWindow.parse("today").studyDateKey(now));
+        assertThrows(IllegalArgumentException.class, () -> StudyWindow.parse("yesterday"));
+    }
+
+    @Test
+    void settingsNameTheBadProperty() {
+        Map<String, String> p = new HashMap<>(Map.of(
+                "pacs.nodes.src.host", "10.0.0.1", "pacs.nodes.src.ae-title", "SRC",
+                "pacs.nodes.a.host", "10.0.0.2", "pacs.nodes.a.ae-title", "A", "pacs.nodes.a.max-results", "500",
+                "pacs.nodes.b.host", "10.0.0.3", "pacs.nodes.b.ae-title", "B",
+                "pacs.forwarding.main.source", "src", "pacs.forwarding.main.target", "a, b",
+                "pacs.forwarding.main.window", "PT12H"));
+        PacsSettings s = PacsSettings.from(p.keySet(), p::get);
+        assertEquals(List.of("src->a", "src->b"), s.checks().stream().map(ForwardingCheck::key).toList());
+        assertEquals(104, s.nodes().get("src").dicom().port());
+        assertEquals(500, s.nodes().get("a").maxResults());
+        assertEquals(Duration.ofMinutes(5), s.checks().get(0).settle());
+        assertEquals("OPSHUB", s.scu().callingAeTitle());
+
+        p.put("pacs.forwarding.main.target", "archive");
+        assertEquals("pacs.forwarding.main.target=archive names no node of pacs.nodes.* (known: [a, b, src])",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.put("pacs.forwarding.main.target", "a");
+        p.put("pacs.nodes.a.port", "70000");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get))
+                .getMessage().startsWith("pacs.nodes.a: port 70000"));
+    }
+}
