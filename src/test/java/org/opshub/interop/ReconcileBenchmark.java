@@ -1,0 +1,183 @@
+package org.opshub.interop;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.opshub.dicom.Association;
+import org.opshub.dicom.Attributes;
+import org.opshub.dicom.DicomClient;
+import org.opshub.dicom.DicomNode;
+import org.opshub.dicom.ScuSettings;
+import org.opshub.dicom.Tag;
+import org.opshub.dicom.Vr;
+import org.opshub.pacs.PacsMonitor;
+import org.opshub.pacs.PacsSettings;
+
+/**
+ * Benchmark (scripts/bench-reconcile.sh, not a test): 5,000 studies on Orthanc SRC, 650 on DST.
+ * Measures, side by side in one run, the hub's reconcile against (a) two findscu C-FINDs plus a
+ * set difference and (b) one fresh association + C-FIND per study (the old exporter's algorithm).
+ */
+public final class ReconcileBenchmark {
+    public static void main(String[] args) throws Exception {
+        int studies = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int forwarded = args.length > 1 ? Integer.parseInt(args[1]) : 650;
+        int runs = 5;
+        Path dir = Files.createTempDirectory("opshub-bench");
+        String today = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
+        try (OrthancPeer src = new OrthancPeer(dir, "SRC", 18042, 14242, Map.of(),
+                Map.of("DST", Map.of("AET", "DST", "Host", "127.0.0.1", "Port", 14243)));
+             OrthancPeer dst = new OrthancPeer(dir, "DST", 18043, 14243, Map.of(), Map.of())) {
+            src.start();
+            dst.start();
+            long t0 = System.nanoTime();
+            List<String> ids = load(src, studies, today);
+            src.store("DST", ids.subList(0, forwarded).toArray());
+            System.out.printf("loaded %d studies on SRC, forwarded %d to DST in %.1f s%n", studies, forwarded,
+                    (System.nanoTime() - t0) / 1e9);
+
+            Map<String, String> p = new HashMap<>(Map.of("pacs.timezone", "UTC",
+                    "pacs.nodes.src.host", "127.0.0.1", "pacs.nodes.src.port", "14242", "pacs.nodes.src.ae-title", "SRC",
+                    "pacs.nodes.dst.host", "127.0.0.1", "pacs.nodes.dst.port", "14243", "pacs.nodes.dst.ae-title", "DST",
+                    "pacs.forwarding.main.source", "src", "pacs.forwarding.main.target", "dst"));
+            p.put("pacs.forwarding.main.settle", "PT0S");
+            PacsMonitor hub = new PacsMonitor(PacsSettings.from(p.keySet(), p::get), new SimpleMeterRegistry());
+
+            double[] hubTimes = new double[runs];
+            double[] findscuTimes = new double[runs];
+            int findscuMissing = -1;
+            for (int i = 0; i < runs; i++) { // interleaved, so both see the same machine state
+                long s = System.nanoTime();
+                hub.reconcile("src->dst");
+                hubTimes[i] = (System.nanoTime() - s) / 1e9;
+                s = System.nanoTime();
+                Set<String> a = findscu("SRC", 14242, today);
+                Set<String> b = findscu("DST", 14243, today);
+                a.removeAll(b);
+                findscuMissing = a.size();
+                findscuTimes[i] = (System.nanoTime() - s) / 1e9;
+            }
+            @SuppressWarnings("unchecked")
+            List<Object> missing = (List<Object>) ((Map<String, Object>) ((List<Object>) hub.missingReport()
+                    .get("checks")).get(0)).get("missing");
+
+            // (b) the old algorithm: a fresh association and a C-FIND per source study
+            DicomClient client = new DicomClient(ScuSettings.defaults("OPSHUB"));
+            Set<String> srcUids = findscu("SRC", 14242, today);
+            long s = System.nanoTime();
+            int oldMissing = 0;
+            for (String uid : srcUids) {
+                Association as = client.openStudyRootFind(new DicomNode("DST", "127.0.0.1", 14243));
+                int[] n = {0};
+                client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                        .setString(Tag.StudyInstanceUID, Vr.UI, uid), m -> ++n[0] > 0);
+                as.release();
+                oldMissing += n[0] == 0 ? 1 : 0;
+            }
+            double perStudy = (System.nanoTime() - s) / 1e9;
+            // (b) as the old exporter ran it: a separate SCU run (findscu) per source study
+            s = System.nanoTime();
+            int oldMissingFindscu = 0;
+            for (String uid : srcUids) {
+                oldMissingFindscu += findscuOne("DST", 14243, uid) ? 0 : 1;
+            }
+            double perStudyFindscu = (System.nanoTime() - s) / 1e9;
+
+            double hubMedian = median(hubTimes);
+            double findscuMedian = median(findscuTimes);
+            System.out.println();
+            System.out.printf("| method (%d on SRC, %d on DST) | missing found | seconds |%n", studies, forwarded);
+            System.out.println("|---|---|---|");
+            System.out.printf("| opshub reconcile (median of %d) | %d | %.3f |%n", runs, missing.size(), hubMedian);
+            System.out.printf("| (a) 2 x findscu + set difference (median of %d) | %d | %.3f |%n", runs, findscuMissing,
+                    findscuMedian);
+            System.out.printf("| (b) findscu per study: process + association + C-FIND (once) | %d | %.3f |%n",
+                    oldMissingFindscu, perStudyFindscu);
+            System.out.printf("| (b') opshub SCU per study: association + C-FIND (once) | %d | %.3f |%n", oldMissing, perStudy);
+            System.out.println();
+            System.out.printf("ratio hub / (a) = %.2f   (target <= 1.2)%n", hubMedian / findscuMedian);
+            System.out.printf("ratio (b) / hub = %.0f   (target >= 100)%n", perStudyFindscu / hubMedian);
+            System.out.printf("ratio (b') / hub = %.0f%n", perStudy / hubMedian);
+        }
+    }
+
+    private static List<String> load(OrthancPeer src, int n, String today) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<String>> f = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            f.add(pool.submit(() -> {
+                Map<String, String> tags = Map.of("PatientID", "P" + k, "PatientName", "Bench^" + k,
+                        "StudyDate", today, "StudyTime", String.format("%02d%02d%02d", k % 24, k % 60, k / 60 % 60),
+                        "AccessionNumber", "B" + k, "Modality", "CT");
+                for (int attempt = 1; ; attempt++) { // Orthanc drops idle keep-alive connections
+                    try {
+                        return src.createInstance(tags, null).get("ParentStudy").asText();
+                    } catch (java.io.IOException e) {
+                        if (attempt == 3) {
+                            throw e;
+                        }
+                    }
+                }
+            }));
+        }
+        List<String> ids = new ArrayList<>();
+        for (Future<String> x : f) {
+            ids.add(x.get());
+        }
+        pool.shutdown();
+        return ids;
+    }
+
+    private static final Pattern UID = Pattern.compile("\\(0020,000d\\) UI \\[([0-9.]+)\\]");
+
+    static Set<String> findscu(String aet, int port, String date) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
+                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyDate=" + date,
+                "-k", "StudyInstanceUID", "-k", "NumberOfStudyRelatedInstances").redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        p.waitFor();
+        Set<String> uids = new HashSet<>();
+        Matcher m = UID.matcher(out);
+        while (m.find()) {
+            uids.add(m.group(1));
+        }
+        return uids;
+    }
+
+    static boolean findscuOne(String aet, int port, String uid) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
+                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + uid)
+                .redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        p.waitFor();
+        return out.contains("(0020,000d)");
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+}
