@@ -11,9 +11,12 @@ import org.apache.camel.main.Main;
  * in the jar; {@code -D} system properties and environment variables override both).
  */
 public final class OpsHub {
-    /** Property locations, later ones overriding earlier ones. */
+    /**
+     * Property locations; for a key in several, the first location that has it wins, so the
+     * working directory's file comes before the defaults embedded in the jar.
+     */
     public static final String PROPERTY_LOCATIONS =
-            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+            "file:application.properties;optional=true,classpath:application.properties;optional=true";
 
     private OpsHub() {
     }
