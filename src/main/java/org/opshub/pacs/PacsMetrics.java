@@ -21,13 +21,13 @@ final class PacsMetrics {
             PacsState.Node n = state.node(node.name());
             Tags tags = Tags.of("pacs", node.name());
             gauge(registry, "pacs_up", "1 when the last C-ECHO to the PACS node succeeded, else 0", tags, n,
-                    x -> x.up ? 1 : 0);
+                    x -> x.up() ? 1 : 0);
             gauge(registry, "pacs_echo_duration_seconds",
                     "Duration of the last C-ECHO (association, echo, release), seconds", tags, n, x -> x.echoSeconds);
             if (settings.legacyMetrics()) {
                 gauge(registry, "pacs_server_up", "Legacy: 1 when the last C-ECHO succeeded",
                         Tags.of("IP", node.dicom().host(), "AET", node.dicom().aeTitle(),
-                                "port", Integer.toString(node.dicom().port())), n, x -> x.up ? 1 : 0);
+                                "port", Integer.toString(node.dicom().port())), n, x -> x.up() ? 1 : 0);
             }
         }
         for (ForwardingCheck check : settings.checks()) {

@@ -71,18 +71,16 @@ public final class PacsMonitor {
     public void echo(String nodeName) {
         PacsNode node = node(nodeName);
         PacsState.Node n = state.node(nodeName);
+        String error = null;
         try {
-            long nanos = client.echo(node.dicom());
-            n.echoSeconds = nanos / 1e9;
-            n.echoOk = true;
-            markNode(node, null);
+            n.echoSeconds = client.echo(node.dicom()) / 1e9;
         } catch (DicomException e) {
-            n.echoOk = false;
-            markNode(node, e.getMessage());
+            error = e.getMessage();
         } catch (RuntimeException e) {
-            n.echoOk = false;
-            markNode(node, e.toString());
+            error = e.toString();
         }
+        n.echoOk = error == null;
+        markNode(node, error);
     }
 
     /** Reconciles one check ("source->target"), both C-FINDs on fresh associations. */
@@ -160,8 +158,7 @@ public final class PacsMonitor {
      */
     private void markNode(PacsNode node, String error) {
         PacsState.Node n = state.node(node.name());
-        boolean up = n.echoOk && n.queryOk;
-        n.up = up;
+        boolean up = n.up();
         if (error != null || up) {
             n.lastError = error;
         }
@@ -221,7 +218,7 @@ public final class PacsMonitor {
             PacsState.Node n = state.node(node.name());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("aeTitle", node.dicom().aeTitle());
-            m.put("up", n.loggedUp == null ? null : n.up);
+            m.put("up", n.loggedUp == null ? null : n.up());
             m.put("echoSeconds", n.echoSeconds);
             m.put("lastError", n.lastError);
             nodes.put(node.name(), m);

@@ -16,10 +16,14 @@ final class PacsState {
     static final class Node {
         volatile boolean echoOk;
         volatile boolean queryOk = true;
-        volatile boolean up;
         volatile Boolean loggedUp; // null until the first observation
         volatile double echoSeconds;
         volatile String lastError;
+
+        /** {@code pacs_up}: the last C-ECHO succeeded and no C-FIND failed since the last good one. */
+        boolean up() {
+            return echoOk && queryOk;
+        }
     }
 
     /** One check's last reconciliation. */

@@ -79,20 +79,20 @@ public final class TestScp implements AutoCloseable {
             default -> {
                 out.write(associateAc(rq[1]));
                 out.flush();
-                Association.Message m = readMessage(in, true);
+                Association.Message m = readMessage(in);
                 int id = m.command().getInt(Tag.MessageID, 0);
                 int field = m.command().getInt(Tag.CommandField, 0);
                 if (field == Dimse.C_ECHO_RQ) {
                     sendCommand(out, rsp(Dimse.C_ECHO_RSP, id, 0, false), null);
                 } else if (mode == Mode.ABORT_MID_FIND) {
-                    readMessage(in, false);
+                    readMessage(in);
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192",
                             "Иванов^Иван".getBytes(StandardCharsets.UTF_8)));
                     out.write(Pdu.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU));
                     out.flush();
                     return;
                 } else if (mode == Mode.FIND_ONE_CYRILLIC) {
-                    readMessage(in, false);
+                    readMessage(in);
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
                             match("ISO_IR 144", "Иванов^Иван".getBytes("ISO-8859-5")));
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
@@ -147,7 +147,7 @@ public final class TestScp implements AutoCloseable {
         return Pdu.pdu(Pdu.A_ASSOCIATE_AC, b.toByteArray());
     }
 
-    private static Association.Message readMessage(DataInputStream in, boolean command) throws IOException {
+    private static Association.Message readMessage(DataInputStream in) throws IOException {
         byte[][] pdu = readPdu(in);
         byte[] body = pdu[1];
         int len = (int) ByteCodec.u32be(body, 0);

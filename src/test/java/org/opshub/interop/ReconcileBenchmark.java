@@ -149,13 +149,7 @@ public final class ReconcileBenchmark {
     private static final Pattern UID = Pattern.compile("\\(0020,000d\\) UI \\[([0-9.]+)\\]");
 
     static Set<String> findscu(String aet, int port, String date) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
-                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyDate=" + date,
-                "-k", "StudyInstanceUID", "-k", "NumberOfStudyRelatedInstances").redirectErrorStream(true);
-        pb.environment().put("TCP_NODELAY", "1");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        p.waitFor();
+        String out = runFindscu(aet, port, "StudyDate=" + date, "StudyInstanceUID", "NumberOfStudyRelatedInstances");
         Set<String> uids = new HashSet<>();
         Matcher m = UID.matcher(out);
         while (m.find()) {
@@ -165,14 +159,23 @@ public final class ReconcileBenchmark {
     }
 
     static boolean findscuOne(String aet, int port, String uid) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
-                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + uid)
-                .redirectErrorStream(true);
+        return runFindscu(aet, port, "StudyInstanceUID=" + uid).contains("(0020,000d)");
+    }
+
+    /** One dcmtk findscu run at STUDY level with the given {@code -k} keys; its output. */
+    private static String runFindscu(String aet, int port, String... keys) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
+                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY"));
+        for (String k : keys) {
+            cmd.add("-k");
+            cmd.add(k);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TCP_NODELAY", "1");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         p.waitFor();
-        return out.contains("(0020,000d)");
+        return out;
     }
 
     private static double median(double[] v) {
