@@ -1,8 +1,12 @@
 package org.opshub;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -10,10 +14,21 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.opshub.alerts.AlertInbox;
+import org.opshub.alerts.AlertWebhook;
+import org.opshub.alerts.Subscriptions;
+import org.opshub.bot.BotCommands;
+import org.opshub.bot.BotUpdates;
 import org.opshub.observe.HealthReport;
 import org.opshub.observe.PrometheusScrape;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.pacs.PacsSettings;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.BotApiHttpClient;
+import org.opshub.telegram.Delivery;
+import org.opshub.telegram.Outbox;
+import org.opshub.telegram.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +50,44 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("prometheusScrape", new PrometheusScrape((PrometheusMeterRegistry) registry));
         context.getRegistry().bind("healthReport", new HealthReport(context));
         LOG.info(monitor.describe());
+        bindAlertDelivery(context, registry, k -> pc.resolveProperty(k).orElse(null));
+    }
+
+    /**
+     * The state store and the alert delivery beans: {@code alertWebhook}, {@code alertInbox},
+     * {@code telegramDelivery}, {@code botUpdates}, {@code botCommands}, {@code telegramHttpClient}.
+     */
+    private static void bindAlertDelivery(CamelContext context, MeterRegistry registry, Function<String, String> property) {
+        String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
+        StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
+                property.apply("state.jdbc-password"), Path.of(dir));
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    store.close();
+                }
+            }, true);
+        } catch (Exception e) {
+            store.close();
+            throw new IllegalStateException("cannot register the state store for shutdown", e);
+        }
+        TelegramSettings telegram = TelegramSettings.from(property);
+        Subscriptions subscriptions = new Subscriptions(store);
+        Outbox outbox = new Outbox(store, registry);
+        AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
+                Duration.parse(Objects.requireNonNullElse(property.apply("alertmanager.dedup-retention"), "P7D")), registry);
+        Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
+        String maxBody = Objects.requireNonNullElse(property.apply("alertmanager.max-body-bytes"), "1048576");
+        context.getRegistry().bind("stateStore", store);
+        context.getRegistry().bind("alertInbox", inbox);
+        context.getRegistry().bind("alertWebhook",
+                new AlertWebhook(property.apply("alertmanager.bearer-token"), Long.parseLong(maxBody.strip()), inbox));
+        context.getRegistry().bind("telegramDelivery", delivery);
+        context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
+        context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
+        context.getRegistry().bind("botCommands", new BotCommands(telegram, subscriptions, inbox, outbox, delivery));
+        LOG.info("Alert delivery: {}", telegram);
     }
 
     /**

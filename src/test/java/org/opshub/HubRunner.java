@@ -30,6 +30,9 @@ public final class HubRunner implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("camel.server.host", "127.0.0.1");
         p.setProperty("camel.server.port", Integer.toString(port));
+        if (!overrides.containsKey("state.directory") && !overrides.containsKey("state.jdbc-url")) {
+            p.setProperty("state.directory", java.nio.file.Files.createTempDirectory("opshub-state").toString());
+        }
         p.putAll(overrides);
         main = OpsHub.create();
         main.setOverrideProperties(p);
@@ -53,6 +56,30 @@ public final class HubRunner implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs {@code body}; headers as name, value pairs. */
+    public HttpResponse<String> post(String path, byte[] body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs JSON to {@code /alerts}. */
+    public HttpResponse<String> postAlerts(byte[] json, String... headers) throws IOException, InterruptedException {
+        String[] h = new String[headers.length + 2];
+        h[0] = "Content-Type";
+        h[1] = "application/json";
+        System.arraycopy(headers, 0, h, 2, headers.length);
+        return post("/alerts", json, h);
+    }
+
+    /** A bean bound by the hub's configuration. */
+    public <T> T bean(String name, Class<T> type) {
+        return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
     }
 
     /**

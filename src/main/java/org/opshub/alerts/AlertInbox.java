@@ -1,0 +1,174 @@
+package org.opshub.alerts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.Html;
+import org.opshub.telegram.Outbox;
+import org.opshub.telegram.TelegramSettings;
+
+/**
+ * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing
+ * list (table {@code firing_alert}) and queues one message per subscribed chat in the outbox, all
+ * in one transaction per alert. Counters {@code alertmanager_alerts_received_total{status}} and
+ * {@code alertmanager_alerts_duplicate_total}.
+ */
+public final class AlertInbox {
+    private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
+    private final StateStore store;
+    private final Subscriptions subscriptions;
+    private final TelegramSettings telegram;
+    private final Duration dedupRetention;
+    private final Counter firing;
+    private final Counter resolved;
+    private final Counter duplicates;
+
+    /** A firing alert as last received, for {@code /alerts}. */
+    public record Firing(String alertname, String severity, String summary, Instant startsAt) {
+    }
+
+    public AlertInbox(StateStore store, Subscriptions subscriptions, TelegramSettings telegram, Duration dedupRetention,
+            MeterRegistry registry) {
+        this.store = store;
+        this.subscriptions = subscriptions;
+        this.telegram = telegram;
+        this.dedupRetention = dedupRetention;
+        String help = "Alerts received from Alertmanager webhooks, duplicates included";
+        this.firing = Counter.builder("alertmanager_alerts_received_total").tag("status", Alert.FIRING)
+                .description(help).register(registry);
+        this.resolved = Counter.builder("alertmanager_alerts_received_total").tag("status", Alert.RESOLVED)
+                .description(help).register(registry);
+        this.duplicates = Counter.builder("alertmanager_alerts_duplicate_total")
+                .description("Alerts received again with a known fingerprint+status+startsAt (no new message)")
+                .register(registry);
+    }
+
+    /** The view the alert template renders ({@code ${body.…}}), times in {@code telegram.timezone}. */
+    public List<AlertView> views(List<Alert> alerts) {
+        return alerts.stream().map(a -> new AlertView(a, telegram.zone())).toList();
+    }
+
+    /**
+     * Stores one alert: when its key is new, updates the firing list and queues {@code text} for
+     * every allowed, enabled chat with a matching pattern (resolved alerts only when
+     * {@code telegram.send-resolved}).
+     *
+     * @param view the alert
+     * @param text the rendered template (HTML parse mode)
+     * @return the number of chats it was queued for; -1 when it was a duplicate
+     * @throws org.opshub.state.StateUnavailableException when the store fails (nothing is stored)
+     *     Serialised in this process, so outbox ids follow arrival order (the per-chat delivery order).
+     */
+    public synchronized int record(AlertView view, String text) {
+        Alert alert = view.getAlert();
+        (alert.firing() ? firing : resolved).increment();
+        String message = tidy(text);
+        long now = System.currentTimeMillis();
+        List<Long> chats = alert.firing() || telegram.sendResolved()
+                ? subscriptions.chatsFor(alert, telegram.allowedChats()) : List.of();
+        int queued = store.inTransaction(c -> {
+            if (!firstSeen(c, alert.key(), now)) {
+                return -1;
+            }
+            updateFiring(c, alert, now);
+            for (long chat : chats) {
+                Outbox.enqueue(c, chat, "alert", alert.key(), message, "HTML", now);
+            }
+            return chats.size();
+        });
+        if (queued < 0) {
+            duplicates.increment();
+        }
+        return queued;
+    }
+
+    /** Alerts firing as last received, oldest first. */
+    public List<Firing> firing() {
+        return store.inTransaction(c -> {
+            List<Firing> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT alertname, severity, summary, starts_at FROM firing_alert ORDER BY starts_at, alertname");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Firing(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Forgets de-duplication keys older than the retention ({@code alertmanager.dedup-retention}),
+     * so the table does not grow forever.
+     *
+     * @return the number of keys removed
+     */
+    public int prune() {
+        long cutoff = System.currentTimeMillis() - dedupRetention.toMillis();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_seen WHERE received_at < ?")) {
+                ps.setLong(1, cutoff);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Cleans a rendered template: drops lines left empty by absent values (an empty tag pair, a
+     * "Name:" with nothing after it, a link without URL), collapses blank runs, trims.
+     */
+    static String tidy(String text) {
+        StringBuilder b = new StringBuilder();
+        for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
+            String plain = Html.toPlain(line).strip();
+            boolean emptied = (!line.isBlank() && plain.isEmpty()) || (plain.endsWith(":") && line.strip().endsWith(":"))
+                    || line.contains("href=\"\"");
+            if (!emptied) {
+                b.append(line.stripTrailing()).append('\n');
+            }
+        }
+        return BLANK_RUNS.matcher(b.toString().strip()).replaceAll("\n\n");
+    }
+
+    private static boolean firstSeen(Connection c, String key, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO alert_seen (alert_key, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, key);
+            ps.setLong(2, now);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static void updateFiring(Connection c, Alert alert, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM firing_alert WHERE fingerprint = ?")) {
+            ps.setString(1, alert.fingerprint());
+            ps.executeUpdate();
+        }
+        if (alert.firing()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO firing_alert (fingerprint, alertname, severity,"
+                    + " summary, starts_at, received_at) VALUES (?,?,?,?,?,?)")) {
+                ps.setString(1, alert.fingerprint());
+                ps.setString(2, cut(alert.alertname(), 500));
+                ps.setString(3, cut(alert.labels().get("severity"), 100));
+                ps.setString(4, cut(alert.annotations().get("summary"), 4000));
+                ps.setLong(5, alert.startsAt().toEpochMilli());
+                ps.setLong(6, now);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

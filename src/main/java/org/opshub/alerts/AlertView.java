@@ -1,0 +1,92 @@
+package org.opshub.alerts;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Set;
+
+import org.opshub.telegram.Html;
+
+/**
+ * What {@code templates/alert.txt} sees as {@code ${body}}: one alert with every value already
+ * HTML-escaped for the Bot API's HTML parse mode, and times in {@code telegram.timezone}.
+ * Getter names are the template's variables ({@code ${body.alertname}}, …).
+ */
+public final class AlertView {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
+    private static final Set<String> SHOWN = Set.of("alertname", "severity");
+    private final Alert alert;
+    private final ZoneId zone;
+
+    public AlertView(Alert alert, ZoneId zone) {
+        this.alert = alert;
+        this.zone = zone;
+    }
+
+    public Alert getAlert() {
+        return alert;
+    }
+
+    /** {@code FIRING} or {@code RESOLVED}. */
+    public String getStatus() {
+        return alert.status().toUpperCase();
+    }
+
+    /** 🔥 while firing, ✅ once resolved. */
+    public String getIcon() {
+        return alert.firing() ? "\uD83D\uDD25" : "\u2705";
+    }
+
+    public String getAlertname() {
+        return Html.escape(alert.alertname());
+    }
+
+    /** The {@code severity} label, or "none". */
+    public String getSeverity() {
+        return Html.escape(alert.labels().getOrDefault("severity", "none"));
+    }
+
+    /** The {@code summary} annotation; empty when absent. */
+    public String getSummary() {
+        return Html.escape(alert.annotations().getOrDefault("summary", ""));
+    }
+
+    /** The {@code description} annotation (or {@code message}); empty when absent. */
+    public String getDescription() {
+        String d = alert.annotations().getOrDefault("description", alert.annotations().getOrDefault("message", ""));
+        return Html.escape(d);
+    }
+
+    /** The other labels, one "name: value" per line, sorted by name. */
+    public String getLabels() {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> e : alert.labels().entrySet()) {
+            if (!SHOWN.contains(e.getKey())) {
+                if (b.length() > 0) {
+                    b.append('\n');
+                }
+                b.append(Html.escape(e.getKey())).append(": ").append(Html.escape(e.getValue()));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Start time, e.g. {@code 2026-11-21 05:23:14 MSK}. */
+    public String getStartsAt() {
+        return TIME.format(alert.startsAt().atZone(zone));
+    }
+
+    /** End time; empty while firing. */
+    public String getEndsAt() {
+        return alert.endsAt() == null ? "" : TIME.format(alert.endsAt().atZone(zone));
+    }
+
+    /** The generator URL, escaped for use inside {@code href="…"}; empty when absent. */
+    public String getGeneratorUrl() {
+        return Html.escape(alert.generatorUrl());
+    }
+
+    public String getFingerprint() {
+        return Html.escape(alert.fingerprint());
+    }
+}

@@ -1,0 +1,128 @@
+package org.opshub.alerts;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of {@code POST /alerts}: checks the bearer token, content type and size, parses
+ * the payload, and writes the JSON answers. Errors are {@link WebhookRejectedException}s with
+ * the 4xx status to answer; the body is {@code {"status":"error","error":"<what is wrong>"}}.
+ */
+public final class AlertWebhook {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertWebhook.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final byte[] bearerToken;
+    private final long maxBodyBytes;
+    private final AlertInbox inbox;
+
+    /**
+     * @param bearerToken  required token; empty: no authentication
+     * @param maxBodyBytes largest accepted body, bytes
+     */
+    public AlertWebhook(String bearerToken, long maxBodyBytes, AlertInbox inbox) {
+        this.bearerToken = bearerToken == null || bearerToken.isEmpty() ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
+        this.maxBodyBytes = maxBodyBytes;
+        this.inbox = inbox;
+    }
+
+    /**
+     * Validates the request and returns its alerts as template views.
+     *
+     * @throws WebhookRejectedException 401 (token), 415 (content type), 413 (size), 400 (payload)
+     */
+    public List<AlertView> receive(Exchange exchange) {
+        if (bearerToken != null) {
+            String auth = exchange.getIn().getHeader("Authorization", String.class);
+            byte[] given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? auth.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!MessageDigest.isEqual(bearerToken, given)) {
+                exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+                throw new WebhookRejectedException(401, auth == null ? "missing Authorization: Bearer token"
+                        : "wrong bearer token");
+            }
+        }
+        String type = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String mime = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase();
+        if (!mime.equals("application/json")) {
+            throw new WebhookRejectedException(415, "Content-Type must be application/json, got "
+                    + (type == null ? "none" : "\"" + abbreviate(type) + "\""));
+        }
+        Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > maxBodyBytes) {
+            throw tooLarge(declared);
+        }
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        if (body == null || body.length == 0) {
+            throw new WebhookRejectedException(400, "empty body: expected an Alertmanager webhook payload");
+        }
+        if (body.length > maxBodyBytes) {
+            throw tooLarge(body.length);
+        }
+        return inbox.views(AlertmanagerPayload.parse(body));
+    }
+
+    /** The 200 answer: how many alerts the payload had. */
+    public String accepted(List<AlertView> alerts) throws JsonProcessingException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "success");
+        m.put("alerts", alerts.size());
+        return JSON.writeValueAsString(m);
+    }
+
+    /** Answers a {@link WebhookRejectedException}: its status and a JSON body saying what is wrong. */
+    public String rejected(Exchange exchange) {
+        WebhookRejectedException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);
+        answer(exchange, e == null ? 400 : e.status());
+        return error(e == null ? "bad request" : e.getMessage());
+    }
+
+    /**
+     * Answers 503 when the alerts could not be stored (Alertmanager retries 5xx); the cause is
+     * logged, not sent.
+     */
+    public String unavailable(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("Alert webhook not stored, answered 503 so that Alertmanager retries: {}", e == null ? "?" : e.toString());
+        answer(exchange, 503);
+        return error("alerts could not be stored; retry later");
+    }
+
+    private static void answer(Exchange exchange, int status) {
+        String auth = exchange.getMessage().getHeader("WWW-Authenticate", String.class);
+        exchange.getMessage().removeHeaders("*");
+        if (auth != null) {
+            exchange.getMessage().setHeader("WWW-Authenticate", auth);
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+
+    private static String error(String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "error");
+        m.put("error", message);
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            return "{\"status\":\"error\"}";
+        }
+    }
+
+    private WebhookRejectedException tooLarge(long size) {
+        return new WebhookRejectedException(413, "body of " + size + " bytes is larger than alertmanager.max-body-bytes="
+                + maxBodyBytes);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+}

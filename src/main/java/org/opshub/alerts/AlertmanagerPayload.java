@@ -1,0 +1,143 @@
+package org.opshub.alerts;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Parses and validates an Alertmanager webhook payload, version 4 (Alertmanager configuration
+ * reference, {@code <webhook_config>}): {@code version}, {@code status}, {@code alerts[]} with
+ * {@code status}, {@code labels}, {@code annotations}, {@code startsAt}, {@code endsAt},
+ * {@code generatorURL}, {@code fingerprint}. Every alert of the payload is returned.
+ */
+public final class AlertmanagerPayload {
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+    /** Alertmanager's "no end yet": {@code 0001-01-01T00:00:00Z}. */
+    private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+    private AlertmanagerPayload() {
+    }
+
+    /**
+     * @param body the request body (UTF-8 JSON)
+     * @return the alerts, in payload order
+     * @throws WebhookRejectedException (400) when the body is not JSON or not a version 4 payload;
+     *                                  the message names the offending field
+     */
+    public static List<Alert> parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonParseException e) {
+            throw new WebhookRejectedException(400, "body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new WebhookRejectedException(400, "body is not JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: expected a JSON object");
+        }
+        String version = text(root, "version", "");
+        if (!"4".equals(version)) {
+            throw new WebhookRejectedException(400, "unsupported payload: field \"version\" must be \"4\"");
+        }
+        JsonNode alerts = root.get("alerts");
+        if (alerts == null || !alerts.isArray()) {
+            throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"alerts\" (array) is missing");
+        }
+        List<Alert> out = new ArrayList<>(alerts.size());
+        for (int i = 0; i < alerts.size(); i++) {
+            out.add(alert(alerts.get(i), "alerts[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static Alert alert(JsonNode a, String at) {
+        if (!a.isObject()) {
+            throw new WebhookRejectedException(400, "field \"" + at + "\" must be an object");
+        }
+        String status = text(a, "status", at);
+        if (!Alert.FIRING.equals(status) && !Alert.RESOLVED.equals(status)) {
+            throw new WebhookRejectedException(400, "field \"" + at + ".status\" must be \"firing\" or \"resolved\"");
+        }
+        SortedMap<String, String> labels = map(a, "labels", at, true);
+        SortedMap<String, String> annotations = map(a, "annotations", at, false);
+        Instant startsAt = time(a, "startsAt", at, true);
+        Instant endsAt = time(a, "endsAt", at, false);
+        if (endsAt != null && !endsAt.isAfter(ZERO_TIME)) {
+            endsAt = null;
+        }
+        String generatorUrl = a.hasNonNull("generatorURL") ? a.get("generatorURL").asText() : "";
+        String fingerprint = a.hasNonNull("fingerprint") ? a.get("fingerprint").asText().strip() : "";
+        if (fingerprint.isEmpty() || fingerprint.length() > 64) {
+            fingerprint = Alert.labelsHash(labels);
+        }
+        return new Alert(status, labels, annotations, startsAt, endsAt, generatorUrl, fingerprint);
+    }
+
+    private static String text(JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        String name = at.isEmpty() ? field : at + "." + field;
+        if (v == null || v.isNull()) {
+            throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + name + "\" is missing");
+        }
+        if (!v.isTextual()) {
+            throw new WebhookRejectedException(400, "field \"" + name + "\" must be a string");
+        }
+        return v.asText();
+    }
+
+    private static SortedMap<String, String> map(JsonNode a, String field, String at, boolean required) {
+        JsonNode v = a.get(field);
+        SortedMap<String, String> m = new TreeMap<>();
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
+            }
+            return m;
+        }
+        if (!v.isObject()) {
+            throw new WebhookRejectedException(400, "field \"" + at + "." + field + "\" must be an object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isValueNode()) {
+                throw new WebhookRejectedException(400, "field \"" + at + "." + field + "." + e.getKey() + "\" must be a string");
+            }
+            m.put(e.getKey(), e.getValue().asText());
+        }
+        return m;
+    }
+
+    private static Instant time(JsonNode a, String field, String at, boolean required) {
+        JsonNode v = a.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
+            }
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(v.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new WebhookRejectedException(400, "field \"" + at + "." + field + "\" is not an RFC 3339 time: " + abbreviate(v.asText()));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

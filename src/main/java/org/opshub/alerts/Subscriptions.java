@@ -1,0 +1,218 @@
+package org.opshub.alerts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.opshub.state.StateStore;
+
+/**
+ * Chats and their subscription patterns (tables {@code chat}, {@code subscription}). Compiled
+ * patterns are cached and re-read after every change made through this class.
+ */
+public final class Subscriptions {
+    private final StateStore store;
+    private volatile Map<Long, List<SubscriptionPattern>> cache;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    public Subscriptions(StateStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Adds a pattern for a chat and (re-)enables the chat.
+     *
+     * @return false when the chat already had that pattern
+     * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
+     */
+    public boolean subscribe(long chatId, String text) {
+        SubscriptionPattern p = SubscriptionPattern.parse(text);
+        long now = System.currentTimeMillis();
+        boolean added = store.inTransaction(c -> {
+            enableChat(c, chatId, now);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO subscription (chat_id, pattern, created_at) VALUES (?,?,?) ON CONFLICT DO NOTHING")) {
+                ps.setLong(1, chatId);
+                ps.setString(2, p.text());
+                ps.setLong(3, now);
+                return ps.executeUpdate() == 1;
+            }
+        });
+        changed();
+        return added;
+    }
+
+    /**
+     * Removes one pattern of a chat, or every pattern with {@code all}.
+     *
+     * @return the number of patterns removed
+     */
+    public int unsubscribe(long chatId, String text) {
+        String t = text == null ? "" : text.strip();
+        int removed = store.inTransaction(c -> {
+            boolean all = t.equalsIgnoreCase("all");
+            try (PreparedStatement ps = c.prepareStatement(all ? "DELETE FROM subscription WHERE chat_id = ?"
+                    : "DELETE FROM subscription WHERE chat_id = ? AND pattern = ?")) {
+                ps.setLong(1, chatId);
+                if (!all) {
+                    ps.setString(2, t);
+                }
+                return ps.executeUpdate();
+            }
+        });
+        changed();
+        return removed;
+    }
+
+    /** A chat's patterns, in the order they were added. */
+    public List<String> list(long chatId) {
+        List<SubscriptionPattern> ps = all().get(chatId);
+        return ps == null ? List.of() : ps.stream().map(SubscriptionPattern::text).toList();
+    }
+
+    /** Whether a chat is disabled (Telegram answered 403 for it), with the reason; null if not. */
+    public String disabledReason(long chatId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT disabled_reason FROM chat WHERE chat_id = ? AND enabled = FALSE")) {
+                ps.setLong(1, chatId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** The enabled chats among {@code allowed} with a pattern matching the alert, in chat id order. */
+    public List<Long> chatsFor(Alert alert, Set<Long> allowed) {
+        List<Long> out = new ArrayList<>();
+        for (Map.Entry<Long, List<SubscriptionPattern>> e : all().entrySet()) {
+            if (allowed.contains(e.getKey()) && e.getValue().stream().anyMatch(p -> p.matches(alert))) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** Moves a chat's subscriptions to its new id (Telegram's {@code migrate_to_chat_id}), inside the
+     * caller's transaction; call {@link #changed()} after it committed. */
+    public void migrate(Connection c, long from, long to) throws SQLException {
+        long now = System.currentTimeMillis();
+        enableChat(c, to, now);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, pattern, created_at)"
+                + " SELECT ?, pattern, created_at FROM subscription WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
+            ps.setLong(1, to);
+            ps.setLong(2, from);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM subscription WHERE chat_id = ?")) {
+            ps.setLong(1, from);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Stops delivering to a chat (Telegram's 403: the bot was blocked or removed), inside the caller's
+     * transaction; call {@link #changed()} after it committed. */
+    public void disable(Connection c, long chatId, String reason) throws SQLException {
+        long now = System.currentTimeMillis();
+        int n;
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE chat SET enabled = FALSE, disabled_reason = ?, updated_at = ? WHERE chat_id = ?")) {
+            ps.setString(1, reason.length() > 500 ? reason.substring(0, 500) : reason);
+            ps.setLong(2, now);
+            ps.setLong(3, chatId);
+            n = ps.executeUpdate();
+        }
+        if (n == 0) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat (chat_id, enabled, disabled_reason,"
+                    + " updated_at) VALUES (?, FALSE, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setLong(1, chatId);
+                ps.setString(2, reason.length() > 500 ? reason.substring(0, 500) : reason);
+                ps.setLong(3, now);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Records that a chat outside the allowlist was told how to get access.
+     *
+     * @return true the first time for that chat (so it gets exactly one such reply)
+     */
+    public boolean markDeniedNotice(long chatId) {
+        long now = System.currentTimeMillis();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE chat SET denied_notice_at = ? WHERE chat_id = ? AND denied_notice_at IS NULL")) {
+                ps.setLong(1, now);
+                ps.setLong(2, chatId);
+                if (ps.executeUpdate() == 1) {
+                    return true;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat (chat_id, enabled, denied_notice_at,"
+                    + " updated_at) VALUES (?, TRUE, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setLong(1, chatId);
+                ps.setLong(2, now);
+                ps.setLong(3, now);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static void enableChat(Connection c, long chatId, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE chat SET enabled = TRUE, disabled_reason = NULL, updated_at = ? WHERE chat_id = ?")) {
+            ps.setLong(1, now);
+            ps.setLong(2, chatId);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO chat (chat_id, enabled, updated_at) VALUES (?, TRUE, ?) ON CONFLICT DO NOTHING")) {
+            ps.setLong(1, chatId);
+            ps.setLong(2, now);
+            ps.executeUpdate();
+        }
+    }
+
+    private Map<Long, List<SubscriptionPattern>> all() {
+        Map<Long, List<SubscriptionPattern>> m = cache;
+        if (m != null) {
+            return m;
+        }
+        long gen = generation.get();
+        Map<Long, List<SubscriptionPattern>> loaded = store.inTransaction(c -> {
+            Map<Long, List<SubscriptionPattern>> r = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.pattern FROM subscription s"
+                    + " JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE ORDER BY s.chat_id, s.created_at, s.pattern");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(SubscriptionPattern.parse(rs.getString(2)));
+                }
+            }
+            return r;
+        });
+        synchronized (generation) {
+            if (generation.get() == gen) {
+                cache = loaded;
+            }
+        }
+        return loaded;
+    }
+
+    /** Drops the cached patterns; the next lookup reads the store. */
+    public void changed() {
+        synchronized (generation) {
+            generation.incrementAndGet();
+            cache = null;
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.opshub.telegram;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.opshub.alerts.Subscriptions;
+import org.opshub.state.StateStore;
+import org.opshub.state.StateUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the outbox through the Bot API's {@code sendMessage}
+ * (core.telegram.org/bots/api#sendmessage) and acts on each answer:
+ * <ul>
+ * <li>200: delete the message, count it in {@code telegram_messages_sent_total{kind}};</li>
+ * <li>429: resend the same message after {@code parameters.retry_after} seconds;</li>
+ * <li>5xx, 401, 404 and network errors: exponential backoff (1 s doubling, at most 5 min);</li>
+ * <li>400 "can't parse entities": resend as plain text;</li>
+ * <li>400 with {@code parameters.migrate_to_chat_id}: move the chat's subscriptions and pending
+ * messages to the new id, resend;</li>
+ * <li>403 (bot blocked or removed): disable the chat, drop its pending messages, log it;</li>
+ * <li>any other 400: drop the message with an ERROR log.</li>
+ * </ul>
+ * A message older than {@code telegram.max-delivery-age} is dropped with an ERROR log. Errors are
+ * counted in {@code telegram_send_errors_total{code}}, drops in
+ * {@code telegram_messages_dropped_total{reason}}. One message per chat is in flight at a time,
+ * which keeps the per-chat order, and {@link SendThrottle} keeps the rate limits.
+ */
+public final class Delivery {
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_BACKOFF_MS = 300_000;
+    /** Exchange property holding the {@link OutboxMessage} being sent. */
+    public static final String MESSAGE = "outboxMessage";
+
+    private final TelegramSettings settings;
+    private final StateStore store;
+    private final Outbox outbox;
+    private final Subscriptions subscriptions;
+    private final SendThrottle throttle = new SendThrottle();
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final MeterRegistry registry;
+    private volatile String lastError;
+    private volatile boolean storeDown;
+
+    public Delivery(TelegramSettings settings, StateStore store, Outbox outbox, Subscriptions subscriptions,
+            MeterRegistry registry) {
+        this.settings = settings;
+        this.store = store;
+        this.outbox = outbox;
+        this.subscriptions = subscriptions;
+        this.registry = registry;
+        for (String kind : List.of("alert", "reply")) {
+            sent(kind, 0);
+        }
+    }
+
+    /**
+     * The messages to send now: the head of each chat's queue that is due, not in flight and
+     * within the rate limits. Each one returned is in flight until {@link #release(Exchange)}.
+     */
+    public List<OutboxMessage> claim() {
+        List<OutboxMessage> heads;
+        try {
+            heads = outbox.heads(200);
+            if (storeDown) {
+                storeDown = false;
+                LOG.info("Outbox readable again");
+            }
+        } catch (StateUnavailableException e) {
+            if (!storeDown) {
+                storeDown = true;
+                LOG.warn("Outbox unreadable, delivery paused: {}", e.getMessage());
+            }
+            return List.of();
+        }
+        long now = System.currentTimeMillis();
+        List<OutboxMessage> out = new ArrayList<>();
+        for (OutboxMessage m : heads) {
+            if (inFlight.contains(m.chatId())) {
+                continue;
+            }
+            if (now - m.createdAt() > settings.maxDeliveryAge().toMillis()) {
+                LOG.error("Giving up on a {} message for chat {} queued at {} (telegram.max-delivery-age={}), last error: {}",
+                        m.kind(), m.chatId(), Instant.ofEpochMilli(m.createdAt()), settings.maxDeliveryAge(), lastError);
+                dropped("expired");
+                outbox.delete(m.id());
+                continue;
+            }
+            if (throttle.tryAcquire(m.chatId(), now) && inFlight.add(m.chatId())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Whether messages are logged instead of sent (no token). */
+    public boolean consoleMode() {
+        return settings.consoleMode();
+    }
+
+    /** Console mode: logs the message at INFO and takes it off the outbox. */
+    public void console(Exchange exchange) {
+        OutboxMessage m = message(exchange);
+        LOG.info("Telegram (console mode, no telegram.token) to chat {}:\n{}", m.chatId(), m.text());
+        outbox.delete(m.id());
+        sent(m.kind(), 1);
+    }
+
+    /**
+     * Prepares the {@code sendMessage} call: JSON body, POST, and the method URL (token included)
+     * in the {@code CamelHttpUri} header so that it never appears in an endpoint URI.
+     */
+    public String request(Exchange exchange) throws JsonProcessingException {
+        OutboxMessage m = message(exchange);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("chat_id", m.chatId());
+        body.put("text", m.text());
+        if (m.parseMode() != null) {
+            body.put("parse_mode", m.parseMode());
+        }
+        body.put("link_preview_options", Map.of("is_disabled", true));
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, settings.methodUrl("sendMessage"));
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        return JSON.writeValueAsString(body);
+    }
+
+    /** Acts on the Bot API's answer (status in {@code CamelHttpResponseCode}, JSON body). */
+    public void outcome(Exchange exchange) {
+        OutboxMessage m = message(exchange);
+        int code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String text = exchange.getMessage().getBody(String.class);
+        JsonNode json = parse(text);
+        String description = json.path("description").asText(text == null ? "" : abbreviate(text));
+        long now = System.currentTimeMillis();
+        if (code == 200 && json.path("ok").asBoolean(false)) {
+            outbox.delete(m.id());
+            sent(m.kind(), 1);
+            return;
+        }
+        error(code >= 500 ? "5xx" : Integer.toString(code));
+        lastError = Instant.ofEpochMilli(now) + " chat " + m.chatId() + ": " + code + " " + description;
+        if (code == 429) {
+            long retryAfter = Math.max(1, json.path("parameters").path("retry_after").asLong(5));
+            LOG.warn("Telegram throttled chat {}: retrying the same message after {} s", m.chatId(), retryAfter);
+            outbox.retryAt(m.id(), now + retryAfter * 1000, lastError);
+        } else if (code == 400 && json.path("parameters").has("migrate_to_chat_id")) {
+            long to = json.path("parameters").path("migrate_to_chat_id").asLong();
+            store.inTransaction(c -> {
+                subscriptions.migrate(c, m.chatId(), to);
+                return Outbox.moveChat(c, m.chatId(), to);
+            });
+            subscriptions.changed();
+            LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), to);
+        } else if (code == 400 && m.parseMode() != null && description.toLowerCase().contains("can't parse entities")) {
+            LOG.warn("Telegram could not parse the HTML of a message for chat {} ({}): resending as plain text",
+                    m.chatId(), description);
+            outbox.makePlain(m.id(), Html.toPlain(m.text()));
+        } else if (code == 403) {
+            store.inTransaction(c -> {
+                subscriptions.disable(c, m.chatId(), description);
+                return Outbox.dropChat(c, m.chatId());
+            });
+            subscriptions.changed();
+            dropped("blocked");
+            LOG.warn("Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
+                    m.chatId(), description);
+        } else if (code >= 400 && code < 500 && code != 401 && code != 404) {
+            dropped("rejected");
+            outbox.delete(m.id());
+            LOG.error("Telegram rejected a {} message for chat {}: {} {}; dropped", m.kind(), m.chatId(), code, description);
+        } else {
+            long delay = backoff(m.attempts());
+            LOG.warn("Telegram answered {} {} for chat {}: retrying in {} s", code, description, m.chatId(), delay / 1000);
+            outbox.retryAt(m.id(), now + delay, lastError);
+        }
+    }
+
+    /** A network error (refused, timeout, proxy): backoff; the message stays queued. */
+    public void networkError(Exchange exchange) {
+        OutboxMessage m = message(exchange);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String what = e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        long now = System.currentTimeMillis();
+        long delay = backoff(m.attempts());
+        error("network");
+        lastError = Instant.ofEpochMilli(now) + " chat " + m.chatId() + ": " + what;
+        LOG.warn("Bot API unreachable for chat {} ({}): retrying in {} s", m.chatId(), what, delay / 1000);
+        outbox.retryAt(m.id(), now + delay, what);
+    }
+
+    /** Ends the message's flight, whatever happened. */
+    public void release(Exchange exchange) {
+        OutboxMessage m = exchange.getProperty(MESSAGE, OutboxMessage.class);
+        if (m != null) {
+            inFlight.remove(m.chatId());
+        }
+    }
+
+    /** The last delivery error (time, chat, status, description), or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Backoff before attempt {@code attempts + 1}: 1 s, 2 s, 4 s, … at most 5 min. */
+    static long backoff(int attempts) {
+        return Math.min(MAX_BACKOFF_MS, 1000L << Math.min(attempts, 20));
+    }
+
+    private static OutboxMessage message(Exchange exchange) {
+        return exchange.getProperty(MESSAGE, OutboxMessage.class);
+    }
+
+    private static JsonNode parse(String text) {
+        try {
+            JsonNode n = text == null ? null : JSON.readTree(text);
+            return n == null ? JSON.createObjectNode() : n;
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private void sent(String kind, int n) {
+        Counter.builder("telegram_messages_sent_total").tag("kind", kind)
+                .description("Telegram messages accepted by the Bot API (or logged in console mode)")
+                .register(registry).increment(n);
+    }
+
+    private void error(String code) {
+        Counter.builder("telegram_send_errors_total").tag("code", code)
+                .description("Failed sendMessage calls by cause: HTTP status (429, 400, 403, 5xx, …) or network")
+                .register(registry).increment();
+    }
+
+    private void dropped(String reason) {
+        Counter.builder("telegram_messages_dropped_total").tag("reason", reason)
+                .description("Messages given up: expired (telegram.max-delivery-age), rejected (400), blocked (403)")
+                .register(registry).increment();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+}

@@ -1,0 +1,170 @@
+package org.opshub.telegram;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.opshub.state.StateStore;
+
+/**
+ * The durable delivery outbox (table {@code outbox}): messages are inserted in the same
+ * transaction as what caused them and deleted once Telegram accepted them. Publishes the gauges
+ * {@code telegram_outbox_messages} and {@code telegram_outbox_oldest_age_seconds}, refreshed on
+ * every drain cycle.
+ */
+public final class Outbox {
+    private final StateStore store;
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong oldestCreatedAt = new AtomicLong();
+
+    public Outbox(StateStore store, MeterRegistry registry) {
+        this.store = store;
+        Gauge.builder("telegram_outbox_messages", pending, AtomicLong::get)
+                .description("Telegram messages waiting in the outbox (alerts and replies), as of the last drain cycle")
+                .register(registry);
+        Gauge.builder("telegram_outbox_oldest_age_seconds", this, o -> o.oldestAgeSeconds(System.currentTimeMillis()))
+                .description("Age of the oldest message waiting in the outbox, seconds; 0 when empty")
+                .register(registry);
+    }
+
+    /**
+     * Queues {@code text} for one chat, split into parts of at most 4096 characters. A part
+     * already queued for the same (chat, kind, ref) is not queued again.
+     *
+     * @return the number of parts inserted (0 when all were already queued)
+     */
+    public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
+            long now) throws SQLException {
+        List<String> parts = MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
+        int inserted = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (chat_id, kind, ref, part, text, parse_mode,"
+                + " created_at, next_attempt_at, attempts) VALUES (?,?,?,?,?,?,?,?,0) ON CONFLICT DO NOTHING")) {
+            for (int i = 0; i < parts.size(); i++) {
+                ps.setLong(1, chatId);
+                ps.setString(2, kind);
+                ps.setString(3, ref);
+                ps.setInt(4, i);
+                ps.setString(5, parts.get(i));
+                if (parseMode == null) {
+                    ps.setNull(6, Types.VARCHAR);
+                } else {
+                    ps.setString(6, parseMode);
+                }
+                ps.setLong(7, now);
+                ps.setLong(8, now);
+                inserted += ps.executeUpdate();
+            }
+        }
+        return inserted;
+    }
+
+    /** {@link #enqueue(Connection, long, String, String, String, String, long)} in its own transaction. */
+    public int enqueue(long chatId, String kind, String ref, String text, String parseMode) {
+        long now = System.currentTimeMillis();
+        return store.inTransaction(c -> enqueue(c, chatId, kind, ref, text, parseMode, now));
+    }
+
+    /**
+     * The first pending message of every chat (delivery is in order per chat), oldest first;
+     * refreshes the gauges.
+     */
+    public List<OutboxMessage> heads(int limit) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM outbox");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                pending.set(rs.getLong(1));
+                oldestCreatedAt.set(rs.getLong(2));
+            }
+            List<OutboxMessage> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.chat_id, o.kind, o.ref, o.text, o.parse_mode,"
+                    + " o.created_at, o.attempts, o.next_attempt_at FROM outbox o"
+                    + " WHERE o.id IN (SELECT MIN(id) FROM outbox GROUP BY chat_id) ORDER BY o.id")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    long now = System.currentTimeMillis();
+                    while (rs.next() && out.size() < limit) {
+                        if (rs.getLong(9) <= now) {
+                            out.add(new OutboxMessage(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                    rs.getString(5), rs.getString(6), rs.getLong(7), rs.getInt(8)));
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Removes a message (sent, or given up). */
+    public void delete(long id) {
+        store.inTransaction(c -> update(c, "DELETE FROM outbox WHERE id = ?", id));
+    }
+
+    /** Schedules the next attempt of a message and records why the last one failed. */
+    public void retryAt(long id, long nextAttemptAt, String error) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?")) {
+                ps.setLong(1, nextAttemptAt);
+                ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
+                ps.setLong(3, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Turns a message into plain text (Telegram refused its HTML entities), due now. */
+    public void makePlain(long id, String plainText) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox SET text = ?, parse_mode = NULL, attempts = attempts + 1 WHERE id = ?")) {
+                ps.setString(1, plainText);
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Moves every pending message of a chat to its new id (group upgraded to a supergroup). */
+    public static int moveChat(Connection c, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET chat_id = ? WHERE chat_id = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM outbox n WHERE n.chat_id = ? AND n.kind = outbox.kind"
+                + " AND n.ref = outbox.ref AND n.part = outbox.part)")) {
+            ps.setLong(1, to);
+            ps.setLong(2, from);
+            ps.setLong(3, to);
+            int moved = ps.executeUpdate();
+            update(c, "DELETE FROM outbox WHERE chat_id = ?", from);
+            return moved;
+        }
+    }
+
+    /** Drops every pending message of a chat (the bot was blocked or removed). */
+    public static int dropChat(Connection c, long chatId) throws SQLException {
+        return update(c, "DELETE FROM outbox WHERE chat_id = ?", chatId);
+    }
+
+    /** Messages pending as of the last drain cycle. */
+    public long pending() {
+        return pending.get();
+    }
+
+    /** Age of the oldest pending message in seconds (0 when none), as of the last drain cycle. */
+    public double oldestAgeSeconds(long now) {
+        long oldest = oldestCreatedAt.get();
+        return pending.get() == 0 || oldest == 0 ? 0 : Math.max(0, now - oldest) / 1000.0;
+    }
+
+    private static int update(Connection c, String sql, long arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, arg);
+            return ps.executeUpdate();
+        }
+    }
+}

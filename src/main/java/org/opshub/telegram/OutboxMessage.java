@@ -1,0 +1,17 @@
+package org.opshub.telegram;
+
+/**
+ * One pending Telegram message of the outbox.
+ *
+ * @param id        outbox row id; ids grow in arrival order, which is the delivery order per chat
+ * @param chatId    Telegram chat id (negative for groups and channels)
+ * @param kind      {@code alert} or {@code reply}
+ * @param ref       what the message is for (alert key, update id)
+ * @param text      the text of this part (at most 4096 characters)
+ * @param parseMode {@code HTML}, or {@code null} for plain text
+ * @param createdAt when it was queued, epoch ms
+ * @param attempts  send attempts so far
+ */
+public record OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode,
+        long createdAt, int attempts) {
+}

@@ -1,0 +1,202 @@
+package org.opshub.telegram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A Bot API for the tests, on loopback: {@code sendMessage} and {@code getUpdates} as Telegram
+ * documents them, every request recorded, and scripted failures per chat: 429 with retry_after,
+ * 5xx, 400 with migrate_to_chat_id, 400 "can't parse entities", 403, slow answers.
+ */
+public final class FakeBotApi implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String TOKEN = "123456:TEST-TOKEN";
+
+    /** One recorded sendMessage call. */
+    public record Sent(long chatId, String text, String parseMode, long atMillis, int status) {
+    }
+
+    /** A scripted answer: HTTP status and body; delayMs before answering. */
+    public record Answer(int status, String body, long delayMs) {
+        public static Answer tooManyRequests(int retryAfter) {
+            return new Answer(429, "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after "
+                    + retryAfter + "\",\"parameters\":{\"retry_after\":" + retryAfter + "}}", 0);
+        }
+
+        public static Answer serverError() {
+            return new Answer(502, "<html><body>Bad Gateway</body></html>", 0);
+        }
+
+        public static Answer migrate(long to) {
+            return new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: group chat was upgraded"
+                    + " to a supergroup chat\",\"parameters\":{\"migrate_to_chat_id\":" + to + "}}", 0);
+        }
+
+        public static Answer cantParse() {
+            return new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities:"
+                    + " Unsupported start tag \\\"foo\\\" at byte offset 3\"}", 0);
+        }
+
+        public static Answer blocked() {
+            return new Answer(403, "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}", 0);
+        }
+
+        public static Answer slow(long delayMs) {
+            return new Answer(200, null, delayMs);
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final Map<Long, Deque<Answer>> script = new ConcurrentHashMap<>();
+    private final Deque<ObjectNode> updates = new ConcurrentLinkedDeque<>();
+    private final AtomicLong updateIds = new AtomicLong(1000);
+    private final AtomicLong messageIds = new AtomicLong(1);
+    private final AtomicLong foreignTokenCalls = new AtomicLong();
+
+    public FakeBotApi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(Executors.newFixedThreadPool(16));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Scripts the next answers to sendMessage for a chat (then normal success again). */
+    public void script(long chatId, Answer... answers) {
+        Deque<Answer> q = script.computeIfAbsent(chatId, k -> new ConcurrentLinkedDeque<>());
+        for (Answer a : answers) {
+            q.addLast(a);
+        }
+    }
+
+    /** Queues a text message from a user in a chat, as getUpdates will return it. */
+    public long userSays(long chatId, String text) {
+        long id = updateIds.incrementAndGet();
+        ObjectNode u = JSON.createObjectNode();
+        u.put("update_id", id);
+        ObjectNode m = u.putObject("message");
+        m.put("message_id", id);
+        m.put("date", System.currentTimeMillis() / 1000);
+        m.putObject("from").put("id", Math.abs(chatId)).put("is_bot", false).put("first_name", "Test");
+        m.putObject("chat").put("id", chatId).put("type", chatId < 0 ? "group" : "private");
+        m.put("text", text);
+        updates.addLast(u);
+        return id;
+    }
+
+    /** Every sendMessage answered 200, in order. */
+    public List<Sent> delivered() {
+        return sent.stream().filter(s -> s.status() == 200).toList();
+    }
+
+    /** Every sendMessage to a chat answered 200, in order. */
+    public List<Sent> delivered(long chatId) {
+        return sent.stream().filter(s -> s.status() == 200 && s.chatId() == chatId).toList();
+    }
+
+    /** Every sendMessage attempt to a chat, whatever the answer. */
+    public List<Sent> attempts(long chatId) {
+        return sent.stream().filter(s -> s.chatId() == chatId).toList();
+    }
+
+    /** Calls with a token other than {@link #TOKEN}. */
+    public long foreignTokenCalls() {
+        return foreignTokenCalls.get();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!path.startsWith("/bot" + TOKEN + "/")) {
+                foreignTokenCalls.incrementAndGet();
+                reply(ex, 401, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
+                return;
+            }
+            String method = path.substring(path.lastIndexOf('/') + 1);
+            JsonNode body;
+            try (InputStream in = ex.getRequestBody()) {
+                byte[] b = in.readAllBytes();
+                body = b.length == 0 ? JSON.createObjectNode() : JSON.readTree(b);
+            }
+            switch (method) {
+                case "getUpdates" -> getUpdates(ex, body);
+                case "sendMessage" -> sendMessage(ex, body);
+                default -> reply(ex, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void getUpdates(HttpExchange ex, JsonNode body) throws IOException {
+        long offset = body.path("offset").asLong(0);
+        updates.removeIf(u -> u.path("update_id").asLong() < offset);
+        ObjectNode r = JSON.createObjectNode().put("ok", true);
+        updates.forEach(r.putArray("result")::add);
+        reply(ex, 200, r.toString());
+    }
+
+    private void sendMessage(HttpExchange ex, JsonNode body) throws IOException, InterruptedException {
+        long chat = body.path("chat_id").asLong();
+        String text = body.path("text").asText();
+        String mode = body.hasNonNull("parse_mode") ? body.get("parse_mode").asText() : null;
+        Deque<Answer> q = script.get(chat);
+        Answer a = q == null ? null : q.pollFirst();
+        if (a != null && a.delayMs() > 0) {
+            Thread.sleep(a.delayMs());
+        }
+        int status = a == null ? 200 : a.status();
+        sent.add(new Sent(chat, text, mode, System.currentTimeMillis(), status));
+        if (status == 200) {
+            ObjectNode r = JSON.createObjectNode().put("ok", true);
+            ObjectNode m = r.putObject("result");
+            m.put("message_id", messageIds.incrementAndGet());
+            m.putObject("chat").put("id", chat);
+            m.put("text", text);
+            reply(ex, 200, r.toString());
+        } else {
+            reply(ex, status, a.body());
+        }
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", body.startsWith("<") ? "text/html" : "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    /** Texts delivered to a chat, in order. */
+    public List<String> texts(long chatId) {
+        List<String> out = new ArrayList<>();
+        delivered(chatId).forEach(s -> out.add(s.text()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
