@@ -91,6 +91,11 @@ public final class FakeBotApi implements AutoCloseable {
         }
     }
 
+    /** Forgets the scripted answers not yet used for a chat. */
+    public void clearScript(long chatId) {
+        script.remove(chatId);
+    }
+
     /** Queues a text message from a user in a chat, as getUpdates will return it. */
     public long userSays(long chatId, String text) {
         long id = updateIds.incrementAndGet();

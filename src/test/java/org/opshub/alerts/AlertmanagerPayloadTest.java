@@ -1,0 +1,71 @@
+package org.opshub.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class AlertmanagerPayloadTest {
+    static byte[] sample(String name) throws Exception {
+        try (InputStream in = AlertmanagerPayloadTest.class.getResourceAsStream("/alertmanager/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void everyAlertOfAGroupIsRead() throws Exception {
+        List<Alert> alerts = AlertmanagerPayload.parse(sample("grouped-synthetic.json"));
+        assertEquals(2, alerts.size());
+        assertEquals("archive", alerts.get(0).labels().get("pacs"));
+        assertEquals("storage", alerts.get(1).labels().get("pacs"));
+        assertEquals("a1b2c3d4e5f60718|firing|2026-11-21T08:00:00Z", alerts.get(0).key());
+        assertNull(alerts.get(0).endsAt(), "zero time means no end");
+    }
+
+    @Test
+    void aResolvedRealPayloadKeepsItsEnd() throws Exception {
+        Alert a = AlertmanagerPayload.parse(sample("resolved-real-0.25.json")).get(0);
+        assertEquals("resolved", a.status());
+        assertEquals(Instant.parse("2026-11-21T02:23:14.482Z"), a.startsAt());
+        assertEquals("3453d209d460a594", a.fingerprint());
+        assertEquals("3 studies not sent to DST", a.annotations().get("summary"));
+    }
+
+    @Test
+    void withoutFingerprintTheKeyHashesTheSortedLabels() {
+        String a = "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"b\":\"2\",\"a\":\"1\"},"
+                + "\"startsAt\":\"2026-11-21T08:00:00+03:00\"}]}";
+        String b = "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"1\",\"b\":\"2\"},"
+                + "\"startsAt\":\"2026-11-21T05:00:00Z\",\"fingerprint\":\"\"}]}";
+        assertEquals(AlertmanagerPayload.parse(a.getBytes(StandardCharsets.UTF_8)).get(0).key(),
+                AlertmanagerPayload.parse(b.getBytes(StandardCharsets.UTF_8)).get(0).key());
+    }
+
+    @Test
+    void errorsNameTheField() {
+        assertEquals("field \"alerts[0].status\" must be \"firing\" or \"resolved\"", reject(
+                "{\"version\":\"4\",\"alerts\":[{\"status\":\"odd\",\"labels\":{},\"startsAt\":\"2026-11-21T05:00:00Z\"}]}"));
+        assertEquals("field \"alerts[0].startsAt\" is not an RFC 3339 time: yesterday", reject(
+                "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{},\"startsAt\":\"yesterday\"}]}"));
+        assertEquals("field \"alerts[0].labels.x\" must be a string", reject(
+                "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"x\":[1]},\"startsAt\":\"2026-11-21T05:00:00Z\"}]}"));
+        assertEquals("not an Alertmanager webhook payload: field \"version\" is missing", reject("{\"alerts\":[]}"));
+        assertEquals("unsupported payload: field \"version\" must be \"4\"", reject("{\"version\":\"3\",\"alerts\":[]}"));
+        assertEquals("not an Alertmanager webhook payload: expected a JSON object", reject("[1,2]"));
+        assertEquals(400, assertThrows(WebhookRejectedException.class,
+                () -> AlertmanagerPayload.parse("[".repeat(100_000).getBytes())).status());
+    }
+
+    private static String reject(String body) {
+        WebhookRejectedException e = assertThrows(WebhookRejectedException.class,
+                () -> AlertmanagerPayload.parse(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, e.status());
+        return e.getMessage();
+    }
+}
