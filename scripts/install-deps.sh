@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and benchmarks use (real peers, network namespace tools).
+# Installs what the tests and benchmarks use: Debian packages (real peers: Orthanc, dcmtk,
+# Prometheus, Alertmanager; network namespace tools; Node.js) and the npm peers of src/test/node
+# (the telegram-test-api Bot API emulator, versions pinned by its package-lock.json).
 # Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
 need=()
@@ -9,6 +11,12 @@ command -v dcmqrscp  >/dev/null || need+=(dcmtk)
 command -v ip        >/dev/null || need+=(iproute2)
 command -v unshare   >/dev/null || need+=(util-linux)
 command -v curl      >/dev/null || need+=(curl)
+command -v prometheus >/dev/null || need+=(prometheus)
+command -v promtool  >/dev/null || need+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
+command -v amtool    >/dev/null || need+=(prometheus-alertmanager)
+command -v node      >/dev/null || need+=(nodejs)
+command -v npm       >/dev/null || need+=(npm)
 command -v mvn       >/dev/null || need+=(maven)
 command -v javac     >/dev/null || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
@@ -16,4 +24,9 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+cd "$(dirname "$0")/.."
+if [ ! -f src/test/node/node_modules/telegram-test-api/package.json ]; then
+  echo "installing npm test peers (src/test/node)"
+  npm ci --prefix src/test/node --no-audit --no-fund >/dev/null
 fi

@@ -1,0 +1,178 @@
+package org.opshub.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opshub.HubRunner;
+import org.opshub.telegram.FakeBotApi;
+
+/**
+ * End to end with real Prometheus 2.42 and Alertmanager 0.25 from Debian: Prometheus scrapes the
+ * hub's /metrics, a rule on a PACS metric fires (Orthanc DST lacks the studies of Orthanc SRC),
+ * Alertmanager posts to /alerts with a bearer token, the subscribed chat gets the message; the
+ * studies are forwarded, the rule resolves, and the resolved message arrives. The shipped
+ * deploy/ configs are checked with promtool and amtool.
+ */
+@Tag("interop")
+class AlertmanagerInteropTest {
+    static final long CHAT = 9001;
+    static final String BEARER = "am-to-hub";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+    final List<Process> processes = new ArrayList<>();
+
+    @Test
+    void aFiringPacsRuleReachesTheChatAndItsResolutionToo() throws Exception {
+        check("promtool", "check", "config", "deploy/prometheus/prometheus.yml");
+        check("amtool", "check-config", "deploy/alertmanager/alertmanager.yml");
+
+        String today = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
+        try (OrthancPeer src = new OrthancPeer(dir, "SRC", 18052, 14252, Map.of(),
+                Map.of("DST", Map.of("AET", "DST", "Host", "127.0.0.1", "Port", 14253)));
+                OrthancPeer dst = new OrthancPeer(dir, "DST", 18053, 14253, Map.of(), Map.of());
+                FakeBotApi telegram = new FakeBotApi()) {
+            src.start();
+            dst.start();
+            List<String> studies = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Map<String, String> tags = new HashMap<>();
+                tags.put("PatientID", "AM" + i);
+                tags.put("PatientName", "Test^Patient" + i);
+                tags.put("StudyDate", today);
+                tags.put("StudyTime", "0" + (i + 1) + "0000");
+                tags.put("AccessionNumber", "AM-ACC" + i);
+                tags.put("Modality", "OT");
+                studies.add(src.createInstance(tags, null).get("ParentStudy").asText());
+            }
+            Map<String, String> props = new HashMap<>();
+            props.put("pacs.period", "PT2S");
+            props.put("pacs.timezone", "UTC");
+            props.put("pacs.nodes.src.host", "127.0.0.1");
+            props.put("pacs.nodes.src.port", "14252");
+            props.put("pacs.nodes.src.ae-title", "SRC");
+            props.put("pacs.nodes.dst.host", "127.0.0.1");
+            props.put("pacs.nodes.dst.port", "14253");
+            props.put("pacs.nodes.dst.ae-title", "DST");
+            props.put("pacs.forwarding.main.source", "src");
+            props.put("pacs.forwarding.main.target", "dst");
+            props.put("pacs.forwarding.main.window", "today");
+            props.put("pacs.forwarding.main.settle", "PT0S");
+            props.put("telegram.token", FakeBotApi.TOKEN);
+            props.put("telegram.api-url", telegram.url());
+            props.put("telegram.allowed-chats", Long.toString(CHAT));
+            props.put("alertmanager.bearer-token", BEARER);
+            try (HubRunner hub = new HubRunner(props)) {
+                telegram.userSays(CHAT, "/subscribe StudiesNotForwarded");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                int amPort = HubRunner.freePort();
+                startAlertmanager(hub.port, amPort);
+                startPrometheus(hub.port, amPort);
+
+                assertTrue(HubRunner.await(Duration.ofSeconds(90), () -> alerts(telegram, "FIRING").size() == 1),
+                        "no firing message; chat: " + telegram.texts(CHAT));
+                String firing = alerts(telegram, "FIRING").get(0);
+                assertTrue(firing.startsWith("\uD83D\uDD25 <b>FIRING</b> StudiesNotForwarded [critical]"), firing);
+                assertTrue(firing.contains("<b>2 studies from src missing on dst</b>"), firing);
+                assertTrue(firing.contains("source: src") && firing.contains("target: dst"), firing);
+
+                src.store("DST", studies.toArray());
+                assertTrue(HubRunner.await(Duration.ofSeconds(90), () -> alerts(telegram, "RESOLVED").size() == 1),
+                        "no resolved message; chat: " + telegram.texts(CHAT));
+                String resolved = alerts(telegram, "RESOLVED").get(0);
+                assertTrue(resolved.startsWith("\u2705 <b>RESOLVED</b> StudiesNotForwarded"), resolved);
+                assertEquals(1, alerts(telegram, "FIRING").size(), "Alertmanager's repeats are de-duplicated");
+                assertTrue(hub.metric("alertmanager_alerts_received_total", "status=\"resolved\"") >= 1);
+            } finally {
+                for (Process p : processes) {
+                    p.destroy();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static List<String> alerts(FakeBotApi telegram, String status) {
+        return telegram.texts(CHAT).stream().filter(t -> t.contains("<b>" + status + "</b>")).toList();
+    }
+
+    private void startAlertmanager(int hubPort, int amPort) throws Exception {
+        Path cfg = dir.resolve("am.yml");
+        Files.writeString(cfg, String.join("\n",
+                "route:", "  receiver: hub", "  group_by: [alertname]", "  group_wait: 1s", "  group_interval: 1s",
+                "  repeat_interval: 1h", "receivers:", "  - name: hub", "    webhook_configs:",
+                "      - url: http://127.0.0.1:" + hubPort + "/alerts", "        send_resolved: true",
+                "        http_config:", "          authorization:", "            type: Bearer",
+                "            credentials: " + BEARER, ""));
+        start(dir.resolve("am.log"), "prometheus-alertmanager", "--config.file=" + cfg,
+                "--storage.path=" + Files.createDirectories(dir.resolve("am-data")),
+                "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=");
+        awaitReady("http://127.0.0.1:" + amPort + "/-/ready");
+    }
+
+    private void startPrometheus(int hubPort, int amPort) throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, String.join("\n",
+                "groups:", "  - name: pacs", "    rules:", "      - alert: StudiesNotForwarded",
+                "        expr: pacs_forwarding_missing_studies > 0", "        for: 0s", "        labels:",
+                "          severity: critical", "        annotations:",
+                "          summary: \"{{ $value }} studies from {{ $labels.source }} missing on {{ $labels.target }}\"", ""));
+        Path cfg = dir.resolve("prometheus.yml");
+        Files.writeString(cfg, String.join("\n",
+                "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s", "rule_files:", "  - " + rules,
+                "alerting:", "  alertmanagers:", "    - static_configs:", "        - targets: ['127.0.0.1:" + amPort + "']",
+                "scrape_configs:", "  - job_name: opshub", "    static_configs:",
+                "      - targets: ['127.0.0.1:" + hubPort + "']", ""));
+        int port = HubRunner.freePort();
+        start(dir.resolve("prometheus.log"), "prometheus", "--config.file=" + cfg,
+                "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("prom-data")),
+                "--web.listen-address=127.0.0.1:" + port);
+        awaitReady("http://127.0.0.1:" + port + "/-/ready");
+    }
+
+    private void start(Path log, String... command) throws IOException {
+        processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    }
+
+    private static void awaitReady(String url) throws InterruptedException {
+        assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }), url + " not ready");
+    }
+
+    private static void check(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ":\n" + out);
+    }
+}
