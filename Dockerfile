@@ -1,7 +1,7 @@
 # opshub: multi-stage build (Maven, then a slim JRE), runs as a non-root user.
 #   docker build -t opshub .
 #   docker run -p 9000:9000 -v $PWD/application.properties:/opt/opshub/application.properties:ro \
-#              -v $PWD/routes:/opt/opshub/routes opshub
+#              -v $PWD/routes:/opt/opshub/routes -v $PWD/templates:/opt/opshub/templates opshub
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
@@ -19,10 +19,11 @@ WORKDIR /opt/opshub
 COPY --from=build /src/target/opshub.jar opshub.jar
 COPY application.properties application.properties
 COPY routes routes
+COPY templates templates
 RUN mkdir -p data && chown -R opshub:opshub data
 USER opshub
 EXPOSE 9000
-# application.properties and routes/ are mountable; data/ holds durable state
+# application.properties, routes/ and templates/ are mountable; data/ holds the H2 state store
 VOLUME ["/opt/opshub/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
   CMD curl -fsS http://127.0.0.1:9000/observe/health || exit 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks use: Debian packages (real peers: Orthanc, dcmtk,
-# Prometheus, Alertmanager; network namespace tools; Node.js) and the npm peers of src/test/node
+# Prometheus, Alertmanager, PostgreSQL; network namespace tools; Node.js) and the npm peers of src/test/node
 # (the telegram-test-api Bot API emulator, versions pinned by its package-lock.json).
 # Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
@@ -16,6 +16,8 @@ command -v promtool  >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v amtool    >/dev/null || need+=(prometheus-alertmanager)
 command -v node      >/dev/null || need+=(nodejs)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v runuser   >/dev/null || need+=(util-linux)
 command -v npm       >/dev/null || need+=(npm)
 command -v mvn       >/dev/null || need+=(maven)
 command -v javac     >/dev/null || need+=(openjdk-17-jdk-headless)

@@ -1,0 +1,136 @@
+package org.opshub.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.opshub.HubRunner;
+import org.opshub.alerts.AlertInbox;
+import org.opshub.telegram.FakeBotApi;
+
+/**
+ * The state store on a real PostgreSQL server from Debian (state.jdbc-url): Flyway migrates an
+ * empty database, and every statement of de-duplication, fan-out, migration, 403 and the update
+ * offset runs on it; a second hub on the same database continues where the first stopped.
+ */
+@Tag("interop")
+class PostgresStateInteropTest {
+    static final long A = 61;
+    static final long B = 62;
+    static final long MIGRATED = -1006300;
+
+    @Test
+    void theWholeDeliveryStateRunsOnPostgresql() throws Exception {
+        Path dir = Files.createTempDirectory("opshub-pg");
+        Path data = dir.resolve("data");
+        int port = HubRunner.freePort();
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            run("chmod", "755", dir.toString());
+            Files.createDirectories(data);
+            run("chown", "postgres:postgres", data.toString());
+        }
+        Path bin = pgBin();
+        run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "opshub", "--auth=trust",
+                "-E", "UTF8", "--no-sync"));
+        Process server = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
+                "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", data.toString(), "-c", "fsync=off"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try {
+            assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> {
+                try (Connection c = DriverManager.getConnection(url, "opshub", "")) {
+                    return true;
+                } catch (SQLException e) {
+                    return false;
+                }
+            }), "PostgreSQL did not start: " + Files.readString(dir.resolve("postgres.log")));
+            try (FakeBotApi telegram = new FakeBotApi()) {
+                Map<String, String> props = Map.of("state.jdbc-url", url, "state.jdbc-user", "opshub",
+                        "telegram.token", FakeBotApi.TOKEN, "telegram.api-url", telegram.url(),
+                        "telegram.allowed-chats", A + "," + B + "," + MIGRATED);
+                try (HubRunner hub = new HubRunner(props)) {
+                    for (long chat : new long[] {A, B}) {
+                        telegram.userSays(chat, "/subscribe Pg");
+                        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(chat).size() == 1));
+                    }
+                    telegram.script(A, FakeBotApi.Answer.migrate(MIGRATED));
+                    telegram.script(B, FakeBotApi.Answer.blocked());
+                    byte[] body = org.opshub.telegram.AlertDeliveryTestAccess.payload("PgAlert", "2026-11-21T13:00:00Z");
+                    ExecutorService pool = Executors.newFixedThreadPool(4);
+                    List<Future<Integer>> codes = new ArrayList<>();
+                    for (int i = 0; i < 4; i++) {
+                        codes.add(pool.submit(() -> hub.postAlerts(body).statusCode()));
+                    }
+                    for (Future<Integer> f : codes) {
+                        assertEquals(200, f.get());
+                    }
+                    pool.shutdown();
+                    assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(MIGRATED).size() == 1));
+                    assertTrue(HubRunner.await(Duration.ofSeconds(5),
+                            () -> telegram.attempts(B).stream().anyMatch(s -> s.status() == 403)));
+                    assertEquals(3.0, hub.metric("alertmanager_alerts_duplicate_total", ""));
+                    assertEquals(0, hub.bean("alertInbox", AlertInbox.class).prune());
+                }
+                try (HubRunner hub = new HubRunner(props)) {
+                    telegram.userSays(MIGRATED, "/list");
+                    telegram.userSays(MIGRATED, "/alerts");
+                    assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(MIGRATED).size() == 3));
+                    assertTrue(telegram.texts(MIGRATED).get(1).contains("<code>Pg</code>"), telegram.texts(MIGRATED).toString());
+                    assertTrue(telegram.texts(MIGRATED).get(2).contains("PgAlert"), telegram.texts(MIGRATED).toString());
+                    assertEquals(1, telegram.texts(A).size(), "updates handled before the restart are not handled again");
+                    hub.postAlerts(org.opshub.telegram.AlertDeliveryTestAccess.payload("PgAlert2", "2026-11-21T13:05:00Z"));
+                    assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(MIGRATED).size() == 4));
+                    Thread.sleep(1000);
+                    assertEquals(0, telegram.delivered(B).stream().filter(s -> s.text().contains("PgAlert2")).count(),
+                            "the blocked chat stays disabled");
+                }
+            }
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Path pgBin() throws IOException {
+        try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
+            return dirs.map(d -> d.resolve("bin")).filter(d -> Files.isExecutable(d.resolve("initdb"))).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("PostgreSQL server not installed: run scripts/install-deps.sh"));
+        }
+    }
+
+    private static String[] asPostgres(boolean root, String... command) {
+        if (!root) {
+            return command;
+        }
+        String[] c = new String[command.length + 4];
+        c[0] = "runuser";
+        c[1] = "-u";
+        c[2] = "postgres";
+        c[3] = "--";
+        System.arraycopy(command, 0, c, 4, command.length);
+        return c;
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+}
