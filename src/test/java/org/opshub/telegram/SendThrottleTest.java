@@ -1,0 +1,47 @@
+package org.opshub.telegram;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Telegram's limits, on a clock the test controls (epoch ms passed in). */
+class SendThrottleTest {
+
+    @Test
+    void onePerSecondToAPrivateChat() {
+        SendThrottle t = new SendThrottle();
+        assertTrue(t.tryAcquire(5, 10_000));
+        assertFalse(t.tryAcquire(5, 10_999));
+        assertTrue(t.tryAcquire(6, 10_999), "other chats are not held back");
+        assertTrue(t.tryAcquire(5, 11_000));
+    }
+
+    @Test
+    void twentyPerMinuteToAGroup() {
+        SendThrottle t = new SendThrottle();
+        int sent = 0;
+        for (long now = 0; now < 60_000; now += 100) {
+            if (t.tryAcquire(-100, now)) {
+                sent++;
+            }
+        }
+        assertEquals(20, sent);
+        assertTrue(t.tryAcquire(-100, 60_001), "the window slides");
+    }
+
+    @Test
+    void thirtyPerSecondOverall() {
+        SendThrottle t = new SendThrottle();
+        int sent = 0;
+        for (int chat = 1; chat <= 100; chat++) {
+            if (t.tryAcquire(chat, 5_000)) {
+                sent++;
+            }
+        }
+        assertEquals(30, sent);
+        assertFalse(t.tryAcquire(1000, 5_999));
+        assertTrue(t.tryAcquire(1000, 6_000));
+    }
+}
