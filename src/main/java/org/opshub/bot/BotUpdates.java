@@ -82,10 +82,10 @@ public final class BotUpdates {
         return out;
     }
 
-    /** A network error on getUpdates: backoff. */
-    public void networkError(Exchange exchange) {
+    /** A network or state store error while polling: backoff, one log line until it works again. */
+    public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(e == null ? "network error" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        failed(e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     /** Marks an update handled: the next poll starts after it. */
