@@ -25,6 +25,7 @@ import org.opshub.observe.PrometheusScrape;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.pacs.PacsSettings;
 import org.opshub.state.StateStore;
+import org.opshub.state.StateStoreHealthCheck;
 import org.opshub.telegram.BotApiHttpClient;
 import org.opshub.telegram.Delivery;
 import org.opshub.telegram.Outbox;
@@ -80,6 +81,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
         String maxBody = Objects.requireNonNullElse(property.apply("alertmanager.max-body-bytes"), "1048576");
         context.getRegistry().bind("stateStore", store);
+        context.getRegistry().bind("stateStoreHealthCheck", new StateStoreHealthCheck(store));
         context.getRegistry().bind("alertInbox", inbox);
         context.getRegistry().bind("alertWebhook",
                 new AlertWebhook(property.apply("alertmanager.bearer-token"), Long.parseLong(maxBody.strip()), inbox));

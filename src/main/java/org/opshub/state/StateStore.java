@@ -102,6 +102,23 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code SELECT 1}.
+     *
+     * @throws StateUnavailableException when the database does not answer within 2 s
+     */
+    public void ping() {
+        if (dataSource.isClosed()) {
+            throw new StateUnavailableException("state store " + description + " is closed", null);
+        }
+        inTransaction(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.setQueryTimeout(2);
+                return st.execute("SELECT 1");
+            }
+        });
+    }
+
     /** Where the state lives, without credentials. */
     public String description() {
         return description;

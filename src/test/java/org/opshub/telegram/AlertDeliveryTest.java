@@ -287,6 +287,13 @@ class AlertDeliveryTest {
             assertEquals(503, r.statusCode());
             assertEquals("{\"status\":\"error\",\"error\":\"alerts could not be stored; retry later\"}", r.body());
             assertEquals(200, broken.get("/observe/health/live").statusCode());
+            assertEquals(200, broken.get("/observe/health/ready").statusCode());
+            broken.bean("stateStore", StateStore.class).close();
+            HttpResponse<String> ready = broken.get("/observe/health/ready");
+            assertEquals(503, ready.statusCode());
+            assertEquals("{\"status\":\"DOWN\",\"down\":[\"opshub:state-store\"]}", ready.body());
+            assertEquals(503, broken.postAlerts(sample("firing-real-0.25.json")).statusCode());
+            assertEquals(200, broken.get("/observe/health/live").statusCode());
         }
     }
 
