@@ -20,11 +20,14 @@ import org.opshub.telegram.TelegramSettings;
 /**
  * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing
  * list (table {@code firing_alert}) and queues one message per subscribed chat in the outbox, all
- * in one transaction per alert. Counters {@code alertmanager_alerts_received_total{status}} and
+ * in one transaction per alert. In console mode (no {@code telegram.token}) every alert is queued
+ * once for the console instead, and the outbox route logs it. Counters {@code alertmanager_alerts_received_total{status}} and
  * {@code alertmanager_alerts_duplicate_total}.
  */
 public final class AlertInbox {
     private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
+    /** The outbox "chat" of console mode (no token): every alert goes there and is logged. */
+    public static final long CONSOLE = 0;
     private final StateStore store;
     private final Subscriptions subscriptions;
     private final TelegramSettings telegram;
@@ -74,8 +77,8 @@ public final class AlertInbox {
         (alert.firing() ? firing : resolved).increment();
         String message = tidy(text);
         long now = System.currentTimeMillis();
-        List<Long> chats = alert.firing() || telegram.sendResolved()
-                ? subscriptions.chatsFor(alert, telegram.allowedChats()) : List.of();
+        List<Long> chats = !alert.firing() && !telegram.sendResolved() ? List.of()
+                : telegram.consoleMode() ? List.of(CONSOLE) : subscriptions.chatsFor(alert, telegram.allowedChats());
         int queued = store.inTransaction(c -> {
             if (!firstSeen(c, alert.key(), now)) {
                 return -1;

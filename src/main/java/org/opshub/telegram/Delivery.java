@@ -114,7 +114,11 @@ public final class Delivery {
     /** Console mode: logs the message at INFO and takes it off the outbox. */
     public void console(Exchange exchange) {
         OutboxMessage m = message(exchange);
-        LOG.info("Telegram (console mode, no telegram.token) to chat {}:\n{}", m.chatId(), m.text());
+        if (m.chatId() == 0) {
+            LOG.info("Alert (console mode, no telegram.token):\n{}", m.text());
+        } else {
+            LOG.info("Telegram (console mode, no telegram.token) to chat {}:\n{}", m.chatId(), m.text());
+        }
         outbox.delete(m.id());
         sent(m.kind(), 1);
     }
