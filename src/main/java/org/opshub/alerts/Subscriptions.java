@@ -76,19 +76,6 @@ public final class Subscriptions {
         return ps == null ? List.of() : ps.stream().map(SubscriptionPattern::text).toList();
     }
 
-    /** Whether a chat is disabled (Telegram answered 403 for it), with the reason; null if not. */
-    public String disabledReason(long chatId) {
-        return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT disabled_reason FROM chat WHERE chat_id = ? AND enabled = FALSE")) {
-                ps.setLong(1, chatId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
-    }
-
     /** The enabled chats among {@code allowed} with a pattern matching the alert, in chat id order. */
     public List<Long> chatsFor(Alert alert, Set<Long> allowed) {
         List<Long> out = new ArrayList<>();

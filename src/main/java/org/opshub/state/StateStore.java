@@ -119,11 +119,6 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
-    /** Where the state lives, without credentials. */
-    public String description() {
-        return description;
-    }
-
     @Override
     public void close() {
         dataSource.close();

@@ -81,6 +81,7 @@ class AlertDeliveryTest {
         assertTrue(telegram.delivered(1001).stream().allMatch(s -> "HTML".equals(s.parseMode())));
         assertTrue(hub.metric("alertmanager_alerts_received_total", "status=\"firing\"") >= 3);
         assertTrue(hub.metric("telegram_messages_sent_total", "kind=\"alert\"") >= 5);
+        assertEquals(0, telegram.foreignTokenCalls(), "every Bot API call carries telegram.token");
     }
 
     @Test
