@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.BotApiHttpClient;
+import org.opshub.telegram.Delivery;
 import org.opshub.telegram.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +50,7 @@ public final class BotUpdates {
         body.put("offset", offset());
         body.put("timeout", settings.pollTimeout().toSeconds());
         body.put("allowed_updates", List.of("message"));
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, settings.methodUrl("getUpdates"));
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        BotApiHttpClient.prepare(exchange, settings.methodUrl("getUpdates"));
         return JSON.writeValueAsString(body);
     }
 
@@ -129,7 +128,7 @@ public final class BotUpdates {
     }
 
     private void failed(String why) {
-        long delay = Math.min(300_000, 1000L << Math.min(failures, 20));
+        long delay = Delivery.backoff(failures);
         if (failures == 0) {
             LOG.warn("getUpdates failed ({}); retrying with backoff", why);
         }

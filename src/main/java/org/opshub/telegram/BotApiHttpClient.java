@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
@@ -65,6 +66,18 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
                 builder.setDefaultCredentialsProvider(credentials);
             }
         }
+    }
+
+    /**
+     * Prepares an exchange for one Bot API call through camel-http: POST to {@code methodUrl} (it
+     * carries the token, so it goes in the {@code CamelHttpUri} header, never in an endpoint URI),
+     * JSON content type, and no other headers.
+     */
+    public static void prepare(Exchange exchange, String methodUrl) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, methodUrl);
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
     }
 
     private static String[] userInfo(URI proxy) {

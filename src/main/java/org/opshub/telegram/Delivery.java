@@ -136,10 +136,7 @@ public final class Delivery {
             body.put("parse_mode", m.parseMode());
         }
         body.put("link_preview_options", Map.of("is_disabled", true));
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, settings.methodUrl("sendMessage"));
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        BotApiHttpClient.prepare(exchange, settings.methodUrl("sendMessage"));
         return JSON.writeValueAsString(body);
     }
 
@@ -220,8 +217,8 @@ public final class Delivery {
         return lastError;
     }
 
-    /** Backoff before attempt {@code attempts + 1}: 1 s, 2 s, 4 s, … at most 5 min. */
-    static long backoff(int attempts) {
+    /** Backoff in ms after {@code attempts} failures in a row: 1 s, 2 s, 4 s, … at most 5 min. */
+    public static long backoff(int attempts) {
         return Math.min(MAX_BACKOFF_MS, 1000L << Math.min(attempts, 20));
     }
 
