@@ -94,6 +94,19 @@ public final class HubRunner implements AutoCloseable {
         return m.find() ? Double.valueOf(m.group(1)) : null;
     }
 
+    /** {@link #metric} for use in {@link #await} conditions: -1 when absent or unreadable. */
+    public double metricOrMinusOne(String name, String labels) {
+        try {
+            Double v = metric(name, labels);
+            return v == null ? -1 : v;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Polls until the condition holds or the timeout passes; returns whether it held. */
     public static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

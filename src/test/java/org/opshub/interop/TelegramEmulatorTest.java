@@ -30,39 +30,39 @@ class TelegramEmulatorTest {
                         "telegram.allowed-chats", Long.toString(OPS), "telegram.timezone", "UTC"))) {
             List<String> chat = new ArrayList<>();
             telegram.command(OPS, "/start");
-            assertTrue(reply(telegram, chat, "/subscribe &lt;pattern&gt;"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "/subscribe &lt;pattern&gt;"), chat.toString());
             telegram.command(OPS, "/regexp [z-a]");
-            assertTrue(reply(telegram, chat, "Invalid pattern <code>[z-a]</code>: error parsing regexp: invalid character class range"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "Invalid pattern <code>[z-a]</code>: error parsing regexp: invalid character class range"), chat.toString());
             telegram.command(OPS, "/subscribe StudiesNotSent");
-            assertTrue(reply(telegram, chat, "Subscribed to <code>StudiesNotSent</code>."), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "Subscribed to <code>StudiesNotSent</code>."), chat.toString());
             telegram.command(OPS, "/list");
-            assertTrue(reply(telegram, chat, "Subscriptions:\n<code>StudiesNotSent</code>"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "Subscriptions:\n<code>StudiesNotSent</code>"), chat.toString());
 
             try (InputStream in = getClass().getResourceAsStream("/alertmanager/firing-real-0.25.json")) {
                 assertEquals(200, hub.postAlerts(in.readAllBytes()).statusCode());
             }
-            assertTrue(reply(telegram, chat, "\uD83D\uDD25 <b>FIRING</b> StudiesNotSent [critical]"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "\uD83D\uDD25 <b>FIRING</b> StudiesNotSent [critical]"), chat.toString());
             String alert = chat.stream().filter(t -> t.contains("FIRING")).findFirst().orElseThrow();
             assertTrue(alert.contains("<b>3 studies not sent to DST</b>\nИсследования не отправлены: 3 (127.0.0.1:19100)"), alert);
             assertTrue(alert.contains("Started: 2026-11-21 02:23:14 UTC"), alert);
 
             telegram.command(OPS, "/alerts");
-            assertTrue(reply(telegram, chat, "Firing (1):\n\uD83D\uDD25 <b>StudiesNotSent</b> [critical] 3 studies not sent to DST"),
+            assertTrue(reply(telegram, OPS, chat, "Firing (1):\n\uD83D\uDD25 <b>StudiesNotSent</b> [critical] 3 studies not sent to DST"),
                     chat.toString());
             try (InputStream in = getClass().getResourceAsStream("/alertmanager/resolved-real-0.25.json")) {
                 assertEquals(200, hub.postAlerts(in.readAllBytes()).statusCode());
             }
-            assertTrue(reply(telegram, chat, "\u2705 <b>RESOLVED</b> StudiesNotSent"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "\u2705 <b>RESOLVED</b> StudiesNotSent"), chat.toString());
             telegram.command(OPS, "/alerts");
-            assertTrue(reply(telegram, chat, "No alerts firing."), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "No alerts firing."), chat.toString());
             telegram.command(OPS, "/status");
-            assertTrue(reply(telegram, chat, "Last delivery error: none"), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "Last delivery error: none"), chat.toString());
             telegram.command(OPS, "/unsubscribe all");
-            assertTrue(reply(telegram, chat, "Removed 1 pattern."), chat.toString());
+            assertTrue(reply(telegram, OPS, chat, "Removed 1 pattern."), chat.toString());
 
             List<String> stranger = new ArrayList<>();
             telegram.command(STRANGER, "/start");
-            assertTrue(reply(telegram, stranger, "Its chat id is <code>777</code>"), stranger.toString());
+            assertTrue(reply(telegram, STRANGER, stranger, "Its chat id is <code>777</code>"), stranger.toString());
             telegram.command(STRANGER, "/list");
             Thread.sleep(1500);
             collect(telegram, STRANGER, stranger);
@@ -70,10 +70,11 @@ class TelegramEmulatorTest {
         }
     }
 
-    private static boolean reply(TelegramEmulator telegram, List<String> seen, String part) throws InterruptedException {
+    private static boolean reply(TelegramEmulator telegram, long chat, List<String> seen, String part)
+            throws InterruptedException {
         return HubRunner.await(Duration.ofSeconds(10), () -> {
             try {
-                collect(telegram, part.contains("777") ? STRANGER : OPS, seen);
+                collect(telegram, chat, seen);
             } catch (Exception e) {
                 return false;
             }

@@ -59,6 +59,13 @@ public final class FakeBotApi implements AutoCloseable {
             return new Answer(403, "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}", 0);
         }
 
+        /** The same answer {@code n} times, for {@link FakeBotApi#script}. */
+        public static Answer[] times(int n, Answer a) {
+            Answer[] out = new Answer[n];
+            java.util.Arrays.fill(out, a);
+            return out;
+        }
+
         public static Answer slow(long delayMs) {
             return new Answer(200, null, delayMs);
         }

@@ -30,13 +30,11 @@ class OutboxRestartTest {
                 assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
                 hub.postAlerts(payload("RestartA", "firing", "info", "2026-11-21T11:00:00Z", null));
                 assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> alerts(telegram).size() == 1));
-                FakeBotApi.Answer[] failing = new FakeBotApi.Answer[50];
-                java.util.Arrays.fill(failing, FakeBotApi.Answer.serverError());
-                telegram.script(CHAT, failing);
+                telegram.script(CHAT, FakeBotApi.Answer.times(50, FakeBotApi.Answer.serverError()));
                 hub.postAlerts(payload("RestartB", "firing", "info", "2026-11-21T11:01:00Z", null));
                 hub.postAlerts(payload("RestartC", "firing", "info", "2026-11-21T11:02:00Z", null));
                 assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.attempts(CHAT).size() >= 3));
-                assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> outboxSize(hub) == 2));
+                assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 2));
             }
             telegram.clearScript(CHAT);
             try (HubRunner hub = new HubRunner(props)) {
@@ -61,31 +59,16 @@ class OutboxRestartTest {
                         "state.directory", state.toString()))) {
             telegram.userSays(CHAT, "/subscribe Expiring");
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
-            FakeBotApi.Answer[] failing = new FakeBotApi.Answer[50];
-            java.util.Arrays.fill(failing, FakeBotApi.Answer.serverError());
-            telegram.script(CHAT, failing);
+            telegram.script(CHAT, FakeBotApi.Answer.times(50, FakeBotApi.Answer.serverError()));
             hub.postAlerts(payload("ExpiringAlert", "firing", "info", "2026-11-21T11:10:00Z", null));
             assertTrue(HubRunner.await(Duration.ofSeconds(15),
-                    () -> metric(hub, "telegram_messages_dropped_total", "reason=\"expired\"") == 1.0));
+                    () -> hub.metricOrMinusOne("telegram_messages_dropped_total", "reason=\"expired\"") == 1.0));
             assertEquals(0, alerts(telegram).size());
-            assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> outboxSize(hub) == 0));
+            assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 0));
         }
     }
 
     private static List<String> alerts(FakeBotApi telegram) {
         return telegram.texts(CHAT).stream().filter(t -> t.contains("FIRING")).toList();
-    }
-
-    private static double outboxSize(HubRunner hub) {
-        return metric(hub, "telegram_outbox_messages", "");
-    }
-
-    private static double metric(HubRunner hub, String name, String labels) {
-        try {
-            Double v = hub.metric(name, labels);
-            return v == null ? -1 : v;
-        } catch (Exception e) {
-            return -1;
-        }
     }
 }
