@@ -1,7 +1,11 @@
 package org.opshub;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -20,8 +24,14 @@ import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.bot.BotCommands;
 import org.opshub.bot.BotUpdates;
+import org.opshub.checks.NotifyWindow;
+import org.opshub.checks.Probes;
+import org.opshub.checks.ServiceChecks;
+import org.opshub.cloudflare.StreamStorage;
 import org.opshub.observe.HealthReport;
 import org.opshub.observe.PrometheusScrape;
+import org.opshub.observe.RouteDebugLog;
+import org.opshub.reload.TemplatedRouteReload;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.pacs.PacsSettings;
 import org.opshub.state.StateStore;
@@ -36,6 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the state beans the routes call ({@code pacsMonitor}, …). They are created once per
  * process, so route reloads (which re-create YAML {@code beans:}) keep their values and gauges.
+ * A {@link Clock} bound as {@code opshubClock} before start replaces the system clock (tests).
  */
 public final class OpsHubConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(OpsHubConfiguration.class);
@@ -51,14 +62,61 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("prometheusScrape", new PrometheusScrape((PrometheusMeterRegistry) registry));
         context.getRegistry().bind("healthReport", new HealthReport(context));
         LOG.info(monitor.describe());
-        bindAlertDelivery(context, registry, k -> pc.resolveProperty(k).orElse(null));
+        Function<String, String> property = k -> pc.resolveProperty(k).orElse(null);
+        Clock clock = Objects.requireNonNullElse(context.getRegistry().lookupByNameAndType("opshubClock", Clock.class),
+                Clock.systemUTC());
+        TelegramSettings telegram = TelegramSettings.from(property);
+        Outbox outbox = bindAlertDelivery(context, registry, property, telegram);
+        bindChecks(context, registry, property, telegram, outbox, clock);
+        StreamStorage stream = new StreamStorage(property.apply("cloudflare.token"), property.apply("cloudflare.accounts"),
+                Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
+        context.getRegistry().bind("cloudflareStream", stream);
+        LOG.info("Cloudflare Stream exporter: {}", stream);
+        if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {
+            try {
+                context.addService(new TemplatedRouteReload(
+                        Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes")));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
+            }
+        }
+        context.getManagementStrategy().addEventNotifier(new RouteDebugLog(List.of("telegram.token", "cloudflare.token",
+                "alertmanager.bearer-token", "state.jdbc-password", "telegram.proxy").stream()
+                .map(k -> Objects.requireNonNullElse(property.apply(k), "")).toList()));
+    }
+
+    /**
+     * The service-check beans: {@code probes} and {@code serviceChecks} (state, thresholds, quiet
+     * hours, notifications through the outbox).
+     */
+    private static void bindChecks(CamelContext context, MeterRegistry registry, Function<String, String> property,
+            TelegramSettings telegram, Outbox outbox, Clock clock) {
+        String zoneText = Objects.requireNonNullElse(property.apply("checks.timezone"), "");
+        ZoneId zone = zoneText.isBlank() ? telegram.zone() : ZoneId.of(zoneText.strip());
+        NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
+                zone);
+        List<Long> chats = new ArrayList<>();
+        for (String id : Objects.requireNonNullElse(property.apply("checks.chats"), "").split("[,\\s]+")) {
+            if (!id.isBlank()) {
+                try {
+                    chats.add(Long.parseLong(id.strip()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("checks.chats: not a chat id: " + id);
+                }
+            }
+        }
+        context.getRegistry().bind("probes", new Probes());
+        context.getRegistry().bind("serviceChecks", new ServiceChecks(context, registry, clock, window, chats, outbox));
+        LOG.info("Service checks: notify {} to {}", window,
+                chats.isEmpty() || telegram.consoleMode() ? "the log (console)" : chats.size() + " chat(s)");
     }
 
     /**
      * The state store and the alert delivery beans: {@code alertWebhook}, {@code alertInbox},
      * {@code telegramDelivery}, {@code botUpdates}, {@code botCommands}, {@code telegramHttpClient}.
      */
-    private static void bindAlertDelivery(CamelContext context, MeterRegistry registry, Function<String, String> property) {
+    private static Outbox bindAlertDelivery(CamelContext context, MeterRegistry registry, Function<String, String> property,
+            TelegramSettings telegram) {
         String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
         StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
                 property.apply("state.jdbc-password"), Path.of(dir));
@@ -73,7 +131,6 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             store.close();
             throw new IllegalStateException("cannot register the state store for shutdown", e);
         }
-        TelegramSettings telegram = TelegramSettings.from(property);
         Subscriptions subscriptions = new Subscriptions(store);
         Outbox outbox = new Outbox(store, registry);
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
@@ -90,6 +147,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
         context.getRegistry().bind("botCommands", new BotCommands(telegram, subscriptions, inbox, outbox, delivery));
         LOG.info("Alert delivery: {}", telegram);
+        return outbox;
     }
 
     /**

@@ -26,6 +26,11 @@ public final class HubRunner implements AutoCloseable {
     public final int port;
 
     public HubRunner(Map<String, String> overrides) throws Exception {
+        this(overrides, Map.of());
+    }
+
+    /** With {@code beans} bound before start (e.g. an {@code opshubClock}). */
+    public HubRunner(Map<String, String> overrides, Map<String, Object> beans) throws Exception {
         port = freePort();
         Properties p = new Properties();
         p.setProperty("camel.server.host", "127.0.0.1");
@@ -35,6 +40,7 @@ public final class HubRunner implements AutoCloseable {
         }
         p.putAll(overrides);
         main = OpsHub.create();
+        beans.forEach(main::bind);
         main.setOverrideProperties(p);
         main.start();
     }

@@ -62,7 +62,7 @@ public final class Delivery {
         this.outbox = outbox;
         this.subscriptions = subscriptions;
         this.registry = registry;
-        for (String kind : List.of("alert", "reply")) {
+        for (String kind : List.of("alert", "reply", "check")) {
             sent(kind, 0);
         }
     }
@@ -106,16 +106,21 @@ public final class Delivery {
         return out;
     }
 
-    /** Whether messages are logged instead of sent (no token). */
-    public boolean consoleMode() {
-        return settings.consoleMode();
+    /**
+     * Whether this message is logged instead of sent: in console mode (no token), and for the
+     * console chat (0: alerts in console mode, check notifications without {@code checks.chats}).
+     */
+    public boolean consoleMode(Exchange exchange) {
+        return settings.consoleMode() || message(exchange).chatId() == 0;
     }
 
-    /** Console mode: logs the message at INFO and takes it off the outbox. */
+    /** Logs the message at INFO and takes it off the outbox. */
     public void console(Exchange exchange) {
         OutboxMessage m = message(exchange);
+        String what = "check".equals(m.kind()) ? "Check" : "alert".equals(m.kind()) ? "Alert" : "Telegram";
         if (m.chatId() == 0) {
-            LOG.info("Alert (console mode, no telegram.token):\n{}", m.text());
+            LOG.info("{} (console mode, no {}):\n{}", what, settings.consoleMode() ? "telegram.token" : "checks.chats",
+                    m.text());
         } else {
             LOG.info("Telegram (console mode, no telegram.token) to chat {}:\n{}", m.chatId(), m.text());
         }

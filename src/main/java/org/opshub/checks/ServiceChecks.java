@@ -1,0 +1,205 @@
+package org.opshub.checks;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.util.TimeUtils;
+import org.opshub.telegram.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The state of every service check, kept across route reloads. Each probe result moves a check
+ * through UP → DOWN after {@code failureThreshold} consecutive failures and DOWN → UP after
+ * {@code successThreshold} consecutive successes. A notification is made when the state differs
+ * from the one last notified and the {@link NotifyWindow} is open (so a check that went DOWN at
+ * night is notified once when the window opens, and one that went down and up at night not at
+ * all), plus a reminder every {@code reminderInterval} while DOWN.
+ *
+ * <p>Gauges per check: {@code probe_success}, {@code probe_duration_seconds}, {@code check_up},
+ * {@code check_consecutive_failures}; removed with the check's route.
+ */
+public final class ServiceChecks {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceChecks.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Map<String, CheckState> checks = new ConcurrentSkipListMap<>();
+    private final CamelContext context;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final NotifyWindow window;
+    private final List<Long> chats;
+    private final Outbox outbox;
+    private final HostIdentity host = new HostIdentity();
+
+    /**
+     * @param chats  the chats notifications go to; empty: notifications are logged only (the
+     *               console chat of the outbox)
+     * @param clock  the time used for thresholds, quiet hours and reminders
+     */
+    public ServiceChecks(CamelContext context, MeterRegistry registry, Clock clock, NotifyWindow window,
+            List<Long> chats, Outbox outbox) {
+        this.context = context;
+        this.registry = registry;
+        this.clock = clock;
+        this.window = window;
+        this.chats = chats.isEmpty() ? List.of(org.opshub.alerts.AlertInbox.CONSOLE) : List.copyOf(chats);
+        this.outbox = outbox;
+    }
+
+    /**
+     * Records the probe result in the body for the check named by the exchange properties that
+     * the route templates set ({@code name}, {@code type}, {@code target}, {@code failureThreshold},
+     * {@code successThreshold}, {@code reminderInterval}).
+     *
+     * @return the notification to send now, or null
+     */
+    public CheckNotification record(Exchange exchange, @ExchangeProperty("name") String name,
+            @ExchangeProperty("type") String type, @ExchangeProperty("target") String target,
+            @ExchangeProperty("failureThreshold") int failureThreshold,
+            @ExchangeProperty("successThreshold") int successThreshold,
+            @ExchangeProperty("reminderInterval") String reminderInterval) {
+        ProbeResult result = exchange.getMessage().getBody(ProbeResult.class);
+        Duration reminder = reminderInterval == null || reminderInterval.isBlank() || "off".equalsIgnoreCase(reminderInterval)
+                ? null : TimeUtils.toDuration(reminderInterval.strip());
+        CheckState state = checks.computeIfAbsent(name, n -> new CheckState(n, gauges(n)));
+        Instant now = clock.instant();
+        synchronized (state) {
+            state.type = type;
+            state.target = target;
+            state.routeId = exchange.getFromRouteId();
+            boolean wasUp = state.up;
+            state.probe(result, now, Math.max(1, failureThreshold), Math.max(1, successThreshold));
+            if (wasUp != state.up) {
+                if (state.up) {
+                    LOG.info("Check {} UP again after {} successful probes: {}", name, state.consecutiveSuccesses,
+                            result.detail());
+                } else {
+                    LOG.warn("Check {} DOWN after {} failed probes: {}", name, state.consecutiveFailures, result.detail());
+                }
+            }
+            CheckNotification.Kind kind = state.due(now, window.isOpen(now), reminder);
+            if (kind == null) {
+                return null;
+            }
+            return new CheckNotification(kind, name, type, target, result.detail(), state.downSince, now,
+                    state.consecutiveFailures, host, window.zone());
+        }
+    }
+
+    /** Queues the rendered notification text (the body) for every {@code checks.chats} chat. */
+    public void queue(Exchange exchange, @ExchangeProperty("notification") CheckNotification n) {
+        String text = exchange.getMessage().getBody(String.class);
+        String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
+        for (long chat : chats) {
+            outbox.enqueue(chat, "check", ref, text, "HTML");
+        }
+        LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
+    }
+
+    /** Keeps the external address answered by {@code checks.external-ip-url}. */
+    public void externalIp(String body) {
+        if (!host.externalIp(body)) {
+            LOG.warn("checks.external-ip-url did not answer an IP address");
+        }
+    }
+
+    /**
+     * Forgets checks whose route is gone (removed from {@code routes/checks.yaml}) and their gauges.
+     *
+     * @return the names forgotten
+     */
+    public List<String> forgetRemoved() {
+        List<String> gone = new ArrayList<>();
+        for (CheckState s : checks.values()) {
+            String routeId = s.routeId;
+            if (routeId != null && context.getRoute(routeId) == null) {
+                checks.remove(s.name);
+                s.meters.forEach(registry::remove);
+                gone.add(s.name);
+                LOG.info("Check {} removed (route {} is gone)", s.name, routeId);
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * {@code GET /checks} and the periodic log line: {@code {"notifyWindowOpen":bool,
+     * "checks":[{"name","type","target","state":"UP|DOWN","since","consecutiveFailures",
+     * "consecutiveSuccesses","lastProbe":{"success","durationSeconds","detail","at"},"notified"}]}}.
+     * Times are ISO-8601 in {@code checks.timezone}.
+     */
+    public Map<String, Object> snapshot() {
+        Instant now = clock.instant();
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (CheckState s : checks.values()) {
+            synchronized (s) {
+                list.add(s.toMap(window.zone()));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("time", now.atZone(window.zone()).toOffsetDateTime().toString());
+        out.put("notifyWindowOpen", window.isOpen(now));
+        out.put("checks", list);
+        return out;
+    }
+
+    /** {@link #snapshot()} as one line of JSON. */
+    public String snapshotJson() throws JsonProcessingException {
+        return JSON.writeValueAsString(snapshot());
+    }
+
+    /** Whether any check has reported (the periodic log line is skipped when none has). */
+    public boolean any() {
+        return !checks.isEmpty();
+    }
+
+    public NotifyWindow window() {
+        return window;
+    }
+
+    public ZoneId zone() {
+        return window.zone();
+    }
+
+    private List<Meter> gauges(String name) {
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder("probe_success", () -> value(name, s -> s.lastSuccess ? 1 : 0))
+                .description("1 when the last probe of the check succeeded (blackbox_exporter naming)")
+                .tag("check", name).register(registry));
+        meters.add(Gauge.builder("probe_duration_seconds", () -> value(name, s -> s.lastDuration))
+                .description("How long the last probe of the check took").tag("check", name).baseUnit("seconds")
+                .register(registry));
+        meters.add(Gauge.builder("check_up", () -> value(name, s -> s.up ? 1 : 0))
+                .description("1 = UP, 0 = DOWN: the check's state after failureThreshold/successThreshold")
+                .tag("check", name).register(registry));
+        meters.add(Gauge.builder("check_consecutive_failures", () -> value(name, s -> s.consecutiveFailures))
+                .description("Failed probes in a row (0 after a success)").tag("check", name).register(registry));
+        return meters;
+    }
+
+    private double value(String name, java.util.function.ToDoubleFunction<CheckState> f) {
+        CheckState s = checks.get(name);
+        if (s == null) {
+            return Double.NaN;
+        }
+        synchronized (s) {
+            return f.applyAsDouble(s);
+        }
+    }
+}

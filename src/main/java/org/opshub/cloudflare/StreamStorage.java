@@ -1,0 +1,189 @@
+package org.opshub.cloudflare;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cloudflare Stream storage per account, from {@code GET /accounts/{account_id}/stream/storage-usage}
+ * (Cloudflare API v4, "Stream Videos › Storage use"; envelope {@code {success, errors[{code,message}],
+ * messages, result{totalStorageMinutes, totalStorageMinutesLimit, videoCount}}}). The
+ * {@code cloudflare-stream} route fetches; this bean keeps the last values, so scrapes never wait
+ * on Cloudflare. A failure (HTTP 4xx/5xx, timeout, unparsable body, {@code success:false}) sets
+ * {@code up} to 0 and keeps the last values; each change between working and failing is logged
+ * once, naming Cloudflare's error code and message. The token is only ever put in the
+ * {@code Authorization} header.
+ *
+ * <p>Gauges per {@code account}: {@code cloudflare_stream_stored_seconds},
+ * {@code cloudflare_stream_stored_limit_seconds}, {@code cloudflare_stream_videos},
+ * {@code cloudflare_stream_up}, {@code cloudflare_stream_last_success_timestamp_seconds}; with
+ * {@code legacy} also {@code stream_capacity} and {@code stream_limit} (minutes, as the Go exporter
+ * named them, both gauges).
+ */
+public final class StreamStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamStorage.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String token;
+    private final List<String> accounts;
+    private final Clock clock;
+    private final Map<String, AccountState> states = new LinkedHashMap<>();
+
+    /** One account's last values; NaN until the first success. */
+    private static final class AccountState {
+        volatile double storedMinutes = Double.NaN;
+        volatile double limitMinutes = Double.NaN;
+        volatile double videos = Double.NaN;
+        volatile double lastSuccessSeconds = Double.NaN;
+        volatile boolean up;
+        volatile String failure;
+    }
+
+    /**
+     * @param accounts comma- or space-separated account ids (32 hex digits as Cloudflare shows them)
+     * @throws IllegalArgumentException when an account id is not alphanumeric
+     */
+    public StreamStorage(String token, String accounts, boolean legacy, MeterRegistry registry, Clock clock) {
+        this.token = Objects.requireNonNullElse(token, "").strip();
+        this.accounts = Arrays.stream(Objects.requireNonNullElse(accounts, "").split("[,\\s]+"))
+                .filter(a -> !a.isBlank()).map(String::strip).toList();
+        this.clock = clock;
+        for (String account : this.accounts) {
+            if (!account.matches("[A-Za-z0-9]{1,64}")) {
+                throw new IllegalArgumentException("cloudflare.accounts: not an account id: " + account);
+            }
+            AccountState s = new AccountState();
+            states.put(account, s);
+            gauge(registry, "cloudflare_stream_stored_seconds", account, () -> s.storedMinutes * 60,
+                    "Video storage used on Cloudflare Stream (totalStorageMinutes × 60)");
+            gauge(registry, "cloudflare_stream_stored_limit_seconds", account, () -> s.limitMinutes * 60,
+                    "Video storage limit of the Cloudflare Stream plan (totalStorageMinutesLimit × 60)");
+            gauge(registry, "cloudflare_stream_videos", account, () -> s.videos, "Videos stored on Cloudflare Stream");
+            gauge(registry, "cloudflare_stream_up", account, () -> s.up ? 1 : 0,
+                    "1 when the last storage-usage fetch from the Cloudflare API succeeded");
+            gauge(registry, "cloudflare_stream_last_success_timestamp_seconds", account, () -> s.lastSuccessSeconds,
+                    "Unix time of the last successful storage-usage fetch");
+            if (legacy) {
+                gauge(registry, "stream_capacity", account, () -> s.storedMinutes,
+                        "Legacy: totalStorageMinutes (minutes); use cloudflare_stream_stored_seconds");
+                gauge(registry, "stream_limit", account, () -> s.limitMinutes,
+                        "Legacy: totalStorageMinutesLimit (minutes), now a gauge; use cloudflare_stream_stored_limit_seconds");
+            }
+        }
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String account,
+            java.util.function.Supplier<Number> value, String help) {
+        Gauge.builder(name, value).description(help).tag("account", account).register(registry);
+    }
+
+    /** The accounts to fetch; empty (route idle) without a token. */
+    public List<String> accounts() {
+        return token.isEmpty() ? List.of() : accounts;
+    }
+
+    /** Whether the exporter is configured (token and at least one account). */
+    public boolean enabled() {
+        return !accounts().isEmpty();
+    }
+
+    /** Prepares the request: only the {@code Authorization} and {@code Accept} headers. */
+    public void request(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader("Authorization", "Bearer " + token);
+        exchange.getMessage().setHeader("Accept", "application/json");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        exchange.getMessage().setBody(null);
+    }
+
+    /** Judges an answer of the API (any HTTP status) and updates the account's gauges. */
+    public void answer(Exchange exchange, @ExchangeProperty("account") String account) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().removeHeaders("*");
+        JsonNode root;
+        try {
+            root = JSON.readTree(body == null ? "" : body);
+        } catch (java.io.IOException e) {
+            failed(account, "HTTP " + status + ", body is not JSON");
+            return;
+        }
+        if (root == null || !root.isObject()) {
+            failed(account, "HTTP " + status + ", body is not a JSON object");
+            return;
+        }
+        String errors = errors(root);
+        if (status < 200 || status > 299 || !root.path("success").asBoolean(false)) {
+            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + errors));
+            return;
+        }
+        JsonNode result = root.path("result");
+        JsonNode minutes = result.path("totalStorageMinutes");
+        JsonNode limit = result.path("totalStorageMinutesLimit");
+        JsonNode videos = result.path("videoCount");
+        if (!minutes.isNumber() || !limit.isNumber() || !videos.isNumber()) {
+            failed(account, "HTTP " + status + ", result lacks totalStorageMinutes/totalStorageMinutesLimit/videoCount");
+            return;
+        }
+        AccountState s = states.get(account);
+        s.storedMinutes = minutes.asDouble();
+        s.limitMinutes = limit.asDouble();
+        s.videos = videos.asDouble();
+        s.lastSuccessSeconds = clock.millis() / 1000.0;
+        if (!s.up) {
+            s.up = true;
+            if (s.failure != null) {
+                LOG.info("Cloudflare Stream account {}: storage usage fetched again", account);
+            } else {
+                LOG.info("Cloudflare Stream account {}: {} of {} storage minutes, {} videos", account,
+                        minutes.asDouble(), limit.asDouble(), videos.asLong());
+            }
+            s.failure = null;
+        }
+        LOG.debug("Cloudflare Stream account {}: {} of {} minutes, {} videos", account, minutes.asDouble(),
+                limit.asDouble(), videos.asLong());
+    }
+
+    /** A fetch that threw (timeout, connection refused, TLS): a failure naming the cause. */
+    public void error(Exchange exchange, @ExchangeProperty("account") String account) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.getMessage().removeHeaders("*");
+        failed(account, e == null ? "failed" : e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    private void failed(String account, String why) {
+        AccountState s = states.get(account);
+        String reason = why.replace(token.isEmpty() ? "\u0000" : token, "***");
+        s.up = false;
+        if (!reason.equals(s.failure)) {
+            LOG.warn("Cloudflare Stream account {}: storage usage fetch failed: {}", account, reason);
+            s.failure = reason;
+        }
+    }
+
+    private static String errors(JsonNode root) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : root.path("errors")) {
+            out.add("error " + e.path("code").asText("?") + " \"" + e.path("message").asText("") + "\"");
+        }
+        return String.join("; ", out);
+    }
+
+    @Override
+    public String toString() {
+        return token.isEmpty() ? "off (no cloudflare.token)" : accounts.isEmpty() ? "off (no cloudflare.accounts)"
+                : accounts.size() + " account(s)";
+    }
+}
