@@ -56,6 +56,11 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         MeterRegistry registry = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
                 MeterRegistry.class);
+        String level = pc.resolveProperty("opshub.log-level").orElse("");
+        if (!level.isBlank()) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.opshub"))
+                    .setLevel(ch.qos.logback.classic.Level.toLevel(level.strip(), ch.qos.logback.classic.Level.INFO));
+        }
         PacsSettings pacs = PacsSettings.from(keys(pc, "pacs."), k -> pc.resolveProperty(k).orElse(null));
         PacsMonitor monitor = new PacsMonitor(pacs, registry);
         context.getRegistry().bind("pacsMonitor", monitor);
