@@ -50,6 +50,9 @@ final class OrthancPeer implements AutoCloseable {
         c.put("DefaultEncoding", "Utf8");
         c.put("LimitFindResults", 0);
         c.put("SaveJobs", false);
+        // Orthanc closes idle keep-alive connections after 1 s; the JDK client could reuse one just
+        // closed ("header parser received no bytes"), so every answer closes its connection
+        c.put("KeepAlive", false);
         c.put("DicomModalities", modalities);
         c.putAll(extra);
         config = dir.resolve(aet.toLowerCase() + ".json");
