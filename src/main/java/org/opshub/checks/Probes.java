@@ -20,7 +20,7 @@ import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.util.TimeUtils;
+import org.opshub.http.Durations;
 
 /**
  * The probes behind the check route templates ({@code routes/service-checks.yaml}). Each returns a
@@ -211,7 +211,7 @@ public final class Probes {
     }
 
     static int millis(String timeout) {
-        Duration d = blank(timeout) ? Duration.ofSeconds(10) : TimeUtils.toDuration(timeout.strip());
+        Duration d = blank(timeout) ? Duration.ofSeconds(10) : Durations.parse(timeout);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
     }
 

@@ -16,7 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.util.TimeUtils;
+import org.opshub.http.Durations;
 import org.opshub.telegram.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +76,7 @@ public final class ServiceChecks {
             @ExchangeProperty("reminderInterval") String reminderInterval) {
         ProbeResult result = exchange.getMessage().getBody(ProbeResult.class);
         Duration reminder = reminderInterval == null || reminderInterval.isBlank() || "off".equalsIgnoreCase(reminderInterval)
-                ? null : TimeUtils.toDuration(reminderInterval.strip());
+                ? null : Durations.parse(reminderInterval);
         CheckState state = checks.computeIfAbsent(name, n -> new CheckState(n, gauges(n)));
         Instant now = clock.instant();
         synchronized (state) {

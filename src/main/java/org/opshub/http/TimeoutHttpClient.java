@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.component.http.HttpClientConfigurer;
-import org.apache.camel.util.TimeUtils;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -26,7 +25,7 @@ public final class TimeoutHttpClient implements HttpClientConfigurer {
      * @throws IllegalArgumentException when the text is not a positive duration
      */
     public TimeoutHttpClient(String timeout) {
-        Duration d = TimeUtils.toDuration(timeout.strip());
+        Duration d = Durations.parse(timeout);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
