@@ -19,7 +19,13 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.opshub.alerts.AlertDecorations;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.alerts.Silences;
+import org.opshub.bot.Callbacks;
+import org.opshub.grafana.GrafanaBot;
+import org.opshub.grafana.GrafanaSettings;
+import org.opshub.pacs.PacsMonitor;
 import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.bot.BotCommands;
@@ -72,10 +78,13 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 Clock.systemUTC());
         TelegramSettings telegram = TelegramSettings.from(property);
         Outbox outbox = bindAlertDelivery(context, registry, property, telegram);
-        bindChecks(context, registry, property, telegram, outbox, clock);
+        ServiceChecks checks = bindChecks(context, registry, property, telegram, outbox, clock);
+        bindBot(context, property, telegram, outbox, monitor, checks, clock);
         StreamStorage stream = new StreamStorage(property.apply("cloudflare.token"), property.apply("cloudflare.accounts"),
                 Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
         context.getRegistry().bind("cloudflareStream", stream);
+        context.getRegistry().bind("cloudflareHttpClient", new org.opshub.http.TimeoutHttpClient(
+                Objects.requireNonNullElse(property.apply("cloudflare.timeout"), "PT30S")));
         LOG.info("Cloudflare Stream exporter: {}", stream);
         if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {
             try {
@@ -91,10 +100,37 @@ public final class OpsHubConfiguration implements CamelConfiguration {
     }
 
     /**
+     * The bot's commands and its Grafana and Alertmanager sides: {@code botCommands},
+     * {@code grafanaBot}, {@code silences}, {@code botCallbacks}; decorates new alert messages with
+     * silence buttons and panel pictures.
+     */
+    private static void bindBot(CamelContext context, Function<String, String> property, TelegramSettings telegram,
+            Outbox outbox, PacsMonitor monitor, ServiceChecks checks, Clock clock) {
+        StateStore store = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        AlertInbox inbox = context.getRegistry().lookupByNameAndType("alertInbox", AlertInbox.class);
+        Callbacks callbacks = new Callbacks(store);
+        GrafanaSettings grafanaSettings = GrafanaSettings.from(property, telegram.zone());
+        GrafanaBot grafana = new GrafanaBot(grafanaSettings, callbacks, outbox);
+        Silences silences = new Silences(property.apply("alertmanager.api-url"), outbox, telegram.zone(), clock);
+        inbox.decorate(new AlertDecorations(grafanaSettings, silences.enabled()));
+        context.getRegistry().bind("botCallbacks", callbacks);
+        context.getRegistry().bind("grafanaBot", grafana);
+        context.getRegistry().bind("grafanaHttpClient",
+                new org.opshub.http.TimeoutHttpClient(grafanaSettings.renderTimeout().toMillis() + "ms"));
+        context.getRegistry().bind("silences", silences);
+        context.getRegistry().bind("botCommands", new BotCommands(telegram,
+                context.getRegistry().lookupByNameAndType("subscriptions", Subscriptions.class), inbox, outbox,
+                context.getRegistry().lookupByNameAndType("telegramDelivery", Delivery.class), callbacks, grafana, monitor,
+                checks));
+        LOG.info("Grafana: {}; silences from the chat: {}", grafanaSettings,
+                silences.enabled() ? "on (alertmanager.api-url)" : "off (no alertmanager.api-url)");
+    }
+
+    /**
      * The service-check beans: {@code probes} and {@code serviceChecks} (state, thresholds, quiet
      * hours, notifications through the outbox).
      */
-    private static void bindChecks(CamelContext context, MeterRegistry registry, Function<String, String> property,
+    private static ServiceChecks bindChecks(CamelContext context, MeterRegistry registry, Function<String, String> property,
             TelegramSettings telegram, Outbox outbox, Clock clock) {
         String zoneText = Objects.requireNonNullElse(property.apply("checks.timezone"), "");
         ZoneId zone = zoneText.isBlank() ? telegram.zone() : ZoneId.of(zoneText.strip());
@@ -111,9 +147,11 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             }
         }
         context.getRegistry().bind("probes", new Probes());
-        context.getRegistry().bind("serviceChecks", new ServiceChecks(context, registry, clock, window, chats, outbox));
+        ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
+        context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,
                 chats.isEmpty() || telegram.consoleMode() ? "the log (console)" : chats.size() + " chat(s)");
+        return checks;
     }
 
     /**
@@ -150,7 +188,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
-        context.getRegistry().bind("botCommands", new BotCommands(telegram, subscriptions, inbox, outbox, delivery));
+        context.getRegistry().bind("subscriptions", subscriptions);
         LOG.info("Alert delivery: {}", telegram);
         return outbox;
     }

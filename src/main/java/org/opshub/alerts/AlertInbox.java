@@ -35,6 +35,7 @@ public final class AlertInbox {
     private final Counter firing;
     private final Counter resolved;
     private final Counter duplicates;
+    private volatile AlertDecorations decorations = AlertDecorations.none();
 
     /** A firing alert as last received, for {@code /alerts}. */
     public record Firing(String alertname, String severity, String summary, Instant startsAt) {
@@ -54,6 +55,11 @@ public final class AlertInbox {
         this.duplicates = Counter.builder("alertmanager_alerts_duplicate_total")
                 .description("Alerts received again with a known fingerprint+status+startsAt (no new message)")
                 .register(registry);
+    }
+
+    /** Sets the silence buttons and Grafana pictures of new alert messages. */
+    public void decorate(AlertDecorations decorations) {
+        this.decorations = decorations;
     }
 
     /** The view the alert template renders ({@code ${body.…}}), times in {@code telegram.timezone}. */
@@ -85,7 +91,9 @@ public final class AlertInbox {
             }
             updateFiring(c, alert, now);
             for (long chat : chats) {
-                Outbox.enqueue(c, chat, "alert", alert.key(), message, "HTML", now);
+                for (AlertDecorations.Row row : decorations.rows(c, chat, alert, message)) {
+                    Outbox.enqueue(c, chat, row.kind(), alert.key() + row.refSuffix(), row.text(), "HTML", row.extra(), now);
+                }
             }
             return chats.size();
         });

@@ -8,6 +8,11 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.Subscriptions;
+import org.opshub.checks.ServiceChecks;
+import org.opshub.grafana.GrafanaBot;
+import org.opshub.grafana.GrafanaSettings;
+import org.opshub.grafana.GrafanaStep;
+import org.opshub.pacs.PacsMonitor;
 import org.opshub.telegram.Delivery;
 import org.opshub.telegram.Html;
 import org.opshub.telegram.Outbox;
@@ -25,27 +30,41 @@ public final class BotCommands {
     private static final Logger LOG = LoggerFactory.getLogger(BotCommands.class);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
     private static final int MAX_ALERTS_LISTED = 50;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final TelegramSettings settings;
     private final Subscriptions subscriptions;
     private final AlertInbox inbox;
     private final Outbox outbox;
     private final Delivery delivery;
+    private final Callbacks callbacks;
+    private final GrafanaBot grafana;
+    private final PacsMonitor pacs;
+    private final ServiceChecks checks;
 
     public BotCommands(TelegramSettings settings, Subscriptions subscriptions, AlertInbox inbox, Outbox outbox,
-            Delivery delivery) {
+            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks) {
         this.settings = settings;
         this.subscriptions = subscriptions;
         this.inbox = inbox;
         this.outbox = outbox;
         this.delivery = delivery;
+        this.callbacks = callbacks;
+        this.grafana = grafana;
+        this.pacs = pacs;
+        this.checks = checks;
     }
 
     /**
-     * Handles one update: queues the reply, if any.
+     * Handles one update (a message, or a {@code callback_query} of an inline keyboard): queues
+     * the reply, if any.
      *
-     * @return the reply text (HTML), or null when the update needs none
+     * @return the reply text (HTML); a {@link GrafanaStep} or {@link SilenceStep} when the answer
+     *         needs Grafana or Alertmanager (the route continues with it); or null
      */
-    public String handle(JsonNode update) {
+    public Object handle(JsonNode update) {
+        if (update.has("callback_query")) {
+            return callback(update, update.path("callback_query"));
+        }
         JsonNode message = update.path("message");
         JsonNode chat = message.path("chat");
         String text = message.path("text").asText("");
@@ -65,6 +84,21 @@ public final class BotCommands {
             }
         }
         String reply;
+        String ref = "update:" + update.path("update_id").asLong();
+        if (settings.allowedChats().contains(chatId) && grafana.enabled()) {
+            String c = command.toLowerCase(Locale.ROOT);
+            if (c.equals("dashboards")) {
+                return new GrafanaStep(GrafanaStep.Kind.SEARCH, chatId, ref, args, null, null, null);
+            }
+            if (c.equals("graph")) {
+                Object step = graph(chatId, ref, args);
+                if (step instanceof GrafanaStep) {
+                    return step;
+                }
+                outbox.enqueue(chatId, "reply", ref, (String) step, "HTML");
+                return step;
+            }
+        }
         if (!settings.allowedChats().contains(chatId)) {
             if (!subscriptions.markDeniedNotice(chatId)) {
                 return null;
@@ -75,8 +109,81 @@ public final class BotCommands {
         } else {
             reply = answer(command.toLowerCase(Locale.ROOT), args, chatId);
         }
-        outbox.enqueue(chatId, "reply", "update:" + update.path("update_id").asLong(), reply, "HTML");
+        outbox.enqueue(chatId, "reply", ref, reply, "HTML");
         return reply;
+    }
+
+    /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
+    private Object graph(long chatId, String ref, String args) {
+        List<String> words = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
+        while (m.find()) {
+            words.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        String range = grafana.settings().defaultRange();
+        if (words.size() >= 3 && GrafanaSettings.validRange(words.get(words.size() - 1))) {
+            range = words.remove(words.size() - 1);
+        }
+        if (words.size() != 2) {
+            return "Usage: /graph &lt;dashboard&gt; &lt;panel&gt; [range], e.g. <code>/graph pacs \"C-ECHO\" 12h</code>"
+                    + " (names by prefix, quote names with spaces)";
+        }
+        return new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range);
+    }
+
+    /** A button of an inline keyboard was pressed. */
+    private Object callback(JsonNode update, JsonNode query) {
+        JsonNode msg = query.path("message");
+        long chatId = msg.path("chat").path("id").asLong();
+        String ref = "update:" + update.path("update_id").asLong();
+        String id = query.path("id").asText();
+        if (!settings.allowedChats().contains(chatId)) {
+            answerCallback(chatId, ref, id, "This chat is not allowed to use this bot.");
+            return null;
+        }
+        String actionJson = callbacks.get(chatId, query.path("data").asText(""));
+        if (actionJson == null) {
+            answerCallback(chatId, ref, id, "This button has expired. Ask again.");
+            return null;
+        }
+        JsonNode action;
+        try {
+            action = JSON.readTree(actionJson);
+        } catch (java.io.IOException e) {
+            answerCallback(chatId, ref, id, "This button is broken.");
+            return null;
+        }
+        answerCallback(chatId, ref, id, "");
+        switch (action.path("t").asText()) {
+            case "dash" -> {
+                return grafana.enabled() ? grafana.chosen(chatId, ref + ":answer", action) : off(chatId, ref);
+            }
+            case "panel" -> {
+                if (!grafana.enabled()) {
+                    return off(chatId, ref);
+                }
+                grafana.photo(chatId, ref + ":answer", action.path("uid").asText(), action.path("slug").asText(),
+                        action.path("id").asInt(), action.path("title").asText(), action.path("range").asText());
+                return null;
+            }
+            case "silence" -> {
+                return SilenceStep.of(chatId, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private String off(long chatId, String ref) {
+        String text = "Grafana is not configured on this hub (grafana.url).";
+        outbox.enqueue(chatId, "reply", ref + ":answer", text, "HTML");
+        return text;
+    }
+
+    private void answerCallback(long chatId, String ref, String callbackId, String text) {
+        outbox.enqueue(chatId, "reply", ref, text, null,
+                JSON.createObjectNode().put("method", "answerCallbackQuery").put("callback_query_id", callbackId).toString());
     }
 
     private String answer(String command, String args, long chatId) {
@@ -87,6 +194,8 @@ public final class BotCommands {
             case "list" -> list(chatId);
             case "alerts" -> alerts();
             case "status" -> status();
+            case "missing" -> StatusText.missing(pacs);
+            case "dashboards", "graph" -> "Grafana is not configured on this hub (grafana.url).";
             default -> "Unknown command /" + Html.escape(command) + ". /help lists the commands.";
         };
     }
@@ -100,7 +209,10 @@ public final class BotCommands {
                 /unsubscribe &lt;pattern|all&gt; - stop one pattern, or all
                 /list - this chat's patterns
                 /alerts - alerts firing now
-                /status - delivery queue and last delivery error""";
+                /dashboards [query] - Grafana dashboards; choose one, then a panel, to get it as a picture
+                /graph &lt;dashboard&gt; &lt;panel&gt; [range] - a panel directly, names by prefix, e.g. <code>/graph pacs "C-ECHO" 12h</code>
+                /missing - studies not forwarded (or incomplete) per PACS pair
+                /status - PACS nodes, checks, delivery queue and last delivery error""";
     }
 
     private String subscribe(long chatId, String pattern) {
@@ -164,7 +276,7 @@ public final class BotCommands {
     private String status() {
         long age = Math.round(outbox.oldestAgeSeconds(System.currentTimeMillis()));
         String error = delivery.lastError();
-        return "Outbox: " + outbox.pending() + " pending"
+        return StatusText.pacs(pacs) + "\n\n" + StatusText.checks(checks) + "\n\nOutbox: " + outbox.pending() + " pending"
                 + (outbox.pending() > 0 ? ", oldest " + Duration.ofSeconds(age).toString().substring(2).toLowerCase() : "")
                 + "\nLast delivery error: " + (error == null ? "none" : Html.escape(error));
     }

@@ -49,7 +49,7 @@ public final class BotUpdates {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("offset", offset());
         body.put("timeout", settings.pollTimeout().toSeconds());
-        body.put("allowed_updates", List.of("message"));
+        body.put("allowed_updates", List.of("message", "callback_query"));
         BotApiHttpClient.prepare(exchange, settings.methodUrl("getUpdates"));
         return JSON.writeValueAsString(body);
     }

@@ -44,6 +44,12 @@ public final class Delivery {
     private static final long MAX_BACKOFF_MS = 300_000;
     /** Exchange property holding the {@link OutboxMessage} being sent. */
     public static final String MESSAGE = "outboxMessage";
+    /** Exchange properties set by direct:render-panel. */
+    public static final String PANEL_PNG = "panelPng";
+    public static final String RENDER_ERROR = "renderError";
+    public static final String RENDER_RETRYABLE = "renderRetryable";
+    /** Render attempts of a requested panel before the error is answered (timeouts and 5xx only). */
+    public static final int RENDER_ATTEMPTS = 3;
 
     private final TelegramSettings settings;
     private final StateStore store;
@@ -62,7 +68,7 @@ public final class Delivery {
         this.outbox = outbox;
         this.subscriptions = subscriptions;
         this.registry = registry;
-        for (String kind : List.of("alert", "reply", "check")) {
+        for (String kind : List.of("alert", "reply", "check", "photo")) {
             sent(kind, 0);
         }
     }
@@ -129,20 +135,70 @@ public final class Delivery {
     }
 
     /**
-     * Prepares the {@code sendMessage} call: JSON body, POST, and the method URL (token included)
-     * in the {@code CamelHttpUri} header so that it never appears in an endpoint URI.
+     * Prepares the Bot API call of the message ({@link BotCall}: sendMessage, sendPhoto with the
+     * rendered panel in the {@code panelPng} property, editMessageText, answerCallbackQuery). The
+     * method URL carries the token, so it goes in the {@code CamelHttpUri} header, never in an
+     * endpoint URI.
      */
-    public String request(Exchange exchange) throws JsonProcessingException {
+    public Object request(Exchange exchange) throws JsonProcessingException {
+        return BotCall.prepare(exchange, message(exchange), settings, exchange.getProperty(PANEL_PNG, byte[].class));
+    }
+
+    /** Whether the message is a photo whose Grafana panel must be rendered first. */
+    public boolean needsRender(Exchange exchange) {
+        return BotCall.extra(message(exchange)).has("panel");
+    }
+
+    /**
+     * Decides after {@code direct:render-panel}, which leaves the PNG in {@code panelPng} or a
+     * readable error in {@code renderError} (and {@code renderRetryable} for timeouts and 5xx).
+     * An alert whose panel failed is sent as text now, never delayed; a retryable failure queues
+     * the photo again on its own. A requested panel is retried with backoff
+     * ({@value #RENDER_ATTEMPTS} attempts in all), then answered with the error.
+     *
+     * @return true to send now (the photo, or a text instead of it); false when retried later
+     */
+    public boolean afterRender(Exchange exchange) {
         OutboxMessage m = message(exchange);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("chat_id", m.chatId());
-        body.put("text", m.text());
-        if (m.parseMode() != null) {
-            body.put("parse_mode", m.parseMode());
+        if (exchange.getProperty(PANEL_PNG) != null) {
+            return true;
         }
-        body.put("link_preview_options", Map.of("is_disabled", true));
-        BotApiHttpClient.prepare(exchange, settings.methodUrl("sendMessage"));
-        return JSON.writeValueAsString(body);
+        String error = exchange.getProperty(RENDER_ERROR, "render failed", String.class);
+        boolean retryable = exchange.getProperty(RENDER_RETRYABLE, false, Boolean.class);
+        com.fasterxml.jackson.databind.node.ObjectNode extra = BotCall.extra(m);
+        com.fasterxml.jackson.databind.node.ObjectNode panel = (com.fasterxml.jackson.databind.node.ObjectNode) extra.get("panel");
+        String title = panel.path("title").asText("panel");
+        if ("text".equals(extra.path("fallback").asText())) {
+            extra.remove("panel");
+            extra.remove("fallback");
+            String rest = extra.isEmpty() ? null : extra.toString();
+            OutboxMessage asText = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), m.parseMode(),
+                    m.createdAt(), m.attempts(), rest);
+            outbox.rewrite(asText);
+            exchange.setProperty(MESSAGE, asText);
+            LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
+                    retryable ? ", the picture follows when Grafana answers" : "");
+            if (retryable) {
+                com.fasterxml.jackson.databind.node.ObjectNode photo = JSON.createObjectNode();
+                photo.set("panel", panel);
+                outbox.enqueue(m.chatId(), "photo", m.ref() + ":photo", "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last "
+                        + Html.escape(panel.path("range").asText("")), "HTML",
+                        photo.toString());
+            }
+            return true;
+        }
+        if (retryable && m.attempts() + 1 < RENDER_ATTEMPTS) {
+            long delay = backoff(m.attempts());
+            LOG.warn("Panel {} for chat {} not rendered ({}): retrying in {} s", title, m.chatId(), error, delay / 1000);
+            outbox.retryAt(m.id(), System.currentTimeMillis() + delay, error);
+            return false;
+        }
+        OutboxMessage reply = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
+                "\u26A0\uFE0F Could not render <b>" + Html.escape(title) + "</b>: " + Html.escape(error), "HTML",
+                m.createdAt(), m.attempts(), null);
+        outbox.rewrite(reply);
+        exchange.setProperty(MESSAGE, reply);
+        return true;
     }
 
     /** Acts on the Bot API's answer (status in {@code CamelHttpResponseCode}, JSON body). */

@@ -42,10 +42,21 @@ public final class Outbox {
      */
     public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
             long now) throws SQLException {
-        List<String> parts = MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
+        return enqueue(c, chatId, kind, ref, text, parseMode, null, now);
+    }
+
+    /**
+     * As {@link #enqueue(Connection, long, String, String, String, String, long)}, with the
+     * {@code extra} JSON of a {@link BotCall} (kept on the last part only: a keyboard belongs
+     * under the whole text).
+     */
+    public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
+            String extra, long now) throws SQLException {
+        boolean caption = extra != null && extra.contains("\"panel\"");
+        List<String> parts = caption || text.isEmpty() ? List.of(text) : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
         int inserted = 0;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (chat_id, kind, ref, part, text, parse_mode,"
-                + " created_at, next_attempt_at, attempts) VALUES (?,?,?,?,?,?,?,?,0) ON CONFLICT DO NOTHING")) {
+                + " created_at, next_attempt_at, attempts, extra) VALUES (?,?,?,?,?,?,?,?,0,?) ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < parts.size(); i++) {
                 ps.setLong(1, chatId);
                 ps.setString(2, kind);
@@ -59,6 +70,11 @@ public final class Outbox {
                 }
                 ps.setLong(7, now);
                 ps.setLong(8, now);
+                if (extra != null && i == parts.size() - 1) {
+                    ps.setString(9, extra);
+                } else {
+                    ps.setNull(9, Types.VARCHAR);
+                }
                 inserted += ps.executeUpdate();
             }
         }
@@ -67,8 +83,13 @@ public final class Outbox {
 
     /** {@link #enqueue(Connection, long, String, String, String, String, long)} in its own transaction. */
     public int enqueue(long chatId, String kind, String ref, String text, String parseMode) {
+        return enqueue(chatId, kind, ref, text, parseMode, null);
+    }
+
+    /** With the {@code extra} JSON of a {@link BotCall}, in its own transaction. */
+    public int enqueue(long chatId, String kind, String ref, String text, String parseMode, String extra) {
         long now = System.currentTimeMillis();
-        return store.inTransaction(c -> enqueue(c, chatId, kind, ref, text, parseMode, now));
+        return store.inTransaction(c -> enqueue(c, chatId, kind, ref, text, parseMode, extra, now));
     }
 
     /**
@@ -85,14 +106,14 @@ public final class Outbox {
             }
             List<OutboxMessage> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.chat_id, o.kind, o.ref, o.text, o.parse_mode,"
-                    + " o.created_at, o.attempts, o.next_attempt_at FROM outbox o"
+                    + " o.created_at, o.attempts, o.next_attempt_at, o.extra FROM outbox o"
                     + " WHERE o.id IN (SELECT MIN(id) FROM outbox GROUP BY chat_id) ORDER BY o.id")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     long now = System.currentTimeMillis();
                     while (rs.next() && out.size() < limit) {
                         if (rs.getLong(9) <= now) {
                             out.add(new OutboxMessage(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                                    rs.getString(5), rs.getString(6), rs.getLong(7), rs.getInt(8)));
+                                    rs.getString(5), rs.getString(6), rs.getLong(7), rs.getInt(8), rs.getString(10)));
                         }
                     }
                 }
@@ -114,6 +135,20 @@ public final class Outbox {
                 ps.setLong(1, nextAttemptAt);
                 ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
                 ps.setLong(3, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Replaces the text, parse mode and extra of a pending message (a photo sent as text instead). */
+    public void rewrite(OutboxMessage m) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox SET text = ?, parse_mode = ?, extra = ? WHERE id = ?")) {
+                ps.setString(1, m.text());
+                ps.setString(2, m.parseMode());
+                ps.setString(3, m.extra());
+                ps.setLong(4, m.id());
                 return ps.executeUpdate();
             }
         });

@@ -11,7 +11,14 @@ package org.opshub.telegram;
  * @param parseMode {@code HTML}, or {@code null} for plain text
  * @param createdAt when it was queued, epoch ms
  * @param attempts  send attempts so far
+ * @param extra     JSON with the Bot API method and its other fields (see {@link BotCall}); null:
+ *                  a plain sendMessage
  */
 public record OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode,
-        long createdAt, int attempts) {
+        long createdAt, int attempts, String extra) {
+
+    public OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode, long createdAt,
+            int attempts) {
+        this(id, chatId, kind, ref, text, parseMode, createdAt, attempts, null);
+    }
 }

@@ -30,6 +30,7 @@ public final class LoopbackHttp implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile IntFunction<Reply> answer;
     private volatile String lastAuthorization;
+    private final java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LoopbackHttp(IntFunction<Reply> answer) throws IOException {
         this.answer = answer;
@@ -37,6 +38,7 @@ public final class LoopbackHttp implements AutoCloseable {
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", ex -> {
             lastAuthorization = ex.getRequestHeaders().getFirst("Authorization");
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             Reply r = this.answer.apply(requests.incrementAndGet());
             try {
                 if (r.delayMs() > 0) {
@@ -69,6 +71,11 @@ public final class LoopbackHttp implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    /** The request bodies received, in order. */
+    public java.util.List<String> bodies() {
+        return bodies;
     }
 
     public String lastAuthorization() {

@@ -148,13 +148,37 @@ public final class FakeBotApi implements AutoCloseable {
             }
             String method = path.substring(path.lastIndexOf('/') + 1);
             JsonNode body;
+            byte[] raw;
             try (InputStream in = ex.getRequestBody()) {
-                byte[] b = in.readAllBytes();
-                body = b.length == 0 ? JSON.createObjectNode() : JSON.readTree(b);
+                raw = in.readAllBytes();
             }
+            String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
+            Map<String, byte[]> parts = Map.of();
+            if (type.startsWith("multipart/form-data")) {
+                parts = multipart(raw, type.replaceFirst(".*boundary=\"?([^\";]+)\"?.*", "$1"));
+                ObjectNode o = JSON.createObjectNode();
+                parts.forEach((k, v) -> {
+                    if (!k.equals("photo")) {
+                        o.put(k, new String(v, StandardCharsets.UTF_8));
+                    }
+                });
+                body = o;
+            } else {
+                body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+            }
+            calls.add(new Call(method, body));
             switch (method) {
                 case "getUpdates" -> getUpdates(ex, body);
                 case "sendMessage" -> sendMessage(ex, body);
+                case "sendPhoto" -> {
+                    photos.add(new Photo(body.path("chat_id").asLong(), body.path("caption").asText(null),
+                            body.path("parse_mode").asText(null), parts.getOrDefault("photo", new byte[0]),
+                            body.path("reply_markup").asText(null), type));
+                    ObjectNode r = JSON.createObjectNode().put("ok", true);
+                    r.putObject("result").put("message_id", messageIds.incrementAndGet());
+                    reply(ex, 200, r.toString());
+                }
+                case "editMessageText", "answerCallbackQuery", "setWebhook" -> reply(ex, 200, "{\"ok\":true,\"result\":true}");
                 default -> reply(ex, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
             }
         } catch (InterruptedException e) {
@@ -198,6 +222,88 @@ public final class FakeBotApi implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", body.startsWith("<") ? "text/html" : "application/json");
         ex.sendResponseHeaders(status, b.length);
         ex.getResponseBody().write(b);
+    }
+
+    /** A sendPhoto call: the multipart fields and the photo's bytes as received. */
+    public record Photo(long chatId, String caption, String parseMode, byte[] png, String replyMarkup, String contentType) {
+    }
+
+    /** Any Bot API call: method and fields (JSON, or the text fields of a multipart body). */
+    public record Call(String method, JsonNode body) {
+    }
+
+    private final List<Photo> photos = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Every sendPhoto to a chat, in order. */
+    public List<Photo> photos(long chatId) {
+        return photos.stream().filter(p -> p.chatId() == chatId).toList();
+    }
+
+    /** Every call of a Bot API method, in order. */
+    public List<Call> calls(String method) {
+        return calls.stream().filter(c -> c.method().equals(method)).toList();
+    }
+
+    /** The sendMessage calls to a chat that carried an inline keyboard, as their JSON bodies. */
+    public List<JsonNode> keyboards(long chatId) {
+        return calls("sendMessage").stream().map(Call::body)
+                .filter(b -> b.path("chat_id").asLong() == chatId && b.has("reply_markup")).toList();
+    }
+
+    /** Queues a press of an inline-keyboard button in a chat, as getUpdates will return it. */
+    public long userPresses(long chatId, long messageId, String callbackData) {
+        long id = updateIds.incrementAndGet();
+        ObjectNode u = JSON.createObjectNode();
+        u.put("update_id", id);
+        ObjectNode q = u.putObject("callback_query");
+        q.put("id", "cq" + id);
+        q.putObject("from").put("id", 777).put("is_bot", false).put("first_name", "Anna").put("last_name", "Petrova")
+                .put("username", "anna_oncall");
+        ObjectNode m = q.putObject("message");
+        m.put("message_id", messageId);
+        m.putObject("chat").put("id", chatId).put("type", chatId < 0 ? "group" : "private");
+        q.put("chat_instance", "ci" + chatId);
+        q.put("data", callbackData);
+        updates.addLast(u);
+        return id;
+    }
+
+    /** The parts of a multipart/form-data body by name (RFC 7578). */
+    static Map<String, byte[]> multipart(byte[] body, String boundary) {
+        Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        int pos = indexOf(body, delimiter, 0);
+        while (pos >= 0) {
+            int start = pos + delimiter.length;
+            if (start + 1 < body.length && body[start] == '-' && body[start + 1] == '-') {
+                break;
+            }
+            start += 2; // CRLF
+            int next = indexOf(body, delimiter, start);
+            if (next < 0) {
+                break;
+            }
+            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
+            String headers = new String(body, start, headersEnd - start, StandardCharsets.UTF_8);
+            String name = headers.replaceFirst("(?s).*?[;\\s]name=\"([^\"]*)\".*", "$1");
+            out.put(name, java.util.Arrays.copyOfRange(body, headersEnd + 4, next - 2));
+            pos = next;
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern, int from) {
+        outer:
+        for (int i = from; i <= data.length - pattern.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Texts delivered to a chat, in order. */

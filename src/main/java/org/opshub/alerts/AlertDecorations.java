@@ -1,0 +1,112 @@
+package org.opshub.alerts;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.opshub.bot.Callbacks;
+import org.opshub.grafana.GrafanaBot;
+import org.opshub.grafana.GrafanaSettings;
+import org.opshub.telegram.BotCall;
+import org.opshub.telegram.Html;
+
+/**
+ * What goes with an alert message besides its text: the "Silence 1h / 4h / 24h" buttons of a
+ * firing alert (with {@code alertmanager.api-url}), and the Grafana panel it references
+ * (annotations {@code grafana_dashboard_uid} + {@code grafana_panel_id}, or Grafana-managed
+ * alerts' {@code __dashboardUid__} + {@code __panelId__}) as a photo: one photo with the text as
+ * caption when the text fits Telegram's 1,024-character caption, else the text followed by the photo.
+ */
+public final class AlertDecorations {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int[] SILENCE_HOURS = {1, 4, 24};
+    private final GrafanaSettings grafana;
+    private final boolean silences;
+
+    /** One outbox row of an alert for one chat. */
+    public record Row(String kind, String refSuffix, String text, String extra) {
+    }
+
+    public AlertDecorations(GrafanaSettings grafana, boolean silences) {
+        this.grafana = grafana;
+        this.silences = silences;
+    }
+
+    /** Decorations are off: one plain row per alert. */
+    public static AlertDecorations none() {
+        return new AlertDecorations(null, false);
+    }
+
+    /** The rows to queue for one chat (callback tokens are stored on {@code c}). */
+    public List<Row> rows(Connection c, long chatId, Alert alert, String message) throws SQLException {
+        ObjectNode markup = silences && alert.firing() && chatId != AlertInbox.CONSOLE ? keyboard(c, chatId, alert, message)
+                : null;
+        ObjectNode panel = grafana != null && grafana.enabled() && chatId != AlertInbox.CONSOLE ? panel(alert) : null;
+        List<Row> rows = new ArrayList<>();
+        if (panel == null) {
+            rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
+        } else if (BotCall.fitsCaption(message)) {
+            ObjectNode extra = extra(markup).put("method", "sendPhoto").put("fallback", "text");
+            extra.set("panel", panel);
+            rows.add(new Row("alert", "", message, extra.toString()));
+        } else {
+            rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
+            ObjectNode photo = JSON.createObjectNode().put("method", "sendPhoto");
+            photo.set("panel", panel);
+            rows.add(new Row("photo", ":photo", "\uD83D\uDCC8 " + Html.escape(alert.alertname()) + " \u00B7 last "
+                    + Html.escape(grafana.defaultRange()), photo.toString()));
+        }
+        return rows;
+    }
+
+    private static ObjectNode extra(ObjectNode markup) {
+        ObjectNode extra = JSON.createObjectNode();
+        if (markup != null) {
+            extra.set("reply_markup", markup);
+        }
+        return extra;
+    }
+
+    private ObjectNode panel(Alert alert) {
+        String uid = first(alert, "grafana_dashboard_uid", "__dashboardUid__");
+        String id = first(alert, "grafana_panel_id", "__panelId__");
+        if (uid == null || id == null || !id.strip().matches("\\d{1,9}")) {
+            return null;
+        }
+        return GrafanaBot.panel(uid.strip(), "dashboard", Integer.parseInt(id.strip()), alert.alertname(), grafana.defaultRange());
+    }
+
+    private static String first(Alert alert, String... keys) {
+        for (String k : keys) {
+            String v = alert.annotations().get(k);
+            if (v == null) {
+                v = alert.labels().get(k);
+            }
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static ObjectNode keyboard(Connection c, long chatId, Alert alert, String message) throws SQLException {
+        ArrayNode row = JSON.createArrayNode();
+        for (int h : SILENCE_HOURS) {
+            ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
+            ObjectNode labels = action.putObject("labels");
+            for (Map.Entry<String, String> e : alert.labels().entrySet()) {
+                labels.put(e.getKey(), e.getValue());
+            }
+            row.add(JSON.createObjectNode().put("text", "\uD83D\uDD15 Silence " + h + "h")
+                    .put("callback_data", Callbacks.put(c, chatId, action.toString())));
+        }
+        ObjectNode markup = JSON.createObjectNode();
+        markup.putArray("inline_keyboard").add(row);
+        return markup;
+    }
+}

@@ -1,0 +1,111 @@
+package org.opshub.alerts;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.opshub.bot.SilenceStep;
+import org.opshub.telegram.Html;
+import org.opshub.telegram.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Silences from the chat through Alertmanager's API v2 ({@code POST /api/v2/silences}, body
+ * {@code postableSilence}: equality matchers on every label of the alert, startsAt now, endsAt
+ * now + the button's hours, createdBy the Telegram user, a comment). On success the alert
+ * message is edited to say who silenced it until when; an error is reported in the chat.
+ */
+public final class Silences {
+    private static final Logger LOG = LoggerFactory.getLogger(Silences.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+    private final String apiUrl;
+    private final Outbox outbox;
+    private final ZoneId zone;
+    private final Clock clock;
+
+    /** @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons */
+    public Silences(String apiUrl, Outbox outbox, ZoneId zone, Clock clock) {
+        this.apiUrl = Objects.requireNonNullElse(apiUrl, "").strip().replaceAll("/+$", "");
+        this.outbox = outbox;
+        this.zone = zone;
+        this.clock = clock;
+    }
+
+    public boolean enabled() {
+        return !apiUrl.isEmpty();
+    }
+
+    /** The endpoint the route calls; the request's URL is in {@code CamelHttpUri}. */
+    public String endpoint() {
+        return apiUrl;
+    }
+
+    /** The {@code postableSilence} JSON of a pressed button, and the POST headers. */
+    public String request(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) throws IOException {
+        Instant now = clock.instant();
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode matchers = body.putArray("matchers");
+        for (Map.Entry<String, String> e : step.labels().entrySet()) {
+            matchers.addObject().put("name", e.getKey()).put("value", e.getValue()).put("isRegex", false).put("isEqual", true);
+        }
+        body.put("startsAt", now.toString());
+        body.put("endsAt", now.plus(Duration.ofHours(step.hours())).toString());
+        body.put("createdBy", "Telegram: " + step.user() + " [id " + step.userId() + "]");
+        body.put("comment", "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, apiUrl + "/api/v2/silences");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return JSON.writeValueAsString(body);
+    }
+
+    /** Alertmanager's answer: edits the alert message, or reports the error in the chat. */
+    public void answer(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().removeHeaders("*");
+        String id = null;
+        try {
+            JsonNode n = JSON.readTree(body == null ? "" : body);
+            id = n == null ? null : n.path("silenceID").asText(null);
+        } catch (IOException e) {
+            id = null;
+        }
+        if (status != 200 || id == null) {
+            String why = body == null ? "" : body.strip();
+            why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
+            LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
+            outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
+                    + status + (why.isEmpty() ? "" : ": " + Html.escape(why)), "HTML");
+            return;
+        }
+        Instant until = clock.instant().plus(Duration.ofHours(step.hours()));
+        String note = "\n\n\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
+                + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)";
+        String text = step.text().length() + note.length() <= 4096 ? step.text() + note : note.strip();
+        LOG.info("Silence {} created for {}h from chat {} ({} matchers)", id, step.hours(), step.chatId(), step.labels().size());
+        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML",
+                JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId()).toString());
+    }
+
+    /** Alertmanager did not answer: reported in the chat. */
+    public void failed(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.warn("Alertmanager API unreachable for a silence: {}", e == null ? "?" : e.toString());
+        outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager does not answer ("
+                + Html.escape(e == null ? "error" : String.valueOf(e.getMessage())) + ")", "HTML");
+    }
+}

@@ -1,0 +1,32 @@
+package org.opshub.bot;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A "Silence Nh" button pressed under a firing alert, handed to the {@code alert-silence} route.
+ *
+ * @param chatId    the chat of the message
+ * @param ref       outbox ref of the answer
+ * @param messageId the alert message to edit once silenced
+ * @param user      who pressed, as shown ({@code Ivan Petrov (@ivan)})
+ * @param userId    the Telegram user id
+ * @param hours     silence duration in hours
+ * @param labels    the alert's labels: the silence's equality matchers
+ * @param text      the alert message (HTML), kept when the message is edited
+ */
+public record SilenceStep(long chatId, String ref, long messageId, String user, long userId, int hours,
+        Map<String, String> labels, String text) {
+
+    static SilenceStep of(long chatId, String ref, long messageId, JsonNode from, JsonNode action) {
+        String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
+        String username = from.path("username").asText("");
+        String user = (name.isEmpty() ? "user " + from.path("id").asLong() : name) + (username.isEmpty() ? "" : " (@" + username + ")");
+        Map<String, String> labels = new TreeMap<>();
+        action.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new SilenceStep(chatId, ref, messageId, user, from.path("id").asLong(), action.path("h").asInt(1), labels,
+                action.path("text").asText(""));
+    }
+}

@@ -1,0 +1,113 @@
+package org.opshub.bot;
+
+import java.util.List;
+import java.util.Map;
+
+import org.opshub.checks.ServiceChecks;
+import org.opshub.pacs.PacsMonitor;
+import org.opshub.telegram.Html;
+
+/**
+ * The texts of {@code /missing} and of the PACS and check parts of {@code /status}, from the PACS
+ * monitor's reports ({@code GET /pacs/missing}) and the service checks' snapshot
+ * ({@code GET /checks}). Patient identity appears only when {@code pacs.missing.include-patient}
+ * put it in the report.
+ */
+final class StatusText {
+    private static final int MAX_STUDIES = 30;
+
+    private StatusText() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static String missing(PacsMonitor pacs) {
+        List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
+        if (checks.isEmpty()) {
+            return "No forwarding pairs are configured (pacs.forwarding.*).";
+        }
+        StringBuilder b = new StringBuilder();
+        for (Map<String, Object> c : checks) {
+            List<Map<String, Object>> missing = (List<Map<String, Object>>) c.get("missing");
+            List<Map<String, Object>> incomplete = (List<Map<String, Object>>) c.get("incomplete");
+            if (b.length() > 0) {
+                b.append("\n\n");
+            }
+            b.append("<b>").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append("</b> (")
+                    .append(Html.escape(String.valueOf(c.get("window")))).append("): ").append(missing.size())
+                    .append(" missing, ").append(incomplete.size()).append(" incomplete");
+            if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
+                b.append("\n\u26A0\uFE0F last check failed: ").append(Html.escape(String.valueOf(c.get("lastError"))));
+            }
+            int shown = 0;
+            for (Map<String, Object> s : missing) {
+                if (shown++ < MAX_STUDIES) {
+                    b.append("\n\u2022 missing ").append(study(s));
+                }
+            }
+            for (Map<String, Object> s : incomplete) {
+                if (shown++ < MAX_STUDIES) {
+                    b.append("\n\u2022 incomplete ").append(study(s)).append(", ").append(s.get("targetInstances"))
+                            .append('/').append(s.get("sourceInstances")).append(" instances");
+                }
+            }
+            if (shown > MAX_STUDIES) {
+                b.append("\n… and ").append(shown - MAX_STUDIES).append(" more: GET /pacs/missing");
+            }
+        }
+        return b.toString();
+    }
+
+    private static String study(Map<String, Object> s) {
+        StringBuilder b = new StringBuilder("<code>").append(Html.escape(String.valueOf(s.get("studyInstanceUid"))))
+                .append("</code>");
+        if (s.get("accessionNumber") != null && !String.valueOf(s.get("accessionNumber")).isEmpty()) {
+            b.append(" acc ").append(Html.escape(String.valueOf(s.get("accessionNumber"))));
+        }
+        b.append(' ').append(Html.escape(String.valueOf(s.get("studyDate"))));
+        if (s.containsKey("patientName")) {
+            b.append(", ").append(Html.escape(String.valueOf(s.get("patientName")))).append(" (")
+                    .append(Html.escape(String.valueOf(s.get("patientId")))).append(')');
+        }
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String pacs(PacsMonitor pacs) {
+        Map<String, Map<String, Object>> nodes = (Map<String, Map<String, Object>>) pacs.status().get("nodes");
+        List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
+        if (nodes.isEmpty()) {
+            return "PACS: none configured";
+        }
+        StringBuilder b = new StringBuilder("PACS nodes:");
+        for (Map.Entry<String, Map<String, Object>> e : nodes.entrySet()) {
+            Object up = e.getValue().get("up");
+            b.append("\n").append(up == null ? "\u2754" : (Boolean) up ? "\uD83D\uDFE2" : "\uD83D\uDD34").append(' ')
+                    .append(Html.escape(e.getKey())).append(" (").append(Html.escape(String.valueOf(e.getValue().get("aeTitle"))))
+                    .append(") ").append(up == null ? "not checked yet" : (Boolean) up ? "up" : "down");
+        }
+        for (Map<String, Object> c : checks) {
+            b.append("\n").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append(": ")
+                    .append(c.get("sourceStudies") == null ? "?" : c.get("sourceStudies")).append(" studies, ")
+                    .append(((List<?>) c.get("missing")).size()).append(" missing, ")
+                    .append(((List<?>) c.get("incomplete")).size()).append(" incomplete");
+        }
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String checks(ServiceChecks checks) {
+        List<Map<String, Object>> list = (List<Map<String, Object>>) checks.snapshot().get("checks");
+        if (list.isEmpty()) {
+            return "Checks: none";
+        }
+        StringBuilder b = new StringBuilder("Checks:");
+        for (Map<String, Object> c : list) {
+            boolean up = "UP".equals(c.get("state"));
+            b.append("\n").append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ").append(Html.escape(String.valueOf(c.get("name"))));
+            if (!up) {
+                b.append(": ").append(Html.escape(String.valueOf(((Map<String, Object>) c.get("lastProbe")).get("detail"))));
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package org.opshub.grafana;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The {@code grafana.*} properties.
+ *
+ * @param url           Grafana base URL without trailing slash; empty: Grafana features off
+ * @param token         service-account token, sent as {@code Authorization: Bearer}; empty: none
+ * @param orgId         organisation of the dashboards
+ * @param width         rendered width in pixels
+ * @param height        rendered height in pixels
+ * @param renderTimeout connect and response timeout of one render
+ * @param defaultRange  time range of a panel when none is given ({@code 6h}: from now-6h to now)
+ * @param zone          zone the panels are rendered in ({@code tz} of the render API)
+ */
+public record GrafanaSettings(String url, String token, int orgId, int width, int height, Duration renderTimeout,
+        String defaultRange, ZoneId zone) {
+
+    /**
+     * @throws IllegalArgumentException naming the property when a value is malformed
+     */
+    public static GrafanaSettings from(Function<String, String> property, ZoneId telegramZone) {
+        String zone = value(property, "grafana.timezone", "");
+        String range = value(property, "grafana.default-range", "6h");
+        if (!validRange(range)) {
+            throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);
+        }
+        try {
+            return new GrafanaSettings(value(property, "grafana.url", "").replaceAll("/+$", ""),
+                    value(property, "grafana.token", ""), Integer.parseInt(value(property, "grafana.org-id", "1")),
+                    Integer.parseInt(value(property, "grafana.render.width", "1000")),
+                    Integer.parseInt(value(property, "grafana.render.height", "500")),
+                    Duration.parse(value(property, "grafana.render.timeout", "PT60S")), range,
+                    zone.isEmpty() ? telegramZone : ZoneId.of(zone));
+        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("grafana.*: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Grafana relative range: a number and one of s, m, h, d, w, M, y. */
+    public static boolean validRange(String range) {
+        return range != null && range.matches("[1-9]\\d{0,4}[smhdwMy]");
+    }
+
+    public boolean enabled() {
+        return !url.isEmpty();
+    }
+
+    private static String value(Function<String, String> property, String key, String dflt) {
+        return Objects.requireNonNullElse(property.apply(key), dflt).strip().isEmpty() ? dflt
+                : property.apply(key).strip();
+    }
+
+    @Override
+    public String toString() {
+        return enabled() ? url + " (org " + orgId + ", " + width + "x" + height + ", token " + (token.isEmpty() ? "none" : "set")
+                + ")" : "off (no grafana.url)";
+    }
+}

@@ -1,0 +1,29 @@
+package org.opshub.grafana;
+
+/**
+ * A bot request that needs Grafana's API, handed from the command handler to the
+ * {@code grafana-browse} route.
+ *
+ * @param kind       what to ask Grafana and what to answer
+ * @param chatId     the chat to answer
+ * @param ref        outbox ref of the answer (the update it answers)
+ * @param query      dashboard search text ({@code SEARCH}, {@code GRAPH_SEARCH})
+ * @param uid        dashboard uid ({@code PANELS}, {@code GRAPH_PANELS})
+ * @param panelQuery panel title prefix ({@code /graph})
+ * @param range      time range ({@code /graph}), e.g. {@code 6h}
+ */
+public record GrafanaStep(Kind kind, long chatId, String ref, String query, String uid, String panelQuery,
+        String range) {
+
+    /** The kinds of steps. */
+    public enum Kind {
+        /** /dashboards [query]: keyboard of dashboards. */
+        SEARCH,
+        /** A dashboard chosen: keyboard of its panels. */
+        PANELS,
+        /** /graph: find the dashboard by title prefix. */
+        GRAPH_SEARCH,
+        /** /graph: find the panel by title prefix in the one dashboard found. */
+        GRAPH_PANELS
+    }
+}

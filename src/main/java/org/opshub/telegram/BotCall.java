@@ -1,0 +1,115 @@
+package org.opshub.telegram;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
+import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+
+/**
+ * The Bot API call of one outbox message (core.telegram.org/bots/api): {@code sendMessage} by
+ * default; with the message's {@code extra} JSON also {@code sendPhoto} (multipart/form-data, the
+ * PNG as {@code photo}, the text as caption), {@code editMessageText} ({@code message_id}) and
+ * {@code answerCallbackQuery} ({@code callback_query_id}, the text as the toast). {@code extra}
+ * may carry {@code reply_markup} (an inline keyboard) and {@code panel} (what to render for a
+ * photo, see {@code GrafanaPanel}).
+ */
+public final class BotCall {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Telegram's caption limit, counted on the visible text (after entity parsing). */
+    public static final int CAPTION_LIMIT = 1024;
+
+    private BotCall() {
+    }
+
+    /** The {@code extra} JSON of a message, or an empty object. */
+    public static ObjectNode extra(OutboxMessage m) {
+        if (m.extra() == null || m.extra().isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode n = JSON.readTree(m.extra());
+            return n instanceof ObjectNode o ? o : JSON.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** The Bot API method of a message. */
+    public static String method(OutboxMessage m) {
+        return extra(m).path("method").asText("sendMessage");
+    }
+
+    /**
+     * Prepares the call as a JSON POST (or a multipart POST for a photo with {@code png}) and
+     * returns the body: a String, or an {@link HttpEntity} for multipart.
+     */
+    public static Object prepare(Exchange exchange, OutboxMessage m, TelegramSettings settings, byte[] png)
+            throws JsonProcessingException {
+        ObjectNode extra = extra(m);
+        String method = png != null ? "sendPhoto" : extra.path("method").asText("sendMessage");
+        if ("sendPhoto".equals(method) && png == null) {
+            method = "sendMessage";
+        }
+        BotApiHttpClient.prepare(exchange, settings.methodUrl(method));
+        if (png != null) {
+            MultipartEntityBuilder b = MultipartEntityBuilder.create().setMode(HttpMultipartMode.EXTENDED)
+                    .setCharset(java.nio.charset.StandardCharsets.UTF_8)
+                    .addTextBody("chat_id", Long.toString(m.chatId()), ContentType.TEXT_PLAIN)
+                    .addBinaryBody("photo", png, ContentType.IMAGE_PNG, "panel.png");
+            if (!m.text().isEmpty()) {
+                b.addTextBody("caption", m.text(), ContentType.TEXT_PLAIN.withCharset("UTF-8"));
+                if (m.parseMode() != null) {
+                    b.addTextBody("parse_mode", m.parseMode(), ContentType.TEXT_PLAIN);
+                }
+            }
+            if (extra.has("reply_markup")) {
+                b.addTextBody("reply_markup", JSON.writeValueAsString(extra.get("reply_markup")),
+                        ContentType.APPLICATION_JSON);
+            }
+            HttpEntity entity = b.build();
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, entity.getContentType());
+            return entity;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        switch (method) {
+            case "answerCallbackQuery" -> {
+                body.put("callback_query_id", extra.path("callback_query_id").asText());
+                if (!m.text().isEmpty()) {
+                    body.put("text", m.text());
+                }
+            }
+            case "editMessageText" -> {
+                body.put("chat_id", m.chatId());
+                body.put("message_id", extra.path("message_id").asLong());
+                body.put("text", m.text());
+            }
+            default -> {
+                body.put("chat_id", m.chatId());
+                body.put("text", m.text());
+            }
+        }
+        if (!"answerCallbackQuery".equals(method)) {
+            if (m.parseMode() != null) {
+                body.put("parse_mode", m.parseMode());
+            }
+            body.put("link_preview_options", Map.of("is_disabled", true));
+            if (extra.has("reply_markup")) {
+                body.put("reply_markup", extra.get("reply_markup"));
+            }
+        }
+        return JSON.writeValueAsString(body);
+    }
+
+    /** Whether the visible text (HTML removed) fits a photo caption. */
+    public static boolean fitsCaption(String html) {
+        return Html.toPlain(html).codePointCount(0, Html.toPlain(html).length()) <= CAPTION_LIMIT;
+    }
+}

@@ -1,0 +1,176 @@
+package org.opshub.grafana;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+import javax.imageio.ImageIO;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A fake Grafana on loopback for the tests: {@code /api/search} (filtered by {@code query}),
+ * {@code /api/dashboards/uid/<uid>} from the recorded samples (top-level panels, an expanded and
+ * a collapsed row, a pre-5.0 dashboard), and {@code /render/d-solo/...} answering a real PNG, or
+ * slowly, 500, 404 or an HTML login page, as set by {@link #mode}.
+ */
+public final class FakeGrafana implements AutoCloseable {
+    public static final String TOKEN = "glsa_test_token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How /render answers. */
+    public enum Mode { PNG, SLOW, ERROR_500, NOT_FOUND, HTML }
+
+    private final HttpServer server;
+    private final byte[] png;
+    private final List<String> renders = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private volatile Mode mode = Mode.PNG;
+
+    public FakeGrafana() throws IOException {
+        png = png();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** A real 320×160 PNG with a few coloured bars. */
+    private static byte[] png() throws IOException {
+        BufferedImage img = new BufferedImage(320, 160, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 320, 160);
+        for (int i = 0; i < 8; i++) {
+            g.setColor(new Color(30 * i, 200 - 20 * i, 90));
+            g.fillRect(10 + 38 * i, 150 - 15 * i, 30, 15 * i + 5);
+        }
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public byte[] pngBytes() {
+        return png.clone();
+    }
+
+    public void mode(Mode m) {
+        mode = m;
+    }
+
+    /** Every render request: path and query. */
+    public List<String> renders() {
+        return renders;
+    }
+
+    /** The Authorization header of every request. */
+    public List<String> authorizations() {
+        return authorizations;
+    }
+
+    static JsonNode resource(String name) throws IOException {
+        try (InputStream in = FakeGrafana.class.getResourceAsStream("/grafana/" + name)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            String path = ex.getRequestURI().getPath();
+            String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
+            if (path.equals("/api/search")) {
+                String q = param(query, "query").toLowerCase(Locale.ROOT);
+                ArrayNode all = (ArrayNode) resource("api-search.json");
+                // the pre-5.0 sample dashboard, as a search lists it
+                all.addObject().put("uid", "old-board").put("title", "Old board").put("type", "dash-db");
+                ArrayNode out = JSON.createArrayNode();
+                all.forEach(d -> {
+                    if (d.path("title").asText().toLowerCase(Locale.ROOT).contains(q)) {
+                        out.add(d);
+                    }
+                });
+                send(ex, 200, "application/json", out.toString().getBytes(StandardCharsets.UTF_8));
+            } else if (path.startsWith("/api/dashboards/uid/")) {
+                String uid = path.substring("/api/dashboards/uid/".length());
+                String file = switch (uid) {
+                    case "pacs-overview" -> "api-dashboards-uid-rows.json";
+                    case "old-board" -> "api-dashboards-uid-legacy-rows.json";
+                    default -> null;
+                };
+                if (file == null) {
+                    send(ex, 404, "application/json", "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    send(ex, 200, "application/json", resource(file).toString().getBytes(StandardCharsets.UTF_8));
+                }
+            } else if (path.startsWith("/render/d-solo/")) {
+                renders.add(path + "?" + query);
+                switch (mode) {
+                    case PNG -> send(ex, 200, "image/png", png);
+                    case SLOW -> {
+                        sleep(5000);
+                        send(ex, 200, "image/png", png);
+                    }
+                    case ERROR_500 -> send(ex, 500, "application/json",
+                            "{\"message\":\"Rendering failed: timeout\"}".getBytes(StandardCharsets.UTF_8));
+                    case NOT_FOUND -> send(ex, 404, "application/json",
+                            "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
+                    case HTML -> send(ex, 200, "text/html; charset=UTF-8",
+                            "<!DOCTYPE html><html><head><title>Grafana</title></head><body>Login</body></html>"
+                                    .getBytes(StandardCharsets.UTF_8));
+                }
+            } else {
+                send(ex, 404, "text/plain", "404 page not found".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String param(String query, String name) {
+        for (String kv : query.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.substring(0, eq).equals(name)) {
+                return URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return "";
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
