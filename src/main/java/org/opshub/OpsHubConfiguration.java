@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -116,7 +115,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("botCallbacks", callbacks);
         context.getRegistry().bind("grafanaBot", grafana);
         context.getRegistry().bind("grafanaHttpClient",
-                new org.opshub.http.TimeoutHttpClient(grafanaSettings.renderTimeout().toMillis() + "ms"));
+                new org.opshub.http.TimeoutHttpClient(grafanaSettings.renderTimeout()));
         context.getRegistry().bind("silences", silences);
         context.getRegistry().bind("botCommands", new BotCommands(telegram,
                 context.getRegistry().lookupByNameAndType("subscriptions", Subscriptions.class), inbox, outbox,
@@ -136,16 +135,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         ZoneId zone = zoneText.isBlank() ? telegram.zone() : ZoneId.of(zoneText.strip());
         NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
                 zone);
-        List<Long> chats = new ArrayList<>();
-        for (String id : Objects.requireNonNullElse(property.apply("checks.chats"), "").split("[,\\s]+")) {
-            if (!id.isBlank()) {
-                try {
-                    chats.add(Long.parseLong(id.strip()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("checks.chats: not a chat id: " + id);
-                }
-            }
-        }
+        List<Long> chats = List.copyOf(TelegramSettings.chatIds("checks.chats", property.apply("checks.chats")));
         context.getRegistry().bind("probes", new Probes());
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
         context.getRegistry().bind("serviceChecks", checks);

@@ -112,7 +112,8 @@ public final class GrafanaBot {
                 yield null;
             }
             case PANELS -> {
-                panelsKeyboard(step, Dashboards.dashboard(json), Dashboards.dashboard(json).panels(), settings.defaultRange());
+                Dashboards.Dashboard d = Dashboards.dashboard(json);
+                panelsKeyboard(step, d, d.panels(), settings.defaultRange());
                 yield null;
             }
             case GRAPH_SEARCH -> graphDashboard(step, Dashboards.search(json));
@@ -164,17 +165,7 @@ public final class GrafanaBot {
     }
 
     private GrafanaStep graphDashboard(GrafanaStep step, List<Dashboards.Ref> found) {
-        String q = step.query().toLowerCase(Locale.ROOT);
-        List<Dashboards.Ref> matches = new ArrayList<>();
-        for (Dashboards.Ref d : found) {
-            if (d.title().toLowerCase(Locale.ROOT).equals(q)) {
-                matches = List.of(d);
-                break;
-            }
-            if (d.title().toLowerCase(Locale.ROOT).startsWith(q)) {
-                matches.add(d);
-            }
-        }
+        List<Dashboards.Ref> matches = byPrefix(found, Dashboards.Ref::title, step.query());
         if (matches.isEmpty()) {
             reply(step, "No dashboard starts with <code>" + Html.escape(step.query()) + "</code>. /dashboards lists them.");
             return null;
@@ -188,17 +179,7 @@ public final class GrafanaBot {
     }
 
     private void graphPanel(GrafanaStep step, Dashboards.Dashboard d) {
-        String q = step.panelQuery() == null ? "" : step.panelQuery().toLowerCase(Locale.ROOT);
-        List<Dashboards.Panel> matches = new ArrayList<>();
-        for (Dashboards.Panel p : d.panels()) {
-            if (p.title().toLowerCase(Locale.ROOT).equals(q)) {
-                matches = List.of(p);
-                break;
-            }
-            if (p.title().toLowerCase(Locale.ROOT).startsWith(q)) {
-                matches.add(p);
-            }
-        }
+        List<Dashboards.Panel> matches = byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
         if (matches.size() == 1) {
             Dashboards.Panel p = matches.get(0);
             photo(step.chatId(), step.ref(), d.uid(), d.slug(), p.id(), d.title() + " \u203A " + p.title(), step.range());
@@ -208,6 +189,25 @@ public final class GrafanaBot {
         } else {
             panelsKeyboard(step, d, matches, step.range());
         }
+    }
+
+    /**
+     * The items whose title starts with {@code query}, case-insensitively, in order; only the
+     * first whose title equals it when there is one.
+     */
+    private static <T> List<T> byPrefix(List<T> items, java.util.function.Function<T, String> title, String query) {
+        String q = query == null ? "" : query.toLowerCase(Locale.ROOT);
+        List<T> matches = new ArrayList<>();
+        for (T item : items) {
+            String t = title.apply(item).toLowerCase(Locale.ROOT);
+            if (t.equals(q)) {
+                return List.of(item);
+            }
+            if (t.startsWith(q)) {
+                matches.add(item);
+            }
+        }
+        return matches;
     }
 
     /** What a dashboard chosen on a keyboard leads to: its panels, or the /graph panel search. */

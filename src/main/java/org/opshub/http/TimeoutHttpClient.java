@@ -25,11 +25,17 @@ public final class TimeoutHttpClient implements HttpClientConfigurer {
      * @throws IllegalArgumentException when the text is not a positive duration
      */
     public TimeoutHttpClient(String timeout) {
-        Duration d = Durations.parse(timeout);
-        if (d.isNegative() || d.isZero()) {
+        this(Durations.parse(timeout));
+    }
+
+    /**
+     * @throws IllegalArgumentException when the duration is not positive
+     */
+    public TimeoutHttpClient(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        this.timeout = d;
+        this.timeout = timeout;
     }
 
     public Duration timeout() {

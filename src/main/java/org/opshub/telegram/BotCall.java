@@ -110,6 +110,7 @@ public final class BotCall {
 
     /** Whether the visible text (HTML removed) fits a photo caption. */
     public static boolean fitsCaption(String html) {
-        return Html.toPlain(html).codePointCount(0, Html.toPlain(html).length()) <= CAPTION_LIMIT;
+        String plain = Html.toPlain(html);
+        return plain.codePointCount(0, plain.length()) <= CAPTION_LIMIT;
     }
 }

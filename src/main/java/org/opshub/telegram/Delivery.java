@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -165,8 +166,8 @@ public final class Delivery {
         }
         String error = exchange.getProperty(RENDER_ERROR, "render failed", String.class);
         boolean retryable = exchange.getProperty(RENDER_RETRYABLE, false, Boolean.class);
-        com.fasterxml.jackson.databind.node.ObjectNode extra = BotCall.extra(m);
-        com.fasterxml.jackson.databind.node.ObjectNode panel = (com.fasterxml.jackson.databind.node.ObjectNode) extra.get("panel");
+        ObjectNode extra = BotCall.extra(m);
+        ObjectNode panel = (ObjectNode) extra.get("panel");
         String title = panel.path("title").asText("panel");
         if ("text".equals(extra.path("fallback").asText())) {
             extra.remove("panel");
@@ -179,7 +180,7 @@ public final class Delivery {
             LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
                     retryable ? ", the picture follows when Grafana answers" : "");
             if (retryable) {
-                com.fasterxml.jackson.databind.node.ObjectNode photo = JSON.createObjectNode();
+                ObjectNode photo = JSON.createObjectNode();
                 photo.set("panel", panel);
                 outbox.enqueue(m.chatId(), "photo", m.ref() + ":photo", "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last "
                         + Html.escape(panel.path("range").asText("")), "HTML",

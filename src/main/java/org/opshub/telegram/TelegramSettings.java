@@ -42,16 +42,7 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
                 throw new IllegalArgumentException("telegram.proxy must be http://host:port or socks5://host:port");
             }
         }
-        Set<Long> allowed = new LinkedHashSet<>();
-        for (String id : value(property, "telegram.allowed-chats", "").split("[,\\s]+")) {
-            if (!id.isBlank()) {
-                try {
-                    allowed.add(Long.parseLong(id.strip()));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("telegram.allowed-chats: not a chat id: " + id);
-                }
-            }
-        }
+        Set<Long> allowed = chatIds("telegram.allowed-chats", value(property, "telegram.allowed-chats", ""));
         String zone = value(property, "telegram.timezone", "");
         return new TelegramSettings(token.strip(), api, proxy, Set.copyOf(allowed),
                 zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip()),
@@ -70,6 +61,26 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
     /** The URL of a Bot API method, token included: never log it. */
     public String methodUrl(String method) {
         return apiUrl + "/bot" + token + "/" + method;
+    }
+
+    /**
+     * Chat ids written comma- or space-separated (a property such as {@code telegram.allowed-chats}
+     * or {@code checks.chats}), in order, without repeats; empty for an empty text.
+     *
+     * @throws IllegalArgumentException naming {@code key} when an entry is not a chat id
+     */
+    public static Set<Long> chatIds(String key, String text) {
+        Set<Long> ids = new LinkedHashSet<>();
+        for (String id : (text == null ? "" : text).split("[,\\s]+")) {
+            if (!id.isBlank()) {
+                try {
+                    ids.add(Long.parseLong(id.strip()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(key + ": not a chat id: " + id);
+                }
+            }
+        }
+        return ids;
     }
 
     @Override
