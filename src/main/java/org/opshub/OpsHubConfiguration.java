@@ -29,6 +29,7 @@ import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.bot.BotCommands;
 import org.opshub.bot.BotUpdates;
+import org.opshub.bot.BotWebhook;
 import org.opshub.checks.NotifyWindow;
 import org.opshub.checks.Probes;
 import org.opshub.checks.ServiceChecks;
@@ -93,9 +94,10 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
             }
         }
-        context.getManagementStrategy().addEventNotifier(new RouteDebugLog(List.of("telegram.token", "cloudflare.token",
-                "alertmanager.bearer-token", "state.jdbc-password", "telegram.proxy").stream()
-                .map(k -> Objects.requireNonNullElse(property.apply(k), "")).toList()));
+        context.getManagementStrategy().addEventNotifier(new RouteDebugLog(java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("telegram.token", "cloudflare.token", "alertmanager.bearer-token",
+                        "state.jdbc-password", "telegram.proxy").map(k -> Objects.requireNonNullElse(property.apply(k), "")),
+                java.util.stream.Stream.of(telegram.webhookSecret())).toList()));
     }
 
     /**
@@ -146,7 +148,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
 
     /**
      * The state store and the alert delivery beans: {@code alertWebhook}, {@code alertInbox},
-     * {@code telegramDelivery}, {@code botUpdates}, {@code botCommands}, {@code telegramHttpClient}.
+     * {@code telegramDelivery}, {@code botUpdates}, {@code botWebhook}, {@code telegramHttpClient}.
      */
     private static Outbox bindAlertDelivery(CamelContext context, MeterRegistry registry, Function<String, String> property,
             TelegramSettings telegram) {
@@ -178,6 +180,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
+        context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         context.getRegistry().bind("subscriptions", subscriptions);
         LOG.info("Alert delivery: {}", telegram);
         return outbox;

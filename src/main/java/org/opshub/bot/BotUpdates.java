@@ -19,46 +19,86 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Long polling of the Bot API's {@code getUpdates} (core.telegram.org/bots/api#getupdates). The
- * offset (last confirmed {@code update_id} + 1) is kept in the state store, so an update handled
- * before a restart is not handled again after it. Errors back off (1 s doubling, at most 5 min)
- * with one log line per change between working and failing.
+ * How updates reach the bot, driven by one timer route:
+ * <ul>
+ * <li>long polling (no {@code telegram.webhook-url}): {@code getUpdates}
+ * (core.telegram.org/bots/api#getupdates). The offset (last confirmed {@code update_id} + 1) is
+ * kept in the state store, so an update handled before a restart is not handled again after it.
+ * When Telegram answers 409 because a webhook is still set (the hub ran in webhook mode before),
+ * the webhook is removed with {@code deleteWebhook}, pending updates kept, and polling goes on.</li>
+ * <li>webhook mode: {@code setWebhook} (core.telegram.org/bots/api#setwebhook) with the URL, the
+ * secret token, {@code allowed_updates} and {@code max_connections=1} (updates one at a time, in
+ * order, as with polling) until Telegram accepts it; then nothing is polled and updates arrive
+ * through {@link BotWebhook}.</li>
+ * </ul>
+ * Errors back off (1 s doubling, at most 5 min) with one log line per change between working and
+ * failing.
  */
 public final class BotUpdates {
     private static final Logger LOG = LoggerFactory.getLogger(BotUpdates.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OFFSET = "telegram.update-offset";
+    private static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query");
+    /** Exchange property: the Bot API method of the call being made. */
+    private static final String CALL = "opshubBotUpdatesCall";
     private final TelegramSettings settings;
     private final StateStore store;
     private volatile Long offset;
     private volatile long notBefore;
     private volatile int failures;
+    private volatile boolean webhookSet;
+    private volatile boolean webhookToDelete;
 
     public BotUpdates(TelegramSettings settings, StateStore store) {
         this.settings = settings;
         this.store = store;
     }
 
-    /** Whether to poll now: a token is set and no error backoff is running. */
+    /**
+     * Whether to call the Bot API now: a token is set, no error backoff is running, and either
+     * polling is on or the webhook is not set yet.
+     */
     public boolean due() {
-        return !settings.consoleMode() && System.currentTimeMillis() >= notBefore;
+        return !settings.consoleMode() && System.currentTimeMillis() >= notBefore
+                && !(settings.webhookMode() && webhookSet);
     }
 
-    /** Prepares the getUpdates call (POST JSON; the URL carries the token, so it is only a header). */
+    /**
+     * Prepares the next call (POST JSON; the URL carries the token, so it is only a header):
+     * {@code setWebhook} in webhook mode, {@code deleteWebhook} after a 409 for a leftover webhook,
+     * else {@code getUpdates}.
+     */
     public String request(Exchange exchange) throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("offset", offset());
-        body.put("timeout", settings.pollTimeout().toSeconds());
-        body.put("allowed_updates", List.of("message", "callback_query"));
-        BotApiHttpClient.prepare(exchange, settings.methodUrl("getUpdates"));
+        String method;
+        if (settings.webhookMode()) {
+            method = "setWebhook";
+            body.put("url", settings.webhookUrl());
+            body.put("secret_token", settings.webhookSecret());
+            body.put("allowed_updates", ALLOWED_UPDATES);
+            body.put("max_connections", 1);
+            body.put("drop_pending_updates", false);
+        } else if (webhookToDelete) {
+            method = "deleteWebhook";
+            body.put("drop_pending_updates", false);
+        } else {
+            method = "getUpdates";
+            body.put("offset", offset());
+            body.put("timeout", settings.pollTimeout().toSeconds());
+            body.put("allowed_updates", ALLOWED_UPDATES);
+        }
+        BotApiHttpClient.prepare(exchange, settings.methodUrl(method));
+        exchange.setProperty(CALL, method);
         return JSON.writeValueAsString(body);
     }
 
     /**
-     * The updates of a getUpdates answer, each as a JSON tree; empty (and a backoff) on an error
-     * status or a body that is not a Bot API answer.
+     * The updates of a getUpdates answer, each as a JSON tree; empty after a setWebhook or
+     * deleteWebhook answer, and empty (with a backoff) on an error status or a body that is not a
+     * Bot API answer.
      */
     public List<JsonNode> updates(Exchange exchange) {
+        String method = exchange.getProperty(CALL, "getUpdates", String.class);
         int code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         JsonNode json;
@@ -67,24 +107,47 @@ public final class BotUpdates {
         } catch (JsonProcessingException e) {
             json = null;
         }
-        if (code != 200 || json == null || !json.path("ok").asBoolean(false) || !json.path("result").isArray()) {
-            String why = code + " " + (json == null ? "(not JSON)" : json.path("description").asText(""));
-            failed(why);
+        String description = json == null ? "(not JSON)" : json.path("description").asText("");
+        if (method.equals("getUpdates") && code == 409 && description.toLowerCase().contains("webhook")) {
+            LOG.warn("getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.webhook-url is empty, "
+                    + "so the webhook is deleted (pending updates kept) and polling goes on", description);
+            webhookToDelete = true;
+            return List.of();
+        }
+        boolean ok = code == 200 && json != null && json.path("ok").asBoolean(false);
+        if (!ok || (method.equals("getUpdates") && !json.path("result").isArray())) {
+            failed(method, code + " " + description);
             return List.of();
         }
         if (failures > 0) {
-            LOG.info("getUpdates works again");
+            LOG.info("{} works again", method);
         }
         failures = 0;
-        List<JsonNode> out = new ArrayList<>();
-        json.path("result").forEach(out::add);
-        return out;
+        switch (method) {
+            case "setWebhook" -> {
+                webhookSet = true;
+                LOG.info("Telegram webhook set: updates are pushed to {} (checked by their secret token); polling is off",
+                        settings.webhookUrl());
+                return List.of();
+            }
+            case "deleteWebhook" -> {
+                webhookToDelete = false;
+                LOG.info("Telegram webhook deleted; polling getUpdates");
+                return List.of();
+            }
+            default -> {
+                List<JsonNode> out = new ArrayList<>();
+                json.path("result").forEach(out::add);
+                return out;
+            }
+        }
     }
 
     /** A network or state store error while polling: backoff, one log line until it works again. */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        failed(exchange.getProperty(CALL, "getUpdates", String.class),
+                e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     /** Marks an update handled: the next poll starts after it. */
@@ -127,10 +190,10 @@ public final class BotUpdates {
         return o;
     }
 
-    private void failed(String why) {
+    private void failed(String method, String why) {
         long delay = Delivery.backoff(failures);
         if (failures == 0) {
-            LOG.warn("getUpdates failed ({}); retrying with backoff", why);
+            LOG.warn("{} failed ({}); retrying with backoff", method, why);
         }
         failures++;
         notBefore = System.currentTimeMillis() + delay;

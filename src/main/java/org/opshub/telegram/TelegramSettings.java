@@ -21,9 +21,17 @@ import java.util.function.Function;
  * @param botUsername    the bot's username; when set, commands addressed to another bot are ignored
  * @param pollTimeout    long-polling timeout of getUpdates
  * @param httpTimeout    connect and response timeout of one Bot API call (above pollTimeout)
+ * @param webhookUrl     public https URL Telegram pushes updates to (webhook mode); empty: long polling
+ * @param webhookSecret  the {@code secret_token} Telegram sends in {@code X-Telegram-Bot-Api-Secret-Token}
+ *                       (core.telegram.org/bots/api#setwebhook): {@code telegram.webhook-secret}, or derived
+ *                       from the token when that is empty; never log it
  */
 public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long> allowedChats, ZoneId zone,
-        Duration maxDeliveryAge, boolean sendResolved, String botUsername, Duration pollTimeout, Duration httpTimeout) {
+        Duration maxDeliveryAge, boolean sendResolved, String botUsername, Duration pollTimeout, Duration httpTimeout,
+        String webhookUrl, String webhookSecret) {
+
+    /** Ports the Bot API calls webhooks on (core.telegram.org/bots/api#setwebhook). */
+    private static final Set<Integer> WEBHOOK_PORTS = Set.of(443, 80, 88, 8443);
 
     /**
      * Reads the settings through {@code property} (a key → value lookup, null when unset).
@@ -44,13 +52,59 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
         }
         Set<Long> allowed = chatIds("telegram.allowed-chats", value(property, "telegram.allowed-chats", ""));
         String zone = value(property, "telegram.timezone", "");
+        String webhookUrl = webhookUrl(value(property, "telegram.webhook-url", "").strip());
+        String secret = value(property, "telegram.webhook-secret", "").strip();
+        if (!secret.isEmpty() && !secret.matches("[A-Za-z0-9_-]{1,256}")) {
+            throw new IllegalArgumentException("telegram.webhook-secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+        }
         return new TelegramSettings(token.strip(), api, proxy, Set.copyOf(allowed),
                 zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip()),
                 Duration.parse(value(property, "telegram.max-delivery-age", "PT24H")),
                 Boolean.parseBoolean(value(property, "telegram.send-resolved", "true")),
                 value(property, "telegram.bot-username", "").strip().replaceFirst("^@", ""),
                 Duration.parse(value(property, "telegram.poll-timeout", "PT25S")),
-                Duration.parse(value(property, "telegram.http-timeout", "PT60S")));
+                Duration.parse(value(property, "telegram.http-timeout", "PT60S")),
+                webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret);
+    }
+
+    /** Webhook mode: a token and a {@code telegram.webhook-url}; updates are pushed, not polled. */
+    public boolean webhookMode() {
+        return !consoleMode() && !webhookUrl.isEmpty();
+    }
+
+    private static String webhookUrl(String text) {
+        if (text.isEmpty()) {
+            return "";
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("telegram.webhook-url is not a URL: " + e.getMessage());
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("telegram.webhook-url must be a public https:// URL (Telegram calls webhooks over HTTPS only)");
+        }
+        if (uri.getPort() >= 0 && !WEBHOOK_PORTS.contains(uri.getPort())) {
+            throw new IllegalArgumentException("telegram.webhook-url: Telegram calls webhooks on ports 443, 80, 88 and 8443 only, not "
+                    + uri.getPort());
+        }
+        return text;
+    }
+
+    /** HMAC-SHA256 of a fixed label under the token, hex: stable across restarts, new with a new token. */
+    private static String derivedSecret(String token) {
+        if (token.isEmpty()) {
+            return "";
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(
+                    mac.doFinal("opshub telegram webhook".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        }
     }
 
     /** Console mode: no token, messages are logged instead of sent. */
@@ -87,7 +141,8 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
     public String toString() {
         return "TelegramSettings[api=" + apiUrl + ", token=" + (token.isEmpty() ? "none (console mode)" : "***")
                 + ", proxy=" + (proxy == null ? "none" : proxy.getScheme() + "://" + proxy.getHost() + ":" + proxy.getPort())
-                + ", allowedChats=" + Arrays.toString(allowedChats.toArray()) + ", zone=" + zone + "]";
+                + ", allowedChats=" + Arrays.toString(allowedChats.toArray()) + ", zone=" + zone
+                + ", updates=" + (consoleMode() ? "none" : webhookMode() ? "webhook " + webhookUrl : "long polling") + "]";
     }
 
     private static String value(Function<String, String> property, String key, String dflt) {

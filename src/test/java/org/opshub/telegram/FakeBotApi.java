@@ -24,7 +24,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A Bot API for the tests, on loopback: {@code sendMessage} and {@code getUpdates} as Telegram
  * documents them, every request recorded, and scripted failures per chat: 429 with retry_after,
- * 5xx, 400 with migrate_to_chat_id, 400 "can't parse entities", 403, slow answers.
+ * 5xx, 400 with migrate_to_chat_id, 400 "can't parse entities", 403, slow answers; setWebhook and
+ * deleteWebhook, with getUpdates answering 409 while a webhook is set, as Telegram does.
  */
 public final class FakeBotApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -178,7 +179,15 @@ public final class FakeBotApi implements AutoCloseable {
                     r.putObject("result").put("message_id", messageIds.incrementAndGet());
                     reply(ex, 200, r.toString());
                 }
-                case "editMessageText", "answerCallbackQuery", "setWebhook" -> reply(ex, 200, "{\"ok\":true,\"result\":true}");
+                case "editMessageText", "answerCallbackQuery" -> reply(ex, 200, "{\"ok\":true,\"result\":true}");
+                case "setWebhook" -> {
+                    webhook = !body.path("url").asText("").isEmpty();
+                    reply(ex, 200, "{\"ok\":true,\"result\":true,\"description\":\"Webhook was set\"}");
+                }
+                case "deleteWebhook" -> {
+                    webhook = false;
+                    reply(ex, 200, "{\"ok\":true,\"result\":true,\"description\":\"Webhook was deleted\"}");
+                }
                 default -> reply(ex, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
             }
         } catch (InterruptedException e) {
@@ -186,7 +195,28 @@ public final class FakeBotApi implements AutoCloseable {
         }
     }
 
+    private volatile boolean webhook;
+
+    /** As if a webhook were set (by an earlier run): getUpdates answers 409 until deleteWebhook. */
+    public void webhookLeftOver() {
+        webhook = true;
+    }
+
+    /** Takes the queued updates (what Telegram would push to a webhook), oldest first. */
+    public List<JsonNode> takeUpdates() {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode u; (u = updates.pollFirst()) != null; ) {
+            out.add(u);
+        }
+        return out;
+    }
+
     private void getUpdates(HttpExchange ex, JsonNode body) throws IOException {
+        if (webhook) {
+            reply(ex, 409, "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method "
+                    + "while webhook is active; use deleteWebhook to delete the webhook first\"}");
+            return;
+        }
         long offset = body.path("offset").asLong(0);
         updates.removeIf(u -> u.path("update_id").asLong() < offset);
         ObjectNode r = JSON.createObjectNode().put("ok", true);

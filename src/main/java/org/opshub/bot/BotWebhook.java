@@ -1,0 +1,140 @@
+package org.opshub.bot;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.opshub.telegram.TelegramSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of webhook mode: {@code POST /telegram/webhook}, where Telegram pushes each
+ * {@code Update} as JSON (core.telegram.org/bots/api#setwebhook, #update).
+ *
+ * <p>Answers, all with a small JSON body:
+ * <ul>
+ * <li>404 when webhook mode is off (no {@code telegram.webhook-url}, or console mode);</li>
+ * <li>403 when {@code X-Telegram-Bot-Api-Secret-Token} is missing or wrong (compared in constant
+ * time); nothing is handled;</li>
+ * <li>400 when the body is not an update (not a JSON object with a numeric {@code update_id});</li>
+ * <li>200 once the update is handled, or at once for an update already handled (Telegram
+ * re-sends an update it did not see answered);</li>
+ * <li>503 when the state store fails: Telegram delivers the update again later.</li>
+ * </ul>
+ * Every answer counts in {@code telegram_webhook_requests_total{result}}. Refused requests are
+ * logged at WARN at most once a minute, with their number and the last sender's address.
+ */
+public final class BotWebhook {
+    /** The header Telegram carries the {@code secret_token} of {@code setWebhook} in. */
+    public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+    private static final Logger LOG = LoggerFactory.getLogger(BotWebhook.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REMEMBERED = 1000;
+    private final TelegramSettings settings;
+    private final byte[] secret;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** update_ids being handled or handled lately, oldest first. */
+    private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+    private long refused;
+    private long refusedLoggedAt;
+
+    public BotWebhook(TelegramSettings settings, MeterRegistry registry) {
+        this.settings = settings;
+        this.secret = settings.webhookSecret().getBytes(StandardCharsets.UTF_8);
+        this.registry = registry;
+    }
+
+    /** Exchange property holding the accepted update. */
+    public static final String UPDATE = "pushedUpdate";
+
+    /**
+     * Checks one pushed request. To be handled: the update (a JSON object) becomes the body and the
+     * {@value #UPDATE} property. Otherwise the answer is set already (404, 403, 400, or 200 for a
+     * repeat) and the property stays unset.
+     */
+    public void accept(Exchange exchange) {
+        if (!settings.webhookMode()) {
+            answer(exchange, 404, "not_found", "Telegram webhook mode is off (telegram.webhook-url is empty)");
+            return;
+        }
+        String given = exchange.getMessage().getHeader(SECRET_HEADER, String.class);
+        if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
+            logRefused(exchange);
+            answer(exchange, 403, "forbidden", "missing or wrong " + SECRET_HEADER);
+            return;
+        }
+        JsonNode update;
+        try {
+            String body = exchange.getMessage().getBody(String.class);
+            update = body == null ? null : JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            update = null;
+        }
+        if (update == null || !update.isObject() || !update.path("update_id").canConvertToLong()
+                || !update.path("update_id").isIntegralNumber()) {
+            answer(exchange, 400, "invalid", "not a Telegram update: a JSON object with a numeric update_id is expected");
+            return;
+        }
+        long id = update.path("update_id").asLong();
+        synchronized (seen) {
+            if (!seen.add(id)) {
+                answer(exchange, 200, "duplicate", null);
+                return;
+            }
+            if (seen.size() > REMEMBERED) {
+                seen.remove(seen.iterator().next());
+            }
+        }
+        exchange.getMessage().setBody(update);
+        exchange.setProperty(UPDATE, update);
+    }
+
+    /** The update is handled: 200. */
+    public void handled(Exchange exchange) {
+        answer(exchange, 200, "handled", null);
+    }
+
+    /** The state store failed while handling: 503, and the update may come again. */
+    public void unavailable(Exchange exchange, JsonNode update) {
+        synchronized (seen) {
+            seen.remove(update.path("update_id").asLong());
+        }
+        answer(exchange, 503, "unavailable", "the state store is unavailable; deliver the update again later");
+    }
+
+    private void answer(Exchange exchange, int status, String result, String error) {
+        counters.computeIfAbsent(result, r -> Counter.builder("telegram_webhook_requests_total")
+                .description("Requests on POST /telegram/webhook, by result").tag("result", r).register(registry))
+                .increment();
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(error == null ? "{\"ok\":true}"
+                : JSON.createObjectNode().put("ok", false).put("error", error).toString());
+    }
+
+    private void logRefused(Exchange exchange) {
+        Object from = exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress");
+        long now = System.currentTimeMillis();
+        synchronized (this) {
+            refused++;
+            if (now - refusedLoggedAt < 60_000) {
+                return;
+            }
+            refusedLoggedAt = now;
+            LOG.warn("Refused {} request(s) on /telegram/webhook without the right {} (last from {}); "
+                    + "counted since the previous such line, logged once a minute at most", refused, SECRET_HEADER, from);
+            refused = 0;
+        }
+    }
+}
