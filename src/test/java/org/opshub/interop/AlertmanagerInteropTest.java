@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +35,8 @@ import org.opshub.telegram.FakeBotApi;
  * hub's /metrics, a rule on a PACS metric fires (Orthanc DST lacks the studies of Orthanc SRC),
  * Alertmanager posts to /alerts with a bearer token, the subscribed chat gets the message; the
  * studies are forwarded, the rule resolves, and the resolved message arrives. The shipped
- * deploy/ configs are checked with promtool and amtool.
+ * deploy/ configs are checked with promtool and amtool. And a silence button pressed in the chat
+ * creates a silence Alertmanager accepts, lists and applies to the alert.
  */
 @Tag("interop")
 class AlertmanagerInteropTest {
@@ -43,6 +47,14 @@ class AlertmanagerInteropTest {
     @TempDir
     Path dir;
     final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopPeers() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
 
     @Test
     void aFiringPacsRuleReachesTheChatAndItsResolutionToo() throws Exception {
@@ -105,13 +117,95 @@ class AlertmanagerInteropTest {
                 assertTrue(resolved.startsWith("\u2705 <b>RESOLVED</b> StudiesNotForwarded"), resolved);
                 assertEquals(1, alerts(telegram, "FIRING").size(), "Alertmanager's repeats are de-duplicated");
                 assertTrue(hub.metric("alertmanager_alerts_received_total", "status=\"resolved\"") >= 1);
-            } finally {
-                for (Process p : processes) {
-                    p.destroy();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
             }
         }
+    }
+
+    @Test
+    void aSilenceButtonCreatesASilenceThatAlertmanagerApplies() throws Exception {
+        int amPort = HubRunner.freePort();
+        String am = "http://127.0.0.1:" + amPort;
+        try (FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> props = new HashMap<>();
+            props.put("telegram.token", FakeBotApi.TOKEN);
+            props.put("telegram.api-url", telegram.url());
+            props.put("telegram.allowed-chats", Long.toString(CHAT));
+            props.put("telegram.timezone", "UTC");
+            props.put("alertmanager.bearer-token", BEARER);
+            props.put("alertmanager.api-url", am);
+            try (HubRunner hub = new HubRunner(props)) {
+                telegram.userSays(CHAT, "/subscribe PacsDown");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                startAlertmanager(hub.port, amPort);
+                String alert = "[{\"labels\":{\"alertname\":\"PacsDown\",\"pacs\":\"archive\",\"severity\":\"critical\"},"
+                        + "\"annotations\":{\"summary\":\"archive does not answer C-ECHO\"},"
+                        + "\"generatorURL\":\"http://prometheus:9090/graph\"}]";
+                HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(am + "/api/v2/alerts"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(alert)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, posted.statusCode(), posted.body());
+
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> !telegram.keyboards(CHAT).isEmpty()),
+                        "no alert with buttons; chat: " + telegram.texts(CHAT));
+                String data = null;
+                for (JsonNode b : telegram.keyboards(CHAT).get(0).path("reply_markup").path("inline_keyboard").get(0)) {
+                    if (b.path("text").asText().endsWith("Silence 4h")) {
+                        data = b.path("callback_data").asText();
+                    }
+                }
+                telegram.userPresses(CHAT, 7, data);
+
+                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> !telegram.calls("editMessageText").isEmpty()),
+                        "no edit; chat: " + telegram.texts(CHAT));
+                JsonNode silences = get(am + "/api/v2/silences");
+                assertEquals(1, silences.size(), silences.toString());
+                JsonNode silence = silences.get(0);
+                assertEquals("active", silence.path("status").path("state").asText(), silence.toString());
+                assertEquals(JSON.readTree("[{\"name\":\"alertname\",\"value\":\"PacsDown\",\"isRegex\":false,\"isEqual\":true},"
+                        + "{\"name\":\"pacs\",\"value\":\"archive\",\"isRegex\":false,\"isEqual\":true},"
+                        + "{\"name\":\"severity\",\"value\":\"critical\",\"isRegex\":false,\"isEqual\":true}]"),
+                        sorted(silence.path("matchers")));
+                assertEquals("Telegram: Anna Petrova (@anna_oncall) [id 777]", silence.path("createdBy").asText());
+                assertEquals("Silenced for 4h from Telegram chat " + CHAT + " (opshub)", silence.path("comment").asText());
+                Duration span = Duration.between(Instant.parse(silence.path("startsAt").asText()),
+                        Instant.parse(silence.path("endsAt").asText()));
+                assertTrue(span.compareTo(Duration.ofHours(4).minusMinutes(1)) > 0 && span.compareTo(Duration.ofHours(4)) <= 0,
+                        span.toString());
+                String edited = telegram.calls("editMessageText").get(0).body().path("text").asText();
+                assertTrue(edited.contains("Silenced by Anna Petrova (@anna_oncall) until ")
+                        && edited.contains(silence.path("id").asText()), edited);
+
+                // Alertmanager applies it: the alert is suppressed by exactly this silence
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> {
+                    JsonNode alerts = get(am + "/api/v2/alerts");
+                    return alerts.size() == 1 && alerts.get(0).path("status").path("state").asText().equals("suppressed")
+                            && alerts.get(0).path("status").path("silencedBy").toString()
+                                    .equals("[\"" + silence.path("id").asText() + "\"]");
+                }), () -> get(am + "/api/v2/alerts").toString());
+            }
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static JsonNode get(String url) {
+        try {
+            return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Matchers by name: Alertmanager does not promise their order. */
+    private static JsonNode sorted(JsonNode matchers) {
+        List<JsonNode> list = new ArrayList<>();
+        matchers.forEach(list::add);
+        list.sort(java.util.Comparator.comparing(m -> m.path("name").asText()));
+        return JSON.valueToTree(list);
     }
 
     private static List<String> alerts(FakeBotApi telegram, String status) {
