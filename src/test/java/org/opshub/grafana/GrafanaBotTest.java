@@ -48,6 +48,10 @@ class GrafanaBotTest {
         telegram = new FakeBotApi();
         grafana = new FakeGrafana();
         alertmanager = new LoopbackHttp(n -> Reply.json(200, "{\"silenceID\":\"5c1e0000-0000-4000-8000-00000000000" + n + "\"}"));
+        hub = new HubRunner(props());
+    }
+
+    private Map<String, String> props() {
         Map<String, String> p = new HashMap<>();
         p.put("telegram.token", FakeBotApi.TOKEN);
         p.put("telegram.api-url", telegram.url());
@@ -57,7 +61,7 @@ class GrafanaBotTest {
         p.put("grafana.token", FakeGrafana.TOKEN);
         p.put("grafana.render.timeout", "PT2S");
         p.put("alertmanager.api-url", alertmanager.url(""));
-        hub = new HubRunner(p);
+        return p;
     }
 
     private static <T> T await(Supplier<T> value, java.util.function.Predicate<T> ok, String what) throws Exception {
@@ -137,6 +141,28 @@ class GrafanaBotTest {
                 l -> l.contains("This button has expired. Ask again."), "expired");
         Thread.sleep(500);
         assertEquals(1, telegram.photos(B).size(), "chat A's button does nothing in chat B");
+    }
+
+    @Test
+    void aKeyboardStillWorksAfterARestartOfTheHub(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
+            throws Exception {
+        telegram = new FakeBotApi();
+        grafana = new FakeGrafana();
+        alertmanager = new LoopbackHttp(n -> Reply.json(200, "{}"));
+        Map<String, String> p = props();
+        p.put("state.directory", state.toString());
+        hub = new HubRunner(p);
+        telegram.userSays(A, "/dashboards");
+        List<String[]> dashboards = lastKeyboard(A, 1);
+        hub.close();
+
+        hub = new HubRunner(p);
+        telegram.userPresses(A, 1, data(dashboards, "Old board"));
+        List<String[]> panels = lastKeyboard(A, 2);
+        assertEquals(List.of("CPU", "Memory"), texts(panels), "the button pressed after the restart");
+        telegram.userPresses(A, 2, data(panels, "Memory"));
+        assertEquals("Old board \u203A Memory \u00B7 last 6h",
+                await(() -> telegram.photos(A), l -> l.size() == 1, "photo").get(0).caption());
     }
 
     @Test
