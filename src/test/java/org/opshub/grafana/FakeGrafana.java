@@ -78,6 +78,13 @@ public final class FakeGrafana implements AutoCloseable {
         mode = m;
     }
 
+    private final java.util.Map<String, String[]> copies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Lists one more dashboard, {@code uid} titled {@code title}, with the panels of {@code ofUid}. */
+    public void copy(String uid, String title, String ofUid) {
+        copies.put(uid, new String[] {title, ofUid});
+    }
+
     /** Every render request: path and query. */
     public List<String> renders() {
         return renders;
@@ -104,6 +111,7 @@ public final class FakeGrafana implements AutoCloseable {
                 ArrayNode all = (ArrayNode) resource("api-search.json");
                 // the pre-5.0 sample dashboard, as a search lists it
                 all.addObject().put("uid", "old-board").put("title", "Old board").put("type", "dash-db");
+                copies.forEach((uid, c) -> all.addObject().put("uid", uid).put("title", c[0]).put("type", "dash-db"));
                 ArrayNode out = JSON.createArrayNode();
                 all.forEach(d -> {
                     if (d.path("title").asText().toLowerCase(Locale.ROOT).contains(q)) {
@@ -113,7 +121,8 @@ public final class FakeGrafana implements AutoCloseable {
                 send(ex, 200, "application/json", out.toString().getBytes(StandardCharsets.UTF_8));
             } else if (path.startsWith("/api/dashboards/uid/")) {
                 String uid = path.substring("/api/dashboards/uid/".length());
-                String file = switch (uid) {
+                String[] copy = copies.get(uid);
+                String file = switch (copy == null ? uid : copy[1]) {
                     case "pacs-overview" -> "api-dashboards-uid-rows.json";
                     case "old-board" -> "api-dashboards-uid-legacy-rows.json";
                     default -> null;
@@ -121,7 +130,11 @@ public final class FakeGrafana implements AutoCloseable {
                 if (file == null) {
                     send(ex, 404, "application/json", "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
                 } else {
-                    send(ex, 200, "application/json", resource(file).toString().getBytes(StandardCharsets.UTF_8));
+                    JsonNode d = resource(file);
+                    if (copy != null) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard")).put("uid", uid).put("title", copy[0]);
+                    }
+                    send(ex, 200, "application/json", d.toString().getBytes(StandardCharsets.UTF_8));
                 }
             } else if (path.startsWith("/render/d-solo/")) {
                 renders.add(path + "?" + query);

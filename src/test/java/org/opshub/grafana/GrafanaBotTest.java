@@ -196,6 +196,20 @@ class GrafanaBotTest {
         assertEquals(before + 3, grafana.renders().size(), "5xx is retried: 3 attempts");
     }
 
+    @Test
+    void graphOffersAKeyboardWhenSeveralDashboardsMatch() throws Exception {
+        start();
+        grafana.copy("old-staging", "Old board (staging)", "old-board");
+        telegram.userSays(A, "/graph old cpu 2h");
+        List<String[]> choice = lastKeyboard(A, 1);
+        assertEquals(List.of("Old board", "Old board (staging)"), texts(choice));
+        telegram.userPresses(A, 1, data(choice, "Old board (staging)"));
+        assertEquals("Old board (staging) \u203A CPU \u00B7 last 2h",
+                await(() -> telegram.photos(A), l -> l.size() == 1, "photo").get(0).caption());
+        assertTrue(grafana.renders().get(0).startsWith("/render/d-solo/old-staging/"), grafana.renders().toString());
+        assertTrue(grafana.renders().get(0).contains("from=now-2h"), grafana.renders().toString());
+    }
+
     private byte[] alert(String name, String description, boolean panel) {
         String annotations = "\"summary\":\"C-ECHO fails\",\"description\":\"" + description + "\""
                 + (panel ? ",\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"" : "");
