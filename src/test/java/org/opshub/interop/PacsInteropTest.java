@@ -38,6 +38,7 @@ import org.opshub.dicom.DicomNode;
 import org.opshub.dicom.ScuSettings;
 import org.opshub.dicom.Vr;
 import org.opshub.pacs.StudyFinder;
+import org.opshub.telegram.FakeBotApi;
 
 /**
  * The PACS monitor against real peers from Debian packages: Orthanc SRC (capped C-FIND answers,
@@ -246,7 +247,11 @@ class PacsInteropTest {
         p.put("pacs.forwarding.main.source", "src");
         p.put("pacs.forwarding.main.target", "dst,qr");
         p.put("pacs.forwarding.main.settle", "PT0S");
-        try (HubRunner hub = new HubRunner(p)) {
+        FakeBotApi telegram = new FakeBotApi();
+        p.put("telegram.token", FakeBotApi.TOKEN);
+        p.put("telegram.api-url", telegram.url());
+        p.put("telegram.allowed-chats", Long.toString(CHAT));
+        try (telegram; HubRunner hub = new HubRunner(p)) {
             String sd = "source=\"src\",target=\"dst\"";
             String sq = "source=\"src\",target=\"qr\"";
             assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_forwarding_check_success", sd) == 1
@@ -281,6 +286,21 @@ class PacsInteropTest {
             assertEquals("ACC3", inc.get("accessionNumber").asText());
             assertFalse(report.toString().contains("patientName"), "patient identity only with include-patient");
 
+            // the bot: /missing lists the same studies, /status the nodes and pairs
+            String missingText = ask(telegram, "/missing");
+            assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete"), missingText);
+            assertTrue(missingText.contains("<b>src \u2192 qr</b> (today): 5 missing, 0 incomplete"), missingText);
+            for (String uid : missing) {
+                assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
+            }
+            assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
+                    + today + ", 1/2 instances"), missingText);
+            assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity by default");
+            String status = ask(telegram, "/status");
+            assertTrue(status.startsWith("PACS nodes:\n\uD83D\uDFE2 dst (DST) up\n\uD83D\uDFE2 qr (QRSCP) up\n"
+                    + "\uD83D\uDFE2 src (SRC) up\nsrc \u2192 dst: " + srcCounts.size() + " studies, 3 missing, 1 incomplete\n"
+                    + "src \u2192 qr: " + srcCounts.size() + " studies, 5 missing, 0 incomplete"), status);
+
             // outage: DST stops; its gauges go to 0, the pair keeps its last counts, the hub keeps running
             dst.stop();
             assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_up", "pacs=\"dst\"") == 0
@@ -290,12 +310,41 @@ class PacsInteropTest {
             assertEquals(1.0, hub.metric("pacs_up", "pacs=\"src\""));
             assertTrue(hub.get("/pacs/missing").body().contains("\"lastError\":\"dst: connection to DST@127.0.0.1:14243"),
                     hub.get("/pacs/missing").body());
+            assertTrue(ask(telegram, "/status").contains("\uD83D\uDD34 dst (DST) down"));
+            assertTrue(ask(telegram, "/missing").contains("\u26A0\uFE0F last check failed: dst: connection to DST@127.0.0.1:14243"));
 
             dst.start();
             assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_up", "pacs=\"dst\"") == 1
                     && value(hub, "pacs_forwarding_check_success", sd) == 1));
             assertEquals(3.0, hub.metric("pacs_forwarding_missing_studies", sd));
         }
+
+        // with pacs.missing.include-patient=true, /missing names the patients too
+        p.put("pacs.missing.include-patient", "true");
+        try (FakeBotApi bot = new FakeBotApi()) {
+            p.put("telegram.api-url", bot.url());
+            try (HubRunner hub = new HubRunner(p)) {
+                assertTrue(HubRunner.await(Duration.ofSeconds(30),
+                        () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
+                JsonNode main = OrthancPeer.JSON.readTree(hub.get("/pacs/missing").body()).get("checks").get(0);
+                String text = ask(bot, "/missing");
+                for (JsonNode m : main.get("missing")) {
+                    String who = m.get("patientName").asText() + " (" + m.get("patientId").asText() + ")";
+                    assertTrue(text.contains("<code>" + m.get("studyInstanceUid").asText() + "</code>") && text.contains(who),
+                            who + " in " + text);
+                }
+            }
+        }
+    }
+
+    private static final long CHAT = 5150;
+
+    /** Sends a command from the allowed chat and returns the bot's reply. */
+    private static String ask(FakeBotApi telegram, String command) throws InterruptedException {
+        int before = telegram.texts(CHAT).size();
+        telegram.userSays(CHAT, command);
+        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() > before), "no reply to " + command);
+        return telegram.texts(CHAT).get(before);
     }
 
     private Map<String, Integer> instanceCounts(OrthancPeer peer) throws Exception {
