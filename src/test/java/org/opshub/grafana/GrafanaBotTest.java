@@ -276,6 +276,12 @@ class GrafanaBotTest {
         assertTrue(edit.path("text").asText().contains("\uD83D\uDD15 Silenced by Anna Petrova (@anna_oncall) until "),
                 edit.toString());
 
+        // a chat outside telegram.allowed-chats pressing the same button: refused, no silence
+        telegram.userPresses(999, 42, data(buttons, "\uD83D\uDD15 Silence 24h"));
+        await(() -> telegram.calls("answerCallbackQuery").stream().map(c -> c.body().path("text").asText()).toList(),
+                l -> l.contains("This chat is not allowed to use this bot."), "refused");
+        assertEquals(1, alertmanager.bodies().size(), "no silence from a chat outside the allowlist");
+
         alertmanager.answer(n -> Reply.json(400, "{\"code\":400,\"message\":\"bad matchers\"}"));
         telegram.userPresses(A, 42, data(buttons, "\uD83D\uDD15 Silence 1h"));
         assertTrue(await(() -> telegram.texts(A), l -> l.size() == 3, "error reply").get(2)
