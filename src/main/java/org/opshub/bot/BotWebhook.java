@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class BotWebhook {
     /** The header Telegram carries the {@code secret_token} of {@code setWebhook} in. */
     public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+    /** Exchange property holding the accepted update (the route reads it as {@code pushedUpdate}). */
+    public static final String UPDATE = "pushedUpdate";
     private static final Logger LOG = LoggerFactory.getLogger(BotWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REMEMBERED = 1000;
@@ -53,9 +55,6 @@ public final class BotWebhook {
         this.secret = settings.webhookSecret().getBytes(StandardCharsets.UTF_8);
         this.registry = registry;
     }
-
-    /** Exchange property holding the accepted update. */
-    public static final String UPDATE = "pushedUpdate";
 
     /**
      * Checks one pushed request. To be handled: the update (a JSON object) becomes the body and the
@@ -80,8 +79,8 @@ public final class BotWebhook {
         } catch (JsonProcessingException e) {
             update = null;
         }
-        if (update == null || !update.isObject() || !update.path("update_id").canConvertToLong()
-                || !update.path("update_id").isIntegralNumber()) {
+        if (update == null || !update.isObject() || !update.path("update_id").isIntegralNumber()
+                || !update.path("update_id").canConvertToLong()) {
             answer(exchange, 400, "invalid", "not a Telegram update: a JSON object with a numeric update_id is expected");
             return;
         }
