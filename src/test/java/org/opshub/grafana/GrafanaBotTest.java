@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -45,22 +44,22 @@ class GrafanaBotTest {
     }
 
     private void start() throws Exception {
+        start(Map.of());
+    }
+
+    /** The fakes, then a hub on them with {@code extra} properties on top; returns the hub's properties. */
+    private Map<String, String> start(Map<String, String> extra) throws Exception {
         telegram = new FakeBotApi();
         grafana = new FakeGrafana();
         alertmanager = new LoopbackHttp(n -> Reply.json(200, "{\"silenceID\":\"5c1e0000-0000-4000-8000-00000000000" + n + "\"}"));
-        hub = new HubRunner(props());
-    }
-
-    private Map<String, String> props() {
-        Map<String, String> p = new HashMap<>();
-        p.put("telegram.token", FakeBotApi.TOKEN);
-        p.put("telegram.api-url", telegram.url());
-        p.put("telegram.allowed-chats", A + "," + B);
+        Map<String, String> p = telegram.hubProperties(A, B);
         p.put("telegram.timezone", "UTC");
         p.put("grafana.url", grafana.url());
         p.put("grafana.token", FakeGrafana.TOKEN);
         p.put("grafana.render.timeout", "PT2S");
         p.put("alertmanager.api-url", alertmanager.url(""));
+        p.putAll(extra);
+        hub = new HubRunner(p);
         return p;
     }
 
@@ -146,12 +145,7 @@ class GrafanaBotTest {
     @Test
     void aKeyboardStillWorksAfterARestartOfTheHub(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
             throws Exception {
-        telegram = new FakeBotApi();
-        grafana = new FakeGrafana();
-        alertmanager = new LoopbackHttp(n -> Reply.json(200, "{}"));
-        Map<String, String> p = props();
-        p.put("state.directory", state.toString());
-        hub = new HubRunner(p);
+        Map<String, String> p = start(Map.of("state.directory", state.toString()));
         telegram.userSays(A, "/dashboards");
         List<String[]> dashboards = lastKeyboard(A, 1);
         hub.close();

@@ -92,9 +92,7 @@ class AlertmanagerInteropTest {
             props.put("pacs.forwarding.main.target", "dst");
             props.put("pacs.forwarding.main.window", "today");
             props.put("pacs.forwarding.main.settle", "PT0S");
-            props.put("telegram.token", FakeBotApi.TOKEN);
-            props.put("telegram.api-url", telegram.url());
-            props.put("telegram.allowed-chats", Long.toString(CHAT));
+            props.putAll(telegram.hubProperties(CHAT));
             props.put("alertmanager.bearer-token", BEARER);
             try (HubRunner hub = new HubRunner(props)) {
                 telegram.userSays(CHAT, "/subscribe StudiesNotForwarded");
@@ -126,10 +124,7 @@ class AlertmanagerInteropTest {
         int amPort = HubRunner.freePort();
         String am = "http://127.0.0.1:" + amPort;
         try (FakeBotApi telegram = new FakeBotApi()) {
-            Map<String, String> props = new HashMap<>();
-            props.put("telegram.token", FakeBotApi.TOKEN);
-            props.put("telegram.api-url", telegram.url());
-            props.put("telegram.allowed-chats", Long.toString(CHAT));
+            Map<String, String> props = telegram.hubProperties(CHAT);
             props.put("telegram.timezone", "UTC");
             props.put("alertmanager.bearer-token", BEARER);
             props.put("alertmanager.api-url", am);

@@ -248,9 +248,7 @@ class PacsInteropTest {
         p.put("pacs.forwarding.main.target", "dst,qr");
         p.put("pacs.forwarding.main.settle", "PT0S");
         FakeBotApi telegram = new FakeBotApi();
-        p.put("telegram.token", FakeBotApi.TOKEN);
-        p.put("telegram.api-url", telegram.url());
-        p.put("telegram.allowed-chats", Long.toString(CHAT));
+        p.putAll(telegram.hubProperties(CHAT));
         try (telegram; HubRunner hub = new HubRunner(p)) {
             String sd = "source=\"src\",target=\"dst\"";
             String sq = "source=\"src\",target=\"qr\"";

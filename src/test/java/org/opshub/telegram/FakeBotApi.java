@@ -87,6 +87,19 @@ public final class FakeBotApi implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * The hub properties that point the bot at this fake: {@code telegram.token},
+     * {@code telegram.api-url} and {@code telegram.allowed-chats}; a mutable map for more.
+     */
+    public Map<String, String> hubProperties(long... allowedChats) {
+        Map<String, String> p = new java.util.HashMap<>();
+        p.put("telegram.token", TOKEN);
+        p.put("telegram.api-url", url());
+        p.put("telegram.allowed-chats", java.util.Arrays.stream(allowedChats).mapToObj(Long::toString)
+                .collect(java.util.stream.Collectors.joining(",")));
+        return p;
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }

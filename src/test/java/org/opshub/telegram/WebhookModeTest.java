@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,10 +28,7 @@ class WebhookModeTest {
     private static final String SECRET = "s3cret-Webhook_token";
 
     private static Map<String, String> props(FakeBotApi telegram) {
-        Map<String, String> p = new HashMap<>();
-        p.put("telegram.token", FakeBotApi.TOKEN);
-        p.put("telegram.api-url", telegram.url());
-        p.put("telegram.allowed-chats", Long.toString(CHAT));
+        Map<String, String> p = telegram.hubProperties(CHAT);
         p.put("telegram.webhook-url", URL);
         p.put("telegram.webhook-secret", SECRET);
         return p;
