@@ -19,6 +19,9 @@ import org.apache.camel.spi.PropertiesComponent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.alerts.AlertDecorations;
+import org.opshub.config.ConfigException;
+import org.opshub.web.WebConfig;
+import org.opshub.web.WebServerSetup;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.Silences;
 import org.opshub.bot.Callbacks;
@@ -57,8 +60,23 @@ import org.slf4j.LoggerFactory;
 public final class OpsHubConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(OpsHubConfiguration.class);
 
+    /**
+     * Binds every bean; a property opshub cannot run with stops startup.
+     *
+     * @throws ConfigException naming the property and the value's problem (exit 78)
+     */
     @Override
     public void configure(CamelContext context) {
+        try {
+            bindAll(context);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private void bindAll(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         MeterRegistry registry = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
                 MeterRegistry.class);
@@ -77,6 +95,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Clock clock = Objects.requireNonNullElse(context.getRegistry().lookupByNameAndType("opshubClock", Clock.class),
                 Clock.systemUTC());
         TelegramSettings telegram = TelegramSettings.from(property);
+        bindWeb(context, property);
         Outbox outbox = bindAlertDelivery(context, registry, property, telegram);
         ServiceChecks checks = bindChecks(context, registry, property, telegram, outbox, clock);
         bindBot(context, property, telegram, outbox, monitor, checks, clock);
@@ -98,6 +117,25 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 java.util.stream.Stream.of("telegram.token", "cloudflare.token", "alertmanager.bearer-token",
                         "state.jdbc-password", "telegram.proxy").map(k -> Objects.requireNonNullElse(property.apply(k), "")),
                 java.util.stream.Stream.of(telegram.webhookSecret())).toList()));
+    }
+
+    /**
+     * The access rules and TLS of the HTTP port ({@code opshub.web-config-file}); says in one WARN
+     * line when {@code POST /alerts} takes loopback clients only.
+     */
+    private static void bindWeb(CamelContext context, Function<String, String> property) {
+        WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
+        boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "").isEmpty();
+        WebServerSetup.apply(context, web, alertsToken);
+        LOG.info("HTTP access: {}; {}", web.file() == null ? "no " + WebConfig.PROPERTY
+                + " (status pages answer loopback clients only, /metrics and health are open)"
+                : web.file() + (web.tls() != null ? " (TLS" : " (plain HTTP") + (web.hasUsers()
+                        ? ", " + web.users().size() + " user(s) for every page but /alerts and /telegram/webhook)"
+                        : ", no users: status pages answer loopback clients only)"),
+                "camel.server.maxBodySize=" + property.apply("camel.server.maxBodySize") + " bytes");
+        if (!alertsToken) {
+            LOG.warn("POST /alerts accepts loopback clients only: alertmanager.bearer-token is empty");
+        }
     }
 
     /**
