@@ -192,7 +192,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             TelegramSettings telegram) {
         String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
         StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
-                property.apply("state.jdbc-password"), Path.of(dir));
+                property.apply("state.jdbc-password"), Path.of(dir), new StateStore.Timeouts(
+                        duration(property, "state.connect-timeout", "PT10S"), duration(property, "state.query-timeout", "PT30S")));
         try {
             context.addService(new ServiceSupport() {
                 @Override
@@ -209,12 +210,12 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
                 Duration.parse(Objects.requireNonNullElse(property.apply("alertmanager.dedup-retention"), "P7D")), registry);
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
-        String maxBody = Objects.requireNonNullElse(property.apply("alertmanager.max-body-bytes"), "1048576");
         context.getRegistry().bind("stateStore", store);
         context.getRegistry().bind("stateStoreHealthCheck", new StateStoreHealthCheck(store));
         context.getRegistry().bind("alertInbox", inbox);
         context.getRegistry().bind("alertWebhook",
-                new AlertWebhook(property.apply("alertmanager.bearer-token"), Long.parseLong(maxBody.strip()), inbox));
+                new AlertWebhook(property.apply("alertmanager.bearer-token"), positive(property, "alertmanager.max-body-bytes", "1048576"),
+                        (int) positive(property, "alertmanager.max-alerts", "1000"), inbox));
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
@@ -222,6 +223,42 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("subscriptions", subscriptions);
         LOG.info("Alert delivery: {}", telegram);
         return outbox;
+    }
+
+    /**
+     * A positive whole-number property.
+     *
+     * @throws ConfigException naming the key when the value is not one
+     */
+    static long positive(Function<String, String> property, String key, String fallback) {
+        String v = Objects.requireNonNullElse(property.apply(key), fallback).strip();
+        try {
+            long n = Long.parseLong(v.isEmpty() ? fallback : v);
+            if (n > 0 && n <= Integer.MAX_VALUE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(key, "\"" + v + "\" is not a whole number from 1 to " + Integer.MAX_VALUE);
+    }
+
+    /**
+     * A positive duration property ({@code PT30S} or {@code 30s}).
+     *
+     * @throws ConfigException naming the key when the value is not one
+     */
+    static Duration duration(Function<String, String> property, String key, String fallback) {
+        String v = Objects.requireNonNullElse(property.apply(key), fallback);
+        try {
+            Duration d = org.opshub.http.Durations.parse(v.isBlank() ? fallback : v);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("not positive");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new ConfigException(key, "\"" + v + "\" is not a positive duration such as PT30S or 30s");
+        }
     }
 
     /**

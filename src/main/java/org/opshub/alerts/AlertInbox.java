@@ -25,6 +25,7 @@ import org.opshub.telegram.TelegramSettings;
  * {@code alertmanager_alerts_duplicate_total}.
  */
 public final class AlertInbox {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertInbox.class);
     private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
     /** The outbox "chat" of console mode (no token): every alert goes there and is logged. */
     public static final long CONSOLE = 0;
@@ -76,6 +77,7 @@ public final class AlertInbox {
      * @param text the rendered template (HTML parse mode)
      * @return the number of chats it was queued for; -1 when it was a duplicate
      * @throws org.opshub.state.StateUnavailableException when the store fails (nothing is stored)
+     * @throws WebhookRejectedException 400 when the database refuses the alert's data (nothing is stored)
      *     Serialised in this process, so outbox ids follow arrival order (the per-chat delivery order).
      */
     public synchronized int record(AlertView view, String text) {
@@ -85,7 +87,9 @@ public final class AlertInbox {
         long now = System.currentTimeMillis();
         List<Long> chats = !alert.firing() && !telegram.sendResolved() ? List.of()
                 : telegram.consoleMode() ? List.of(CONSOLE) : subscriptions.chatsFor(alert, telegram.allowedChats());
-        int queued = store.inTransaction(c -> {
+        int queued;
+        try {
+            queued = store.inTransaction(c -> {
             if (!firstSeen(c, alert.key(), now)) {
                 return -1;
             }
@@ -97,6 +101,14 @@ public final class AlertInbox {
             }
             return chats.size();
         });
+        } catch (org.opshub.state.StateDataException e) {
+            // the database refused this alert's data: retrying cannot help, so a 4xx (Alertmanager does not
+            // retry those); only the SQLState is logged, the values may be anything
+            LOG.warn("Alert with fingerprint {} refused by the state store, SQLState {}; answered 400",
+                    alert.fingerprint(), e.sqlState());
+            throw new WebhookRejectedException(400, "alert with fingerprint " + alert.fingerprint()
+                    + " cannot be stored (the database refused its data, SQLState " + e.sqlState() + ")");
+        }
         if (queued < 0) {
             duplicates.increment();
         }

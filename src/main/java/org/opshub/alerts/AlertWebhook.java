@@ -22,22 +22,25 @@ public final class AlertWebhook {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final byte[] bearerToken;
     private final long maxBodyBytes;
+    private final int maxAlerts;
     private final AlertInbox inbox;
 
     /**
      * @param bearerToken  required token; empty: no authentication
      * @param maxBodyBytes largest accepted body, bytes
+     * @param maxAlerts    most alerts in one payload ({@code alertmanager.max-alerts})
      */
-    public AlertWebhook(String bearerToken, long maxBodyBytes, AlertInbox inbox) {
+    public AlertWebhook(String bearerToken, long maxBodyBytes, int maxAlerts, AlertInbox inbox) {
         this.bearerToken = bearerToken == null || bearerToken.isEmpty() ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
         this.maxBodyBytes = maxBodyBytes;
+        this.maxAlerts = maxAlerts;
         this.inbox = inbox;
     }
 
     /**
      * Validates the request and returns its alerts as template views.
      *
-     * @throws WebhookRejectedException 401 (token), 415 (content type), 413 (size), 400 (payload)
+     * @throws WebhookRejectedException 401 (token), 415 (content type), 413 (size or number of alerts), 400 (payload)
      */
     public List<AlertView> receive(Exchange exchange) {
         if (bearerToken != null) {
@@ -67,7 +70,12 @@ public final class AlertWebhook {
         if (body.length > maxBodyBytes) {
             throw tooLarge(body.length);
         }
-        return inbox.views(AlertmanagerPayload.parse(body));
+        List<Alert> alerts = AlertmanagerPayload.parse(body);
+        if (alerts.size() > maxAlerts) {
+            throw new WebhookRejectedException(413, "payload has " + alerts.size() + " alerts, more than alertmanager.max-alerts="
+                    + maxAlerts + " (set max_alerts in Alertmanager's webhook_config to at most that)");
+        }
+        return inbox.views(alerts);
     }
 
     /** The 200 answer: how many alerts the payload had. */

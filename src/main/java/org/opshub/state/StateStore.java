@@ -3,10 +3,12 @@ package org.opshub.state;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.opshub.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,37 +35,75 @@ public final class StateStore implements AutoCloseable {
         this.description = description;
     }
 
+    /** The H2 settings the SQL needs ({@code ON CONFLICT}, lower-case names, NULLs last). */
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    /**
+     * Timeouts of every database call.
+     *
+     * @param connect a connection from the pool, and a new connection's TCP connect and login
+     * @param query   one statement; on PostgreSQL also the socket read timeout, so a half-open
+     *                connection fails within it instead of hanging
+     */
+    public record Timeouts(Duration connect, Duration query) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    /** {@link #open(String, String, String, Path, Timeouts)} with {@link Timeouts#DEFAULT}. */
+    public static StateStore open(String jdbcUrl, String user, String password, Path directory) {
+        return open(jdbcUrl, user, password, directory, Timeouts.DEFAULT);
+    }
+
     /**
      * Opens the store and migrates its schema.
      *
-     * @param jdbcUrl   empty or {@code null}: the embedded H2 file {@code <directory>/opshub.mv.db}
+     * @param jdbcUrl   empty or {@code null}: the embedded H2 file {@code <directory>/opshub.mv.db};
+     *                  {@code jdbc:postgresql:...}; or any {@code jdbc:h2:} URL (file, mem, tcp), to which
+     *                  the PostgreSQL compatibility settings are added
      * @param user      database user (ignored for the embedded default)
      * @param password  database password (never logged)
      * @param directory directory of the embedded database
+     * @param timeouts  connect and statement timeouts
+     * @throws ConfigException          naming {@code state.jdbc-url} for a database other than H2 and PostgreSQL
      * @throws StateUnavailableException when the database cannot be reached or migrated
      */
-    public static StateStore open(String jdbcUrl, String user, String password, Path directory) {
+    public static StateStore open(String jdbcUrl, String user, String password, Path directory, Timeouts timeouts) {
         HikariConfig cfg = new HikariConfig();
         String description;
+        long queryMs = timeouts.query().toMillis();
         if (jdbcUrl == null || jdbcUrl.isBlank()) {
             Path file = directory.toAbsolutePath().resolve("opshub");
-            cfg.setJdbcUrl("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            cfg.setJdbcUrl("jdbc:h2:file:" + file + H2_SETTINGS + ";QUERY_TIMEOUT=" + queryMs);
             cfg.setUsername("sa");
             cfg.setPassword("");
             description = "embedded H2 " + file + ".mv.db";
         } else {
-            cfg.setJdbcUrl(jdbcUrl);
+            String url = jdbcUrl.strip();
+            String lower = url.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("jdbc:h2:")) {
+                url = h2(url, queryMs);
+            } else if (lower.startsWith("jdbc:postgresql:")) {
+                cfg.addDataSourceProperty("connectTimeout", Math.max(1, timeouts.connect().toSeconds()));
+                cfg.addDataSourceProperty("loginTimeout", Math.max(1, timeouts.connect().toSeconds()));
+                cfg.addDataSourceProperty("socketTimeout", Math.max(1, timeouts.query().toSeconds()));
+                cfg.addDataSourceProperty("options", "-c statement_timeout=" + queryMs);
+            } else {
+                throw new ConfigException("state.jdbc-url", withoutCredentials(url)
+                        + " is not supported: use jdbc:postgresql://host:5432/db or a jdbc:h2: URL (or leave it empty)");
+            }
+            cfg.setJdbcUrl(url);
             if (user != null && !user.isBlank()) {
                 cfg.setUsername(user);
             }
             if (password != null && !password.isEmpty()) {
                 cfg.setPassword(password);
             }
-            description = withoutCredentials(jdbcUrl);
+            description = withoutCredentials(url);
         }
         cfg.setPoolName("opshub-state");
         cfg.setMaximumPoolSize(8);
-        cfg.setConnectionTimeout(5_000);
+        cfg.setConnectionTimeout(Math.max(250, timeouts.connect().toMillis()));
+        cfg.setValidationTimeout(Math.max(250, Math.min(timeouts.connect().toMillis(), 5_000)));
         cfg.setInitializationFailTimeout(-1);
         HikariDataSource ds = new HikariDataSource(cfg);
         try {
@@ -76,6 +116,30 @@ public final class StateStore implements AutoCloseable {
         return new StateStore(ds, description);
     }
 
+    /**
+     * An H2 URL with the settings the SQL needs added (values the URL already has are replaced:
+     * the SQL does not work without them).
+     */
+    static String h2(String url, long queryMs) {
+        String[] parts = url.split(";");
+        StringBuilder out = new StringBuilder(parts[0]);
+        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING");
+        boolean timeout = false;
+        for (int i = 1; i < parts.length; i++) {
+            String key = parts[i].split("=", 2)[0].strip().toUpperCase(java.util.Locale.ROOT);
+            if (parts[i].isBlank() || ours.contains(key)) {
+                continue;
+            }
+            timeout |= key.equals("QUERY_TIMEOUT");
+            out.append(';').append(parts[i]);
+        }
+        out.append(H2_SETTINGS);
+        if (!timeout) {
+            out.append(";QUERY_TIMEOUT=").append(queryMs);
+        }
+        return out.toString();
+    }
+
     /** A JDBC URL with any {@code user=}/{@code password=} parameters and user info removed. */
     static String withoutCredentials(String url) {
         return url.replaceAll("(?i)([?&;](password|user)=)[^&;]*", "$1***").replaceAll("//[^/@]*@", "//***@");
@@ -84,7 +148,9 @@ public final class StateStore implements AutoCloseable {
     /**
      * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
      *
-     * @throws StateUnavailableException on any SQL error (the cause is kept)
+     * @throws StateUnavailableException when the database cannot be reached, times out or is
+     *                                   busy (worth retrying; the cause is kept)
+     * @throws StateDataException        when it refuses the data itself (retrying cannot help)
      */
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
@@ -98,8 +164,33 @@ public final class StateStore implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
+            if (transient_(e)) {
+                throw new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
+            }
+            throw new StateDataException("state store " + description + " refused the data (SQLState " + e.getSQLState()
+                    + "): " + e.getMessage(), e.getSQLState(), e);
         }
+    }
+
+    /**
+     * Whether an SQL error is worth retrying: connection exceptions (SQLState class {@code 08}),
+     * transaction rollbacks such as serialization failures and deadlocks ({@code 40}),
+     * insufficient resources ({@code 53}), operator intervention and statement timeouts
+     * ({@code 57}), system errors ({@code 58}), H2's timeout ({@code HYT00}) and lock timeouts,
+     * and the JDBC transient/recoverable exception types. Everything else, data exceptions
+     * ({@code 22}) and constraint violations ({@code 23}) first, is permanent.
+     */
+    static boolean transient_(SQLException e) {
+        if (e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        if (state == null || state.length() < 2) {
+            return true;
+        }
+        String cls = state.substring(0, 2).toUpperCase(java.util.Locale.ROOT);
+        return java.util.Set.of("08", "40", "53", "55", "57", "58").contains(cls) || state.equalsIgnoreCase("HYT00")
+                || (e.getCause() instanceof SQLException c && c != e && transient_(c));
     }
 
     /**

@@ -100,10 +100,7 @@ public final class Delivery {
                 continue;
             }
             if (now - m.createdAt() > settings.maxDeliveryAge().toMillis()) {
-                LOG.error("Giving up on a {} message for chat {} queued at {} (telegram.max-delivery-age={}), last error: {}",
-                        m.kind(), m.chatId(), Instant.ofEpochMilli(m.createdAt()), settings.maxDeliveryAge(), lastError);
-                dropped("expired");
-                outbox.delete(m.id());
+                expire(m);
                 continue;
             }
             if (throttle.tryAcquire(m.chatId(), now) && inFlight.add(m.chatId())) {
@@ -111,6 +108,29 @@ public final class Delivery {
             }
         }
         return out;
+    }
+
+    /** Drops a message older than telegram.max-delivery-age; a store failure leaves it for the next tick. */
+    private void expire(OutboxMessage m) {
+        try {
+            outbox.delete(m.id());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not drop an expired message for chat {} (retried next tick): {}", m.chatId(), e.toString());
+            return;
+        }
+        LOG.error("Gave up on a {} message for chat {} queued at {} (telegram.max-delivery-age={}), last error: {}",
+                m.kind(), m.chatId(), Instant.ofEpochMilli(m.createdAt()), settings.maxDeliveryAge(), lastError);
+        dropped("expired");
+    }
+
+    /**
+     * Releases a claimed message that could not be handed on (e.g. the send queue refused
+     * it), so its chat is claimed again at a later tick instead of never.
+     */
+    public void unclaim(OutboxMessage claimed) {
+        if (claimed != null) {
+            inFlight.remove(claimed.chatId());
+        }
     }
 
     /**

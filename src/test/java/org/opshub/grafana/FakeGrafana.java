@@ -85,6 +85,13 @@ public final class FakeGrafana implements AutoCloseable {
         copies.put(uid, new String[] {title, ofUid});
     }
 
+    private volatile String firstPanelTitle;
+
+    /** Serves every dashboard with this title on its first panel (null: as recorded). */
+    public void firstPanelTitle(String title) {
+        firstPanelTitle = title;
+    }
+
     /** Every render request: path and query. */
     public List<String> renders() {
         return renders;
@@ -133,6 +140,11 @@ public final class FakeGrafana implements AutoCloseable {
                     JsonNode d = resource(file);
                     if (copy != null) {
                         ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard")).put("uid", uid).put("title", copy[0]);
+                    }
+                    String longTitle = firstPanelTitle;
+                    if (longTitle != null && d.path("dashboard").path("panels").path(0).isObject()) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard").path("panels").path(0))
+                                .put("title", longTitle);
                     }
                     send(ex, 200, "application/json", d.toString().getBytes(StandardCharsets.UTF_8));
                 }

@@ -283,6 +283,43 @@ class GrafanaBotTest {
     }
 
     @Test
+    void aNineThousandCharacterAlertIsDeliveredWholeAndEachSilenceButtonWorks() throws Exception {
+        start();
+        telegram.userSays(A, "/subscribe Pacs");
+        await(() -> telegram.texts(A), l -> l.size() == 1, "subscribed");
+        String description = "src lost its route to the archive; ".repeat(260).substring(0, 9000);
+        assertEquals(200, hub.postAlerts(alert("PacsDownLong", description, false)).statusCode());
+        List<String> texts = await(() -> telegram.texts(A), l -> l.stream().anyMatch(t -> t.contains("Source</a>")),
+                "the last part");
+        assertTrue(texts.size() >= 4, "split into at least 3 parts: " + texts.size());
+        String joined = String.join("", texts.subList(1, texts.size())).replaceAll("\\s+", "");
+        assertTrue(joined.contains(description.replaceAll("\\s+", "")), "the whole description arrives");
+        List<String[]> buttons = lastKeyboard(A, 1);
+        for (String b : List.of("1h", "4h", "24h")) {
+            telegram.userPresses(A, 50, data(buttons, "\uD83D\uDD15 Silence " + b));
+        }
+        List<String> silences = await(() -> alertmanager.bodies(), l -> l.size() == 3, "three silences");
+        for (String body : silences) {
+            assertTrue(JSON.readTree(body).get("matchers").toString().contains("PacsDownLong"), body);
+        }
+    }
+
+    @Test
+    void aNineThousandCharacterPanelTitleDoesNotStopTheBot() throws Exception {
+        start();
+        String title = "Studies not forwarded ".repeat(420).substring(0, 9000);
+        grafana.firstPanelTitle(title);
+        grafana.copy("long-board", "Long " + "board ".repeat(1500), "pacs-overview");
+        telegram.userSays(A, "/dashboards long");
+        List<String[]> dashboards = lastKeyboard(A, 1);
+        telegram.userPresses(A, 1, dashboards.get(0)[1]);
+        List<String[]> panels = lastKeyboard(A, 2);
+        assertTrue(panels.get(0)[0].startsWith("Studies not forwarded"), panels.get(0)[0]);
+        telegram.userSays(A, "/help");
+        await(() -> telegram.texts(A), l -> l.stream().anyMatch(t -> t.contains("/subscribe")), "/help is answered");
+    }
+
+    @Test
     void missingAndStatusReportPacsAndChecks() throws Exception {
         start();
         telegram.userSays(A, "/missing");

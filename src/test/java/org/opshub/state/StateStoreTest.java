@@ -1,0 +1,110 @@
+package org.opshub.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opshub.alerts.Subscriptions;
+import org.opshub.config.ConfigException;
+import org.opshub.telegram.Delivery;
+import org.opshub.telegram.Outbox;
+import org.opshub.telegram.OutboxMessage;
+import org.opshub.telegram.TelegramSettings;
+
+/** The store on every H2 URL form, its error classes, and the outbox claim when a delete fails. */
+class StateStoreTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyH2UrlFormGetsThePostgresqlSettingsTheSqlNeeds() {
+        for (String url : List.of("jdbc:h2:file:" + tmp.resolve("hub"), "jdbc:h2:mem:forms;DB_CLOSE_DELAY=-1",
+                "jdbc:h2:" + tmp.resolve("plain") + ";MODE=MySQL")) {
+            try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
+                int n = store.inTransaction(c -> {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO bot_state (state_key, state_value) VALUES ('k', 'v') ON CONFLICT DO NOTHING")) {
+                        ps.executeUpdate();
+                        return ps.executeUpdate();
+                    }
+                });
+                assertEquals(0, n, url + ": ON CONFLICT works");
+            }
+        }
+        assertEquals("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1" + StateStore.H2_SETTINGS + ";QUERY_TIMEOUT=30000",
+                StateStore.h2("jdbc:h2:mem:x;MODE=Oracle;DB_CLOSE_DELAY=-1", 30000));
+    }
+
+    @Test
+    void anotherDatabaseIsAConfigurationErrorThatHidesThePassword() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> StateStore.open("jdbc:mysql://db/hub?user=u&password=hunter2", "", "", tmp));
+        assertEquals("state.jdbc-url", e.key());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        assertTrue(e.getMessage().contains("jdbc:postgresql"), e.getMessage());
+    }
+
+    @Test
+    void dataErrorsArePermanentConnectionAndTimeoutErrorsTransient() {
+        assertTrue(StateStore.transient_(new SQLException("broken pipe", "08006")));
+        assertTrue(StateStore.transient_(new SQLException("canceling statement due to statement timeout", "57014")));
+        assertTrue(StateStore.transient_(new SQLException("deadlock", "40P01")));
+        assertTrue(StateStore.transient_(new SQLException("Timeout", "HYT00")));
+        assertTrue(StateStore.transient_(new SQLTransientConnectionException("pool timeout")));
+        assertFalse(StateStore.transient_(new SQLException("value too long", "22001")));
+        assertFalse(StateStore.transient_(new SQLException("duplicate key", "23505")));
+        try (StateStore store = StateStore.open("jdbc:h2:mem:classes;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
+            StateDataException e = assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')")) {
+                    ps.setString(1, "x".repeat(500));
+                    return ps.executeUpdate();
+                }
+            }));
+            assertTrue(e.sqlState().startsWith("22"), e.sqlState());
+        }
+    }
+
+    @Test
+    void aDeleteThatFailsAfterTheClaimLeavesNoChatStuck() throws Exception {
+        String url = "jdbc:h2:mem:claim;DB_CLOSE_DELAY=-1";
+        try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
+            TelegramSettings settings = TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats",
+                    "1,2", "telegram.max-delivery-age", "PT1H")::get);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Outbox outbox = new Outbox(store, registry);
+            Delivery delivery = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            long now = System.currentTimeMillis();
+            store.inTransaction(c -> {
+                Outbox.enqueue(c, 2, "alert", "fresh-1", "fresh for chat 2", null, now);
+                Outbox.enqueue(c, 1, "alert", "old", "expired for chat 1", null, now - 7_200_000);
+                try (PreparedStatement ps = c.prepareStatement("CREATE TRIGGER fail_delete BEFORE DELETE ON outbox"
+                        + " FOR EACH ROW CALL \"" + FailOnceTrigger.class.getName() + "\"")) {
+                    return ps.executeUpdate();
+                }
+            });
+            FailOnceTrigger.ARMED.set(1);
+            List<OutboxMessage> first = delivery.claim();
+            assertEquals(1, FailOnceTrigger.FAILED.get(), "the expiry delete failed once");
+            assertEquals(List.of(2L), first.stream().map(OutboxMessage::chatId).toList(), "chat 2 still goes out");
+            outbox.delete(first.get(0).id());
+            delivery.unclaim(first.get(0));
+            store.inTransaction(c -> Outbox.enqueue(c, 2, "alert", "fresh-2", "second for chat 2", null, now));
+            Thread.sleep(1100); // chat 2 is a private chat: one message a second
+            List<OutboxMessage> second = delivery.claim();
+            assertEquals(List.of("second for chat 2"), second.stream().map(OutboxMessage::text).toList(),
+                    "chat 2 is not left in flight, and chat 1's expired message is dropped on the next tick");
+            assertEquals(1, registry.get("telegram_messages_dropped_total").tag("reason", "expired").counter().count());
+        }
+    }
+}
