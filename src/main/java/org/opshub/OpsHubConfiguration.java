@@ -113,10 +113,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
             }
         }
-        context.getManagementStrategy().addEventNotifier(new RouteDebugLog(java.util.stream.Stream.concat(
-                java.util.stream.Stream.of("telegram.token", "cloudflare.token", "alertmanager.bearer-token",
-                        "state.jdbc-password", "telegram.proxy").map(k -> Objects.requireNonNullElse(property.apply(k), "")),
-                java.util.stream.Stream.of(telegram.webhookSecret())).toList()));
+        context.getManagementStrategy().addEventNotifier(new RouteDebugLog(secrets(pc, property, telegram)));
     }
 
     /**
@@ -218,11 +215,56 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                         (int) positive(property, "alertmanager.max-alerts", "1000"), inbox));
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
-        context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store));
+        context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
+                Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         context.getRegistry().bind("subscriptions", subscriptions);
         LOG.info("Alert delivery: {}", telegram);
         return outbox;
+    }
+
+    /** Keys whose values are secrets, by name: tokens, passwords, secrets, API keys, credentials. */
+    private static final java.util.regex.Pattern SECRET_KEY =
+            java.util.regex.Pattern.compile("(?i).*(token|password|passwd|secret|api-?key|credential).*");
+
+    /**
+     * Every value that must never be printed: the value of every property whose name says it is a
+     * secret, the proxy URL and its credentials, the password inside {@code state.jdbc-url}, and the
+     * webhook secret (derived when not set).
+     */
+    static List<String> secrets(PropertiesComponent pc, Function<String, String> property, TelegramSettings telegram) {
+        Set<String> keys = new TreeSet<>(pc.loadProperties().stringPropertyNames());
+        keys.addAll(List.of("telegram.token", "cloudflare.token", "alertmanager.bearer-token", "grafana.token",
+                "state.jdbc-password", "telegram.webhook-secret"));
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : keys) {
+            if (SECRET_KEY.matcher(k).matches()) {
+                out.add(Objects.requireNonNullElse(property.apply(k), ""));
+            }
+        }
+        out.add(telegram.webhookSecret());
+        String proxy = Objects.requireNonNullElse(property.apply("telegram.proxy"), "");
+        out.add(proxy);
+        userInfo(proxy.replaceFirst("^[a-zA-Z0-9+.-]+://", "//"), out);
+        String jdbc = Objects.requireNonNullElse(property.apply("state.jdbc-url"), "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)[?&;]password=([^&;]*)").matcher(jdbc);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        userInfo(jdbc.replaceFirst("^jdbc:[a-z0-9]+:", ""), out);
+        return out.stream().filter(v -> v != null && !v.isBlank()).distinct().toList();
+    }
+
+    /** Adds the password (and the whole user info) of a {@code //user:password@host} text. */
+    private static void userInfo(String text, List<String> out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("//([^/@]*)@").matcher(text);
+        if (m.find()) {
+            out.add(m.group(1));
+            int colon = m.group(1).indexOf(':');
+            if (colon >= 0) {
+                out.add(m.group(1).substring(colon + 1));
+            }
+        }
     }
 
     /**

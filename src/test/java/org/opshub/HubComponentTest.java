@@ -65,6 +65,14 @@ class HubComponentTest {
                     "no query parameter raises the exposure level");
             String missing = hub.get("/pacs/missing").body();
             assertTrue(missing.contains("\"checks\":[]"), missing);
+            String stateDir = hub.context().resolvePropertyPlaceholders("{{state.directory}}");
+            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> {
+                try {
+                    return hub.get("/checks").body().contains("\"target\":\"" + stateDir + "\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            }), "the shipped disk check watches state.directory");
         }
     }
 

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * <li>long polling (no {@code telegram.webhook-url}): {@code getUpdates}
  * (core.telegram.org/bots/api#getupdates). The offset (last confirmed {@code update_id} + 1) is
  * kept in the state store, so an update handled before a restart is not handled again after it.
- * When Telegram answers 409 because a webhook is still set (the hub ran in webhook mode before),
- * the webhook is removed with {@code deleteWebhook}, pending updates kept, and polling goes on.</li>
+ * Telegram answers 409 when a webhook is set for the token or another instance polls with it. By
+ * default that is one ERROR line per change (another instance or a webhook holds the token) and
+ * polling backs off: a staging copy with the production token must not take the production bot's
+ * updates. With {@code telegram.take-over-webhook=true} a webhook is removed with
+ * {@code deleteWebhook}, pending updates kept, and polling goes on.</li>
  * <li>webhook mode: {@code setWebhook} (core.telegram.org/bots/api#setwebhook) with the URL, the
  * secret token, {@code allowed_updates} and {@code max_connections=1} (updates one at a time, in
  * order, as with polling) until Telegram accepts it; then nothing is polled and updates arrive
@@ -48,10 +51,17 @@ public final class BotUpdates {
     private volatile int failures;
     private volatile boolean webhookSet;
     private volatile boolean webhookToDelete;
+    private volatile boolean conflict;
+    private final boolean takeOverWebhook;
 
-    public BotUpdates(TelegramSettings settings, StateStore store) {
+    /**
+     * @param takeOverWebhook {@code telegram.take-over-webhook}: delete a webhook that makes
+     *                        getUpdates answer 409
+     */
+    public BotUpdates(TelegramSettings settings, StateStore store, boolean takeOverWebhook) {
         this.settings = settings;
         this.store = store;
+        this.takeOverWebhook = takeOverWebhook;
     }
 
     /**
@@ -108,11 +118,26 @@ public final class BotUpdates {
             json = null;
         }
         String description = json == null ? "(not JSON)" : json.path("description").asText("");
-        if (method.equals("getUpdates") && code == 409 && description.toLowerCase().contains("webhook")) {
-            LOG.warn("getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.webhook-url is empty, "
-                    + "so the webhook is deleted (pending updates kept) and polling goes on", description);
-            webhookToDelete = true;
+        if (method.equals("getUpdates") && code == 409) {
+            boolean webhook = description.toLowerCase().contains("webhook");
+            if (webhook && takeOverWebhook) {
+                LOG.warn("getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.take-over-webhook=true, "
+                        + "so the webhook is deleted (pending updates kept) and polling goes on", description);
+                webhookToDelete = true;
+                return List.of();
+            }
+            if (!conflict) {
+                conflict = true;
+                LOG.error("getUpdates refused with 409 (\"{}\"): {} holds this bot token, so this hub receives no updates;"
+                        + " stop the other one{}", description, webhook ? "a webhook (another instance in webhook mode?)"
+                        : "another instance polling", webhook ? ", or set telegram.take-over-webhook=true to delete the webhook" : "");
+            }
+            backOff();
             return List.of();
+        }
+        if (conflict && method.equals("getUpdates") && code == 200) {
+            conflict = false;
+            LOG.info("getUpdates works again: no other instance or webhook holds the bot token now");
         }
         boolean ok = code == 200 && json != null && json.path("ok").asBoolean(false);
         if (!ok || (method.equals("getUpdates") && !json.path("result").isArray())) {
@@ -191,10 +216,14 @@ public final class BotUpdates {
     }
 
     private void failed(String method, String why) {
-        long delay = Delivery.backoff(failures);
         if (failures == 0) {
             LOG.warn("{} failed ({}); retrying with backoff", method, why);
         }
+        backOff();
+    }
+
+    private void backOff() {
+        long delay = Delivery.backoff(failures);
         failures++;
         notBefore = System.currentTimeMillis() + delay;
     }

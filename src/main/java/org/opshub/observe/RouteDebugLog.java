@@ -21,7 +21,9 @@ public final class RouteDebugLog extends EventNotifierSupport {
 
     /** @param secrets values never to print (tokens, passwords); blanks are ignored */
     public RouteDebugLog(List<String> secrets) {
-        this.secrets = secrets.stream().filter(s -> s != null && s.strip().length() >= 4).map(String::strip).toList();
+        // longest first: a proxy URL is masked whole before the password inside it
+        this.secrets = secrets.stream().filter(s -> s != null && s.strip().length() >= 4).map(String::strip).distinct()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
         boolean on = LOG.isDebugEnabled();
         setIgnoreExchangeEvents(!on);
         setIgnoreExchangeCreatedEvent(true);

@@ -173,24 +173,22 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Whether an SQL error is worth retrying: connection exceptions (SQLState class {@code 08}),
-     * transaction rollbacks such as serialization failures and deadlocks ({@code 40}),
-     * insufficient resources ({@code 53}), operator intervention and statement timeouts
-     * ({@code 57}), system errors ({@code 58}), H2's timeout ({@code HYT00}) and lock timeouts,
-     * and the JDBC transient/recoverable exception types. Everything else, data exceptions
-     * ({@code 22}) and constraint violations ({@code 23}) first, is permanent.
+     * Whether an SQL error is worth retrying. Permanent are the errors about the data itself:
+     * SQLState class {@code 22} (data exception: a value too long, out of range, badly encoded),
+     * {@code 23} (integrity constraint violation), {@code 21} (cardinality violation), {@code 27}
+     * (triggered data change violation) and {@code 44} (with check option violation): the same data
+     * fails again, so the caller gives up on that one item. Everything else is transient: connection
+     * exceptions ({@code 08}), rollbacks and deadlocks ({@code 40}), resources ({@code 53}), lock
+     * and statement timeouts ({@code 55}, {@code 57}, H2's {@code HYT00}), and also a broken schema or a
+     * revoked privilege ({@code 42}), which fail every item until an operator fixes the database, so
+     * items wait for that instead of being lost.
      */
     static boolean transient_(SQLException e) {
-        if (e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException) {
-            return true;
-        }
         String state = e.getSQLState();
         if (state == null || state.length() < 2) {
-            return true;
+            return !(e.getCause() instanceof SQLException c) || c == e || transient_(c);
         }
-        String cls = state.substring(0, 2).toUpperCase(java.util.Locale.ROOT);
-        return java.util.Set.of("08", "40", "53", "55", "57", "58").contains(cls) || state.equalsIgnoreCase("HYT00")
-                || (e.getCause() instanceof SQLException c && c != e && transient_(c));
+        return !java.util.Set.of("21", "22", "23", "27", "44").contains(state.substring(0, 2));
     }
 
     /**

@@ -38,4 +38,39 @@ class RouteDebugLogTest {
             opshub.setLevel(before);
         }
     }
+
+    @Test
+    void debugLevelMasksTheGrafanaTokenAndTheJdbcPasswordWhileBothFail() throws Exception {
+        Logger opshub = (Logger) LoggerFactory.getLogger("org.opshub");
+        Level before = opshub.getLevel();
+        String grafanaToken = "glsa_debug_secret_77";
+        String jdbcPassword = "pw-in-the-url-88";
+        try (AllLogs logs = new AllLogs(); org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi();
+                LoopbackHttp grafana = new LoopbackHttp(n -> Reply.text(500, "token " + grafanaToken + " refused"))) {
+            java.util.Map<String, String> p = telegram.hubProperties(301);
+            p.put("opshub.log-level", "DEBUG");
+            p.put("grafana.url", "http://127.0.0.1:" + HubRunner.freePort());
+            p.put("grafana.token", grafanaToken);
+            p.put("state.jdbc-url", "jdbc:h2:mem:debugmask;DB_CLOSE_DELAY=-1;USER=sa;PASSWORD=" + jdbcPassword);
+            try (HubRunner hub = new HubRunner(p)) {
+                hub.bean("stateStore", org.opshub.state.StateStore.class).inTransaction(c -> {
+                    try (java.sql.Statement st = c.createStatement()) {
+                        return st.executeUpdate("DROP TABLE subscription");
+                    }
+                });
+                telegram.userSays(301, "/dashboards");
+                telegram.userSays(301, "/subscribe Pacs");
+                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> logs.anyContains("the state store failed") || logs.anyContains("state store jdbc:h2")),
+                        "the store failure is logged");
+                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(301).stream()
+                        .anyMatch(t -> t.contains("Grafana"))), "Grafana's failure is answered: " + telegram.texts(301));
+                hub.get("/metrics");
+                hub.get("/observe/health?exposureLevel=full");
+            }
+            assertFalse(logs.anyContains(grafanaToken), "grafana.token in a log line");
+            assertFalse(logs.anyContains(jdbcPassword), "the JDBC password in a log line");
+        } finally {
+            opshub.setLevel(before);
+        }
+    }
 }

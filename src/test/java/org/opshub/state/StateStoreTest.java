@@ -64,6 +64,8 @@ class StateStoreTest {
         assertTrue(StateStore.transient_(new SQLTransientConnectionException("pool timeout")));
         assertFalse(StateStore.transient_(new SQLException("value too long", "22001")));
         assertFalse(StateStore.transient_(new SQLException("duplicate key", "23505")));
+        assertTrue(StateStore.transient_(new SQLException("relation \"subscription\" does not exist", "42P01")),
+                "a broken schema fails every item: they wait for the fix instead of being lost");
         try (StateStore store = StateStore.open("jdbc:h2:mem:classes;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
             StateDataException e = assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')")) {

@@ -143,12 +143,23 @@ class WebhookModeTest {
     }
 
     @Test
-    void pollingModeRemovesALeftOverWebhookAndRefusesPushes() throws Exception {
+    void pollingModeLeavesAForeignWebhookAloneUnlessToldToTakeItOverAndRefusesPushes() throws Exception {
         try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi()) {
             telegram.webhookLeftOver();
             telegram.userSays(CHAT, "/start");
             Map<String, String> p = props(telegram);
             p.put("telegram.webhook-url", "");
+            try (HubRunner hub = new HubRunner(p)) {
+                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> logs.from(org.opshub.bot.BotUpdates.class).stream()
+                        .anyMatch(l -> l.contains("a webhook (another instance in webhook mode?) holds this bot token"))),
+                        logs.from(org.opshub.bot.BotUpdates.class).toString());
+                Thread.sleep(3000);
+                assertEquals(List.of(), telegram.calls("deleteWebhook"), "by default the webhook is left alone");
+                assertEquals(List.of(), telegram.texts(CHAT));
+                assertEquals(1, logs.from(org.opshub.bot.BotUpdates.class).stream().filter(l -> l.contains("409")).count(),
+                        "one ERROR line per state change, not per poll");
+            }
+            p.put("telegram.take-over-webhook", "true");
             try (HubRunner hub = new HubRunner(p)) {
                 assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() == 1),
                         "the update waiting at Telegram is handled after deleteWebhook");
