@@ -26,13 +26,18 @@ public final class DicomClient {
     public long echo(DicomNode node) throws DicomException {
         long start = System.nanoTime();
         Association as = Association.open(node, settings, List.of(UID.Verification));
+        boolean ok = false;
         try {
             Dimse.echo(as, settings);
-        } catch (DicomException e) {
-            as.abort(Pdu.ABORT_SOURCE_USER, 0);
-            throw e;
+            ok = true;
+        } finally {
+            // whatever failed, checked or not, the connection is closed: nothing leaks
+            if (ok) {
+                as.release();
+            } else {
+                as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            }
         }
-        as.release();
         return System.nanoTime() - start;
     }
 
@@ -42,11 +47,14 @@ public final class DicomClient {
      */
     public Association openStudyRootFind(DicomNode node) throws DicomException {
         Association as = Association.open(node, settings, List.of(UID.StudyRootQueryRetrieveFind));
+        boolean ok = false;
         try {
             as.context(UID.StudyRootQueryRetrieveFind);
-        } catch (DicomException e) {
-            as.abort(Pdu.ABORT_SOURCE_USER, 0);
-            throw e;
+            ok = true;
+        } finally {
+            if (!ok) {
+                as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            }
         }
         return as;
     }

@@ -37,6 +37,8 @@ public final class SpecificCharacterSet {
             Map.entry('b', "ISO-8859-15"), Map.entry('T', "x-iso-8859-11"));
 
     private static final byte ESC = 0x1B;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpecificCharacterSet.class);
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Charset charset;
     private final boolean iso2022;
@@ -61,17 +63,29 @@ public final class SpecificCharacterSet {
         String first = null;
         for (String term : terms) {
             String t = term.trim();
-            if (t.startsWith("ISO 2022 ")) {
+            if (t.startsWith("ISO 2022")) {
                 extensions = true;
-                t = "ISO_IR " + t.substring("ISO 2022 IR ".length());
+                t = t.startsWith("ISO 2022 IR ") ? "ISO_IR " + t.substring("ISO 2022 IR ".length()).trim() : t;
             }
             if (first == null) {
                 first = t.isEmpty() ? "ISO_IR 6" : t;
             }
         }
         String name = CHARSETS.get(first);
-        Charset cs = name != null && Charset.isSupported(name) ? Charset.forName(name) : StandardCharsets.US_ASCII;
-        return new SpecificCharacterSet(cs, extensions || terms.length > 1);
+        if (name == null || !Charset.isSupported(name)) {
+            unknown(value);
+            return new SpecificCharacterSet(StandardCharsets.US_ASCII, extensions || terms.length > 1);
+        }
+        return new SpecificCharacterSet(Charset.forName(name), extensions || terms.length > 1);
+    }
+
+    /** One WARN per distinct unknown value (at most 100 remembered): a PACS repeats it in every answer. */
+    private static void unknown(String value) {
+        String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        if (WARNED.size() < 100 && WARNED.add(shown)) {
+            LOG.warn("Unknown Specific Character Set (0008,0005) \"{}\": decoded as the default repertoire"
+                    + " (bytes outside it become U+FFFD)", shown.replaceAll("\\p{Cntrl}", "?"));
+        }
     }
 
     /** Name of the Java charset used for bytes outside code extensions. */

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.dicom.Association;
+import org.opshub.dicom.Pdu;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.slf4j.Logger;
@@ -134,6 +135,7 @@ public final class PacsMonitor {
 
     private StudyFinder.Listing list(PacsNode node, ForwardingCheck check, ZonedDateTime now) throws DicomException {
         Association as = client.openStudyRootFind(node.dicom());
+        boolean ok = false;
         try {
             StudyFinder.Listing l = finder.list(as, check.window().studyDateKey(now), node.maxResults());
             if (l.truncated()) {
@@ -146,9 +148,15 @@ public final class PacsMonitor {
                     inWindow.put(uid, r);
                 }
             });
+            ok = true;
             return new StudyFinder.Listing(inWindow, l.queries(), l.truncated());
         } finally {
-            as.release();
+            // released after a complete listing; aborted when anything failed, so nothing leaks
+            if (ok) {
+                as.release();
+            } else {
+                as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            }
         }
     }
 

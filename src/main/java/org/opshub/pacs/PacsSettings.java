@@ -53,7 +53,8 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
         try {
             scu = new ScuSettings(aet.isEmpty() ? "OPSHUB" : aet,
                     duration(get, "pacs.connect-timeout", "PT5S"), duration(get, "pacs.association-timeout", "PT10S"),
-                    duration(get, "pacs.dimse-timeout", "PT30S"), integer(get, "pacs.max-pdu-length", 65536), 16 << 20);
+                    duration(get, "pacs.dimse-timeout", "PT30S"), integer(get, "pacs.max-pdu-length", 65536), 16 << 20,
+                    duration(get, "pacs.find-timeout", "PT5M"), integer(get, "pacs.max-matches", 100_000));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pacs settings: " + e.getMessage());
         }

@@ -97,6 +97,72 @@ class HostilePeerTest {
     }
 
     @Test
+    void aMillionPendingAnswersStopAtTheMatchCapWithCCancelAndBoundedMemory() throws Exception {
+        ScuSettings capped = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
+                65536, 1 << 20, Duration.ofMinutes(1), 10_000);
+        try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
+            DicomClient c = new DicomClient(capped);
+            Association as = c.openStudyRootFind(scp.node());
+            int[] seen = {0};
+            DimseStatusException e = assertThrows(DimseStatusException.class, () -> c.find(as,
+                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> ++seen[0] > 0));
+            assertTrue(e.getMessage().contains("more than pacs.max-matches=10000 matches; C-CANCEL sent, association aborted"),
+                    e.getMessage());
+            assertEquals(10_000, seen[0], "matches handed on stop at the cap");
+            assertTrue(scp.clientClosed(), "the association is aborted and the connection closed");
+            assertTrue(scp.cancelSeen(), "C-CANCEL-RQ reached the SCP");
+            assertTrue(scp.streamed() < TestScp.STREAMED, "the SCP could not push all of its answers: " + scp.streamed());
+        }
+    }
+
+    @Test
+    void aFindThatOutlastsItsTotalDeadlineIsCancelled() throws Exception {
+        ScuSettings slowPeer = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
+                65536, 1 << 20, Duration.ofMillis(300), Integer.MAX_VALUE);
+        try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
+            DicomClient c = new DicomClient(slowPeer);
+            Association as = c.openStudyRootFind(scp.node());
+            Runtime rt = Runtime.getRuntime();
+            DicomTimeoutException e = assertThrows(DicomTimeoutException.class, () -> c.find(as,
+                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
+            assertTrue(e.getMessage().contains("did not finish within pacs.find-timeout=PT0.3S")
+                    && e.getMessage().contains("C-CANCEL sent, association aborted"), e.getMessage());
+            assertTrue(scp.clientClosed());
+            assertTrue(scp.cancelSeen(), "C-CANCEL-RQ reached the SCP");
+            System.gc();
+            assertTrue(rt.totalMemory() - rt.freeMemory() < 512L << 20, "heap stays bounded");
+        }
+    }
+
+    @Test
+    void aHundredRoundsAgainstABrokenCharacterSetLeakNoFileDescriptors() throws Exception {
+        try (TestScp scp = new TestScp(TestScp.Mode.FIND_BROKEN_CHARSET)) {
+            long before = openFiles();
+            for (int i = 0; i < 100; i++) {
+                client.echo(scp.node());
+                assertTrue(scp.clientClosed());
+                Association as = client.openStudyRootFind(scp.node());
+                List<String> names = new ArrayList<>();
+                client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> {
+                    names.add(a.getString(Tag.PatientName));
+                    return true;
+                });
+                as.release();
+                assertTrue(scp.clientClosed());
+                assertEquals(1, names.size());
+                assertEquals("Ivanov".length() + 5, names.get(0).length(), "decoded as the default repertoire: " + names);
+            }
+            assertTrue(openFiles() <= before + 5, "open files before " + before + ", after " + openFiles());
+        }
+    }
+
+    private static long openFiles() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void refusedConnectionNamesThePeer() throws Exception {
         int port;
         try (TestScp scp = new TestScp(TestScp.Mode.ECHO_OK)) {

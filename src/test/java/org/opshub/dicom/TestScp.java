@@ -17,7 +17,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * time. It records whether our side closed the connection afterwards (no leaked socket).
  */
 public final class TestScp implements AutoCloseable {
-    public enum Mode { ECHO_OK, REJECT_CALLED_AE, GARBAGE, OVERSIZED_PDU, ABORT_MID_FIND, SILENT, FIND_ONE_CYRILLIC }
+    public enum Mode { ECHO_OK, REJECT_CALLED_AE, GARBAGE, OVERSIZED_PDU, ABORT_MID_FIND, SILENT, FIND_ONE_CYRILLIC,
+        /** answers a C-FIND with a match in a character set no table knows ({@code ISO 2022 IR}) */
+        FIND_BROKEN_CHARSET,
+        /** answers a C-FIND with up to a million pending responses, as fast as they are read */
+        STREAM_PENDING }
+
+    /** Pending responses STREAM_PENDING sends at most. */
+    public static final int STREAMED = 1_000_000;
+    private final AtomicBoolean cancelSeen = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
 
     private final ServerSocket server;
     private final Mode mode;
@@ -31,6 +40,16 @@ public final class TestScp implements AutoCloseable {
         thread = new Thread(this::serve, "test-scp-" + mode);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Whether a C-CANCEL-RQ arrived during a STREAM_PENDING C-FIND. */
+    public boolean cancelSeen() {
+        return cancelSeen.get();
+    }
+
+    /** Pending responses STREAM_PENDING managed to write. */
+    public int streamed() {
+        return streamed.get();
     }
 
     public int port() {
@@ -91,6 +110,15 @@ public final class TestScp implements AutoCloseable {
                     out.write(Pdu.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU));
                     out.flush();
                     return;
+                } else if (mode == Mode.STREAM_PENDING) {
+                    readMessage(in);
+                    stream(s, in, out, id);
+                    return;
+                } else if (mode == Mode.FIND_BROKEN_CHARSET) {
+                    readMessage(in);
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                            match("ISO 2022 IR", "Иванов^Иван".getBytes("ISO-8859-5")));
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
                 } else if (mode == Mode.FIND_ONE_CYRILLIC) {
                     readMessage(in);
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
@@ -106,6 +134,50 @@ public final class TestScp implements AutoCloseable {
             }
         }
         out.flush();
+    }
+
+    /** Pending responses until STREAMED or the client goes away; a reader notes C-CANCEL meanwhile. */
+    private void stream(Socket s, DataInputStream in, OutputStream out, int id) throws IOException {
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    byte[][] pdu = readPdu(in);
+                    if (pdu[0][0] == Pdu.P_DATA_TF) {
+                        byte[] body = pdu[1];
+                        int len = (int) ByteCodec.u32be(body, 0);
+                        Attributes cmd = DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false);
+                        if (cmd.getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
+                            cancelSeen.set(true);
+                        }
+                    } else {
+                        return; // A-ABORT or A-RELEASE-RQ
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the client closed the connection
+            }
+        }, "test-scp-cancel-reader");
+        reader.setDaemon(true);
+        reader.start();
+        java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+        sendCommand(one, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192", "Test^Patient".getBytes(StandardCharsets.UTF_8)));
+        byte[] rsp = one.toByteArray();
+        OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+        try {
+            for (int i = 0; i < STREAMED; i++) {
+                buffered.write(rsp);
+                streamed.incrementAndGet();
+            }
+            buffered.flush();
+        } catch (IOException e) {
+            // the client aborted: expected
+        }
+        try {
+            reader.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        s.shutdownOutput();
     }
 
     private static byte[] match(String charset, byte[] name) {
