@@ -105,10 +105,11 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("cloudflareHttpClient", new org.opshub.http.TimeoutHttpClient(
                 Objects.requireNonNullElse(property.apply("cloudflare.timeout"), "PT30S")));
         LOG.info("Cloudflare Stream exporter: {}", stream);
+        String routesDir = Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes");
+        org.opshub.checks.CheckParameters.validateDirectory(Path.of(routesDir));
         if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {
             try {
-                context.addService(new TemplatedRouteReload(
-                        Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes")));
+                context.addService(new TemplatedRouteReload(routesDir, org.opshub.checks.CheckParameters::validate));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
             }

@@ -2,6 +2,7 @@ package org.opshub.checks;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
+import com.google.re2j.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import org.apache.camel.Exchange;
@@ -138,15 +139,27 @@ public final class Probes {
      * Judges the answer that the {@code http-check} route received (camel-http, no exception on
      * error statuses): the status must be in {@code validStatus} ({@code 2xx}, {@code 200-204},
      * {@code 200,301}); with {@code jsonPath}, the value found must equal {@code expected}; with
-     * {@code bodyRegexp}, the body must contain a match. The duration is the time since the check's
-     * timer fired.
+     * {@code bodyRegexp} (RE2 syntax, linear time), the body must contain a match. The body is
+     * read up to {@code maxBodyBytes} (default 1 MiB); a longer one fails the probe. The duration is
+     * the time since the check's timer fired.
      */
     public ProbeResult http(Exchange exchange, @ExchangeProperty("validStatus") String validStatus,
             @ExchangeProperty("jsonPath") String jsonPath, @ExchangeProperty("expected") String expected,
-            @ExchangeProperty("bodyRegexp") String bodyRegexp) {
+            @ExchangeProperty("bodyRegexp") String bodyRegexp, @ExchangeProperty("maxBodyBytes") String maxBodyBytes) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
-        double seconds = exchange.getClock().elapsed() / 1000.0;
+        double seconds;
+        String body;
+        long cap = blank(maxBodyBytes) ? DEFAULT_MAX_BODY_BYTES : Long.parseLong(maxBodyBytes.strip());
+        try {
+            body = capped(exchange, cap);
+        } catch (IOException e) {
+            return new ProbeResult(false, exchange.getClock().elapsed() / 1000.0,
+                    "HTTP " + status + ", body not readable: " + e.getMessage());
+        }
+        seconds = exchange.getClock().elapsed() / 1000.0;
+        if (body == null && exchange.getProperty(BODY_TOO_LARGE, false, Boolean.class)) {
+            return new ProbeResult(false, seconds, "HTTP " + status + ", body larger than maxBodyBytes=" + cap + " bytes");
+        }
         if (!statusMatches(status, blank(validStatus) ? "2xx" : validStatus)) {
             return new ProbeResult(false, seconds, "HTTP " + status + " (expected " + validStatus + ")");
         }
@@ -170,6 +183,58 @@ public final class Probes {
         return new ProbeResult(true, seconds, "HTTP " + status);
     }
 
+    /** Largest body an http-check reads when its template gives no {@code maxBodyBytes}: 1 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    private static final String BODY_TOO_LARGE = "opshubBodyTooLarge";
+
+    /**
+     * The answer's body as UTF-8, read up to {@code cap} bytes (the route disables stream caching, so
+     * the body is the connection's stream and nothing beyond the cap is buffered); null, with
+     * {@code BODY_TOO_LARGE} set, when it is longer.
+     */
+    private static String capped(Exchange exchange, long cap) throws IOException {
+        Object raw = exchange.getMessage().getBody();
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof InputStream)) {
+            String text = exchange.getMessage().getBody(String.class);
+            if (text != null && text.getBytes(StandardCharsets.UTF_8).length > cap) {
+                exchange.setProperty(BODY_TOO_LARGE, true);
+                return null;
+            }
+            return text;
+        }
+        try (InputStream in = (InputStream) raw) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                total += n;
+                if (total > cap) {
+                    exchange.setProperty(BODY_TOO_LARGE, true);
+                    abort(in);
+                    return null;
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Drops the connection under a body left unread: closing it normally would read the rest to
+     * reuse the connection (or hand a connection with unread bytes back to the pool).
+     */
+    private static void abort(InputStream in) throws IOException {
+        if (in instanceof org.apache.hc.core5.http.io.EofSensorInputStream sensor) {
+            sensor.abort();
+        } else {
+            org.slf4j.LoggerFactory.getLogger(Probes.class).debug("body stream {} cannot be aborted", in.getClass().getName());
+        }
+    }
+
     /** A probe that threw (connection refused, timeout, bad URL): a failure naming the cause. */
     public ProbeResult failure(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -186,7 +251,7 @@ public final class Probes {
     }
 
     /** Whether {@code status} is in {@code spec}: comma-separated {@code 2xx}, {@code 200-204} or {@code 200}. */
-    static boolean statusMatches(int status, String spec) {
+    public static boolean statusMatches(int status, String spec) {
         for (String part : spec.split("\\s*,\\s*")) {
             String p = part.strip().toLowerCase(Locale.ROOT);
             if (p.matches("[1-5]xx")) {

@@ -74,7 +74,10 @@ public final class ServiceChecks {
             @ExchangeProperty("failureThreshold") int failureThreshold,
             @ExchangeProperty("successThreshold") int successThreshold,
             @ExchangeProperty("reminderInterval") String reminderInterval) {
-        ProbeResult result = exchange.getMessage().getBody(ProbeResult.class);
+        ProbeResult raw = exchange.getMessage().getBody(ProbeResult.class);
+        // what is shown in /checks, notifications and logs never carries URL credentials or API keys
+        ProbeResult result = new ProbeResult(raw.success(), raw.durationSeconds(), Redaction.redact(raw.detail()));
+        target = Redaction.redact(target);
         Duration reminder = reminderInterval == null || reminderInterval.isBlank() || "off".equalsIgnoreCase(reminderInterval)
                 ? null : Durations.parse(reminderInterval);
         CheckState state = checks.computeIfAbsent(name, n -> new CheckState(n, gauges(n)));

@@ -40,9 +40,17 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
     private static final Logger LOG = LoggerFactory.getLogger(TemplatedRouteReload.class);
     /** Per file name: route id → template ref and parameters, as last created. */
     private final Map<String, Map<String, String>> created = new HashMap<>();
+    private final java.util.function.BiConsumer<String, Map<String, String>> validator;
 
-    public TemplatedRouteReload(String directory) {
+    /**
+     * @param directory the watched directory
+     * @param validator checks a templated route's parameters (template id, name → value) and throws
+     *                  {@link IllegalArgumentException} naming the bad one; such an entry is not
+     *                  created and the route it would replace keeps running
+     */
+    public TemplatedRouteReload(String directory, java.util.function.BiConsumer<String, Map<String, String>> validator) {
         super(directory);
+        this.validator = validator;
         setFileFilter(f -> f.getName().endsWith(".yaml"));
         setResourceReload((name, resource) -> reload(resource));
     }
@@ -109,15 +117,28 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
         CamelContext ctx = getCamelContext();
         Model model = ctx.getCamelContextExtension().getContextPlugin(Model.class);
         List<TemplatedRouteDefinition> usable = new ArrayList<>();
+        Map<String, String> invalidKept = new LinkedHashMap<>();
         for (TemplatedRouteDefinition d : parsed.templated) {
             if (d.getRouteId() == null || d.getRouteId().isBlank()) {
                 LOG.error("{}: templatedRoute of {} has no routeId; give every check a routeId", file,
                         d.getRouteTemplateRef());
-            } else {
+                continue;
+            }
+            Map<String, String> params = new TreeMap<>();
+            d.getParameters().forEach(p -> params.put(p.getName(), p.getValue()));
+            try {
+                validator.accept(d.getRouteTemplateRef(), params);
                 usable.add(d);
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}: route {} not reloaded, {}; the running one stays", file, d.getRouteId(), e.getMessage());
+                String kept = created.getOrDefault(file, Map.of()).get(d.getRouteId());
+                if (kept != null) {
+                    invalidKept.put(d.getRouteId(), kept);
+                }
             }
         }
         Map<String, String> wanted = signatures(usable);
+        wanted.putAll(invalidKept);
         Map<String, String> before = created.getOrDefault(file, Map.of());
         Set<String> templateIds = new java.util.HashSet<>();
         parsed.templates.forEach(t -> templateIds.add(t.getId()));
@@ -150,6 +171,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
                         ex.getMessage());
             }
         }
+        now.putAll(invalidKept);
         created.put(file, now);
         if (!templateIds.isEmpty()) {
             recreateUsersOf(templateIds, file, model);

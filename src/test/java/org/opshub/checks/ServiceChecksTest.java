@@ -273,6 +273,106 @@ class ServiceChecksTest {
         }
     }
 
+    @Test
+    void aHundredMegabyteBodyAndACatastrophicRegexpFailFast() throws Exception {
+        try (HugeBody huge = new HugeBody(100L << 20);
+                LoopbackHttp evil = new LoopbackHttp(n -> Reply.text(200, "a".repeat(30) + "b"))) {
+            String once = param("period", "300ms") + param("failureThreshold", "1") + param("timeout", "20s");
+            start(httpCheck("huge", huge.url(), once) + httpCheck("evil", evil.url("/"), once + param("bodyRegexp", "(a+)+$")),
+                    new MutableClock(MONDAY_10));
+            assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> metric("check_up", "huge") == 0
+                    && metric("check_up", "evil") == 0));
+            assertEquals("HTTP 200, body larger than maxBodyBytes=1048576 bytes",
+                    check("huge").path("lastProbe").path("detail").asText());
+            assertTrue(huge.sentAtMost() < 100L << 20, "the body was not read to its end: " + huge.sentAtMost());
+            assertEquals("HTTP 200, body does not match /(a+)+$/", check("evil").path("lastProbe").path("detail").asText());
+            assertTrue(check("evil").path("lastProbe").path("durationSeconds").asDouble() < 20, "not the timeout");
+        }
+    }
+
+    @Test
+    void urlCredentialsAndApiKeysNeverShow() throws Exception {
+        try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
+                LoopbackHttp web = new LoopbackHttp(n -> Reply.text(503, "down"))) {
+            String url = web.url("/status?apikey=s3cr3t&region=eu").replace("http://", "http://opsuser:pw0rd@");
+            start(httpCheck("licensed", url, param("period", "200ms") + param("failureThreshold", "1"))
+                    + httpCheck("plain", web.url("/status?access_token=t0psecret"), param("period", "200ms")
+                            + param("failureThreshold", "1")), new MutableClock(MONDAY_10));
+            assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> texts().size() == 2), texts().toString());
+            String checks = hub.get("/checks").body();
+            assertTrue(checks.contains("apikey=***") && checks.contains("access_token=***"), checks);
+            for (String secret : List.of("pw0rd", "opsuser:", "s3cr3t", "t0psecret")) {
+                assertTrue(!checks.contains(secret), secret + " in /checks: " + checks);
+                assertTrue(texts().stream().noneMatch(t -> t.contains(secret)), secret + " in a Telegram text: " + texts());
+                assertTrue(!logs.anyContains(secret), secret + " in a log line");
+            }
+        }
+    }
+
+    @Test
+    void aBadRegexpOnReloadIsRefusedAndTheRunningCheckStays() throws Exception {
+        try (org.opshub.AllLogs logs = new org.opshub.AllLogs(); LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok"))) {
+            start(httpCheck("web", web.url("/"), param("period", "200ms")), new MutableClock(MONDAY_10));
+            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "web") == 1));
+            Thread.sleep(1500); // the file watcher starts after the routes
+            Files.writeString(dir.resolve("checks.yaml"), httpCheck("web", web.url("/"), param("period", "200ms")
+                    + param("bodyRegexp", "(unclosed")));
+            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> logs.anyContains(
+                    "route check-web not reloaded, parameter bodyRegexp is not a valid RE2 regular expression")));
+            int before = web.requests();
+            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> web.requests() > before + 2), "the running check stays");
+            assertEquals(1.0, metric("probe_success", "web"));
+        }
+    }
+
+    /** An HTTP server that answers every request with a body of {@code size} bytes, written as fast as it is read. */
+    static final class HugeBody implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicLong maxSent = new java.util.concurrent.atomic.AtomicLong();
+
+        HugeBody(long size) throws IOException {
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        s.getInputStream().read(new byte[8192]);
+                        java.io.OutputStream out = s.getOutputStream();
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size
+                                + "\r\n\r\n").getBytes());
+                        byte[] chunk = new byte[1 << 16];
+                        java.util.Arrays.fill(chunk, (byte) 'x');
+                        long sent = 0;
+                        try {
+                            while (sent < size) {
+                                out.write(chunk);
+                                sent += chunk.length;
+                            }
+                        } finally {
+                            long done = sent;
+                            maxSent.accumulateAndGet(done, Math::max);
+                        }
+                    } catch (IOException e) {
+                        // the client closed the connection
+                    }
+                }
+            }, "huge-body");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getLocalPort() + "/big";
+        }
+
+        long sentAtMost() {
+            return maxSent.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
     /** A TCP server on loopback that accepts and closes every connection. */
     static final class TcpTarget implements AutoCloseable {
         private final ServerSocket server;
