@@ -102,8 +102,9 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         StreamStorage stream = new StreamStorage(property.apply("cloudflare.token"), property.apply("cloudflare.accounts"),
                 Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
         context.getRegistry().bind("cloudflareStream", stream);
+        // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty
         context.getRegistry().bind("cloudflareHttpClient", new org.opshub.http.TimeoutHttpClient(
-                Objects.requireNonNullElse(property.apply("cloudflare.timeout"), "PT30S")));
+                duration(property, "cloudflare.timeout", "PT30S"), 1L << 20));
         LOG.info("Cloudflare Stream exporter: {}", stream);
         String routesDir = Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes");
         org.opshub.checks.CheckParameters.validateDirectory(Path.of(routesDir));

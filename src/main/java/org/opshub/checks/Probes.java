@@ -2,7 +2,6 @@ package org.opshub.checks;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -139,27 +138,16 @@ public final class Probes {
      * Judges the answer that the {@code http-check} route received (camel-http, no exception on
      * error statuses): the status must be in {@code validStatus} ({@code 2xx}, {@code 200-204},
      * {@code 200,301}); with {@code jsonPath}, the value found must equal {@code expected}; with
-     * {@code bodyRegexp} (RE2 syntax, linear time), the body must contain a match. The body is
-     * read up to {@code maxBodyBytes} (default 1 MiB); a longer one fails the probe. The duration is
-     * the time since the check's timer fired.
+     * {@code bodyRegexp} (RE2 syntax, linear time), the body must contain a match. The route's
+     * HTTP client reads the body up to {@code maxBodyBytes} (default 1 MiB): a longer one fails the
+     * probe through {@link #failure}. The duration is the time since the check's timer fired.
      */
     public ProbeResult http(Exchange exchange, @ExchangeProperty("validStatus") String validStatus,
             @ExchangeProperty("jsonPath") String jsonPath, @ExchangeProperty("expected") String expected,
-            @ExchangeProperty("bodyRegexp") String bodyRegexp, @ExchangeProperty("maxBodyBytes") String maxBodyBytes) {
+            @ExchangeProperty("bodyRegexp") String bodyRegexp) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        double seconds;
-        String body;
-        long cap = blank(maxBodyBytes) ? DEFAULT_MAX_BODY_BYTES : Long.parseLong(maxBodyBytes.strip());
-        try {
-            body = capped(exchange, cap);
-        } catch (IOException e) {
-            return new ProbeResult(false, exchange.getClock().elapsed() / 1000.0,
-                    "HTTP " + status + ", body not readable: " + e.getMessage());
-        }
-        seconds = exchange.getClock().elapsed() / 1000.0;
-        if (body == null && exchange.getProperty(BODY_TOO_LARGE, false, Boolean.class)) {
-            return new ProbeResult(false, seconds, "HTTP " + status + ", body larger than maxBodyBytes=" + cap + " bytes");
-        }
+        String body = exchange.getMessage().getBody(String.class);
+        double seconds = exchange.getClock().elapsed() / 1000.0;
         if (!statusMatches(status, blank(validStatus) ? "2xx" : validStatus)) {
             return new ProbeResult(false, seconds, "HTTP " + status + " (expected " + validStatus + ")");
         }
@@ -181,58 +169,6 @@ public final class Probes {
             return new ProbeResult(false, seconds, "HTTP " + status + ", body does not match /" + bodyRegexp + "/");
         }
         return new ProbeResult(true, seconds, "HTTP " + status);
-    }
-
-    /** Largest body an http-check reads when its template gives no {@code maxBodyBytes}: 1 MiB. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
-    private static final String BODY_TOO_LARGE = "opshubBodyTooLarge";
-
-    /**
-     * The answer's body as UTF-8, read up to {@code cap} bytes (the route disables stream caching, so
-     * the body is the connection's stream and nothing beyond the cap is buffered); null, with
-     * {@code BODY_TOO_LARGE} set, when it is longer.
-     */
-    private static String capped(Exchange exchange, long cap) throws IOException {
-        Object raw = exchange.getMessage().getBody();
-        if (raw == null) {
-            return null;
-        }
-        if (!(raw instanceof InputStream)) {
-            String text = exchange.getMessage().getBody(String.class);
-            if (text != null && text.getBytes(StandardCharsets.UTF_8).length > cap) {
-                exchange.setProperty(BODY_TOO_LARGE, true);
-                return null;
-            }
-            return text;
-        }
-        try (InputStream in = (InputStream) raw) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            long total = 0;
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                total += n;
-                if (total > cap) {
-                    exchange.setProperty(BODY_TOO_LARGE, true);
-                    abort(in);
-                    return null;
-                }
-                out.write(buf, 0, n);
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    /**
-     * Drops the connection under a body left unread: closing it normally would read the rest to
-     * reuse the connection (or hand a connection with unread bytes back to the pool).
-     */
-    private static void abort(InputStream in) throws IOException {
-        if (in instanceof org.apache.hc.core5.http.io.EofSensorInputStream sensor) {
-            sensor.abort();
-        } else {
-            org.slf4j.LoggerFactory.getLogger(Probes.class).debug("body stream {} cannot be aborted", in.getClass().getName());
-        }
     }
 
     /** A probe that threw (connection refused, timeout, bad URL): a failure naming the cause. */

@@ -282,7 +282,7 @@ class ServiceChecksTest {
                     new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> metric("check_up", "huge") == 0
                     && metric("check_up", "evil") == 0));
-            assertEquals("HTTP 200, body larger than maxBodyBytes=1048576 bytes",
+            assertEquals("answer body larger than 1048576 bytes; connection dropped",
                     check("huge").path("lastProbe").path("detail").asText());
             assertTrue(huge.sentAtMost() < 100L << 20, "the body was not read to its end: " + huge.sentAtMost());
             assertEquals("HTTP 200, body does not match /(a+)+$/", check("evil").path("lastProbe").path("detail").asText());
