@@ -194,7 +194,7 @@ public final class BotCommands {
             case "list" -> list(chatId);
             case "alerts" -> alerts();
             case "status" -> status();
-            case "missing" -> StatusText.missing(pacs);
+            case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now());
             case "dashboards", "graph" -> "Grafana is not configured on this hub (grafana.url).";
             default -> "Unknown command /" + Html.escape(command) + ". /help lists the commands.";
         };

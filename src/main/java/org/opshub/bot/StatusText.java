@@ -1,5 +1,6 @@
 package org.opshub.bot;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -19,8 +20,15 @@ final class StatusText {
     private StatusText() {
     }
 
+    /**
+     * The {@code /missing} text: per pair the counts and the age of the oldest study missing or
+     * incomplete; with {@code details} ({@code telegram.missing-details}) also each study's
+     * StudyInstanceUID, accession number and date (and patient, when the report has it:
+     * {@code pacs.missing.include-patient}). Telegram is a third-party cloud: nothing that
+     * identifies a study or a patient goes there unless both switches say so.
+     */
     @SuppressWarnings("unchecked")
-    static String missing(PacsMonitor pacs) {
+    static String missing(PacsMonitor pacs, boolean details, Instant now) {
         List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (checks.isEmpty()) {
             return "No forwarding pairs are configured (pacs.forwarding.*).";
@@ -35,8 +43,15 @@ final class StatusText {
             b.append("<b>").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append("</b> (")
                     .append(Html.escape(String.valueOf(c.get("window")))).append("): ").append(missing.size())
                     .append(" missing, ").append(incomplete.size()).append(" incomplete");
+            java.util.Optional<Instant> oldest = java.util.stream.Stream.concat(missing.stream(), incomplete.stream())
+                    .map(s -> s.get("firstSeen")).filter(java.util.Objects::nonNull)
+                    .map(f -> Instant.parse(String.valueOf(f))).min(Instant::compareTo);
+            oldest.ifPresent(o -> b.append(", oldest for ").append(age(java.time.Duration.between(o, now))));
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n\u26A0\uFE0F last check failed: ").append(Html.escape(String.valueOf(c.get("lastError"))));
+            }
+            if (!details) {
+                continue;
             }
             int shown = 0;
             for (Map<String, Object> s : missing) {
@@ -54,7 +69,23 @@ final class StatusText {
                 b.append("\n… and ").append(shown - MAX_STUDIES).append(" more: GET /pacs/missing");
             }
         }
+        if (!details && checks.stream().anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
+                || !((List<?>) c.get("incomplete")).isEmpty())) {
+            b.append("\n\nThe studies: GET /pacs/missing on the hub (study details in Telegram: telegram.missing-details).");
+        }
         return b.toString();
+    }
+
+    /** "2h 5m", "3m", "45s". */
+    static String age(java.time.Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s >= 86_400) {
+            return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+        }
+        if (s >= 3600) {
+            return s / 3600 + "h " + s % 3600 / 60 + "m";
+        }
+        return s >= 60 ? s / 60 + "m" : s + "s";
     }
 
     private static String study(Map<String, Object> s) {

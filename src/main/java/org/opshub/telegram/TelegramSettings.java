@@ -25,10 +25,13 @@ import java.util.function.Function;
  * @param webhookSecret  the {@code secret_token} Telegram sends in {@code X-Telegram-Bot-Api-Secret-Token}
  *                       (core.telegram.org/bots/api#setwebhook): {@code telegram.webhook-secret}, or derived
  *                       from the token when that is empty; never log it
+ * @param missingDetails {@code telegram.missing-details}: {@code /missing} lists StudyInstanceUIDs and
+ *                       accession numbers (and patients, with {@code pacs.missing.include-patient});
+ *                       false: per pair only the counts and the oldest missing study's age
  */
 public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long> allowedChats, ZoneId zone,
         Duration maxDeliveryAge, boolean sendResolved, String botUsername, Duration pollTimeout, Duration httpTimeout,
-        String webhookUrl, String webhookSecret) {
+        String webhookUrl, String webhookSecret, boolean missingDetails) {
 
     /** Ports the Bot API calls webhooks on (core.telegram.org/bots/api#setwebhook). */
     private static final Set<Integer> WEBHOOK_PORTS = Set.of(443, 80, 88, 8443);
@@ -64,7 +67,8 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
                 value(property, "telegram.bot-username", "").strip().replaceFirst("^@", ""),
                 Duration.parse(value(property, "telegram.poll-timeout", "PT25S")),
                 Duration.parse(value(property, "telegram.http-timeout", "PT60S")),
-                webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret);
+                webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret,
+                Boolean.parseBoolean(value(property, "telegram.missing-details", "false").strip()));
     }
 
     /** Webhook mode: a token and a {@code telegram.webhook-url}; updates are pushed, not polled. */

@@ -285,14 +285,14 @@ class PacsInteropTest {
             assertFalse(report.toString().contains("patientName"), "patient identity only with include-patient");
 
             // the bot: /missing lists the same studies, /status the nodes and pairs
+            // by default Telegram gets counts and ages only: nothing that identifies a study or a patient
             String missingText = ask(telegram, "/missing");
-            assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete"), missingText);
-            assertTrue(missingText.contains("<b>src \u2192 qr</b> (today): 5 missing, 0 incomplete"), missingText);
-            for (String uid : missing) {
-                assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
+            assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete, oldest for "), missingText);
+            assertTrue(missingText.contains("<b>src \u2192 qr</b> (today): 5 missing, 0 incomplete, oldest for "), missingText);
+            for (String uid : srcCounts.keySet()) {
+                assertFalse(missingText.contains(uid), uid + " in " + missingText);
             }
-            assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
-                    + today + ", 1/2 instances"), missingText);
+            assertFalse(missingText.contains("ACC"), "no accession numbers by default: " + missingText);
             assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity by default");
             String status = ask(telegram, "/status");
             assertTrue(status.startsWith("PACS nodes:\n\uD83D\uDFE2 dst (DST) up\n\uD83D\uDFE2 qr (QRSCP) up\n"
@@ -317,8 +317,40 @@ class PacsInteropTest {
             assertEquals(3.0, hub.metric("pacs_forwarding_missing_studies", sd));
         }
 
-        // with pacs.missing.include-patient=true, /missing names the patients too
+        // telegram.missing-details=true: the studies, still without patients
+        p.put("telegram.missing-details", "true");
+        try (FakeBotApi bot = new FakeBotApi()) {
+            p.put("telegram.api-url", bot.url());
+            try (HubRunner hub = new HubRunner(p)) {
+                assertTrue(HubRunner.await(Duration.ofSeconds(30),
+                        () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
+                String missingText = ask(bot, "/missing");
+                assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete"), missingText);
+                for (String uid : missing) {
+                    assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
+                }
+                assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
+                        + today + ", 1/2 instances"), missingText);
+                assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity");
+            }
+        }
+
+        // pacs.missing.include-patient=true alone: /pacs/missing (authenticated) has the patients, Telegram does not
+        p.put("telegram.missing-details", "false");
         p.put("pacs.missing.include-patient", "true");
+        try (FakeBotApi bot = new FakeBotApi()) {
+            p.put("telegram.api-url", bot.url());
+            try (HubRunner hub = new HubRunner(p)) {
+                assertTrue(HubRunner.await(Duration.ofSeconds(30),
+                        () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
+                assertTrue(hub.get("/pacs/missing").body().contains("patientName"));
+                String text = ask(bot, "/missing");
+                assertFalse(text.contains("Иванов") || text.contains("Петрова") || text.contains("<code>"), text);
+            }
+        }
+
+        // both switches on: /missing names the patients too
+        p.put("telegram.missing-details", "true");
         try (FakeBotApi bot = new FakeBotApi()) {
             p.put("telegram.api-url", bot.url());
             try (HubRunner hub = new HubRunner(p)) {
