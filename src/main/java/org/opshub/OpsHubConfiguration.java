@@ -95,6 +95,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Clock clock = Objects.requireNonNullElse(context.getRegistry().lookupByNameAndType("opshubClock", Clock.class),
                 Clock.systemUTC());
         TelegramSettings telegram = TelegramSettings.from(property);
+        readable(property, "telegram.alert-template", "templates/alert.txt");
+        readable(property, "checks.template", "templates/check.txt");
         bindWeb(context, property);
         Outbox outbox = bindAlertDelivery(context, registry, property, telegram);
         ServiceChecks checks = bindChecks(context, registry, property, telegram, outbox, clock);
@@ -266,6 +268,19 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             if (colon >= 0) {
                 out.add(m.group(1).substring(colon + 1));
             }
+        }
+    }
+
+    /**
+     * A property naming a file the routes read later (a message template).
+     *
+     * @throws ConfigException naming the key when the file cannot be read now
+     */
+    static void readable(Function<String, String> property, String key, String fallback) {
+        String v = Objects.requireNonNullElse(property.apply(key), fallback).strip();
+        Path file = Path.of(v.isEmpty() ? fallback : v);
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw new ConfigException(key, file.toAbsolutePath() + " cannot be read");
         }
     }
 

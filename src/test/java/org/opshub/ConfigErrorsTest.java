@@ -1,0 +1,113 @@
+package org.opshub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration opshub cannot run with stops startup with exit code 78 (EX_CONFIG) and one ERROR
+ * line naming the property; every JDBC URL form the README documents starts. The failing cases
+ * run the real main class in a process of their own, from a working directory with the real
+ * routes and templates.
+ */
+class ConfigErrorsTest {
+    @TempDir
+    Path work;
+
+    /** Runs {@code org.opshub.OpsHub} with these system properties; returns exit code and output. */
+    private Object[] run(List<String> props) throws Exception {
+        copy(Path.of("routes"), work.resolve("routes"));
+        copy(Path.of("templates"), work.resolve("templates"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dcamel.server.port=" + HubRunner.freePort(),
+                "-Dcamel.server.host=127.0.0.1", "-Dstate.directory=" + work.resolve("data")));
+        props.forEach(p -> cmd.add("-D" + p));
+        cmd.add("org.opshub.OpsHub");
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        return new Object[] {ended ? p.exitValue() : -1, new String(out, StandardCharsets.UTF_8)};
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        if (Files.exists(to)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
+            }
+        }
+    }
+
+    private void assertRefused(String key, String problem, String... props) throws Exception {
+        Object[] r = run(List.of(props));
+        String out = (String) r[1];
+        assertTrue(!out.contains("hunter2"), "a password in the output: " + out);
+        assertEquals(78, r[0], out);
+        List<String> errors = out.lines().filter(l -> l.contains(" ERROR ")).toList();
+        assertEquals(1, errors.size(), "one ERROR line: " + out);
+        assertTrue(errors.get(0).contains("Invalid configuration, not starting: ") && errors.get(0).contains(key)
+                && errors.get(0).contains(problem), errors.get(0));
+    }
+
+    @Test
+    void eachBadSettingStopsStartupWithExit78NamingIt() throws Exception {
+        assertRefused("state.jdbc-url", "is not supported", "state.jdbc-url=jdbc:mysql://db/hub?password=hunter2");
+        assertRefused("opshub.web-config-file", "cannot read", "opshub.web-config-file=" + work.resolve("nowhere.yml"));
+        Files.writeString(work.resolve("web.yml"), "tls_server_config:\n  cert_file: gone.crt\n  key_file: gone.key\n");
+        assertRefused("tls_server_config.cert_file", "cannot be read", "opshub.web-config-file=" + work.resolve("web.yml"));
+        Files.writeString(work.resolve("typo.yml"), "basic_auth_user:\n  prom: x\n");
+        assertRefused("unknown field basic_auth_user", "known:", "opshub.web-config-file=" + work.resolve("typo.yml"));
+        assertRefused("telegram.alert-template", "cannot be read", "telegram.alert-template=templates/none.txt");
+        assertRefused("pacs.period", "not a non-negative ISO-8601 duration", "pacs.period=banana");
+        assertRefused("state.query-timeout", "not a positive duration", "state.query-timeout=soon");
+        assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
+        assertRefused("pacs.forwarding.main.target=nowhere", "names no node", "pacs.nodes.src.host=127.0.0.1",
+                "pacs.nodes.src.ae-title=SRC", "pacs.forwarding.main.source=src", "pacs.forwarding.main.target=nowhere");
+        Files.writeString(work.resolve("routes").resolve("checks.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: http-check
+                    routeId: check-license
+                    parameters:
+                      - {name: name, value: license}
+                      - {name: url, value: "http://127.0.0.1:9/"}
+                      - {name: bodyRegexp, value: "(valid"}
+                """);
+        assertRefused("routes/checks.yaml check-license", "parameter bodyRegexp is not a valid RE2 regular expression");
+    }
+
+    @Test
+    void everyDocumentedH2UrlFormStartsAndStoresAlerts() throws Exception {
+        for (String url : List.of("jdbc:h2:file:" + work.resolve("hub-file"), "jdbc:h2:mem:hub-mem;DB_CLOSE_DELAY=-1",
+                "jdbc:h2:" + work.resolve("hub-plain"))) {
+            try (HubRunner hub = new HubRunner(Map.of("state.jdbc-url", url, "state.jdbc-user", "sa"))) {
+                byte[] body = org.opshub.telegram.AlertDeliveryTestAccess.payload("UrlForm", "2026-11-21T13:00:00Z");
+                HttpResponse<String> r = hub.postAlerts(body);
+                assertEquals(200, r.statusCode(), url + ": " + r.body());
+                assertEquals(200, hub.get("/observe/health/ready").statusCode(), url);
+            }
+        }
+    }
+}
