@@ -127,7 +127,9 @@ public final class OpsHubConfiguration implements CamelConfiguration {
     private static void bindWeb(CamelContext context, Function<String, String> property) {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
         boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "").isEmpty();
-        WebServerSetup.apply(context, web, alertsToken);
+        WebServerSetup.apply(context, web, new org.opshub.web.HttpAccess(web, alertsToken,
+                positive(property, "camel.server.maxBodySize", "1048576"),
+                positive(property, "alertmanager.max-body-bytes", "1048576")));
         LOG.info("HTTP access: {}; {}", web.file() == null ? "no " + WebConfig.PROPERTY
                 + " (status pages answer loopback clients only, /metrics and health are open)"
                 : web.file() + (web.tls() != null ? " (TLS" : " (plain HTTP") + (web.hasUsers()

@@ -43,18 +43,24 @@ public final class HttpAccess implements Handler<RoutingContext> {
 
     private final WebConfig config;
     private final boolean alertsToken;
+    private final long maxBodySize;
+    private final long alertsMaxBody;
     /** user + SHA-256 of a password that bcrypt already accepted: not verified again. */
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
     /** A hash of a random password: an unknown user costs one bcrypt run too (no probing for names). */
     private final String dummyHash;
 
     /**
-     * @param config      the web config (users may be empty)
-     * @param alertsToken whether {@code alertmanager.bearer-token} is set
+     * @param config        the web config (users may be empty)
+     * @param alertsToken   whether {@code alertmanager.bearer-token} is set
+     * @param maxBodySize   {@code camel.server.maxBodySize}, bytes
+     * @param alertsMaxBody {@code alertmanager.max-body-bytes}, bytes
      */
-    public HttpAccess(WebConfig config, boolean alertsToken) {
+    public HttpAccess(WebConfig config, boolean alertsToken, long maxBodySize, long alertsMaxBody) {
         this.config = config;
         this.alertsToken = alertsToken;
+        this.maxBodySize = maxBodySize;
+        this.alertsMaxBody = alertsMaxBody;
         this.dummyHash = config.hasUsers()
                 ? BCrypt.withDefaults().hashToString(10, UUID.randomUUID().toString().toCharArray()) : null;
     }
@@ -62,6 +68,9 @@ public final class HttpAccess implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String path = ctx.normalizedPath();
+        if (tooLarge(ctx, path)) {
+            return;
+        }
         if (path.equals("/telegram/webhook")) {
             ctx.next();
         } else if (path.equals("/alerts")) {
@@ -85,6 +94,31 @@ public final class HttpAccess implements Handler<RoutingContext> {
             refuse(ctx, 403, path + " answers loopback clients only until " + WebConfig.PROPERTY
                     + " names a web config with basic_auth_users");
         }
+    }
+
+    /**
+     * A declared Content-Length above the limit: 413 with a JSON body naming the property, before
+     * anything is read (the server's own check would answer in plain text).
+     */
+    private boolean tooLarge(RoutingContext ctx, String path) {
+        String declared = ctx.request().getHeader("Content-Length");
+        if (declared == null) {
+            return false;
+        }
+        long length;
+        try {
+            length = Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            return false; // the server refuses it
+        }
+        boolean alerts = path.equals("/alerts") && alertsMaxBody <= maxBodySize;
+        long limit = alerts ? alertsMaxBody : maxBodySize;
+        if (length <= limit) {
+            return false;
+        }
+        refuse(ctx, 413, "body of " + length + " bytes is larger than "
+                + (alerts ? "alertmanager.max-body-bytes=" : "camel.server.maxBodySize=") + limit);
+        return true;
     }
 
     private void authenticate(RoutingContext ctx) {

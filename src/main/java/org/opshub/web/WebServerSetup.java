@@ -46,11 +46,11 @@ public final class WebServerSetup extends EventNotifierSupport {
      *
      * @throws ConfigException naming the web config file when its certificate or key cannot be used
      */
-    public static void apply(CamelContext context, WebConfig config, boolean alertsToken) {
+    public static void apply(CamelContext context, WebConfig config, HttpAccess access) {
         if (config.tls() != null) {
             context.setSSLContextParameters(sslContext(config));
         }
-        context.getManagementStrategy().addEventNotifier(new WebServerSetup(context, new HttpAccess(config, alertsToken)));
+        context.getManagementStrategy().addEventNotifier(new WebServerSetup(context, access));
     }
 
     static SSLContextParameters sslContext(WebConfig config) {
