@@ -35,25 +35,30 @@ class PostgresStateInteropTest {
     static final long B = 62;
     static final long MIGRATED = -1006300;
 
-    @Test
-    void theWholeDeliveryStateRunsOnPostgresql() throws Exception {
-        Path dir = Files.createTempDirectory("opshub-pg");
-        Path data = dir.resolve("data");
-        int port = HubRunner.freePort();
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (root) {
-            run("chmod", "755", dir.toString());
-            Files.createDirectories(data);
-            run("chown", "postgres:postgres", data.toString());
-        }
-        Path bin = pgBin();
-        run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "opshub", "--auth=trust",
-                "-E", "UTF8", "--no-sync"));
-        Process server = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
-                "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", data.toString(), "-c", "fsync=off"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-        try {
+    /** A PostgreSQL server from Debian in a temporary directory, on a loopback port. */
+    static final class Server implements AutoCloseable {
+        final Path dir;
+        final int port;
+        final String url;
+        private final Process process;
+
+        Server() throws Exception {
+            dir = Files.createTempDirectory("opshub-pg");
+            Path data = dir.resolve("data");
+            port = HubRunner.freePort();
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (root) {
+                run("chmod", "755", dir.toString());
+                Files.createDirectories(data);
+                run("chown", "postgres:postgres", data.toString());
+            }
+            Path bin = pgBin();
+            run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "opshub", "--auth=trust",
+                    "-E", "UTF8", "--no-sync"));
+            process = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
+                    "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", data.toString(), "-c", "fsync=off"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
+            url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
             assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> {
                 try (Connection c = DriverManager.getConnection(url, "opshub", "")) {
                     return true;
@@ -61,6 +66,19 @@ class PostgresStateInteropTest {
                     return false;
                 }
             }), "PostgreSQL did not start: " + Files.readString(dir.resolve("postgres.log")));
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theWholeDeliveryStateRunsOnPostgresql() throws Exception {
+        try (Server pg = new Server()) {
+            String url = pg.url;
             try (FakeBotApi telegram = new FakeBotApi()) {
                 Map<String, String> props = Map.of("state.jdbc-url", url, "state.jdbc-user", "opshub",
                         "telegram.token", FakeBotApi.TOKEN, "telegram.api-url", telegram.url(),
@@ -102,9 +120,52 @@ class PostgresStateInteropTest {
                             "the blocked chat stays disabled");
                 }
             }
-        } finally {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBlackHoledDatabaseGives503WithinTheTimeoutsAndEverythingIsDeliveredAfterIt() throws Exception {
+        try (Server pg = new Server(); BlackHoleProxy proxy = new BlackHoleProxy(pg.port);
+                FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> props = new java.util.HashMap<>(telegram.hubProperties(A));
+            props.put("state.jdbc-url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
+            props.put("state.jdbc-user", "opshub");
+            props.put("state.connect-timeout", "PT2S");
+            props.put("state.query-timeout", "PT3S");
+            try (org.opshub.AllLogs logs = new org.opshub.AllLogs(); HubRunner hub = new HubRunner(props)) {
+                telegram.userSays(A, "/subscribe Hole");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(A).size() == 1));
+                proxy.blackHole(true);
+                byte[] alert = org.opshub.telegram.AlertDeliveryTestAccess.payload("HoleAlert", "2026-11-21T14:00:00Z");
+                java.net.http.HttpResponse<String> r = hub.postAlerts(alert); // HubRunner's client gives up after 30 s
+                assertEquals(503, r.statusCode(), r.body());
+                double ticks = outboxTicks(hub);
+                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> outboxTicks(hub) >= ticks + 3),
+                        "the outbox timer keeps ticking while the database is a black hole: " + ticks);
+                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> logs.anyContains("Outbox unreadable, delivery paused")));
+                proxy.blackHole(false);
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> {
+                    try {
+                        return hub.postAlerts(alert).statusCode() == 200; // Alertmanager retries a 503
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }), "the database is back");
+                assertTrue(HubRunner.await(Duration.ofSeconds(20),
+                        () -> telegram.texts(A).stream().anyMatch(t -> t.contains("HoleAlert"))), telegram.texts(A).toString());
+                assertTrue(logs.anyContains("Outbox readable again"));
+            }
+        }
+    }
+
+    /** Exchanges the telegram-outbox timer route has completed, from /metrics. */
+    private static double outboxTicks(HubRunner hub) {
+        try {
+            return hub.get("/metrics").body().lines()
+                    .filter(l -> l.contains("routeId=\"telegram-outbox\"") && l.startsWith("camel_exchanges_total"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (Exception e) {
+            return -1;
         }
     }
 
