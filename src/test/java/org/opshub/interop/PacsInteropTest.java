@@ -319,50 +319,40 @@ class PacsInteropTest {
 
         // telegram.missing-details=true: the studies, still without patients
         p.put("telegram.missing-details", "true");
-        try (FakeBotApi bot = new FakeBotApi()) {
-            p.put("telegram.api-url", bot.url());
-            try (HubRunner hub = new HubRunner(p)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(30),
-                        () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
-                String missingText = ask(bot, "/missing");
-                assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete"), missingText);
-                for (String uid : missing) {
-                    assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
-                }
-                assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
-                        + today + ", 1/2 instances"), missingText);
-                assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity");
-            }
+        String missingText = missingWith(p)[0];
+        assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete"), missingText);
+        for (String uid : missing) {
+            assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
         }
+        assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
+                + today + ", 1/2 instances"), missingText);
+        assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity");
 
         // pacs.missing.include-patient=true alone: /pacs/missing (authenticated) has the patients, Telegram does not
         p.put("telegram.missing-details", "false");
         p.put("pacs.missing.include-patient", "true");
-        try (FakeBotApi bot = new FakeBotApi()) {
-            p.put("telegram.api-url", bot.url());
-            try (HubRunner hub = new HubRunner(p)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(30),
-                        () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
-                assertTrue(hub.get("/pacs/missing").body().contains("patientName"));
-                String text = ask(bot, "/missing");
-                assertFalse(text.contains("Иванов") || text.contains("Петрова") || text.contains("<code>"), text);
-            }
-        }
+        String[] alone = missingWith(p);
+        assertTrue(alone[1].contains("patientName"));
+        assertFalse(alone[0].contains("Иванов") || alone[0].contains("Петрова") || alone[0].contains("<code>"), alone[0]);
 
         // both switches on: /missing names the patients too
         p.put("telegram.missing-details", "true");
+        String[] both = missingWith(p);
+        for (JsonNode m : OrthancPeer.JSON.readTree(both[1]).get("checks").get(0).get("missing")) {
+            String who = m.get("patientName").asText() + " (" + m.get("patientId").asText() + ")";
+            assertTrue(both[0].contains("<code>" + m.get("studyInstanceUid").asText() + "</code>") && both[0].contains(who),
+                    who + " in " + both[0]);
+        }
+    }
+
+    /** A hub with these properties and a fresh fake Bot API: {the bot's /missing, GET /pacs/missing} once src→dst reconciled. */
+    private static String[] missingWith(Map<String, String> p) throws Exception {
         try (FakeBotApi bot = new FakeBotApi()) {
             p.put("telegram.api-url", bot.url());
             try (HubRunner hub = new HubRunner(p)) {
                 assertTrue(HubRunner.await(Duration.ofSeconds(30),
                         () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
-                JsonNode main = OrthancPeer.JSON.readTree(hub.get("/pacs/missing").body()).get("checks").get(0);
-                String text = ask(bot, "/missing");
-                for (JsonNode m : main.get("missing")) {
-                    String who = m.get("patientName").asText() + " (" + m.get("patientId").asText() + ")";
-                    assertTrue(text.contains("<code>" + m.get("studyInstanceUid").asText() + "</code>") && text.contains(who),
-                            who + " in " + text);
-                }
+                return new String[] {ask(bot, "/missing"), hub.get("/pacs/missing").body()};
             }
         }
     }
