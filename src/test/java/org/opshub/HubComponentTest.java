@@ -49,6 +49,9 @@ class HubComponentTest {
         Captured log = capture();
         try (HubRunner hub = new HubRunner(Map.of())) {
             assertTrue(log.lines.stream().anyMatch(l -> l.contains("PACS monitor idle: no PACS nodes configured")));
+            assertEquals(1, log.lines.stream().filter(l -> l.startsWith("WARN ")
+                    && l.contains("POST /alerts accepts loopback clients only: alertmanager.bearer-token is empty")).count(),
+                    "one WARN line says /alerts is loopback-only");
             HttpResponse<String> m = hub.get("/metrics");
             assertEquals(200, m.statusCode());
             assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));

@@ -279,6 +279,16 @@ class AlertDeliveryTest {
     }
 
     @Test
+    void aPayloadWithMoreAlertsThanAlertmanagerMaxAlertsGets413NamingIt() throws Exception {
+        try (HubRunner capped = new HubRunner(Map.of("telegram.allowed-chats", "1", "alertmanager.max-alerts", "1"))) {
+            HttpResponse<String> r = capped.postAlerts(sample("grouped-synthetic.json"));
+            assertEquals(413, r.statusCode());
+            assertTrue(r.body().contains("more than alertmanager.max-alerts=1"), r.body());
+            assertEquals(200, capped.postAlerts(sample("firing-real-0.25.json")).statusCode());
+        }
+    }
+
+    @Test
     void aStoreFailureAnswers503SoThatAlertmanagerRetries() throws Exception {
         // a second hub with its own store, broken underneath it
         try (HubRunner broken = new HubRunner(Map.of("telegram.allowed-chats", "1"))) {
