@@ -21,7 +21,12 @@ import org.apache.camel.main.Main;
  * free loopback port, with test overrides on top.
  */
 public final class HubRunner implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * HTTP/1.1, as Prometheus and Alertmanager talk to the hub. (The JDK 17 client's default h2c
+     * upgrade once left a GET waiting past its request timeout in CI.)
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private final Main main;
     public final int port;
 
