@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.alerts.AlertDecorations;
 import org.opshub.config.ConfigException;
+import org.opshub.config.Settings;
 import org.opshub.web.WebConfig;
 import org.opshub.web.WebServerSetup;
 import org.opshub.alerts.AlertInbox;
@@ -96,6 +97,10 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 Clock.systemUTC());
         TelegramSettings telegram = TelegramSettings.from(property);
         readable(property, "telegram.alert-template", "templates/alert.txt");
+        // read by the routes only (timer periods): checked here so that a bad one stops startup
+        duration(property, "checks.log-interval", "PT1M");
+        duration(property, "cloudflare.period", "PT5M");
+        positive(property, "telegram.outbox-interval", "100");
         readable(property, "checks.template", "templates/check.txt");
         bindWeb(context, property);
         Outbox outbox = bindAlertDelivery(context, registry, property, telegram);
@@ -174,8 +179,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
      */
     private static ServiceChecks bindChecks(CamelContext context, MeterRegistry registry, Function<String, String> property,
             TelegramSettings telegram, Outbox outbox, Clock clock) {
-        String zoneText = Objects.requireNonNullElse(property.apply("checks.timezone"), "");
-        ZoneId zone = zoneText.isBlank() ? telegram.zone() : ZoneId.of(zoneText.strip());
+        ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
         NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
                 zone);
         List<Long> chats = List.copyOf(TelegramSettings.chatIds("checks.chats", property.apply("checks.chats")));
@@ -211,7 +215,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Subscriptions subscriptions = new Subscriptions(store);
         Outbox outbox = new Outbox(store, registry);
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
-                Duration.parse(Objects.requireNonNullElse(property.apply("alertmanager.dedup-retention"), "P7D")), registry);
+                Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
         context.getRegistry().bind("stateStore", store);
         context.getRegistry().bind("stateStoreHealthCheck", new StateStoreHealthCheck(store));
@@ -286,40 +290,14 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         }
     }
 
-    /**
-     * A positive whole-number property.
-     *
-     * @throws ConfigException naming the key when the value is not one
-     */
+    /** A positive whole-number property of at most {@link Integer#MAX_VALUE}. */
     static long positive(Function<String, String> property, String key, String fallback) {
-        String v = Objects.requireNonNullElse(property.apply(key), fallback).strip();
-        try {
-            long n = Long.parseLong(v.isEmpty() ? fallback : v);
-            if (n > 0 && n <= Integer.MAX_VALUE) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigException(key, "\"" + v + "\" is not a whole number from 1 to " + Integer.MAX_VALUE);
+        return Settings.number(property, key, fallback, 1, Integer.MAX_VALUE);
     }
 
-    /**
-     * A positive duration property ({@code PT30S} or {@code 30s}).
-     *
-     * @throws ConfigException naming the key when the value is not one
-     */
+    /** A positive duration property. */
     static Duration duration(Function<String, String> property, String key, String fallback) {
-        String v = Objects.requireNonNullElse(property.apply(key), fallback);
-        try {
-            Duration d = org.opshub.http.Durations.parse(v.isBlank() ? fallback : v);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("not positive");
-            }
-            return d;
-        } catch (RuntimeException e) {
-            throw new ConfigException(key, "\"" + v + "\" is not a positive duration such as PT30S or 30s");
-        }
+        return Settings.duration(property, key, fallback);
     }
 
     /**

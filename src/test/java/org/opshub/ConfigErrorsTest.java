@@ -83,6 +83,9 @@ class ConfigErrorsTest {
         assertRefused("telegram.alert-template", "cannot be read", "telegram.alert-template=templates/none.txt");
         assertRefused("pacs.period", "not a non-negative ISO-8601 duration", "pacs.period=banana");
         assertRefused("state.query-timeout", "not a positive duration", "state.query-timeout=soon");
+        assertRefused("telegram.max-delivery-age", "not a positive duration", "telegram.max-delivery-age=a day");
+        assertRefused("checks.timezone", "not an IANA zone id", "checks.timezone=Mars/Olympus");
+        assertRefused("checks.log-interval", "not a positive duration", "checks.log-interval=0s");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
         assertRefused("pacs.forwarding.main.target=nowhere", "names no node", "pacs.nodes.src.host=127.0.0.1",
                 "pacs.nodes.src.ae-title=SRC", "pacs.forwarding.main.source=src", "pacs.forwarding.main.target=nowhere");

@@ -5,6 +5,8 @@ import java.time.ZoneId;
 import java.util.Objects;
 import java.util.function.Function;
 
+import org.opshub.config.Settings;
+
 /**
  * The {@code grafana.*} properties.
  *
@@ -24,21 +26,16 @@ public record GrafanaSettings(String url, String token, int orgId, int width, in
      * @throws IllegalArgumentException naming the property when a value is malformed
      */
     public static GrafanaSettings from(Function<String, String> property, ZoneId telegramZone) {
-        String zone = value(property, "grafana.timezone", "");
         String range = value(property, "grafana.default-range", "6h");
         if (!validRange(range)) {
             throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);
         }
-        try {
-            return new GrafanaSettings(value(property, "grafana.url", "").replaceAll("/+$", ""),
-                    value(property, "grafana.token", ""), Integer.parseInt(value(property, "grafana.org-id", "1")),
-                    Integer.parseInt(value(property, "grafana.render.width", "1000")),
-                    Integer.parseInt(value(property, "grafana.render.height", "500")),
-                    Duration.parse(value(property, "grafana.render.timeout", "PT60S")), range,
-                    zone.isEmpty() ? telegramZone : ZoneId.of(zone));
-        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("grafana.*: " + e.getMessage(), e);
-        }
+        return new GrafanaSettings(value(property, "grafana.url", "").replaceAll("/+$", ""),
+                    value(property, "grafana.token", ""), (int) Settings.number(property, "grafana.org-id", "1", 1, Integer.MAX_VALUE),
+                    (int) Settings.number(property, "grafana.render.width", "1000", 1, 10_000),
+                    (int) Settings.number(property, "grafana.render.height", "500", 1, 10_000),
+                    Settings.duration(property, "grafana.render.timeout", "PT60S"), range,
+                    Settings.zone(property, "grafana.timezone", telegramZone));
     }
 
     /** A Grafana relative range: a number and one of s, m, h, d, w, M, y. */

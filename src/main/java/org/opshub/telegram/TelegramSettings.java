@@ -8,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.opshub.config.Settings;
+
 /**
  * The {@code telegram.*} properties.
  *
@@ -54,19 +56,18 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
             }
         }
         Set<Long> allowed = chatIds("telegram.allowed-chats", value(property, "telegram.allowed-chats", ""));
-        String zone = value(property, "telegram.timezone", "");
         String webhookUrl = webhookUrl(value(property, "telegram.webhook-url", "").strip());
         String secret = value(property, "telegram.webhook-secret", "").strip();
         if (!secret.isEmpty() && !secret.matches("[A-Za-z0-9_-]{1,256}")) {
             throw new IllegalArgumentException("telegram.webhook-secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
         }
         return new TelegramSettings(token.strip(), api, proxy, Set.copyOf(allowed),
-                zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip()),
-                Duration.parse(value(property, "telegram.max-delivery-age", "PT24H")),
+                Settings.zone(property, "telegram.timezone", ZoneId.systemDefault()),
+                Settings.duration(property, "telegram.max-delivery-age", "PT24H"),
                 Boolean.parseBoolean(value(property, "telegram.send-resolved", "true")),
                 value(property, "telegram.bot-username", "").strip().replaceFirst("^@", ""),
-                Duration.parse(value(property, "telegram.poll-timeout", "PT25S")),
-                Duration.parse(value(property, "telegram.http-timeout", "PT60S")),
+                Settings.duration(property, "telegram.poll-timeout", "PT25S"),
+                Settings.duration(property, "telegram.http-timeout", "PT60S"),
                 webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret,
                 Boolean.parseBoolean(value(property, "telegram.missing-details", "false").strip()));
     }

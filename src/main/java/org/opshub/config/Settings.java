@@ -1,0 +1,76 @@
+package org.opshub.config;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.function.Function;
+
+import org.opshub.http.Durations;
+
+/**
+ * Typed reads of one property each, through a key → value lookup (null when unset). A value that
+ * does not parse is a {@link ConfigException} naming the key, so startup stops with exit 78.
+ */
+public final class Settings {
+    private Settings() {
+    }
+
+    /**
+     * A positive duration: ISO-8601 ({@code PT30S}) or Camel's short form ({@code 30s}); empty or
+     * unset: {@code fallback}.
+     *
+     * @throws ConfigException naming {@code key}
+     */
+    public static Duration duration(Function<String, String> property, String key, String fallback) {
+        String v = text(property, key, fallback);
+        try {
+            Duration d = Durations.parse(v);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new ConfigException(key, "\"" + v + "\" is not a positive duration such as PT30S or 30s");
+    }
+
+    /**
+     * A whole number from {@code min} to {@code max}; empty or unset: {@code fallback}.
+     *
+     * @throws ConfigException naming {@code key}
+     */
+    public static long number(Function<String, String> property, String key, String fallback, long min, long max) {
+        String v = text(property, key, fallback);
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(key, "\"" + v + "\" is not a whole number from " + min + " to " + max);
+    }
+
+    /**
+     * An IANA zone id; empty or unset: {@code fallback}.
+     *
+     * @throws ConfigException naming {@code key}
+     */
+    public static ZoneId zone(Function<String, String> property, String key, ZoneId fallback) {
+        String v = text(property, key, "");
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return ZoneId.of(v);
+        } catch (DateTimeException e) {
+            throw new ConfigException(key, "\"" + v + "\" is not an IANA zone id such as Europe/Moscow");
+        }
+    }
+
+    private static String text(Function<String, String> property, String key, String fallback) {
+        String v = property.apply(key);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+}
