@@ -25,7 +25,7 @@ import org.opshub.web.WebConfig;
 import org.opshub.web.WebServerSetup;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.Silences;
-import org.opshub.bot.Callbacks;
+import org.opshub.outbox.Callbacks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.pacs.PacsMonitor;
@@ -48,8 +48,8 @@ import org.opshub.state.StateStore;
 import org.opshub.state.StateStoreHealthCheck;
 import org.opshub.telegram.BotApiHttpClient;
 import org.opshub.telegram.Delivery;
-import org.opshub.telegram.Outbox;
-import org.opshub.telegram.TelegramSettings;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +117,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         org.opshub.checks.CheckParameters.validateDirectory(Path.of(routesDir));
         if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {
             try {
-                context.addService(new TemplatedRouteReload(routesDir, org.opshub.checks.CheckParameters::validate));
+                context.addService(new TemplatedRouteReload(routesDir, org.opshub.checks.CheckParameters::validate,
+                        checks::forgetRemoved));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
             }

@@ -9,11 +9,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.opshub.bot.Callbacks;
+import org.opshub.outbox.Callbacks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
-import org.opshub.telegram.BotCall;
-import org.opshub.telegram.Html;
+import org.opshub.outbox.BotCall;
+import org.opshub.outbox.Html;
 
 /**
  * What goes with an alert message besides its text: the "Silence 1h / 4h / 24h" buttons of a

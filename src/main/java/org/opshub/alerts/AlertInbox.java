@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.state.StateStore;
-import org.opshub.telegram.Html;
-import org.opshub.telegram.Outbox;
-import org.opshub.telegram.TelegramSettings;
+import org.opshub.outbox.Html;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
 
 /**
  * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing

@@ -5,7 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 
-import org.opshub.telegram.Html;
+import org.opshub.outbox.Html;
 
 /**
  * What {@code templates/alert.txt} sees as {@code ${body}}: one alert with every value already

@@ -15,9 +15,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.opshub.bot.SilenceStep;
-import org.opshub.telegram.Html;
-import org.opshub.telegram.Outbox;
+import org.opshub.alerts.SilenceStep;
+import org.opshub.outbox.Html;
+import org.opshub.outbox.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

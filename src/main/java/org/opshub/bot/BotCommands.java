@@ -7,16 +7,18 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.alerts.SilenceStep;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
+import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.Html;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.telegram.Delivery;
-import org.opshub.telegram.Html;
-import org.opshub.telegram.Outbox;
-import org.opshub.telegram.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,10 +11,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.opshub.outbox.BotCall;
+import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
-import org.opshub.telegram.BotApiHttpClient;
 import org.opshub.telegram.Delivery;
-import org.opshub.telegram.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +97,7 @@ public final class BotUpdates {
             body.put("timeout", settings.pollTimeout().toSeconds());
             body.put("allowed_updates", ALLOWED_UPDATES);
         }
-        BotApiHttpClient.prepare(exchange, settings.methodUrl(method));
+        BotCall.prepare(exchange, settings.methodUrl(method));
         exchange.setProperty(CALL, method);
         return JSON.writeValueAsString(body);
     }

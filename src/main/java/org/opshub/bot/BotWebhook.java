@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
-import org.opshub.telegram.TelegramSettings;
+import org.opshub.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,7 +6,7 @@ import java.util.Map;
 
 import org.opshub.checks.ServiceChecks;
 import org.opshub.pacs.PacsMonitor;
-import org.opshub.telegram.Html;
+import org.opshub.outbox.Html;
 
 /**
  * The texts of {@code /missing} and of the PACS and check parts of {@code /status}, from the PACS

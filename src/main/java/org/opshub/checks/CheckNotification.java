@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
-import org.opshub.telegram.Html;
+import org.opshub.outbox.Html;
 
 /**
  * What {@code templates/check.txt} sees as {@code ${body}}: one check notification, every value

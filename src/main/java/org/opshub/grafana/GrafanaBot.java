@@ -14,12 +14,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.opshub.bot.Callbacks;
-import org.opshub.telegram.BotCall;
-import org.opshub.telegram.Delivery;
-import org.opshub.telegram.Html;
-import org.opshub.telegram.Outbox;
-import org.opshub.telegram.OutboxMessage;
+import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.BotCall;
+import org.opshub.outbox.Html;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,7 +254,7 @@ public final class GrafanaBot {
 
     /** Prepares the render call of the photo in the {@code outboxMessage} property. */
     public void renderRequest(Exchange exchange) {
-        OutboxMessage m = exchange.getProperty(Delivery.MESSAGE, OutboxMessage.class);
+        OutboxMessage m = exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
         JsonNode p = BotCall.extra(m).path("panel");
         String url = settings.url() + "/render/d-solo/" + enc(p.path("uid").asText()) + "/" + enc(p.path("slug").asText("dashboard"))
                 + "?orgId=" + settings.orgId() + "&panelId=" + p.path("id").asInt() + "&from=now-"
@@ -275,26 +274,26 @@ public final class GrafanaBot {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(null);
         if (status == 200 && body != null && body.length > PNG.length && startsWithPng(body)) {
-            exchange.setProperty(Delivery.PANEL_PNG, body);
+            exchange.setProperty(OutboxMessage.PANEL_PNG, body);
             return;
         }
         String text = body == null ? "" : new String(body, 0, Math.min(body.length, 2000), StandardCharsets.UTF_8);
-        exchange.setProperty(Delivery.RENDER_ERROR, problem(status, text, type));
-        exchange.setProperty(Delivery.RENDER_RETRYABLE, status >= 500);
+        exchange.setProperty(OutboxMessage.RENDER_ERROR, problem(status, text, type));
+        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, status >= 500);
     }
 
     /** A render that threw (timeout, refused): retryable. */
     public void renderFailed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        exchange.setProperty(Delivery.RENDER_ERROR, "Grafana does not answer: " + (e == null ? "error" : describe(e)));
-        exchange.setProperty(Delivery.RENDER_RETRYABLE, true);
+        exchange.setProperty(OutboxMessage.RENDER_ERROR, "Grafana does not answer: " + (e == null ? "error" : describe(e)));
+        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, true);
         exchange.getMessage().removeHeaders("*");
     }
 
     /** Grafana is off: a render request cannot be served. */
     public void renderOff(Exchange exchange) {
-        exchange.setProperty(Delivery.RENDER_ERROR, "Grafana is not configured (grafana.url)");
-        exchange.setProperty(Delivery.RENDER_RETRYABLE, false);
+        exchange.setProperty(OutboxMessage.RENDER_ERROR, "Grafana is not configured (grafana.url)");
+        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, false);
     }
 
     private static boolean startsWithPng(byte[] b) {

@@ -41,16 +41,20 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
     /** Per file name: route id → template ref and parameters, as last created. */
     private final Map<String, Map<String, String>> created = new HashMap<>();
     private final java.util.function.BiConsumer<String, Map<String, String>> validator;
+    private final Runnable afterReload;
 
     /**
-     * @param directory the watched directory
-     * @param validator checks a templated route's parameters (template id, name → value) and throws
-     *                  {@link IllegalArgumentException} naming the bad one; such an entry is not
-     *                  created and the route it would replace keeps running
+     * @param directory   the watched directory
+     * @param validator   checks a templated route's parameters (template id, name → value) and throws
+     *                    {@link IllegalArgumentException} naming the bad one; such an entry is not
+     *                    created and the route it would replace keeps running
+     * @param afterReload runs after each reload of a file (e.g. forget the state of removed checks)
      */
-    public TemplatedRouteReload(String directory, java.util.function.BiConsumer<String, Map<String, String>> validator) {
+    public TemplatedRouteReload(String directory, java.util.function.BiConsumer<String, Map<String, String>> validator,
+            Runnable afterReload) {
         super(directory);
         this.validator = validator;
+        this.afterReload = afterReload;
         setFileFilter(f -> f.getName().endsWith(".yaml"));
         setResourceReload((name, resource) -> reload(resource));
     }
@@ -176,6 +180,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
         if (!templateIds.isEmpty()) {
             recreateUsersOf(templateIds, file, model);
         }
+        afterReload.run();
     }
 
     /** Re-creates the templated routes of the other files that use one of these templates. */

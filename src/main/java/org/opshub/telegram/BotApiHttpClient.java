@@ -20,6 +20,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
+import org.opshub.outbox.TelegramSettings;
 
 /**
  * Configures camel-http's client for the Bot API: connect and response timeouts
@@ -66,18 +67,6 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
                 builder.setDefaultCredentialsProvider(credentials);
             }
         }
-    }
-
-    /**
-     * Prepares an exchange for one Bot API call through camel-http: POST to {@code methodUrl} (it
-     * carries the token, so it goes in the {@code CamelHttpUri} header, never in an endpoint URI),
-     * JSON content type, and no other headers.
-     */
-    public static void prepare(Exchange exchange, String methodUrl) {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, methodUrl);
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
     }
 
     private static String[] userInfo(URI proxy) {

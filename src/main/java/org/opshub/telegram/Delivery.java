@@ -16,6 +16,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.opshub.alerts.Subscriptions;
+import org.opshub.outbox.BotCall;
+import org.opshub.outbox.Html;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxMessage;
+import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
 import org.opshub.state.StateUnavailableException;
 import org.slf4j.Logger;
@@ -44,11 +49,11 @@ public final class Delivery {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_BACKOFF_MS = 300_000;
     /** Exchange property holding the {@link OutboxMessage} being sent. */
-    public static final String MESSAGE = "outboxMessage";
+    public static final String MESSAGE = OutboxMessage.PROPERTY;
     /** Exchange properties set by direct:render-panel. */
-    public static final String PANEL_PNG = "panelPng";
-    public static final String RENDER_ERROR = "renderError";
-    public static final String RENDER_RETRYABLE = "renderRetryable";
+    public static final String PANEL_PNG = OutboxMessage.PANEL_PNG;
+    public static final String RENDER_ERROR = OutboxMessage.RENDER_ERROR;
+    public static final String RENDER_RETRYABLE = OutboxMessage.RENDER_RETRYABLE;
     /** Render attempts of a requested panel before the error is answered (timeouts and 5xx only). */
     public static final int RENDER_ATTEMPTS = 3;
 

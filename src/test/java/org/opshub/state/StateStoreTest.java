@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.config.ConfigException;
 import org.opshub.telegram.Delivery;
-import org.opshub.telegram.Outbox;
-import org.opshub.telegram.OutboxMessage;
-import org.opshub.telegram.TelegramSettings;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxMessage;
+import org.opshub.outbox.TelegramSettings;
 
 /** The store on every H2 URL form, its error classes, and the outbox claim when a delete fails. */
 class StateStoreTest {

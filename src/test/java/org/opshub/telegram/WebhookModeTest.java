@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
 import org.opshub.bot.BotWebhook;
+import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
 
 /**

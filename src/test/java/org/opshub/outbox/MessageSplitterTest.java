@@ -1,4 +1,4 @@
-package org.opshub.telegram;
+package org.opshub.outbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.opshub.telegram;
+package org.opshub.outbox;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +48,18 @@ public final class BotCall {
     }
 
     /**
+     * Prepares an exchange for one Bot API call through camel-http: POST to {@code methodUrl} (it
+     * carries the token, so it goes in the {@code CamelHttpUri} header, never in an endpoint URI),
+     * JSON content type, and no other headers.
+     */
+    public static void prepare(Exchange exchange, String methodUrl) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, methodUrl);
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+    }
+
+    /**
      * Prepares the call as a JSON POST (or a multipart POST for a photo with {@code png}) and
      * returns the body: a String, or an {@link HttpEntity} for multipart.
      */
@@ -58,7 +70,7 @@ public final class BotCall {
         if ("sendPhoto".equals(method) && png == null) {
             method = "sendMessage";
         }
-        BotApiHttpClient.prepare(exchange, settings.methodUrl(method));
+        prepare(exchange, settings.methodUrl(method));
         if (png != null) {
             MultipartEntityBuilder b = MultipartEntityBuilder.create().setMode(HttpMultipartMode.EXTENDED)
                     .setCharset(java.nio.charset.StandardCharsets.UTF_8)

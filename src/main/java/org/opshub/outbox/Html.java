@@ -1,4 +1,4 @@
-package org.opshub.telegram;
+package org.opshub.outbox;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.alerts;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record SilenceStep(long chatId, String ref, long messageId, String user, long userId, int hours,
         Map<String, String> labels, String text) {
 
-    static SilenceStep of(long chatId, String ref, long messageId, JsonNode from, JsonNode action) {
+    /** The step of a pressed silence button: {@code action} is the stored keyboard action, {@code from} the Telegram user. */
+    public static SilenceStep of(long chatId, String ref, long messageId, JsonNode from, JsonNode action) {
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
         String username = from.path("username").asText("");
         String user = (name.isEmpty() ? "user " + from.path("id").asLong() : name) + (username.isEmpty() ? "" : " (@" + username + ")");

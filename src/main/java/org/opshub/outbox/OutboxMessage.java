@@ -1,4 +1,4 @@
-package org.opshub.telegram;
+package org.opshub.outbox;
 
 /**
  * One pending Telegram message of the outbox.
@@ -16,6 +16,13 @@ package org.opshub.telegram;
  */
 public record OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode,
         long createdAt, int attempts, String extra) {
+
+    /** Exchange property holding the {@link OutboxMessage} being sent (routes: {@code outboxMessage}). */
+    public static final String PROPERTY = "outboxMessage";
+    /** Exchange properties direct:render-panel sets for the message in hand: the PNG, or an error and whether to retry. */
+    public static final String PANEL_PNG = "panelPng";
+    public static final String RENDER_ERROR = "renderError";
+    public static final String RENDER_RETRYABLE = "renderRetryable";
 
     public OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode, long createdAt,
             int attempts) {

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.outbox;
 
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package org.opshub.telegram;
+package org.opshub.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
