@@ -144,4 +144,35 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             throw new IllegalArgumentException(key + "=" + v + " is not a non-negative whole number");
         }
     }
+
+    /**
+     * Every {@code pacs.*} key: from the property files ({@code fileKeys}), from {@code -D} system
+     * properties, and from environment variables named like {@code PACS_NODES_ARCHIVE_HOST} (upper
+     * case, dots and dashes as underscores; the node or pair name is taken in lower case).
+     */
+    public static java.util.Set<String> keys(java.util.Set<String> fileKeys, java.util.Properties system,
+            java.util.Map<String, String> env) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(fileKeys);
+        system.stringPropertyNames().stream().filter(k -> k.startsWith("pacs.")).forEach(keys::add);
+        for (String k : env.keySet()) {
+            if (k.startsWith("PACS_NODES_")) {
+                keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), "HOST", "PORT", "AE_TITLE", "MAX_RESULTS"));
+            } else if (k.startsWith("PACS_FORWARDING_")) {
+                keys.add(envKey("pacs.forwarding.", k.substring("PACS_FORWARDING_".length()), "SOURCE", "TARGET", "WINDOW",
+                        "SETTLE"));
+            }
+        }
+        keys.remove("");
+        return keys;
+    }
+
+    private static String envKey(String prefix, String rest, String... fields) {
+        for (String f : fields) {
+            if (rest.endsWith("_" + f) && rest.length() > f.length() + 1) {
+                String name = rest.substring(0, rest.length() - f.length() - 1).toLowerCase(java.util.Locale.ROOT);
+                return prefix + name + "." + f.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            }
+        }
+        return "";
+    }
 }

@@ -1,0 +1,47 @@
+package org.opshub.bot;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.opshub.alerts.AlertDecorations;
+import org.opshub.alerts.Silences;
+import org.opshub.checks.ServiceChecks;
+import org.opshub.grafana.GrafanaBot;
+import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.TelegramSettings;
+import org.opshub.pacs.PacsMonitor;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bot capability: binds {@code botUpdates} (polling or webhook registration), {@code botWebhook},
+ * {@code silences} and {@code botCommands}, and decorates new alert messages with silence buttons
+ * and panel pictures.
+ */
+public final class BotConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(BotConfiguration.class);
+
+    private BotConfiguration() {
+    }
+
+    /** @throws org.opshub.config.ConfigException naming the property of a bad value */
+    public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
+            TelegramSettings telegram, StateStore store, AlertDeliveryConfiguration.Beans delivery, Callbacks callbacks,
+            GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
+        Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock);
+        delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled()));
+        context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
+                Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
+        context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
+        context.getRegistry().bind("silences", silences);
+        context.getRegistry().bind("botCommands", new BotCommands(telegram, delivery.subscriptions(), delivery.inbox(),
+                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks));
+        LOG.info("Grafana: {}; silences from the chat: {}", grafana.settings(),
+                silences.enabled() ? "on (alertmanager.api-url)" : "off (no alertmanager.api-url)");
+    }
+}

@@ -1,0 +1,46 @@
+package org.opshub.checks;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.opshub.config.Settings;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
+import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service-check capability ({@code checks.*}): validates the checks of the route files, binds
+ * {@code probes} and {@code serviceChecks} (state, thresholds, quiet hours, notifications through
+ * the outbox).
+ */
+public final class ChecksConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(ChecksConfiguration.class);
+
+    private ChecksConfiguration() {
+    }
+
+    /** @throws org.opshub.config.ConfigException naming the property, or the route file and check, of a bad value */
+    public static ServiceChecks bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
+            TelegramSettings telegram, Outbox outbox, Clock clock, Path routesDir) {
+        AlertDeliveryConfiguration.readable(property, "checks.template", "templates/check.txt");
+        Settings.duration(property, "checks.log-interval", "PT1M"); // the checks-report timer's period
+        CheckParameters.validateDirectory(routesDir);
+        ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
+        NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
+                zone);
+        List<Long> chats = List.copyOf(TelegramSettings.chatIds("checks.chats", property.apply("checks.chats")));
+        context.getRegistry().bind("probes", new Probes());
+        ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
+        context.getRegistry().bind("serviceChecks", checks);
+        LOG.info("Service checks: notify {} to {}", window,
+                chats.isEmpty() || telegram.consoleMode() ? "the log (console)" : chats.size() + " chat(s)");
+        return checks;
+    }
+}

@@ -1,0 +1,31 @@
+package org.opshub.cloudflare;
+
+import java.time.Clock;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.opshub.config.Settings;
+import org.opshub.http.TimeoutHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Cloudflare Stream capability ({@code cloudflare.*}): binds {@code cloudflareStream} and {@code cloudflareHttpClient}. */
+public final class CloudflareConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(CloudflareConfiguration.class);
+
+    private CloudflareConfiguration() {
+    }
+
+    /** @throws org.opshub.config.ConfigException naming the property of a bad value */
+    public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
+        Settings.duration(property, "cloudflare.period", "PT5M"); // the route's timer period
+        StreamStorage stream = new StreamStorage(property.apply("cloudflare.token"), property.apply("cloudflare.accounts"),
+                Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
+        context.getRegistry().bind("cloudflareStream", stream);
+        // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty
+        context.getRegistry().bind("cloudflareHttpClient", new TimeoutHttpClient(
+                Settings.duration(property, "cloudflare.timeout", "PT30S"), 1L << 20));
+        LOG.info("Cloudflare Stream exporter: {}", stream);
+    }
+}

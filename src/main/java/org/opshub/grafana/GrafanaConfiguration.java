@@ -1,0 +1,25 @@
+package org.opshub.grafana;
+
+import java.util.function.Function;
+
+import org.apache.camel.CamelContext;
+import org.opshub.http.TimeoutHttpClient;
+import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
+
+/** The Grafana capability ({@code grafana.*}): binds {@code grafanaBot} and {@code grafanaHttpClient} (renders). */
+public final class GrafanaConfiguration {
+    private GrafanaConfiguration() {
+    }
+
+    /** @throws org.opshub.config.ConfigException naming the property of a bad value */
+    public static GrafanaBot bind(CamelContext context, Function<String, String> property, TelegramSettings telegram,
+            Callbacks callbacks, Outbox outbox) {
+        GrafanaSettings settings = GrafanaSettings.from(property, telegram.zone());
+        GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
+        context.getRegistry().bind("grafanaBot", grafana);
+        context.getRegistry().bind("grafanaHttpClient", new TimeoutHttpClient(settings.renderTimeout()));
+        return grafana;
+    }
+}

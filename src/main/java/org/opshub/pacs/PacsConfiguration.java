@@ -1,0 +1,27 @@
+package org.opshub.pacs;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The PACS capability: reads {@code pacs.*} (files, {@code -D}, environment) and binds {@code pacsMonitor}. */
+public final class PacsConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(PacsConfiguration.class);
+
+    private PacsConfiguration() {
+    }
+
+    /** @throws IllegalArgumentException naming the property of a bad value */
+    public static PacsMonitor bind(CamelContext context, MeterRegistry registry) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        PacsSettings settings = PacsSettings.from(PacsSettings.keys(
+                pc.loadProperties(k -> k.startsWith("pacs.")).stringPropertyNames(), System.getProperties(), System.getenv()),
+                k -> pc.resolveProperty(k).orElse(null));
+        PacsMonitor monitor = new PacsMonitor(settings, registry);
+        context.getRegistry().bind("pacsMonitor", monitor);
+        LOG.info(monitor.describe());
+        return monitor;
+    }
+}

@@ -1,0 +1,44 @@
+package org.opshub.state;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.opshub.config.Settings;
+
+/**
+ * The state capability: opens the store ({@code state.*}), binds {@code stateStore} and its
+ * readiness check {@code stateStoreHealthCheck}, and closes the store when Camel stops.
+ */
+public final class StateConfiguration {
+    private StateConfiguration() {
+    }
+
+    /**
+     * @throws org.opshub.config.ConfigException naming the property of a bad value
+     * @throws StateUnavailableException         when the database cannot be reached or migrated
+     */
+    public static StateStore bind(CamelContext context, Function<String, String> property) {
+        String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
+        StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
+                property.apply("state.jdbc-password"), Path.of(dir), new StateStore.Timeouts(
+                        Settings.duration(property, "state.connect-timeout", "PT10S"),
+                        Settings.duration(property, "state.query-timeout", "PT30S")));
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    store.close();
+                }
+            }, true);
+        } catch (Exception e) {
+            store.close();
+            throw new IllegalStateException("cannot register the state store for shutdown", e);
+        }
+        context.getRegistry().bind("stateStore", store);
+        context.getRegistry().bind("stateStoreHealthCheck", new StateStoreHealthCheck(store));
+        return store;
+    }
+}

@@ -1,0 +1,68 @@
+package org.opshub.telegram;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.opshub.alerts.AlertInbox;
+import org.opshub.alerts.AlertWebhook;
+import org.opshub.alerts.Subscriptions;
+import org.opshub.config.ConfigException;
+import org.opshub.config.Settings;
+import org.opshub.outbox.Outbox;
+import org.opshub.outbox.TelegramSettings;
+import org.opshub.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alert delivery capability (Alertmanager → outbox → Telegram): binds {@code subscriptions},
+ * {@code alertInbox}, {@code alertWebhook}, {@code telegramDelivery} and {@code telegramHttpClient}.
+ */
+public final class AlertDeliveryConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertDeliveryConfiguration.class);
+
+    private AlertDeliveryConfiguration() {
+    }
+
+    /** The beans the other capabilities build on. */
+    public record Beans(Outbox outbox, Subscriptions subscriptions, AlertInbox inbox, Delivery delivery) {
+    }
+
+    /** @throws ConfigException naming the property of a bad value */
+    public static Beans bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
+            TelegramSettings telegram, StateStore store) {
+        readable(property, "telegram.alert-template", "templates/alert.txt");
+        Settings.number(property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
+        Subscriptions subscriptions = new Subscriptions(store);
+        Outbox outbox = new Outbox(store, registry);
+        AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
+                Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
+        Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
+        context.getRegistry().bind("subscriptions", subscriptions);
+        context.getRegistry().bind("alertInbox", inbox);
+        context.getRegistry().bind("alertWebhook", new AlertWebhook(property.apply("alertmanager.bearer-token"),
+                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
+                (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox));
+        context.getRegistry().bind("telegramDelivery", delivery);
+        context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
+        LOG.info("Alert delivery: {}", telegram);
+        return new Beans(outbox, subscriptions, inbox, delivery);
+    }
+
+    /**
+     * A property naming a file the routes read later (a message template).
+     *
+     * @throws ConfigException naming the key when the file cannot be read now
+     */
+    public static void readable(Function<String, String> property, String key, String fallback) {
+        String v = Objects.requireNonNullElse(property.apply(key), fallback).strip();
+        Path file = Path.of(v.isEmpty() ? fallback : v);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigException(key, file.toAbsolutePath() + " cannot be read");
+        }
+    }
+}
