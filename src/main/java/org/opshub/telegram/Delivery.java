@@ -227,55 +227,98 @@ public final class Delivery {
         return true;
     }
 
-    /** Acts on the Bot API's answer (status in {@code CamelHttpResponseCode}, JSON body). */
-    public void outcome(Exchange exchange) {
-        OutboxMessage m = message(exchange);
-        int code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String text = exchange.getMessage().getBody(String.class);
-        JsonNode json = parse(text);
-        String description = json.path("description").asText(text == null ? "" : abbreviate(text));
+    /**
+     * A Bot API answer (core.telegram.org/bots/api#making-requests and #responseparameters).
+     *
+     * @param ok          the answer's {@code ok}; false for a body that is not JSON
+     * @param description its {@code description}, or the start of a body that is not a Bot API answer
+     * @param retryAfter  {@code parameters.retry_after}, seconds, or null
+     * @param migrateTo   {@code parameters.migrate_to_chat_id}, or null
+     */
+    public record Answer(boolean ok, String description, Long retryAfter, Long migrateTo) {
+    }
+
+    /** Reads a Bot API answer body (any text: an HTML error page from a proxy gives ok=false). */
+    public Answer answer(String body) {
+        JsonNode json = parse(body);
+        JsonNode p = json.path("parameters");
+        return new Answer(json.path("ok").asBoolean(false),
+                json.path("description").asText(body == null ? "" : abbreviate(body)),
+                p.has("retry_after") ? p.path("retry_after").asLong() : null,
+                p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null);
+    }
+
+    /** 200 with {@code "ok": true}: the message is done and leaves the outbox. */
+    public void delivered(OutboxMessage m) {
+        outbox.delete(m.id());
+        sent(m.kind(), 1);
+    }
+
+    /**
+     * 429: the same message again after {@code retryAfterSeconds} ({@code parameters.retry_after};
+     * 5 s when Telegram gave none).
+     */
+    public void throttled(OutboxMessage m, Long retryAfterSeconds, String description) {
+        long now = failed(m, 429, description);
+        long wait = Math.max(1, retryAfterSeconds == null ? 5 : retryAfterSeconds);
+        LOG.warn("Telegram throttled chat {}: retrying the same message after {} s", m.chatId(), wait);
+        outbox.retryAt(m.id(), now + wait * 1000, lastError);
+    }
+
+    /** 400 with {@code parameters.migrate_to_chat_id}: the group became a supergroup; move its subscriptions and queue. */
+    public void migrated(OutboxMessage m, long toChatId, String description) {
+        failed(m, 400, description);
+        store.inTransaction(c -> {
+            subscriptions.migrate(c, m.chatId(), toChatId);
+            return Outbox.moveChat(c, m.chatId(), toChatId);
+        });
+        subscriptions.changed();
+        LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), toChatId);
+    }
+
+    /** 400 "can't parse entities": the same text again as plain text (links as "text (url)"). */
+    public void resendAsPlainText(OutboxMessage m, String description) {
+        failed(m, 400, description);
+        LOG.warn("Telegram could not parse the HTML of a message for chat {} ({}): resending as plain text",
+                m.chatId(), description);
+        outbox.makePlain(m.id(), Html.toPlain(m.text()));
+    }
+
+    /** 403: the bot was blocked or removed; the chat is disabled and its queue dropped until it subscribes again. */
+    public void blocked(OutboxMessage m, String description) {
+        failed(m, 403, description);
+        store.inTransaction(c -> {
+            subscriptions.disable(c, m.chatId(), description);
+            return Outbox.dropChat(c, m.chatId());
+        });
+        subscriptions.changed();
+        dropped("blocked");
+        LOG.warn("Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
+                m.chatId(), description);
+    }
+
+    /** Another 4xx the message itself causes: dropped with an ERROR line. */
+    public void rejected(OutboxMessage m, int status, String description) {
+        failed(m, status, description);
+        dropped("rejected");
+        outbox.delete(m.id());
+        LOG.error("Telegram rejected a {} message for chat {}: {} {}; dropped", m.kind(), m.chatId(), status, description);
+    }
+
+    /** 5xx, 401, 404, or a 200 that is not "ok": the same message again after a backoff (1 s doubling, at most 5 min). */
+    public void retryLater(OutboxMessage m, int status, String description) {
+        long now = failed(m, status, description);
+        long delay = backoff(m.attempts());
+        LOG.warn("Telegram answered {} {} for chat {}: retrying in {} s", status, description, m.chatId(), delay / 1000);
+        outbox.retryAt(m.id(), now + delay, lastError);
+    }
+
+    /** Counts the failed call and remembers it as the last delivery error; returns now, epoch ms. */
+    private long failed(OutboxMessage m, int status, String description) {
         long now = System.currentTimeMillis();
-        if (code == 200 && json.path("ok").asBoolean(false)) {
-            outbox.delete(m.id());
-            sent(m.kind(), 1);
-            return;
-        }
-        error(code >= 500 ? "5xx" : Integer.toString(code));
-        lastError = Instant.ofEpochMilli(now) + " chat " + m.chatId() + ": " + code + " " + description;
-        if (code == 429) {
-            long retryAfter = Math.max(1, json.path("parameters").path("retry_after").asLong(5));
-            LOG.warn("Telegram throttled chat {}: retrying the same message after {} s", m.chatId(), retryAfter);
-            outbox.retryAt(m.id(), now + retryAfter * 1000, lastError);
-        } else if (code == 400 && json.path("parameters").has("migrate_to_chat_id")) {
-            long to = json.path("parameters").path("migrate_to_chat_id").asLong();
-            store.inTransaction(c -> {
-                subscriptions.migrate(c, m.chatId(), to);
-                return Outbox.moveChat(c, m.chatId(), to);
-            });
-            subscriptions.changed();
-            LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), to);
-        } else if (code == 400 && m.parseMode() != null && description.toLowerCase().contains("can't parse entities")) {
-            LOG.warn("Telegram could not parse the HTML of a message for chat {} ({}): resending as plain text",
-                    m.chatId(), description);
-            outbox.makePlain(m.id(), Html.toPlain(m.text()));
-        } else if (code == 403) {
-            store.inTransaction(c -> {
-                subscriptions.disable(c, m.chatId(), description);
-                return Outbox.dropChat(c, m.chatId());
-            });
-            subscriptions.changed();
-            dropped("blocked");
-            LOG.warn("Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
-                    m.chatId(), description);
-        } else if (code >= 400 && code < 500 && code != 401 && code != 404) {
-            dropped("rejected");
-            outbox.delete(m.id());
-            LOG.error("Telegram rejected a {} message for chat {}: {} {}; dropped", m.kind(), m.chatId(), code, description);
-        } else {
-            long delay = backoff(m.attempts());
-            LOG.warn("Telegram answered {} {} for chat {}: retrying in {} s", code, description, m.chatId(), delay / 1000);
-            outbox.retryAt(m.id(), now + delay, lastError);
-        }
+        error(status >= 500 ? "5xx" : Integer.toString(status));
+        lastError = Instant.ofEpochMilli(now) + " chat " + m.chatId() + ": " + status + " " + description;
+        return now;
     }
 
     /** A network error (refused, timeout, proxy): backoff; the message stays queued. */
