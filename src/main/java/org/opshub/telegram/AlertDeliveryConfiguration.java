@@ -37,6 +37,10 @@ public final class AlertDeliveryConfiguration {
             TelegramSettings telegram, StateStore store) {
         readable(property, "telegram.alert-template", "templates/alert.txt");
         Settings.number(property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
+        // the send rates the outbox route passes to claim()
+        Settings.number(property, "telegram.rate.messages-per-second", "30", 1, 1000);
+        Settings.number(property, "telegram.rate.per-chat-per-second", "1", 1, 1000);
+        Settings.number(property, "telegram.rate.per-group-per-minute", "20", 1, 60_000);
         Subscriptions subscriptions = new Subscriptions(store);
         Outbox outbox = new Outbox(store, registry);
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,

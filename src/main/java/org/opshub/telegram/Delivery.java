@@ -79,11 +79,24 @@ public final class Delivery {
         }
     }
 
+    /** {@link #claim(int, int, int)} with Telegram's documented limits. */
+    public List<OutboxMessage> claim() {
+        return claim(SendThrottle.Limits.TELEGRAM);
+    }
+
     /**
      * The messages to send now: the head of each chat's queue that is due, not in flight and
      * within the rate limits. Each one returned is in flight until {@link #release(Exchange)}.
+     *
+     * @param perSecond         messages per second, all chats together ({@code telegram.rate.messages-per-second})
+     * @param perChatPerSecond  messages per second to one private chat ({@code telegram.rate.per-chat-per-second})
+     * @param perGroupPerMinute messages per minute to one group ({@code telegram.rate.per-group-per-minute})
      */
-    public List<OutboxMessage> claim() {
+    public List<OutboxMessage> claim(int perSecond, int perChatPerSecond, int perGroupPerMinute) {
+        return claim(new SendThrottle.Limits(perSecond, perChatPerSecond, perGroupPerMinute));
+    }
+
+    private List<OutboxMessage> claim(SendThrottle.Limits limits) {
         List<OutboxMessage> heads;
         try {
             heads = outbox.heads(200);
@@ -108,7 +121,7 @@ public final class Delivery {
                 expire(m);
                 continue;
             }
-            if (throttle.tryAcquire(m.chatId(), now) && inFlight.add(m.chatId())) {
+            if (throttle.tryAcquire(m.chatId(), now, limits) && inFlight.add(m.chatId())) {
                 out.add(m);
             }
         }

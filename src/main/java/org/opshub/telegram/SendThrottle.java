@@ -8,15 +8,24 @@ import java.util.Map;
 /**
  * The Bot API's broadcast limits (core.telegram.org/bots/faq, "My bot is hitting limits"): at most
  * one message per second to a private chat, 20 per minute to a group (negative chat id), and 30
- * per second overall. Sliding windows over the times of recent sends; in memory, per process.
+ * per second overall, by default; the route passes the limits ({@code telegram.rate.*}). Sliding
+ * windows over the times of recent sends; in memory, per process.
  */
 public final class SendThrottle {
-    /** Messages per second, all chats together. */
-    public static final int GLOBAL_PER_SECOND = 30;
-    /** Messages per minute to one group chat. */
-    public static final int GROUP_PER_MINUTE = 20;
-    /** Minimum gap between two messages to one private chat, ms. */
-    public static final long PRIVATE_GAP_MS = 1000;
+    /**
+     * Send limits.
+     *
+     * @param perSecond         messages per second, all chats together
+     * @param perChatPerSecond  messages per second to one private chat
+     * @param perGroupPerMinute messages per minute to one group chat (negative chat id)
+     */
+    public record Limits(int perSecond, int perChatPerSecond, int perGroupPerMinute) {
+        /** The Bot API's documented limits: 30/s overall, 1/s per private chat, 20/min per group. */
+        public static final Limits TELEGRAM = new Limits(30, 1, 20);
+    }
+
+    /** The window of the per-private-chat limit, ms. */
+    private static final long PRIVATE_WINDOW_MS = 1000;
 
     private final Deque<Long> global = new ArrayDeque<>();
     private final Map<Long, Deque<Long>> perChat = new HashMap<>();
@@ -26,20 +35,25 @@ public final class SendThrottle {
      *
      * @return whether the message may be sent now
      */
-    public synchronized boolean tryAcquire(long chatId, long now) {
+    public boolean tryAcquire(long chatId, long now) {
+        return tryAcquire(chatId, now, Limits.TELEGRAM);
+    }
+
+    /** As {@link #tryAcquire(long, long)} with these limits. */
+    public synchronized boolean tryAcquire(long chatId, long now, Limits limits) {
         trim(global, now - 1000);
-        if (global.size() >= GLOBAL_PER_SECOND) {
+        if (global.size() >= limits.perSecond()) {
             return false;
         }
         Deque<Long> chat = perChat.computeIfAbsent(chatId, k -> new ArrayDeque<>());
         if (chatId < 0) {
             trim(chat, now - 60_000);
-            if (chat.size() >= GROUP_PER_MINUTE) {
+            if (chat.size() >= limits.perGroupPerMinute()) {
                 return false;
             }
         } else {
-            trim(chat, now - PRIVATE_GAP_MS);
-            if (!chat.isEmpty()) {
+            trim(chat, now - PRIVATE_WINDOW_MS);
+            if (chat.size() >= limits.perChatPerSecond()) {
                 return false;
             }
         }

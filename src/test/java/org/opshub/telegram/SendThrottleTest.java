@@ -44,4 +44,17 @@ class SendThrottleTest {
         assertFalse(t.tryAcquire(1000, 5_999));
         assertTrue(t.tryAcquire(1000, 6_000));
     }
+
+    @Test
+    void limitsFromThePropertiesReplaceTelegramsDefaults() {
+        SendThrottle t = new SendThrottle();
+        SendThrottle.Limits slow = new SendThrottle.Limits(3, 2, 1);
+        assertTrue(t.tryAcquire(7, 1_000, slow));
+        assertTrue(t.tryAcquire(7, 1_100, slow), "two a second to one private chat");
+        assertFalse(t.tryAcquire(7, 1_200, slow));
+        assertTrue(t.tryAcquire(-7, 1_300, slow));
+        assertFalse(t.tryAcquire(8, 1_400, slow), "three a second over all chats");
+        assertFalse(t.tryAcquire(-7, 30_000, slow), "one a minute to a group");
+        assertTrue(t.tryAcquire(-7, 61_300, slow));
+    }
 }
