@@ -13,8 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.opshub.alerts.SilenceStep;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
@@ -48,13 +46,17 @@ public final class Silences {
         return !apiUrl.isEmpty();
     }
 
-    /** The endpoint the route calls; the request's URL is in {@code CamelHttpUri}. */
-    public String endpoint() {
+    /** {@code alertmanager.api-url} without a trailing slash: the base of the route's request URL. */
+    public String apiUrl() {
         return apiUrl;
     }
 
-    /** The {@code postableSilence} JSON of a pressed button, and the POST headers. */
-    public String request(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) throws IOException {
+    /**
+     * The {@code postableSilence} JSON of a pressed button (Alertmanager API v2,
+     * {@code POST /api/v2/silences}): one equality matcher per alert label, now until now + the
+     * button's hours, {@code createdBy} naming the Telegram user, a comment naming the chat.
+     */
+    public String postableSilence(SilenceStep step) throws IOException {
         Instant now = clock.instant();
         ObjectNode body = JSON.createObjectNode();
         ArrayNode matchers = body.putArray("matchers");
@@ -65,31 +67,20 @@ public final class Silences {
         body.put("endsAt", now.plus(Duration.ofHours(step.hours())).toString());
         body.put("createdBy", "Telegram: " + step.user() + " [id " + step.userId() + "]");
         body.put("comment", "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, apiUrl + "/api/v2/silences");
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         return JSON.writeValueAsString(body);
     }
 
-    /** Alertmanager's answer: edits the alert message, or reports the error in the chat. */
-    public void answer(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
-        exchange.getMessage().removeHeaders("*");
+    /** 200 with a {@code silenceID}: the alert message is edited to name the silence; anything else is {@link #refused}. */
+    public void created(SilenceStep step, String answer) {
         String id = null;
         try {
-            JsonNode n = JSON.readTree(body == null ? "" : body);
+            JsonNode n = JSON.readTree(answer == null ? "" : answer);
             id = n == null ? null : n.path("silenceID").asText(null);
         } catch (IOException e) {
             id = null;
         }
-        if (status != 200 || id == null) {
-            String why = body == null ? "" : body.strip();
-            why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
-            LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
-            outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
-                    + status + (why.isEmpty() ? "" : ": " + Html.escape(why)), "HTML");
+        if (id == null) {
+            refused(step, 200, answer);
             return;
         }
         Instant until = clock.instant().plus(Duration.ofHours(step.hours()));
@@ -101,11 +92,19 @@ public final class Silences {
                 JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId()).toString());
     }
 
-    /** Alertmanager did not answer: reported in the chat. */
-    public void failed(Exchange exchange, @ExchangeProperty("silence") SilenceStep step) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("Alertmanager API unreachable for a silence: {}", e == null ? "?" : e.toString());
+    /** Alertmanager refused the silence: the status and the start of its answer are reported in the chat. */
+    public void refused(SilenceStep step, int status, String answer) {
+        String why = answer == null ? "" : answer.strip();
+        why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
+        LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
+        outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
+                + status + (why.isEmpty() ? "" : ": " + Html.escape(why)), "HTML");
+    }
+
+    /** Alertmanager did not answer (refused connection, timeout, answer over the cap): reported in the chat. */
+    public void unreachable(SilenceStep step, String error) {
+        LOG.warn("Alertmanager API unreachable for a silence: {}", error);
         outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager does not answer ("
-                + Html.escape(e == null ? "error" : String.valueOf(e.getMessage())) + ")", "HTML");
+                + Html.escape(error == null ? "error" : error) + ")", "HTML");
     }
 }
