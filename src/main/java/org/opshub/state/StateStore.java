@@ -35,8 +35,12 @@ public final class StateStore implements AutoCloseable {
         this.description = description;
     }
 
-    /** The H2 settings the SQL needs ({@code ON CONFLICT}, lower-case names, NULLs last). */
-    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    /**
+     * The H2 settings the SQL needs ({@code ON CONFLICT}, lower-case names, NULLs last), and no
+     * close by H2's own JVM shutdown hook: the store is closed when Camel stops, after the routes
+     * (otherwise every stop logged the outbox as unreadable while the routes drained).
+     */
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
 
     /**
      * Timeouts of every database call.
@@ -123,7 +127,7 @@ public final class StateStore implements AutoCloseable {
     static String h2(String url, long queryMs) {
         String[] parts = url.split(";");
         StringBuilder out = new StringBuilder(parts[0]);
-        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING");
+        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT");
         boolean timeout = false;
         for (int i = 1; i < parts.length; i++) {
             String key = parts[i].split("=", 2)[0].strip().toUpperCase(java.util.Locale.ROOT);
