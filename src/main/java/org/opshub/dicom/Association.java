@@ -31,6 +31,21 @@ public final class Association implements Closeable {
     public record Message(int contextId, Attributes command, Attributes dataSet) {
     }
 
+    /**
+     * The association's state, the requestor's part of the state machine of PS3.8 §9.2 (Table 9-10):
+     * the states this SCU passes through.
+     */
+    public enum State {
+        /** Sta5: A-ASSOCIATE-RQ sent, awaiting A-ASSOCIATE-AC or -RJ. */
+        AWAITING_ASSOCIATE_RESPONSE,
+        /** Sta6: association established, ready for data transfer. */
+        ESTABLISHED,
+        /** Sta7: A-RELEASE-RQ sent, awaiting A-RELEASE-RP. */
+        AWAITING_RELEASE_RESPONSE,
+        /** Sta1: idle; released, aborted or the connection is gone, and the socket is closed. */
+        CLOSED
+    }
+
     private static final int MAX_OTHER_PDU = 65536;
     private static final int MAX_COMMAND_BYTES = 65536;
 
@@ -42,7 +57,7 @@ public final class Association implements Closeable {
     private List<PresentationContext> contexts = List.of();
     private long peerMaxPdu;
     private int lastMessageId;
-    private boolean open;
+    private volatile State state = State.AWAITING_ASSOCIATE_RESPONSE;
 
     private Association(Socket socket, DicomNode node, ScuSettings settings) throws IOException {
         this.socket = socket;
@@ -106,7 +121,7 @@ public final class Association implements Closeable {
                 Pdu.AssociateAccept ac = Pdu.parseAssociateAc(body, proposed);
                 contexts = ac.contexts();
                 peerMaxPdu = ac.maxPduLength();
-                open = true;
+                state = State.ESTABLISHED;
                 if (contexts.stream().noneMatch(PresentationContext::accepted)) {
                     String why = contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
                     abort(Pdu.ABORT_SOURCE_USER, 0);
@@ -117,10 +132,12 @@ public final class Association implements Closeable {
                 if (body.length < 4) {
                     throw new DicomProtocolException("A-ASSOCIATE-RJ from " + node + " too short");
                 }
+                state = State.CLOSED;
                 closeQuietly(socket);
                 throw new AssociationRejectedException(node.aeTitle(), body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
             }
             case Pdu.A_ABORT -> {
+                state = State.CLOSED;
                 closeQuietly(socket);
                 throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
                         + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2, body.length > 3 ? body[3] : 0));
@@ -165,8 +182,14 @@ public final class Association implements Closeable {
         return lastMessageId;
     }
 
+    /** Whether the association is established (Sta6) and may carry DIMSE messages. */
     public boolean isOpen() {
-        return open;
+        return state == State.ESTABLISHED;
+    }
+
+    /** The association's state (PS3.8 §9.2). */
+    public State state() {
+        return state;
     }
 
     /**
@@ -182,7 +205,7 @@ public final class Association implements Closeable {
             out.flush();
         } catch (IOException e) {
             closeQuietly(socket);
-            open = false;
+            state = State.CLOSED;
             throw new AssociationAbortedException("connection to " + node + " lost while sending: " + e.getMessage());
         }
     }
@@ -218,7 +241,7 @@ public final class Association implements Closeable {
                 int type = pdu[0][0];
                 byte[] body = pdu[1];
                 if (type == Pdu.A_ABORT) {
-                    open = false;
+                    state = State.CLOSED;
                     closeQuietly(socket);
                     throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " while waiting for "
                             + operation + " " + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2,
@@ -274,7 +297,7 @@ public final class Association implements Closeable {
                 }
             }
         } catch (DicomProtocolException e) {
-            if (open) {
+            if (state == State.ESTABLISHED) {
                 abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_INVALID_PARAMETER);
             }
             throw e;
@@ -299,11 +322,13 @@ public final class Association implements Closeable {
      * P-DATA still in flight is discarded). Falls back to A-ABORT; never throws.
      */
     public void release() {
-        if (!open) {
+        if (state != State.ESTABLISHED) {
+            state = State.CLOSED;
             closeQuietly(socket);
             return;
         }
         try {
+            state = State.AWAITING_RELEASE_RESPONSE;
             out.write(Pdu.release(Pdu.A_RELEASE_RQ));
             out.flush();
             long deadline = deadline(settings.associationTimeout());
@@ -318,7 +343,7 @@ public final class Association implements Closeable {
                     break;
                 }
             }
-            open = false;
+            state = State.CLOSED;
             closeQuietly(socket);
         } catch (IOException e) {
             abort(Pdu.ABORT_SOURCE_USER, 0);
@@ -327,7 +352,7 @@ public final class Association implements Closeable {
 
     /** Sends A-ABORT and closes the connection; never throws. */
     public void abort(int source, int reason) {
-        open = false;
+        state = State.CLOSED;
         try {
             out.write(Pdu.abort(source, reason));
             out.flush();
@@ -372,13 +397,13 @@ public final class Association implements Closeable {
             throw new DicomTimeoutException("no " + operation + " from " + node + " within the timeout"
                     + "; association aborted");
         } catch (EOFException e) {
-            open = false;
+            state = State.CLOSED;
             closeQuietly(socket);
             throw new AssociationAbortedException("connection closed by " + node + " while waiting for " + operation);
         } catch (DicomException e) {
             throw e;
         } catch (IOException e) {
-            open = false;
+            state = State.CLOSED;
             closeQuietly(socket);
             throw new AssociationAbortedException("connection to " + node + " lost while waiting for " + operation
                     + ": " + e.getMessage());

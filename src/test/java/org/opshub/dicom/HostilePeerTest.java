@@ -163,6 +163,28 @@ class HostilePeerTest {
     }
 
     @Test
+    void theAssociationFollowsTheRequestorStatesOfTheStateMachine() throws Exception {
+        try (TestScp scp = new TestScp(TestScp.Mode.FIND_ONE_CYRILLIC)) {
+            Association as = client.openStudyRootFind(scp.node());
+            assertEquals(Association.State.ESTABLISHED, as.state());
+            client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true);
+            assertEquals(Association.State.ESTABLISHED, as.state(), "still established after a complete C-FIND");
+            as.release();
+            assertEquals(Association.State.CLOSED, as.state(), "released: A-RELEASE-RP received");
+            assertTrue(scp.clientClosed());
+        }
+        try (TestScp scp = new TestScp(TestScp.Mode.ABORT_MID_FIND)) {
+            Association as = client.openStudyRootFind(scp.node());
+            assertThrows(AssociationAbortedException.class, () -> client.find(as,
+                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
+            assertEquals(Association.State.CLOSED, as.state(), "aborted by the peer");
+            as.release();
+            assertEquals(Association.State.CLOSED, as.state(), "a release after an abort only closes");
+            assertTrue(scp.clientClosed());
+        }
+    }
+
+    @Test
     void refusedConnectionNamesThePeer() throws Exception {
         int port;
         try (TestScp scp = new TestScp(TestScp.Mode.ECHO_OK)) {
