@@ -59,6 +59,14 @@ public final class DicomClient {
         return as;
     }
 
+    /**
+     * C-FIND with the Study Root model on an open association, its matches read one at a time
+     * with {@link FindResponses#next()} and stopped with {@link FindResponses#cancel()}.
+     */
+    public FindResponses findResponses(Association as, Attributes identifier) throws DicomException {
+        return Dimse.findResponses(as, settings, UID.StudyRootQueryRetrieveFind, identifier);
+    }
+
     /** C-FIND with the Study Root model on an open association; see {@link Dimse#find}. */
     public Dimse.FindResult find(Association as, Attributes identifier, Dimse.MatchHandler handler)
             throws DicomException {

@@ -85,84 +85,37 @@ public final class Dimse {
         }
     }
 
-    /**
+        /**
      * C-FIND: sends the identifier and hands each match to {@code handler} until the final
-     * response. When the handler returns false a C-CANCEL-RQ is sent and the remaining
-     * responses are drained (not handed on) until the final status.
+     * response. When the handler returns false a C-CANCEL-RQ is sent and the remaining responses
+     * are read (not handed on) until the final status. See {@link FindResponses} for the bounds.
      *
      * @param sopClass the query information model, e.g. {@link UID#StudyRootQueryRetrieveFind}
-     * @throws DimseStatusException when the final status is a failure (e.g. 0xA700, 0xA900, 0xCxxx),
-     *                              or more than {@link ScuSettings#maxMatches()} pending responses came
-     *                              (C-CANCEL sent, association aborted)
+     * @throws DimseStatusException  when the final status is a failure (e.g. 0xA700, 0xA900, 0xCxxx),
+     *                               or more than {@link ScuSettings#maxMatches()} pending responses came
+     *                               (C-CANCEL sent, association aborted)
      * @throws DicomTimeoutException when the whole C-FIND takes longer than
-     *                              {@link ScuSettings#findTimeout()} (C-CANCEL sent, association aborted)
-     * @throws DicomException       on timeout, abort or protocol errors
+     *                               {@link ScuSettings#findTimeout()} (C-CANCEL sent, association aborted)
+     * @throws DicomException        on timeout, abort or protocol errors
      */
     public static FindResult find(Association as, ScuSettings settings, String sopClass, Attributes identifier,
                                   MatchHandler handler) throws DicomException {
-        PresentationContext pc = as.context(sopClass);
-        int id = as.nextMessageId();
-        Attributes rq = new Attributes()
-                .setString(Tag.AffectedSOPClassUID, Vr.UI, sopClass)
-                .setUnsignedShort(Tag.CommandField, C_FIND_RQ)
-                .setUnsignedShort(Tag.MessageID, id)
-                .setUnsignedShort(Tag.Priority, 0)
-                .setUnsignedShort(Tag.CommandDataSetType, DATA_SET_PRESENT);
-        as.send(pc, rq, identifier);
-        long deadline = System.nanoTime() + settings.findTimeout().toNanos();
-        int matches = 0;
-        int pending = 0;
-        boolean cancelled = false;
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                cancelAndAbort(as, pc, id);
-                throw new DicomTimeoutException("C-FIND on " + as.node() + " did not finish within pacs.find-timeout="
-                        + settings.findTimeout() + " (" + pending + " responses so far); C-CANCEL sent, association aborted");
-            }
-            // checked between responses: each one still waits at most pacs.dimse-timeout
-            Association.Message msg = expect(as, settings, C_FIND_RSP, id, "C-FIND response");
-            int status = msg.command().getInt(Tag.Status, -1);
-            if (status == 0xFF00 || status == 0xFF01) {
-                if (++pending > settings.maxMatches()) {
-                    cancelAndAbort(as, pc, id);
-                    throw new DimseStatusException("C-FIND on " + as.node() + " returned more than pacs.max-matches="
-                            + settings.maxMatches() + " matches; C-CANCEL sent, association aborted", status);
-                }
-                if (msg.dataSet() != null && !cancelled) {
-                    matches++;
-                    if (!handler.onMatch(msg.dataSet())) {
-                        cancelled = true;
-                        cancel(as, pc, id);
-                    }
-                }
-            } else if (status == 0x0000 || status == 0xFE00 || (status & 0xF000) == 0xB000) {
-                return new FindResult(status, matches, cancelled);
-            } else {
-                throw new DimseStatusException("C-FIND on " + as.node() + " failed: " + statusText(status, msg.command()), status);
+        FindResponses responses = findResponses(as, settings, sopClass, identifier);
+        for (Attributes match = responses.next(); match != null; match = responses.next()) {
+            if (!handler.onMatch(match)) {
+                responses.cancel();
             }
         }
+        return responses.result();
     }
 
-    /** C-CANCEL-RQ for message {@code id} (PS3.7 §9.3.2.3). */
-    private static void cancel(Association as, PresentationContext pc, int id) throws DicomException {
-        as.send(pc, new Attributes()
-                .setUnsignedShort(Tag.CommandField, C_CANCEL_RQ)
-                .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
-                .setUnsignedShort(Tag.CommandDataSetType, NO_DATA_SET), null);
+    /** C-FIND with its responses read one at a time ({@link FindResponses#next()}, {@link FindResponses#cancel()}). */
+    public static FindResponses findResponses(Association as, ScuSettings settings, String sopClass, Attributes identifier)
+            throws DicomException {
+        return FindResponses.start(as, settings, sopClass, identifier);
     }
 
-    /** C-CANCEL, then A-ABORT: a peer that goes on streaming is not read any further. */
-    private static void cancelAndAbort(Association as, PresentationContext pc, int id) {
-        try {
-            cancel(as, pc, id);
-        } catch (DicomException ignored) {
-            // the abort below ends it anyway
-        }
-        as.abort(Pdu.ABORT_SOURCE_USER, 0);
-    }
-
-    private static Association.Message expect(Association as, ScuSettings settings, int field, int id, String what)
+    static Association.Message expect(Association as, ScuSettings settings, int field, int id, String what)
             throws DicomException {
         Association.Message msg = as.receive(settings.dimseTimeout(), what);
         Attributes cmd = msg.command();

@@ -9,6 +9,7 @@ import org.opshub.dicom.Association;
 import org.opshub.dicom.Attributes;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
+import org.opshub.dicom.FindResponses;
 import org.opshub.dicom.Tag;
 import org.opshub.dicom.Vr;
 
@@ -55,13 +56,16 @@ public final class StudyFinder {
                           Map<String, StudyRecord> out, int[] queries) throws DicomException {
         List<StudyRecord> found = new ArrayList<>();
         queries[0]++;
-        client.find(as, identifier(dateKey, timeKey), match -> {
+        FindResponses responses = client.findResponses(as, identifier(dateKey, timeKey));
+        for (Attributes match = responses.next(); match != null; match = responses.next()) {
             StudyRecord r = record(match);
             if (r != null) {
                 found.add(r);
             }
-            return cap <= 0 || found.size() < cap;
-        });
+            if (cap > 0 && found.size() >= cap) {
+                responses.cancel(); // the node's cap is reached: split the range below
+            }
+        }
         if (cap > 0 && found.size() >= cap) {
             if (to <= from) {
                 found.forEach(r -> out.put(r.studyInstanceUid(), r));

@@ -185,6 +185,34 @@ class HostilePeerTest {
     }
 
     @Test
+    void findResponsesAreReadOneAtATimeAndCancelStopsHandingThemOn() throws Exception {
+        try (TestScp scp = new TestScp(TestScp.Mode.FIND_ONE_CYRILLIC)) {
+            Association as = client.openStudyRootFind(scp.node());
+            FindResponses r = client.findResponses(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"));
+            assertEquals("Иванов^Иван", r.next().getString(Tag.PatientName));
+            assertEquals(null, r.next(), "the final response ends the responses");
+            assertEquals(new Dimse.FindResult(0, 1, false), r.result());
+            as.release();
+        }
+        ScuSettings capped = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
+                65536, 1 << 20, Duration.ofMinutes(1), 1_000);
+        try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
+            DicomClient c = new DicomClient(capped);
+            Association as = c.openStudyRootFind(scp.node());
+            FindResponses r = c.findResponses(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"));
+            for (int i = 0; i < 5; i++) {
+                r.next();
+            }
+            r.cancel();
+            // this SCP ignores C-CANCEL: what it still sends is read, never handed on, up to the cap
+            DimseStatusException e = assertThrows(DimseStatusException.class, r::next);
+            assertTrue(e.getMessage().contains("more than pacs.max-matches=1000"), e.getMessage());
+            assertTrue(scp.cancelSeen());
+            assertTrue(scp.clientClosed());
+        }
+    }
+
+    @Test
     void refusedConnectionNamesThePeer() throws Exception {
         int port;
         try (TestScp scp = new TestScp(TestScp.Mode.ECHO_OK)) {
