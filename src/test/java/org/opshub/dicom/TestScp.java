@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +22,20 @@ public final class TestScp implements AutoCloseable {
         /** answers a C-FIND with a match in a character set no table knows ({@code ISO 2022 IR}) */
         FIND_BROKEN_CHARSET,
         /** answers a C-FIND with up to a million pending responses, as fast as they are read */
-        STREAM_PENDING }
+        STREAM_PENDING,
+        /**
+         * a PACS that caps C-FIND answers at {@link #CAP} (as Orthanc's LimitFindResults): serves
+         * {@link #STUDY_TIMES} matched by the StudyTime range of each query, any number of queries
+         * per association, and reads (and ignores) C-CANCEL
+         */
+        CAPPED }
+
+    /** The cap of CAPPED. */
+    public static final int CAP = 3;
+    /** The StudyTime of each study CAPPED holds (StudyInstanceUID 1.2.3.<index>); two share 10:00:00. */
+    public static final List<String> STUDY_TIMES = List.of("080000", "093000", "100000", "100000", "121500", "140000",
+            "183059", "235959");
+    private final java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Pending responses STREAM_PENDING sends at most. */
     public static final int STREAMED = 1_000_000;
@@ -45,6 +59,11 @@ public final class TestScp implements AutoCloseable {
     /** Whether a C-CANCEL-RQ arrived during a STREAM_PENDING C-FIND. */
     public boolean cancelSeen() {
         return cancelSeen.get();
+    }
+
+    /** C-FIND requests CAPPED answered. */
+    public int queries() {
+        return queries.get();
     }
 
     /** Pending responses STREAM_PENDING managed to write. */
@@ -110,6 +129,9 @@ public final class TestScp implements AutoCloseable {
                     out.write(Pdu.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU));
                     out.flush();
                     return;
+                } else if (mode == Mode.CAPPED) {
+                    capped(in, out, m);
+                    return;
                 } else if (mode == Mode.STREAM_PENDING) {
                     readMessage(in);
                     stream(s, in, out, id);
@@ -134,6 +156,52 @@ public final class TestScp implements AutoCloseable {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Answers C-FIND requests until A-RELEASE-RQ: the studies whose StudyTime is in the query's
+     * range, at most {@link #CAP}, then success; C-CANCEL requests are read and ignored.
+     */
+    private void capped(DataInputStream in, OutputStream out, Association.Message first) throws IOException {
+        Association.Message m = first;
+        while (true) {
+            int field = m.command().getInt(Tag.CommandField, 0);
+            if (field == Dimse.C_FIND_RQ) {
+                int id = m.command().getInt(Tag.MessageID, 0);
+                byte[] body = readPdu(in)[1];
+                int len = (int) ByteCodec.u32be(body, 0);
+                Attributes keys = DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false);
+                String range = keys.getString(Tag.StudyTime);
+                String from = range == null || range.isEmpty() ? "000000" : range.split("-")[0];
+                String to = range == null || range.isEmpty() ? "235959" : range.split("-")[1];
+                queries.incrementAndGet();
+                int sent = 0;
+                for (int i = 0; i < STUDY_TIMES.size() && sent < CAP; i++) {
+                    String t = STUDY_TIMES.get(i);
+                    if (t.compareTo(from) >= 0 && t.compareTo(to) <= 0) {
+                        Attributes a = new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                                .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3." + i)
+                                .setString(Tag.StudyDate, Vr.DA, "20261130").setString(Tag.StudyTime, Vr.TM, t);
+                        sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), DataSetCodec.encode(a, false));
+                        sent++;
+                    }
+                }
+                sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
+                out.flush();
+            }
+            byte[][] next = readPdu(in);
+            if (next[0][0] == Pdu.A_RELEASE_RQ) {
+                out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                out.flush();
+                return;
+            }
+            if (next[0][0] != Pdu.P_DATA_TF) {
+                return;
+            }
+            byte[] b = next[1];
+            int len = (int) ByteCodec.u32be(b, 0);
+            m = new Association.Message(b[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(b, 6, 4 + len), false), null);
+        }
     }
 
     /** Pending responses until STREAMED or the client goes away; a reader notes C-CANCEL meanwhile. */
