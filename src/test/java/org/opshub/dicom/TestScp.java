@@ -168,9 +168,7 @@ public final class TestScp implements AutoCloseable {
             int field = m.command().getInt(Tag.CommandField, 0);
             if (field == Dimse.C_FIND_RQ) {
                 int id = m.command().getInt(Tag.MessageID, 0);
-                byte[] body = readPdu(in)[1];
-                int len = (int) ByteCodec.u32be(body, 0);
-                Attributes keys = DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false);
+                Attributes keys = readMessage(in).command(); // the identifier's PDV
                 String range = keys.getString(Tag.StudyTime);
                 String from = range == null || range.isEmpty() ? "000000" : range.split("-")[0];
                 String to = range == null || range.isEmpty() ? "235959" : range.split("-")[1];
@@ -198,9 +196,7 @@ public final class TestScp implements AutoCloseable {
             if (next[0][0] != Pdu.P_DATA_TF) {
                 return;
             }
-            byte[] b = next[1];
-            int len = (int) ByteCodec.u32be(b, 0);
-            m = new Association.Message(b[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(b, 6, 4 + len), false), null);
+            m = pdv(next[1]);
         }
     }
 
@@ -211,10 +207,7 @@ public final class TestScp implements AutoCloseable {
                 while (true) {
                     byte[][] pdu = readPdu(in);
                     if (pdu[0][0] == Pdu.P_DATA_TF) {
-                        byte[] body = pdu[1];
-                        int len = (int) ByteCodec.u32be(body, 0);
-                        Attributes cmd = DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false);
-                        if (cmd.getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
+                        if (pdv(pdu[1]).command().getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
                             cancelSeen.set(true);
                         }
                     } else {
@@ -288,12 +281,14 @@ public final class TestScp implements AutoCloseable {
     }
 
     private static Association.Message readMessage(DataInputStream in) throws IOException {
-        byte[][] pdu = readPdu(in);
-        byte[] body = pdu[1];
+        return pdv(readPdu(in)[1]);
+    }
+
+    /** The one PDV of a P-DATA-TF body, decoded: its context id and data set (the AC accepted Implicit VR only). */
+    private static Association.Message pdv(byte[] body) throws IOException {
         int len = (int) ByteCodec.u32be(body, 0);
-        byte[] data = java.util.Arrays.copyOfRange(body, 6, 4 + len);
-        Attributes a = DataSetCodec.decode(data, false); // the AC accepted Implicit VR only
-        return new Association.Message(body[4], a, null);
+        return new Association.Message(body[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false),
+                null);
     }
 
     static byte[][] readPdu(InputStream in) throws IOException {
