@@ -168,7 +168,7 @@ public final class StateStore implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            if (transient_(e)) {
+            if (isTransient(e)) {
                 throw new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
             }
             throw new StateDataException("state store " + description + " refused the data (SQLState " + e.getSQLState()
@@ -187,10 +187,10 @@ public final class StateStore implements AutoCloseable {
      * revoked privilege ({@code 42}), which fail every item until an operator fixes the database, so
      * items wait for that instead of being lost.
      */
-    static boolean transient_(SQLException e) {
+    static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
         if (state == null || state.length() < 2) {
-            return !(e.getCause() instanceof SQLException c) || c == e || transient_(c);
+            return !(e.getCause() instanceof SQLException c) || c == e || isTransient(c);
         }
         return !java.util.Set.of("21", "22", "23", "27", "44").contains(state.substring(0, 2));
     }

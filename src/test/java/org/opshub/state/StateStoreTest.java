@@ -57,14 +57,14 @@ class StateStoreTest {
 
     @Test
     void dataErrorsArePermanentConnectionAndTimeoutErrorsTransient() {
-        assertTrue(StateStore.transient_(new SQLException("broken pipe", "08006")));
-        assertTrue(StateStore.transient_(new SQLException("canceling statement due to statement timeout", "57014")));
-        assertTrue(StateStore.transient_(new SQLException("deadlock", "40P01")));
-        assertTrue(StateStore.transient_(new SQLException("Timeout", "HYT00")));
-        assertTrue(StateStore.transient_(new SQLTransientConnectionException("pool timeout")));
-        assertFalse(StateStore.transient_(new SQLException("value too long", "22001")));
-        assertFalse(StateStore.transient_(new SQLException("duplicate key", "23505")));
-        assertTrue(StateStore.transient_(new SQLException("relation \"subscription\" does not exist", "42P01")),
+        assertTrue(StateStore.isTransient(new SQLException("broken pipe", "08006")));
+        assertTrue(StateStore.isTransient(new SQLException("canceling statement due to statement timeout", "57014")));
+        assertTrue(StateStore.isTransient(new SQLException("deadlock", "40P01")));
+        assertTrue(StateStore.isTransient(new SQLException("Timeout", "HYT00")));
+        assertTrue(StateStore.isTransient(new SQLTransientConnectionException("pool timeout")));
+        assertFalse(StateStore.isTransient(new SQLException("value too long", "22001")));
+        assertFalse(StateStore.isTransient(new SQLException("duplicate key", "23505")));
+        assertTrue(StateStore.isTransient(new SQLException("relation \"subscription\" does not exist", "42P01")),
                 "a broken schema fails every item: they wait for the fix instead of being lost");
         try (StateStore store = StateStore.open("jdbc:h2:mem:classes;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
             StateDataException e = assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
