@@ -48,12 +48,6 @@ public final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_BACKOFF_MS = 300_000;
-    /** Exchange property holding the {@link OutboxMessage} being sent. */
-    public static final String MESSAGE = OutboxMessage.PROPERTY;
-    /** Exchange properties set by direct:render-panel. */
-    public static final String PANEL_PNG = OutboxMessage.PANEL_PNG;
-    public static final String RENDER_ERROR = OutboxMessage.RENDER_ERROR;
-    public static final String RENDER_RETRYABLE = OutboxMessage.RENDER_RETRYABLE;
     /** Render attempts of a requested panel before the error is answered (timeouts and 5xx only). */
     public static final int RENDER_ATTEMPTS = 3;
 
@@ -180,7 +174,8 @@ public final class Delivery {
      * endpoint URI.
      */
     public Object request(Exchange exchange) throws JsonProcessingException {
-        return BotCall.prepare(exchange, message(exchange), settings, exchange.getProperty(PANEL_PNG, byte[].class));
+        return BotCall.prepare(exchange, message(exchange), settings,
+                exchange.getProperty(OutboxMessage.PANEL_PNG, byte[].class));
     }
 
     /** Whether the message is a photo whose Grafana panel must be rendered first. */
@@ -199,11 +194,11 @@ public final class Delivery {
      */
     public boolean afterRender(Exchange exchange) {
         OutboxMessage m = message(exchange);
-        if (exchange.getProperty(PANEL_PNG) != null) {
+        if (exchange.getProperty(OutboxMessage.PANEL_PNG) != null) {
             return true;
         }
-        String error = exchange.getProperty(RENDER_ERROR, "render failed", String.class);
-        boolean retryable = exchange.getProperty(RENDER_RETRYABLE, false, Boolean.class);
+        String error = exchange.getProperty(OutboxMessage.RENDER_ERROR, "render failed", String.class);
+        boolean retryable = exchange.getProperty(OutboxMessage.RENDER_RETRYABLE, false, Boolean.class);
         ObjectNode extra = BotCall.extra(m);
         ObjectNode panel = (ObjectNode) extra.get("panel");
         String title = panel.path("title").asText("panel");
@@ -214,7 +209,7 @@ public final class Delivery {
             OutboxMessage asText = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), m.parseMode(),
                     m.createdAt(), m.attempts(), rest);
             outbox.rewrite(asText);
-            exchange.setProperty(MESSAGE, asText);
+            exchange.setProperty(OutboxMessage.PROPERTY, asText);
             LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
                     retryable ? ", the picture follows when Grafana answers" : "");
             if (retryable) {
@@ -236,7 +231,7 @@ public final class Delivery {
                 "\u26A0\uFE0F Could not render <b>" + Html.escape(title) + "</b>: " + Html.escape(error), "HTML",
                 m.createdAt(), m.attempts(), null);
         outbox.rewrite(reply);
-        exchange.setProperty(MESSAGE, reply);
+        exchange.setProperty(OutboxMessage.PROPERTY, reply);
         return true;
     }
 
@@ -349,7 +344,7 @@ public final class Delivery {
 
     /** Ends the message's flight, whatever happened. */
     public void release(Exchange exchange) {
-        OutboxMessage m = exchange.getProperty(MESSAGE, OutboxMessage.class);
+        OutboxMessage m = exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
         if (m != null) {
             inFlight.remove(m.chatId());
         }
@@ -366,7 +361,7 @@ public final class Delivery {
     }
 
     private static OutboxMessage message(Exchange exchange) {
-        return exchange.getProperty(MESSAGE, OutboxMessage.class);
+        return exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
     }
 
     private static JsonNode parse(String text) {
