@@ -20,6 +20,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record SilenceStep(long chatId, String ref, long messageId, String user, long userId, int hours,
         Map<String, String> labels, String text) {
 
+    /** The route that serves a silence button: {@code alert-silence}. */
+    public String flow() {
+        return "alert-silence";
+    }
+
     /** The step of a pressed silence button: {@code action} is the stored keyboard action, {@code from} the Telegram user. */
     public static SilenceStep of(long chatId, String ref, long messageId, JsonNode from, JsonNode action) {
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();

@@ -46,7 +46,7 @@ public final class Silences {
         return !apiUrl.isEmpty();
     }
 
-    /** {@code alertmanager.api-url} without a trailing slash: the base of the route's request URL. */
+    /** {@code alertmanager.api-url} without a trailing slash (the value the routes see as {@code {{alertmanager.api-url}}}). */
     public String apiUrl() {
         return apiUrl;
     }

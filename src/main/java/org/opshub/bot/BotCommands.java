@@ -60,8 +60,9 @@ public final class BotCommands {
      * Handles one update (a message, or a {@code callback_query} of an inline keyboard): queues
      * the reply, if any.
      *
-     * @return the reply text (HTML); a {@link GrafanaStep} or {@link SilenceStep} when the answer
-     *         needs Grafana or Alertmanager (the route continues with it); or null
+     * @return a {@link GrafanaStep} or a {@link SilenceStep} when the answer needs Grafana's or
+     *         Alertmanager's API (the route continues with its {@code flow()}); else null (any
+     *         reply is queued)
      */
     public Object handle(JsonNode update) {
         if (update.has("callback_query")) {
@@ -98,7 +99,7 @@ public final class BotCommands {
                     return step;
                 }
                 outbox.enqueue(chatId, "reply", ref, (String) step, "HTML");
-                return step;
+                return null;
             }
         }
         if (!settings.allowedChats().contains(chatId)) {
@@ -112,7 +113,7 @@ public final class BotCommands {
             reply = answer(command.toLowerCase(Locale.ROOT), args, chatId);
         }
         outbox.enqueue(chatId, "reply", ref, reply, "HTML");
-        return reply;
+        return null;
     }
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
@@ -177,10 +178,9 @@ public final class BotCommands {
         }
     }
 
-    private String off(long chatId, String ref) {
-        String text = "Grafana is not configured on this hub (grafana.url).";
-        outbox.enqueue(chatId, "reply", ref + ":answer", text, "HTML");
-        return text;
+    private Object off(long chatId, String ref) {
+        outbox.enqueue(chatId, "reply", ref + ":answer", "Grafana is not configured on this hub (grafana.url).", "HTML");
+        return null;
     }
 
     private void answerCallback(long chatId, String ref, String callbackId, String text) {

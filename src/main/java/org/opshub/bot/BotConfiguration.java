@@ -39,6 +39,8 @@ public final class BotConfiguration {
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         context.getRegistry().bind("silences", silences);
+        // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed
+        context.getPropertiesComponent().addOverrideProperty("alertmanager.api-url", silences.apiUrl());
         context.getRegistry().bind("botCommands", new BotCommands(telegram, delivery.subscriptions(), delivery.inbox(),
                 delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks));
         LOG.info("Grafana: {}; silences from the chat: {}", grafana.settings(),

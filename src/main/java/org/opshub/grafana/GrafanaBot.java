@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.Html;
@@ -24,12 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bot's Grafana side: dashboards and panels as inline keyboards, panels as photos. The
- * {@code grafana-browse} route calls {@code GET /api/search?type=dash-db&query=} and
- * {@code GET /api/dashboards/uid/<uid>}; the {@code render-panel} route calls
- * {@code GET /render/d-solo/<uid>/<slug>?orgId&panelId&from=now-<range>&to=now&width&height&tz}
- * (Grafana image renderer). Every request carries the service-account token as Bearer. Answers
- * that are errors (4xx/5xx, an HTML page, a body that is not JSON or not a PNG) become a short
- * readable reply; nothing is cached, so Grafana being down at startup changes nothing.
+ * requests, their answer classes and the error replies are in {@code routes/grafana.yaml}
+ * ({@code GET /api/search}, {@code GET /api/dashboards/uid/<uid>} of Grafana's HTTP API and
+ * {@code GET /render/d-solo/...} of its image renderer); this bean turns a parsed answer into
+ * keyboards and photos in the outbox. Nothing is cached, so Grafana being down at startup
+ * changes nothing.
  */
 public final class GrafanaBot {
     private static final Logger LOG = LoggerFactory.getLogger(GrafanaBot.class);
@@ -54,80 +51,75 @@ public final class GrafanaBot {
         return settings;
     }
 
-    /** The endpoint the routes call; each request's URL is in {@code CamelHttpUri}. */
-    public String endpoint() {
-        return settings.url();
-    }
+    // ---- browsing: the grafana-browse route calls these with Grafana's parsed answer ----------
 
-    private void headers(Exchange exchange, String url, String accept) {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setBody(null);
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, url);
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setHeader("Accept", accept);
-        if (!settings.token().isEmpty()) {
-            exchange.getMessage().setHeader("Authorization", "Bearer " + settings.token());
-        }
-    }
-
-    // ---- browsing ------------------------------------------------------------------------------
-
-    /** Prepares the API call of the step in the {@code step} property. */
-    public void browseRequest(Exchange exchange, @ExchangeProperty("step") GrafanaStep step) {
-        String url = switch (step.kind()) {
-            case SEARCH, GRAPH_SEARCH -> settings.url() + "/api/search?type=dash-db&limit=100&query="
-                    + URLEncoder.encode(step.query() == null ? "" : step.query(), StandardCharsets.UTF_8);
-            case PANELS, GRAPH_PANELS -> settings.url() + "/api/dashboards/uid/"
-                    + URLEncoder.encode(step.uid(), StandardCharsets.UTF_8);
-        };
-        headers(exchange, url, "application/json");
+    /**
+     * {@code GET /api/search} answered for {@code /dashboards [words]}: a keyboard of the
+     * dashboards found (at most 60), or a reply that none matches.
+     *
+     * @param search the answer, a JSON array of {@code {uid, title, folderTitle}}
+     */
+    public void dashboards(GrafanaStep step, JsonNode search) {
+        dashboardsKeyboard(step, Dashboards.search(search));
     }
 
     /**
-     * Answers a step from Grafana's answer: a keyboard, a photo, or a readable error.
+     * {@code GET /api/dashboards/uid/<uid>} answered for a dashboard button: a keyboard of its
+     * panels at {@code grafana.default-range}.
      *
-     * @return the next step ({@code /graph} after the dashboard was found), or null
+     * @param dashboard the answer, {@code {dashboard: {uid, title, panels}, meta: {slug}}}
      */
-    public GrafanaStep browseAnswer(Exchange exchange, @ExchangeProperty("step") GrafanaStep step) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
-        exchange.getMessage().removeHeaders("*");
-        JsonNode json = null;
-        if (status == 200) {
-            try {
-                json = JSON.readTree(body == null ? "" : body);
-            } catch (IOException e) {
-                json = null;
-            }
+    public void panels(GrafanaStep step, JsonNode dashboard) {
+        if (notADashboard(step, dashboard)) {
+            return;
         }
-        if (json == null || json.isMissingNode() || (json.isObject() && json.has("message") && !json.has("dashboard"))) {
-            reply(step, "\u26A0\uFE0F Grafana: " + Html.escape(problem(status, body,
-                    exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class))));
-            return null;
-        }
-        return switch (step.kind()) {
-            case SEARCH -> {
-                dashboardsKeyboard(step, Dashboards.search(json));
-                yield null;
-            }
-            case PANELS -> {
-                Dashboards.Dashboard d = Dashboards.dashboard(json);
-                panelsKeyboard(step, d, d.panels(), settings.defaultRange());
-                yield null;
-            }
-            case GRAPH_SEARCH -> graphDashboard(step, Dashboards.search(json));
-            case GRAPH_PANELS -> {
-                graphPanel(step, Dashboards.dashboard(json));
-                yield null;
-            }
-        };
+        Dashboards.Dashboard d = Dashboards.dashboard(dashboard);
+        panelsKeyboard(step, d, d.panels(), settings.defaultRange());
     }
 
-    /** Grafana did not answer (timeout, refused): a readable reply. */
-    public void browseFailed(Exchange exchange, @ExchangeProperty("step") GrafanaStep step) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+    /**
+     * {@code GET /api/search} answered for {@code /graph <dashboard> <panel>}: the one dashboard
+     * whose title starts with the words (a title equal to them wins).
+     *
+     * @return the next step, the panel search in that dashboard; null when none or several
+     *         matched (a reply or a keyboard is queued instead)
+     */
+    public GrafanaStep graphDashboard(GrafanaStep step, JsonNode search) {
+        return pickDashboard(step, Dashboards.search(search));
+    }
+
+    /**
+     * {@code GET /api/dashboards/uid/<uid>} answered for {@code /graph}: the panel whose title
+     * starts with the words is queued as a photo; several give a keyboard, none a reply.
+     */
+    public void graphPanel(GrafanaStep step, JsonNode dashboard) {
+        if (!notADashboard(step, dashboard)) {
+            pickPanel(step, Dashboards.dashboard(dashboard));
+        }
+    }
+
+    /**
+     * Grafana answered, but not with data (an error status, a login page, a body that is not
+     * JSON): the chat gets {@code ⚠️ Grafana: answered <status>: <message>}.
+     *
+     * @param contentType the answer's Content-Type, may be null
+     */
+    public void answerError(GrafanaStep step, int status, String body, String contentType) {
+        reply(step, "\u26A0\uFE0F Grafana: " + Html.escape(problem(status, body, contentType)));
+    }
+
+    /** Grafana did not answer (timeout, refused, an answer over the cap): the chat gets a readable reply. */
+    public void unreachable(GrafanaStep step, Exception e) {
         LOG.warn("Grafana API call failed: {}", e == null ? "?" : e.toString());
-        reply(step, "\u26A0\uFE0F Grafana does not answer: " + Html.escape(e == null ? "error" : describe(e)));
+        reply(step, "\u26A0\uFE0F " + Html.escape(notAnswering(e)));
+    }
+
+    private boolean notADashboard(GrafanaStep step, JsonNode answer) {
+        if (answer != null && answer.isObject() && answer.has("dashboard")) {
+            return false;
+        }
+        answerError(step, 200, answer == null ? "" : answer.toString(), "application/json");
+        return true;
     }
 
     private void dashboardsKeyboard(GrafanaStep step, List<Dashboards.Ref> found) {
@@ -163,7 +155,7 @@ public final class GrafanaBot {
         keyboard(step, "<b>" + Html.escape(d.title()) + "</b>: choose a panel (last " + Html.escape(range) + "):", rows);
     }
 
-    private GrafanaStep graphDashboard(GrafanaStep step, List<Dashboards.Ref> found) {
+    private GrafanaStep pickDashboard(GrafanaStep step, List<Dashboards.Ref> found) {
         List<Dashboards.Ref> matches = byPrefix(found, Dashboards.Ref::title, step.query());
         if (matches.isEmpty()) {
             reply(step, "No dashboard starts with <code>" + Html.escape(step.query()) + "</code>. /dashboards lists them.");
@@ -177,7 +169,7 @@ public final class GrafanaBot {
                 step.panelQuery(), step.range());
     }
 
-    private void graphPanel(GrafanaStep step, Dashboards.Dashboard d) {
+    private void pickPanel(GrafanaStep step, Dashboards.Dashboard d) {
         List<Dashboards.Panel> matches = byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
         if (matches.size() == 1) {
             Dashboards.Panel p = matches.get(0);
@@ -250,50 +242,42 @@ public final class GrafanaBot {
         outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML");
     }
 
-    // ---- rendering -----------------------------------------------------------------------------
+    // ---- rendering: the render-panel route calls these -----------------------------------------
 
-    /** Prepares the render call of the photo in the {@code outboxMessage} property. */
-    public void renderRequest(Exchange exchange) {
-        OutboxMessage m = exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
-        JsonNode p = BotCall.extra(m).path("panel");
-        String url = settings.url() + "/render/d-solo/" + enc(p.path("uid").asText()) + "/" + enc(p.path("slug").asText("dashboard"))
-                + "?orgId=" + settings.orgId() + "&panelId=" + p.path("id").asInt() + "&from=now-"
-                + enc(p.path("range").asText(settings.defaultRange())) + "&to=now&width=" + settings.width() + "&height="
-                + settings.height() + "&tz=" + enc(settings.zone().getId());
-        headers(exchange, url, "image/png");
+    /**
+     * The panel of a photo in the outbox, each part URL-encoded for the {@code render-panel}
+     * route's {@code GET /render/d-solo/<uid>/<slug>?panelId=<id>&from=now-<range>}.
+     */
+    public PanelRequest panelOf(OutboxMessage message) {
+        JsonNode p = BotCall.extra(message).path("panel");
+        return new PanelRequest(enc(p.path("uid").asText()), enc(p.path("slug").asText("dashboard")), p.path("id").asInt(),
+                enc(p.path("range").asText(settings.defaultRange())));
     }
 
     /**
-     * Judges a render answer: a PNG (status 200, PNG signature) goes to the {@code panelPng}
-     * property; anything else to {@code renderError} (readable), with {@code renderRetryable} for 5xx.
+     * The render of one panel, URL-encoded.
+     *
+     * @param uid   dashboard uid
+     * @param slug  dashboard slug
+     * @param id    panel id
+     * @param range relative range, {@code 6h}
      */
-    public void renderAnswer(Exchange exchange) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setBody(null);
-        if (status == 200 && body != null && body.length > PNG.length && startsWithPng(body)) {
-            exchange.setProperty(OutboxMessage.PANEL_PNG, body);
-            return;
-        }
-        String text = body == null ? "" : new String(body, 0, Math.min(body.length, 2000), StandardCharsets.UTF_8);
-        exchange.setProperty(OutboxMessage.RENDER_ERROR, problem(status, text, type));
-        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, status >= 500);
+    public record PanelRequest(String uid, String slug, int id, String range) {
     }
 
-    /** A render that threw (timeout, refused): retryable. */
-    public void renderFailed(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        exchange.setProperty(OutboxMessage.RENDER_ERROR, "Grafana does not answer: " + (e == null ? "error" : describe(e)));
-        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, true);
-        exchange.getMessage().removeHeaders("*");
+    /** {@code grafana.timezone}, else {@code telegram.timezone}, else the system's zone, URL-encoded: the render's {@code tz}. */
+    public String zone() {
+        return enc(settings.zone().getId());
     }
 
-    /** Grafana is off: a render request cannot be served. */
-    public void renderOff(Exchange exchange) {
-        exchange.setProperty(OutboxMessage.RENDER_ERROR, "Grafana is not configured (grafana.url)");
-        exchange.setProperty(OutboxMessage.RENDER_RETRYABLE, false);
+    /** @return {@code body} when it starts with the PNG signature (PNG specification §5.2), else null */
+    public static byte[] png(byte[] body) {
+        return body != null && body.length > PNG.length && startsWithPng(body) ? body : null;
+    }
+
+    /** The readable error of a call that threw: {@code Grafana does not answer: timeout}. */
+    public static String notAnswering(Exception e) {
+        return "Grafana does not answer: " + (e == null ? "error" : describe(e));
     }
 
     private static boolean startsWithPng(byte[] b) {
@@ -305,9 +289,15 @@ public final class GrafanaBot {
         return true;
     }
 
-    /** A one-line description of an answer that is not what was asked for. */
-    static String problem(int status, String body, String contentType) {
+    /**
+     * A one-line description of an answer that is not what was asked for: {@code answered 401:
+     * invalid API key}, {@code answered 200 with an HTML page instead of data (login page? ...)}.
+     *
+     * @param contentType the answer's Content-Type, may be null
+     */
+    public static String problem(int status, String body, String contentType) {
         String b = body == null ? "" : body.strip();
+        contentType = contentType == null ? "" : contentType;
         boolean html = contentType.toLowerCase(Locale.ROOT).contains("html") || b.regionMatches(true, 0, "<!doctype", 0, 9)
                 || b.regionMatches(true, 0, "<html", 0, 5);
         if (html) {

@@ -8,7 +8,10 @@ import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
 
-/** The Grafana capability ({@code grafana.*}): binds {@code grafanaBot} and {@code grafanaHttpClient} (renders). */
+/**
+ * The Grafana capability ({@code grafana.*}): binds {@code grafanaBot} and {@code grafanaHttpClient}
+ * (renders), and gives the routes {@code grafana.url} without a trailing slash.
+ */
 public final class GrafanaConfiguration {
     private GrafanaConfiguration() {
     }
@@ -20,6 +23,8 @@ public final class GrafanaConfiguration {
         GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
         context.getRegistry().bind("grafanaBot", grafana);
         context.getRegistry().bind("grafanaHttpClient", new TimeoutHttpClient(settings.renderTimeout()));
+        // the routes write {{grafana.url}}/api/...: without the trailing slash an operator may have typed
+        context.getPropertiesComponent().addOverrideProperty("grafana.url", settings.url());
         return grafana;
     }
 }

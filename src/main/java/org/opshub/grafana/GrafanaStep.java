@@ -1,5 +1,8 @@
 package org.opshub.grafana;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 /**
  * A bot request that needs Grafana's API, handed from the command handler to the
  * {@code grafana-browse} route.
@@ -25,5 +28,20 @@ public record GrafanaStep(Kind kind, long chatId, String ref, String query, Stri
         GRAPH_SEARCH,
         /** /graph: find the panel by title prefix in the one dashboard found. */
         GRAPH_PANELS
+    }
+
+    /** The route that serves every Grafana step: {@code grafana-browse}. */
+    public String flow() {
+        return "grafana-browse";
+    }
+
+    /** {@link #query()} URL-encoded (empty when none), for the route's request URL. */
+    public String urlQuery() {
+        return query == null ? "" : URLEncoder.encode(query, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #uid()} URL-encoded, for the route's request URL. */
+    public String urlUid() {
+        return uid == null ? "" : URLEncoder.encode(uid, StandardCharsets.UTF_8);
     }
 }
