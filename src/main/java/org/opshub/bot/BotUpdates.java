@@ -43,7 +43,8 @@ public final class BotUpdates {
     private static final String OFFSET = "telegram.update-offset";
     private static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query");
     /** Exchange property: the Bot API method of the call being made. */
-    private static final String CALL = "opshubBotUpdatesCall";
+    /** The exchange property of the call in hand. */
+    private static final String CALL = "call";
     private final TelegramSettings settings;
     private final StateStore store;
     private volatile Long offset;
@@ -74,11 +75,10 @@ public final class BotUpdates {
     }
 
     /**
-     * Prepares the next call (POST JSON; the URL carries the token, so it is only a header):
-     * {@code setWebhook} in webhook mode, {@code deleteWebhook} after a 409 for a leftover webhook,
-     * else {@code getUpdates}.
+     * The next call, for the {@code bot-api} route: {@code setWebhook} in webhook mode,
+     * {@code deleteWebhook} after a 409 for a leftover webhook, else {@code getUpdates}.
      */
-    public String request(Exchange exchange) throws JsonProcessingException {
+    public BotCall.Request nextCall() throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         String method;
         if (settings.webhookMode()) {
@@ -97,9 +97,7 @@ public final class BotUpdates {
             body.put("timeout", settings.pollTimeout().toSeconds());
             body.put("allowed_updates", ALLOWED_UPDATES);
         }
-        BotCall.prepare(exchange, settings.methodUrl(method));
-        exchange.setProperty(CALL, method);
-        return JSON.writeValueAsString(body);
+        return BotCall.Request.json(method, body);
     }
 
     /**
@@ -108,7 +106,7 @@ public final class BotUpdates {
      * Bot API answer.
      */
     public List<JsonNode> updates(Exchange exchange) {
-        String method = exchange.getProperty(CALL, "getUpdates", String.class);
+        String method = method(exchange);
         int code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         JsonNode json;
@@ -168,10 +166,15 @@ public final class BotUpdates {
         }
     }
 
+    private static String method(Exchange exchange) {
+        BotCall.Request call = exchange.getProperty(CALL, BotCall.Request.class);
+        return call == null ? "getUpdates" : call.method();
+    }
+
     /** A network or state store error while polling: backoff, one log line until it works again. */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(exchange.getProperty(CALL, "getUpdates", String.class),
+        failed(method(exchange),
                 e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 

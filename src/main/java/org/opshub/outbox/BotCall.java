@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -47,30 +46,33 @@ public final class BotCall {
         return extra(m).path("method").asText("sendMessage");
     }
 
+    /** The Content-Type of a JSON call. */
+    public static final String JSON_TYPE = "application/json; charset=utf-8";
+
     /**
-     * Prepares an exchange for one Bot API call through camel-http: POST to {@code methodUrl} (it
-     * carries the token, so it goes in the {@code CamelHttpUri} header, never in an endpoint URI),
-     * JSON content type, and no other headers.
+     * One Bot API call, as the {@code bot-api} route sends it: {@code POST <api-url>/bot<token>/<method>}.
+     *
+     * @param method      the Bot API method, {@code sendMessage}
+     * @param body        a JSON String, or a multipart {@link HttpEntity} for {@code sendPhoto}
+     * @param contentType the body's Content-Type
      */
-    public static void prepare(Exchange exchange, String methodUrl) {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, methodUrl);
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+    public record Request(String method, Object body, String contentType) {
+        /** A JSON call. */
+        public static Request json(String method, Map<String, Object> fields) throws JsonProcessingException {
+            return new Request(method, JSON.writeValueAsString(fields), JSON_TYPE);
+        }
     }
 
     /**
-     * Prepares the call as a JSON POST (or a multipart POST for a photo with {@code png}) and
-     * returns the body: a String, or an {@link HttpEntity} for multipart.
+     * The call of an outbox message: JSON, or multipart/form-data for a photo with {@code png}
+     * (a photo whose panel could not be rendered goes as {@code sendMessage}).
      */
-    public static Object prepare(Exchange exchange, OutboxMessage m, TelegramSettings settings, byte[] png)
-            throws JsonProcessingException {
+    public static Request of(OutboxMessage m, byte[] png) throws JsonProcessingException {
         ObjectNode extra = extra(m);
         String method = png != null ? "sendPhoto" : extra.path("method").asText("sendMessage");
         if ("sendPhoto".equals(method) && png == null) {
             method = "sendMessage";
         }
-        prepare(exchange, settings.methodUrl(method));
         if (png != null) {
             MultipartEntityBuilder b = MultipartEntityBuilder.create().setMode(HttpMultipartMode.EXTENDED)
                     .setCharset(java.nio.charset.StandardCharsets.UTF_8)
@@ -87,8 +89,7 @@ public final class BotCall {
                         ContentType.APPLICATION_JSON);
             }
             HttpEntity entity = b.build();
-            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, entity.getContentType());
-            return entity;
+            return new Request(method, entity, entity.getContentType());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         switch (method) {
@@ -117,7 +118,7 @@ public final class BotCall {
                 body.put("reply_markup", extra.get("reply_markup"));
             }
         }
-        return JSON.writeValueAsString(body);
+        return Request.json(method, body);
     }
 
     /** Whether the visible text (HTML removed) fits a photo caption. */

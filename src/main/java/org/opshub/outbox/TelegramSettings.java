@@ -117,11 +117,6 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
         return token.isEmpty();
     }
 
-    /** The URL of a Bot API method, token included: never log it. */
-    public String methodUrl(String method) {
-        return apiUrl + "/bot" + token + "/" + method;
-    }
-
     /**
      * Chat ids written comma- or space-separated (a property such as {@code telegram.allowed-chats}
      * or {@code checks.chats}), in order, without repeats; empty for an empty text.

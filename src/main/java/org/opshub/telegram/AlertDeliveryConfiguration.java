@@ -53,6 +53,9 @@ public final class AlertDeliveryConfiguration {
                 (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox));
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
+        // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped
+        context.getPropertiesComponent().addOverrideProperty("telegram.api-url", telegram.apiUrl());
+        context.getPropertiesComponent().addOverrideProperty("telegram.token", telegram.token());
         LOG.info("Alert delivery: {}", telegram);
         return new Beans(outbox, subscriptions, inbox, delivery);
     }

@@ -168,14 +168,13 @@ public final class Delivery {
     }
 
     /**
-     * Prepares the Bot API call of the message ({@link BotCall}: sendMessage, sendPhoto with the
-     * rendered panel in the {@code panelPng} property, editMessageText, answerCallbackQuery). The
-     * method URL carries the token, so it goes in the {@code CamelHttpUri} header, never in an
-     * endpoint URI.
+     * The Bot API call of a message ({@link BotCall}: sendMessage, sendPhoto with the rendered
+     * panel, editMessageText, answerCallbackQuery), for the {@code bot-api} route.
+     *
+     * @param png the rendered panel ({@code panelPng}), or null
      */
-    public Object request(Exchange exchange) throws JsonProcessingException {
-        return BotCall.prepare(exchange, message(exchange), settings,
-                exchange.getProperty(OutboxMessage.PANEL_PNG, byte[].class));
+    public BotCall.Request call(OutboxMessage message, byte[] png) throws JsonProcessingException {
+        return BotCall.of(message, png);
     }
 
     /** Whether the message is a photo whose Grafana panel must be rendered first. */
