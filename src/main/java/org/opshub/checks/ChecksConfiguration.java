@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service-check capability ({@code checks.*}): validates the checks of the route files, binds
- * {@code probes} and {@code serviceChecks} (state, thresholds, quiet hours, notifications through
+ * {@code serviceChecks} (state, thresholds, quiet hours, notifications through
  * the outbox).
  */
 public final class ChecksConfiguration {
@@ -36,7 +36,6 @@ public final class ChecksConfiguration {
         NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
                 zone);
         List<Long> chats = List.copyOf(TelegramSettings.chatIds("checks.chats", property.apply("checks.chats")));
-        context.getRegistry().bind("probes", new Probes());
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,

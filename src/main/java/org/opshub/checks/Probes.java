@@ -19,7 +19,6 @@ import com.google.re2j.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.opshub.http.Durations;
 
 /**
@@ -36,9 +35,9 @@ public final class Probes {
      * {@code \t} escapes); with {@code expect}, reads until the regular expression is found in the
      * reply (UTF-8, at most 64 KiB) or the timeout passes.
      */
-    public ProbeResult tcp(@ExchangeProperty("host") String host, @ExchangeProperty("port") int port,
-            @ExchangeProperty("send") String send, @ExchangeProperty("expect") String expect,
-            @ExchangeProperty("timeout") String timeout) {
+    public ProbeResult tcp(String host, int port,
+            String send, String expect,
+            String timeout) {
         long start = System.nanoTime();
         int ms = millis(timeout);
         Pattern pattern = blank(expect) ? null : Pattern.compile(expect);
@@ -101,7 +100,7 @@ public final class Probes {
      * TCP connection to port 7 (echo) of the host, where a refused connection also counts as
      * reachable.
      */
-    public ProbeResult ping(@ExchangeProperty("host") String host, @ExchangeProperty("timeout") String timeout) {
+    public ProbeResult ping(String host, String timeout) {
         long start = System.nanoTime();
         int ms = millis(timeout);
         try {
@@ -118,7 +117,7 @@ public final class Probes {
      * Disk usage of the file system holding {@code path}, as {@code df} computes it:
      * used / (used + available to unprivileged users), in percent. Fails above {@code maxUsedPercent}.
      */
-    public ProbeResult disk(@ExchangeProperty("path") String path, @ExchangeProperty("maxUsedPercent") double maxUsedPercent) {
+    public ProbeResult disk(String path, double maxUsedPercent) {
         long start = System.nanoTime();
         try {
             FileStore store = Files.getFileStore(Path.of(path));
@@ -142,9 +141,9 @@ public final class Probes {
      * HTTP client reads the body up to {@code maxBodyBytes} (default 1 MiB): a longer one fails the
      * probe through {@link #failure}. The duration is the time since the check's timer fired.
      */
-    public ProbeResult http(Exchange exchange, @ExchangeProperty("validStatus") String validStatus,
-            @ExchangeProperty("jsonPath") String jsonPath, @ExchangeProperty("expected") String expected,
-            @ExchangeProperty("bodyRegexp") String bodyRegexp) {
+    public ProbeResult http(Exchange exchange, String validStatus,
+            String jsonPath, String expected,
+            String bodyRegexp) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         double seconds = exchange.getClock().elapsed() / 1000.0;

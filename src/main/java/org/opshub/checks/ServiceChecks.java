@@ -63,23 +63,19 @@ public final class ServiceChecks {
     }
 
     /**
-     * Records the probe result in the body for the check named by the exchange properties that
-     * the route templates set ({@code name}, {@code type}, {@code target}, {@code failureThreshold},
-     * {@code successThreshold}, {@code reminderInterval}).
+     * Records a probe of a check (the body of the {@code check-result} route).
      *
      * @return the notification to send now, or null
      */
-    public CheckNotification record(Exchange exchange, @ExchangeProperty("name") String name,
-            @ExchangeProperty("type") String type, @ExchangeProperty("target") String target,
-            @ExchangeProperty("failureThreshold") int failureThreshold,
-            @ExchangeProperty("successThreshold") int successThreshold,
-            @ExchangeProperty("reminderInterval") String reminderInterval) {
-        ProbeResult raw = exchange.getMessage().getBody(ProbeResult.class);
+    public CheckNotification record(Exchange exchange, Check.Probed probed) {
+        Check check = probed.check();
+        String name = check.name();
+        String type = check.type();
+        ProbeResult raw = probed.result();
         // what is shown in /checks, notifications and logs never carries URL credentials or API keys
         ProbeResult result = new ProbeResult(raw.success(), raw.durationSeconds(), Redaction.redact(raw.detail()));
-        target = Redaction.redact(target);
-        Duration reminder = reminderInterval == null || reminderInterval.isBlank() || "off".equalsIgnoreCase(reminderInterval)
-                ? null : Durations.parse(reminderInterval);
+        String target = Redaction.redact(check.target());
+        Duration reminder = check.reminder();
         CheckState state = checks.computeIfAbsent(name, n -> new CheckState(n, gauges(n)));
         Instant now = clock.instant();
         synchronized (state) {
@@ -87,7 +83,7 @@ public final class ServiceChecks {
             state.target = target;
             state.routeId = exchange.getFromRouteId();
             boolean wasUp = state.up;
-            state.probe(result, now, Math.max(1, failureThreshold), Math.max(1, successThreshold));
+            state.probe(result, now, check.failureThreshold(), check.successThreshold());
             if (wasUp != state.up) {
                 if (state.up) {
                     LOG.info("Check {} UP again after {} successful probes: {}", name, state.consecutiveSuccesses,
