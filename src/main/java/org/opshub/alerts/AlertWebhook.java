@@ -9,8 +9,6 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of {@code POST /alerts}: checks the bearer token, content type and size, parses
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
  * the 4xx status to answer; the body is {@code {"status":"error","error":"<what is wrong>"}}.
  */
 public final class AlertWebhook {
-    private static final Logger LOG = LoggerFactory.getLogger(AlertWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final byte[] bearerToken;
     private final long maxBodyBytes;
@@ -86,35 +83,8 @@ public final class AlertWebhook {
         return JSON.writeValueAsString(m);
     }
 
-    /** Answers a {@link WebhookRejectedException}: its status and a JSON body saying what is wrong. */
-    public String rejected(Exchange exchange) {
-        WebhookRejectedException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);
-        answer(exchange, e == null ? 400 : e.status());
-        return error(e == null ? "bad request" : e.getMessage());
-    }
-
-    /**
-     * Answers 503 when the alerts could not be stored (Alertmanager retries 5xx); the cause is
-     * logged, not sent.
-     */
-    public String unavailable(Exchange exchange) {
-        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.warn("Alert webhook not stored, answered 503 so that Alertmanager retries: {}", e == null ? "?" : e.toString());
-        answer(exchange, 503);
-        return error("alerts could not be stored; retry later");
-    }
-
-    private static void answer(Exchange exchange, int status) {
-        String auth = exchange.getMessage().getHeader("WWW-Authenticate", String.class);
-        exchange.getMessage().removeHeaders("*");
-        if (auth != null) {
-            exchange.getMessage().setHeader("WWW-Authenticate", auth);
-        }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-    }
-
-    private static String error(String message) {
+    /** The JSON body of a refused request: {@code {"status":"error","error":"<message>"}}. */
+    public static String error(String message) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "error");
         m.put("error", message);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The receiving end of webhook mode: {@code POST /telegram/webhook}, where Telegram pushes each
  * {@code Update} as JSON (core.telegram.org/bots/api#setwebhook, #update).
  *
- * <p>Answers, all with a small JSON body:
+ * <p>The {@code telegram-webhook} route answers, all with a small JSON body:
  * <ul>
  * <li>404 when webhook mode is off (no {@code telegram.webhook-url}, or console mode);</li>
  * <li>403 when {@code X-Telegram-Bot-Api-Secret-Token} is missing or wrong (compared in constant
@@ -54,20 +54,21 @@ public final class BotWebhook {
     }
 
     /**
-     * Checks one pushed request. To be handled: the update (a JSON object) becomes the body and the
-     * {@value #UPDATE} property. Otherwise the answer is set already (404, 403, 400, or 200 for a
-     * repeat) and the property stays unset.
+     * Classifies one pushed request for the {@code telegram-webhook} route.
+     *
+     * @return {@code off} (webhook mode off), {@code forbidden} (no or a wrong secret token),
+     *         {@code invalid} (not a JSON object with a numeric {@code update_id}), {@code duplicate}
+     *         (being or lately handled), or {@code new}: then the update (a JSON tree) is the body
+     *         and the {@value #UPDATE} property
      */
-    public void accept(Exchange exchange) {
+    public String classify(Exchange exchange) {
         if (!settings.webhookMode()) {
-            answer(exchange, 404, "not_found", "Telegram webhook mode is off (telegram.webhook-url is empty)");
-            return;
+            return "off";
         }
         String given = exchange.getMessage().getHeader(SECRET_HEADER, String.class);
         if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
             logRefused(exchange);
-            answer(exchange, 403, "forbidden", "missing or wrong " + SECRET_HEADER);
-            return;
+            return "forbidden";
         }
         JsonNode update;
         try {
@@ -78,14 +79,12 @@ public final class BotWebhook {
         }
         if (update == null || !update.isObject() || !update.path("update_id").isIntegralNumber()
                 || !update.path("update_id").canConvertToLong()) {
-            answer(exchange, 400, "invalid", "not a Telegram update: a JSON object with a numeric update_id is expected");
-            return;
+            return "invalid";
         }
         long id = update.path("update_id").asLong();
         synchronized (seen) {
             if (!seen.add(id)) {
-                answer(exchange, 200, "duplicate", null);
-                return;
+                return "duplicate";
             }
             if (seen.size() > REMEMBERED) {
                 seen.remove(seen.iterator().next());
@@ -93,22 +92,31 @@ public final class BotWebhook {
         }
         exchange.getMessage().setBody(update);
         exchange.setProperty(UPDATE, update);
+        return "new";
     }
 
-    /** The update is handled: 200. */
-    public void handled(Exchange exchange) {
-        answer(exchange, 200, "handled", null);
-    }
-
-    /** The state store failed while handling: 503, and the update may come again. */
-    public void unavailable(Exchange exchange, JsonNode update) {
+    /** Forgets an update that could not be handled, so that Telegram's next delivery of it is handled. */
+    public void forget(JsonNode update) {
         synchronized (seen) {
             seen.remove(update.path("update_id").asLong());
         }
-        answer(exchange, 503, "unavailable", "the state store is unavailable; deliver the update again later");
     }
 
-    private void answer(Exchange exchange, int status, String result, String error) {
+    /**
+     * Answers the request: the status, a JSON body ({@code {"ok":true}}, or {@code ok:false} with an
+     * error naming what is wrong), and one count in {@code telegram_webhook_requests_total{result}}.
+     *
+     * @param result {@code handled}, {@code duplicate}, {@code not_found}, {@code forbidden},
+     *               {@code invalid} or {@code unavailable}
+     */
+    public void answer(Exchange exchange, int status, String result) {
+        String error = switch (result) {
+            case "not_found" -> "Telegram webhook mode is off (telegram.webhook-url is empty)";
+            case "forbidden" -> "missing or wrong " + SECRET_HEADER;
+            case "invalid" -> "not a Telegram update: a JSON object with a numeric update_id is expected";
+            case "unavailable" -> "the state store is unavailable; deliver the update again later";
+            default -> null;
+        };
         Counter.builder("telegram_webhook_requests_total").tag("result", result)
                 .description("Requests on POST /telegram/webhook, by result").register(registry).increment();
         exchange.getMessage().removeHeaders("*");

@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.opshub.http.Durations;
 import org.opshub.outbox.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
