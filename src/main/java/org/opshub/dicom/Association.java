@@ -1,7 +1,6 @@
 package org.opshub.dicom;
 
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -110,42 +109,31 @@ public final class Association implements Closeable {
     }
 
     private void negotiate(List<PresentationContext> proposed) throws IOException {
-        out.write(Pdu.associateRq(node.aeTitle(), settings.callingAeTitle(), proposed, settings.maxPduLength()));
+        out.write(new Pdu.AssociateRq(node.aeTitle(), settings.callingAeTitle(), proposed, settings.maxPduLength()).encode());
         out.flush();
-        long deadline = deadline(settings.associationTimeout());
-        byte[][] pdu = readPdu(deadline, "A-ASSOCIATE-AC");
-        int type = pdu[0][0];
-        byte[] body = pdu[1];
-        switch (type) {
-            case Pdu.A_ASSOCIATE_AC -> {
-                Pdu.AssociateAccept ac = Pdu.parseAssociateAc(body, proposed);
-                contexts = ac.contexts();
-                peerMaxPdu = ac.maxPduLength();
-                state = State.ESTABLISHED;
-                if (contexts.stream().noneMatch(PresentationContext::accepted)) {
-                    String why = contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
-                    abort(Pdu.ABORT_SOURCE_USER, 0);
-                    throw new DicomProtocolException(node + " accepted no presentation context (" + why + ")");
-                }
+        Pdu pdu = readPdu(deadline(settings.associationTimeout()), "A-ASSOCIATE-AC");
+        if (pdu instanceof Pdu.AssociateAc answer) {
+            Pdu.AssociateAc ac = answer.named(proposed);
+            contexts = ac.contexts();
+            peerMaxPdu = ac.maxPduLength();
+            state = State.ESTABLISHED;
+            if (contexts.stream().noneMatch(PresentationContext::accepted)) {
+                String why = contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
+                abort(Pdu.ABORT_SOURCE_USER, 0);
+                throw new DicomProtocolException(node + " accepted no presentation context (" + why + ")");
             }
-            case Pdu.A_ASSOCIATE_RJ -> {
-                if (body.length < 4) {
-                    throw new DicomProtocolException("A-ASSOCIATE-RJ from " + node + " too short");
-                }
-                state = State.CLOSED;
-                closeQuietly(socket);
-                throw new AssociationRejectedException(node.aeTitle(), body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
-            }
-            case Pdu.A_ABORT -> {
-                state = State.CLOSED;
-                closeQuietly(socket);
-                throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
-                        + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2, body.length > 3 ? body[3] : 0));
-            }
-            default -> {
-                abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
-                throw new DicomProtocolException("unexpected PDU type " + type + " from " + node + " instead of A-ASSOCIATE-AC");
-            }
+        } else if (pdu instanceof Pdu.AssociateRj rj) {
+            state = State.CLOSED;
+            closeQuietly(socket);
+            throw new AssociationRejectedException(node.aeTitle(), rj.result(), rj.source(), rj.reason());
+        } else if (pdu instanceof Pdu.Abort abort) {
+            state = State.CLOSED;
+            closeQuietly(socket);
+            throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
+                    + AssociationAbortedException.reasonText(abort.source(), abort.reason()));
+        } else {
+            abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
+            throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + node + " instead of A-ASSOCIATE-AC");
         }
     }
 
@@ -216,7 +204,7 @@ public final class Association implements Closeable {
         int off = 0;
         do {
             int n = Math.min(max, data.length - off);
-            out.write(Pdu.pData(contextId, command, off + n == data.length, data, off, n));
+            out.write(Pdu.PDataTf.of(contextId, command, off + n == data.length, data, off, n).encode());
             off += n;
         } while (off < data.length);
     }
@@ -231,86 +219,43 @@ public final class Association implements Closeable {
      */
     public Message receive(Duration timeout, String operation) throws DicomException {
         long deadline = deadline(timeout);
-        ByteArrayOutputStream cmd = new ByteArrayOutputStream();
-        ByteArrayOutputStream data = null;
-        Attributes command = null;
-        int contextId = -1;
+        PdvReassembler message = new PdvReassembler(MAX_COMMAND_BYTES, settings.maxDataSetBytes(), this::acceptedContext);
         try {
             while (true) {
-                byte[][] pdu = readPdu(deadline, operation);
-                int type = pdu[0][0];
-                byte[] body = pdu[1];
-                if (type == Pdu.A_ABORT) {
+                Pdu pdu = readPdu(deadline, operation);
+                if (pdu instanceof Pdu.Abort abort) {
                     state = State.CLOSED;
                     closeQuietly(socket);
                     throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " while waiting for "
-                            + operation + " " + AssociationAbortedException.reasonText(body.length > 2 ? body[2] : 2,
-                            body.length > 3 ? body[3] : 0));
+                            + operation + " " + AssociationAbortedException.reasonText(abort.source(), abort.reason()));
                 }
-                if (type != Pdu.P_DATA_TF) {
+                if (!(pdu instanceof Pdu.PDataTf data)) {
                     abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
-                    throw new DicomProtocolException("unexpected PDU type " + type + " from " + node + " while waiting for " + operation);
+                    throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + node + " while waiting for "
+                            + operation);
                 }
-                int pos = 0;
-                while (pos < body.length) {
-                    if (body.length - pos < 6) {
-                        throw protocol("truncated PDV item");
+                for (Pdu.Pdv pdv : data.pdvs()) {
+                    Message m = message.add(pdv);
+                    if (m != null) {
+                        return m;
                     }
-                    long len = ByteCodec.u32be(body, pos);
-                    if (len < 2 || len > body.length - pos - 4) {
-                        throw protocol("PDV item length " + len + " runs past its PDU");
-                    }
-                    int pcid = body[pos + 4] & 0xFF;
-                    int mch = body[pos + 5];
-                    boolean isCommand = (mch & 1) != 0;
-                    boolean last = (mch & 2) != 0;
-                    int n = (int) len - 2;
-                    if (contextId == -1) {
-                        contextId = pcid;
-                    } else if (pcid != contextId) {
-                        throw protocol("PDV on presentation context " + pcid + " inside a message on " + contextId);
-                    }
-                    if (isCommand) {
-                        if (command != null || cmd.size() + n > MAX_COMMAND_BYTES) {
-                            throw protocol("command fragment out of place or command longer than " + MAX_COMMAND_BYTES + " bytes");
-                        }
-                        cmd.write(body, pos + 6, n);
-                        if (last) {
-                            command = DataSetCodec.decode(cmd.toByteArray(), false);
-                            if (!Dimse.hasDataSet(command)) {
-                                return new Message(contextId, command, null);
-                            }
-                            data = new ByteArrayOutputStream();
-                        }
-                    } else {
-                        if (data == null || data.size() + (long) n > settings.maxDataSetBytes()) {
-                            throw protocol(data == null ? "data fragment before its command"
-                                    : "data set longer than " + settings.maxDataSetBytes() + " bytes");
-                        }
-                        data.write(body, pos + 6, n);
-                        if (last) {
-                            PresentationContext pc = contextById(contextId);
-                            return new Message(contextId, command, DataSetCodec.decode(data.toByteArray(), pc.explicitVr()));
-                        }
-                    }
-                    pos += 4 + (int) len;
                 }
             }
         } catch (DicomProtocolException e) {
             if (state == State.ESTABLISHED) {
                 abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_INVALID_PARAMETER);
             }
-            throw e;
+            throw e.getMessage() != null && e.getMessage().startsWith("protocol error from") ? e : protocol(e.getMessage());
         }
     }
 
-    private PresentationContext contextById(int id) throws DicomProtocolException {
+    private PresentationContext acceptedContext(int id) {
         for (PresentationContext pc : contexts) {
             if (pc.id() == id && pc.accepted()) {
                 return pc;
             }
         }
-        throw protocol("data on presentation context " + id + ", which was not accepted");
+        return null;
     }
 
     private DicomProtocolException protocol(String what) {
@@ -329,16 +274,16 @@ public final class Association implements Closeable {
         }
         try {
             state = State.AWAITING_RELEASE_RESPONSE;
-            out.write(Pdu.release(Pdu.A_RELEASE_RQ));
+            out.write(new Pdu.ReleaseRq().encode());
             out.flush();
             long deadline = deadline(settings.associationTimeout());
             while (true) {
-                int type = readPdu(deadline, "A-RELEASE-RP")[0][0];
-                if (type == Pdu.A_RELEASE_RP || type == Pdu.A_ABORT) {
+                Pdu pdu = readPdu(deadline, "A-RELEASE-RP");
+                if (pdu instanceof Pdu.ReleaseRp || pdu instanceof Pdu.Abort) {
                     break;
                 }
-                if (type == Pdu.A_RELEASE_RQ) { // release collision, PS3.8 §7.2.2
-                    out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                if (pdu instanceof Pdu.ReleaseRq) { // release collision, PS3.8 §7.2.2
+                    out.write(new Pdu.ReleaseRp().encode());
                     out.flush();
                     break;
                 }
@@ -354,7 +299,7 @@ public final class Association implements Closeable {
     public void abort(int source, int reason) {
         state = State.CLOSED;
         try {
-            out.write(Pdu.abort(source, reason));
+            out.write(new Pdu.Abort(source, reason).encode());
             out.flush();
         } catch (IOException ignored) {
             // the connection is going away anyway
@@ -369,11 +314,12 @@ public final class Association implements Closeable {
     }
 
     /**
-     * Reads one PDU before the deadline.
+     * Reads and decodes one PDU before the deadline.
      *
-     * @return {type}, body
+     * @throws DicomProtocolException an unrecognized type or a PDU over its bound (both answered
+     *                                with A-ABORT), or a malformed PDU
      */
-    private byte[][] readPdu(long deadline, String operation) throws DicomException {
+    private Pdu readPdu(long deadline, String operation) throws DicomException {
         try {
             byte[] hdr = new byte[6];
             readFully(hdr, deadline);
@@ -391,7 +337,7 @@ public final class Association implements Closeable {
             }
             byte[] body = new byte[(int) len];
             readFully(body, deadline);
-            return new byte[][] {{(byte) type}, body};
+            return Pdu.decode(type, body);
         } catch (SocketTimeoutException e) {
             abort(Pdu.ABORT_SOURCE_USER, 0);
             throw new DicomTimeoutException("no " + operation + " from " + node + " within the timeout"

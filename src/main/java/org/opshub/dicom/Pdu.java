@@ -6,85 +6,247 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Upper-layer PDU encoding and decoding, PS3.8 §9.3: A-ASSOCIATE-RQ/AC/RJ, P-DATA-TF,
- * A-RELEASE-RQ/RP and A-ABORT. All multi-byte PDU fields are big-endian (§9.3.1).
- *
- * <p>Every PDU starts with a 6-byte header: type, reserved, 32-bit length of the rest.
+ * An upper-layer PDU, PS3.8 §9.3: one record per PDU type, each encoding itself to the bytes on
+ * the wire ({@link #encode()}, header included), and {@link #decode} for what a peer sends. All
+ * multi-byte PDU fields are big-endian (§9.3.1); every PDU starts with a 6-byte header: type,
+ * reserved, 32-bit length of the rest.
  */
-public final class Pdu {
-    public static final int A_ASSOCIATE_RQ = 0x01;
-    public static final int A_ASSOCIATE_AC = 0x02;
-    public static final int A_ASSOCIATE_RJ = 0x03;
-    public static final int P_DATA_TF = 0x04;
-    public static final int A_RELEASE_RQ = 0x05;
-    public static final int A_RELEASE_RP = 0x06;
-    public static final int A_ABORT = 0x07;
+public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.AssociateRj, Pdu.PDataTf, Pdu.ReleaseRq,
+        Pdu.ReleaseRp, Pdu.Abort {
+    int A_ASSOCIATE_RQ = 0x01;
+    int A_ASSOCIATE_AC = 0x02;
+    int A_ASSOCIATE_RJ = 0x03;
+    int P_DATA_TF = 0x04;
+    int A_RELEASE_RQ = 0x05;
+    int A_RELEASE_RP = 0x06;
+    int A_ABORT = 0x07;
 
     /** A-ABORT source: DICOM UL service-user, PS3.8 Table 9-26. */
-    public static final int ABORT_SOURCE_USER = 0;
+    int ABORT_SOURCE_USER = 0;
     /** A-ABORT source: DICOM UL service-provider. */
-    public static final int ABORT_SOURCE_PROVIDER = 2;
+    int ABORT_SOURCE_PROVIDER = 2;
     /** A-ABORT reason: unrecognized PDU. */
-    public static final int ABORT_UNRECOGNIZED_PDU = 1;
+    int ABORT_UNRECOGNIZED_PDU = 1;
     /** A-ABORT reason: unexpected PDU. */
-    public static final int ABORT_UNEXPECTED_PDU = 2;
+    int ABORT_UNEXPECTED_PDU = 2;
     /** A-ABORT reason: invalid PDU parameter value. */
-    public static final int ABORT_INVALID_PARAMETER = 6;
+    int ABORT_INVALID_PARAMETER = 6;
 
-    /** The result of an A-ASSOCIATE-AC, PS3.8 §9.3.3. */
-    public record AssociateAccept(List<PresentationContext> contexts, long maxPduLength,
-                                  String implementationClassUid, String implementationVersionName) {
-    }
-
-    private Pdu() {
-    }
+    /** The PDU type, 0x01-0x07. */
+    int type();
 
     /**
-     * Encodes an A-ASSOCIATE-RQ, PS3.8 §9.3.2 (Table 9-11) with its application context (§9.3.2.1),
+     * The PDU as sent, header included.
+     *
+     * @throws UnsupportedOperationException for an A-ASSOCIATE-AC, which this requestor only receives
+     */
+    byte[] encode();
+
+    /**
+     * A-ASSOCIATE-RQ, PS3.8 §9.3.2 (Table 9-11) with its application context (§9.3.2.1),
      * presentation contexts (§9.3.2.2) and user information: maximum length (PS3.8 §D.1),
      * implementation class UID and version name (PS3.7 §D.3.3.2).
      *
      * @param maxPduLength the largest P-DATA-TF variable field we receive, in bytes (0 = unlimited)
      */
-    public static byte[] associateRq(String calledAe, String callingAe, List<PresentationContext> contexts,
-                                     long maxPduLength) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(512);
-        body.write(0);
-        body.write(1); // protocol version 1
-        body.write(0);
-        body.write(0);
-        body.writeBytes(aeField(calledAe));
-        body.writeBytes(aeField(callingAe));
-        body.writeBytes(new byte[32]);
-        item(body, 0x10, ascii(UID.ApplicationContext));
-        for (PresentationContext pc : contexts) {
-            ByteArrayOutputStream p = new ByteArrayOutputStream();
-            p.write(pc.id());
-            p.writeBytes(new byte[3]);
-            item(p, 0x30, ascii(pc.abstractSyntax()));
-            for (String ts : pc.transferSyntaxes()) {
-                item(p, 0x40, ascii(ts));
-            }
-            item(body, 0x20, p.toByteArray());
+    record AssociateRq(String calledAe, String callingAe, List<PresentationContext> contexts, long maxPduLength)
+            implements Pdu {
+        @Override
+        public int type() {
+            return A_ASSOCIATE_RQ;
         }
-        ByteArrayOutputStream user = new ByteArrayOutputStream();
-        byte[] max = new byte[4];
-        ByteCodec.put32be(max, 0, maxPduLength);
-        item(user, 0x51, max);
-        item(user, 0x52, ascii(UID.ImplementationClassUID));
-        item(user, 0x55, ascii(UID.ImplementationVersionName));
-        item(body, 0x50, user.toByteArray());
-        return pdu(A_ASSOCIATE_RQ, body.toByteArray());
+
+        /** @throws IllegalArgumentException for an AE title that is not 1-16 printable characters */
+        @Override
+        public byte[] encode() {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(512);
+            body.writeBytes(new byte[] {0, 1, 0, 0}); // protocol version 1, reserved
+            body.writeBytes(aeField(calledAe));
+            body.writeBytes(aeField(callingAe));
+            body.writeBytes(new byte[32]);
+            item(body, 0x10, ascii(UID.ApplicationContext));
+            for (PresentationContext pc : contexts) {
+                ByteArrayOutputStream p = new ByteArrayOutputStream();
+                p.write(pc.id());
+                p.writeBytes(new byte[3]);
+                item(p, 0x30, ascii(pc.abstractSyntax()));
+                for (String ts : pc.transferSyntaxes()) {
+                    item(p, 0x40, ascii(ts));
+                }
+                item(body, 0x20, p.toByteArray());
+            }
+            ByteArrayOutputStream user = new ByteArrayOutputStream();
+            byte[] max = new byte[4];
+            ByteCodec.put32be(max, 0, maxPduLength);
+            item(user, 0x51, max);
+            item(user, 0x52, ascii(UID.ImplementationClassUID));
+            item(user, 0x55, ascii(UID.ImplementationVersionName));
+            item(body, 0x50, user.toByteArray());
+            return pdu(A_ASSOCIATE_RQ, body.toByteArray());
+        }
     }
 
     /**
-     * Decodes the variable part of an A-ASSOCIATE-AC (after the 6-byte header), PS3.8 §9.3.3.
+     * A-ASSOCIATE-AC, PS3.8 §9.3.3. The answer names presentation contexts by id only; {@link #named}
+     * gives each its abstract syntax from the proposal.
      *
-     * @param proposed the contexts we proposed, to name the abstract syntax of each answer
-     * @throws DicomProtocolException when an item runs past the PDU or a field is malformed
+     * @param contexts     the answered presentation contexts (§9.3.3.2), with their result
+     * @param maxPduLength the peer's maximum P-DATA-TF length (0 = unlimited)
      */
-    public static AssociateAccept parseAssociateAc(byte[] body, List<PresentationContext> proposed)
-            throws DicomProtocolException {
+    record AssociateAc(List<PresentationContext> contexts, long maxPduLength, String implementationClassUid,
+            String implementationVersionName) implements Pdu {
+        @Override
+        public int type() {
+            return A_ASSOCIATE_AC;
+        }
+
+        @Override
+        public byte[] encode() {
+            throw new UnsupportedOperationException("this SCU does not accept associations");
+        }
+
+        /** The same answer with each context's abstract syntax taken from the proposed context of its id. */
+        public AssociateAc named(List<PresentationContext> proposed) {
+            List<PresentationContext> named = new ArrayList<>();
+            for (PresentationContext c : contexts) {
+                String as = proposed.stream().filter(p -> p.id() == c.id()).map(PresentationContext::abstractSyntax)
+                        .findFirst().orElse("");
+                named.add(new PresentationContext(c.id(), as, c.transferSyntaxes(), c.result()));
+            }
+            return new AssociateAc(List.copyOf(named), maxPduLength, implementationClassUid, implementationVersionName);
+        }
+    }
+
+    /**
+     * A-ASSOCIATE-RJ, PS3.8 §9.3.4 (Table 9-21).
+     *
+     * @param result 1 rejected-permanent, 2 rejected-transient
+     * @param source 1 service-user, 2 service-provider (ACSE), 3 service-provider (presentation)
+     * @param reason the reason of that source
+     */
+    record AssociateRj(int result, int source, int reason) implements Pdu {
+        @Override
+        public int type() {
+            return A_ASSOCIATE_RJ;
+        }
+
+        @Override
+        public byte[] encode() {
+            return pdu(A_ASSOCIATE_RJ, new byte[] {0, (byte) result, (byte) source, (byte) reason});
+        }
+    }
+
+    /**
+     * One presentation data value item of a P-DATA-TF, PS3.8 §9.3.5.1 and Annex E.2 (message
+     * control header: bit 0 command, bit 1 last fragment).
+     *
+     * @param data the fragment of the command or data set
+     */
+    record Pdv(int contextId, boolean command, boolean last, byte[] data) {
+    }
+
+    /** P-DATA-TF, PS3.8 §9.3.5: one or more PDVs. */
+    record PDataTf(List<Pdv> pdvs) implements Pdu {
+        /** A P-DATA-TF carrying one PDV of {@code len} bytes of {@code data} from {@code off}. */
+        public static PDataTf of(int contextId, boolean command, boolean last, byte[] data, int off, int len) {
+            return new PDataTf(List.of(new Pdv(contextId, command, last, java.util.Arrays.copyOfRange(data, off, off + len))));
+        }
+
+        @Override
+        public int type() {
+            return P_DATA_TF;
+        }
+
+        @Override
+        public byte[] encode() {
+            int size = 0;
+            for (Pdv v : pdvs) {
+                size += 6 + v.data().length;
+            }
+            byte[] p = new byte[6 + size];
+            p[0] = P_DATA_TF;
+            ByteCodec.put32be(p, 2, size);
+            int pos = 6;
+            for (Pdv v : pdvs) {
+                ByteCodec.put32be(p, pos, 2 + v.data().length);
+                p[pos + 4] = (byte) v.contextId();
+                p[pos + 5] = (byte) ((v.command() ? 1 : 0) | (v.last() ? 2 : 0));
+                System.arraycopy(v.data(), 0, p, pos + 6, v.data().length);
+                pos += 6 + v.data().length;
+            }
+            return p;
+        }
+    }
+
+    /** A-RELEASE-RQ, PS3.8 §9.3.6: 4 reserved bytes. */
+    record ReleaseRq() implements Pdu {
+        @Override
+        public int type() {
+            return A_RELEASE_RQ;
+        }
+
+        @Override
+        public byte[] encode() {
+            return pdu(A_RELEASE_RQ, new byte[4]);
+        }
+    }
+
+    /** A-RELEASE-RP, PS3.8 §9.3.7: 4 reserved bytes. */
+    record ReleaseRp() implements Pdu {
+        @Override
+        public int type() {
+            return A_RELEASE_RP;
+        }
+
+        @Override
+        public byte[] encode() {
+            return pdu(A_RELEASE_RP, new byte[4]);
+        }
+    }
+
+    /**
+     * A-ABORT, PS3.8 §9.3.8 (Table 9-26).
+     *
+     * @param source 0 service-user, 2 service-provider
+     * @param reason the provider's reason (0 for a user abort)
+     */
+    record Abort(int source, int reason) implements Pdu {
+        @Override
+        public int type() {
+            return A_ABORT;
+        }
+
+        @Override
+        public byte[] encode() {
+            return pdu(A_ABORT, new byte[] {0, 0, (byte) source, (byte) reason});
+        }
+    }
+
+    /**
+     * Decodes the variable part (after the 6-byte header) of a PDU a peer sent.
+     *
+     * @throws DicomProtocolException for an unknown type, an item or PDV running past its PDU, or a
+     *                                body too short for its type
+     */
+    static Pdu decode(int type, byte[] body) throws DicomProtocolException {
+        return switch (type) {
+            case A_ASSOCIATE_AC -> associateAc(body);
+            case A_ASSOCIATE_RJ -> {
+                if (body.length < 4) {
+                    throw new DicomProtocolException("A-ASSOCIATE-RJ too short: " + body.length + " bytes");
+                }
+                yield new AssociateRj(body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
+            }
+            case P_DATA_TF -> pDataTf(body);
+            case A_RELEASE_RQ -> new ReleaseRq();
+            case A_RELEASE_RP -> new ReleaseRp();
+            case A_ABORT -> new Abort(body.length > 2 ? body[2] & 0xFF : ABORT_SOURCE_PROVIDER, body.length > 3 ? body[3] & 0xFF : 0);
+            case A_ASSOCIATE_RQ -> throw new DicomProtocolException("A-ASSOCIATE-RQ sent to a requestor");
+            default -> throw new DicomProtocolException(String.format("unrecognized PDU type 0x%02X", type));
+        };
+    }
+
+    private static AssociateAc associateAc(byte[] body) throws DicomProtocolException {
         if (body.length < 68) {
             throw new DicomProtocolException("A-ASSOCIATE-AC too short: " + body.length + " bytes");
         }
@@ -95,10 +257,9 @@ public final class Pdu {
         int pos = 68;
         while (pos < body.length) {
             int[] hdr = itemHeader(body, pos, "A-ASSOCIATE-AC");
-            int type = hdr[0];
-            int len = hdr[1];
             int start = pos + 4;
-            if (type == 0x21) {
+            int len = hdr[1];
+            if (hdr[0] == 0x21) {
                 if (len < 4) {
                     throw new DicomProtocolException("presentation context item too short");
                 }
@@ -107,25 +268,17 @@ public final class Pdu {
                 String ts = null;
                 int sub = start + 4;
                 while (sub < start + len) {
-                    int[] sh = itemHeader(body, sub, "presentation context item");
-                    if (sub + 4 + sh[1] > start + len) {
-                        throw new DicomProtocolException("transfer syntax sub-item runs past its item");
-                    }
+                    int[] sh = subItemHeader(body, sub, start + len, "presentation context item");
                     if (sh[0] == 0x40) {
                         ts = uid(body, sub + 4, sh[1]);
                     }
                     sub += 4 + sh[1];
                 }
-                String as = proposed.stream().filter(p -> p.id() == id).map(PresentationContext::abstractSyntax)
-                        .findFirst().orElse("");
-                contexts.add(new PresentationContext(id, as, ts == null ? List.of() : List.of(ts), result));
-            } else if (type == 0x50) {
+                contexts.add(new PresentationContext(id, "", ts == null ? List.of() : List.of(ts), result));
+            } else if (hdr[0] == 0x50) {
                 int sub = start;
                 while (sub < start + len) {
-                    int[] sh = itemHeader(body, sub, "user information item");
-                    if (sub + 4 + sh[1] > start + len) {
-                        throw new DicomProtocolException("user information sub-item runs past its item");
-                    }
+                    int[] sh = subItemHeader(body, sub, start + len, "user information item");
                     if (sh[0] == 0x51 && sh[1] == 4) {
                         maxLength = ByteCodec.u32be(body, sub + 4);
                     } else if (sh[0] == 0x52) {
@@ -138,35 +291,32 @@ public final class Pdu {
             }
             pos = start + len;
         }
-        return new AssociateAccept(contexts, maxLength, implUid, implVersion);
+        return new AssociateAc(List.copyOf(contexts), maxLength, implUid, implVersion);
     }
 
-    /**
-     * A P-DATA-TF carrying one PDV, PS3.8 §9.3.5 and Annex E.2 (message control header:
-     * bit 0 = command, bit 1 = last fragment).
-     */
-    public static byte[] pData(int contextId, boolean command, boolean last, byte[] data, int off, int len) {
-        byte[] p = new byte[6 + 6 + len];
-        p[0] = P_DATA_TF;
-        ByteCodec.put32be(p, 2, 6 + len);
-        ByteCodec.put32be(p, 6, 2 + len);
-        p[10] = (byte) contextId;
-        p[11] = (byte) ((command ? 1 : 0) | (last ? 2 : 0));
-        System.arraycopy(data, off, p, 12, len);
-        return p;
+    private static PDataTf pDataTf(byte[] body) throws DicomProtocolException {
+        List<Pdv> pdvs = new ArrayList<>();
+        int pos = 0;
+        while (pos < body.length) {
+            if (body.length - pos < 6) {
+                throw new DicomProtocolException("truncated PDV item");
+            }
+            long len = ByteCodec.u32be(body, pos);
+            if (len < 2 || len > body.length - pos - 4) {
+                throw new DicomProtocolException("PDV item length " + len + " runs past its PDU");
+            }
+            int mch = body[pos + 5];
+            pdvs.add(new Pdv(body[pos + 4] & 0xFF, (mch & 1) != 0, (mch & 2) != 0,
+                    java.util.Arrays.copyOfRange(body, pos + 6, pos + 4 + (int) len)));
+            pos += 4 + (int) len;
+        }
+        if (pdvs.isEmpty()) {
+            throw new DicomProtocolException("P-DATA-TF without a PDV");
+        }
+        return new PDataTf(List.copyOf(pdvs));
     }
 
-    /** A-RELEASE-RQ (§9.3.6) or A-RELEASE-RP (§9.3.7): 4 reserved bytes. */
-    public static byte[] release(int type) {
-        return pdu(type, new byte[4]);
-    }
-
-    /** A-ABORT, PS3.8 §9.3.8. */
-    public static byte[] abort(int source, int reason) {
-        return pdu(A_ABORT, new byte[] {0, 0, (byte) source, (byte) reason});
-    }
-
-    static byte[] pdu(int type, byte[] body) {
+    private static byte[] pdu(int type, byte[] body) {
         byte[] p = new byte[6 + body.length];
         p[0] = (byte) type;
         ByteCodec.put32be(p, 2, body.length);
@@ -210,6 +360,14 @@ public final class Pdu {
                     b[pos] & 0xFF, len, where));
         }
         return new int[] {b[pos] & 0xFF, len};
+    }
+
+    private static int[] subItemHeader(byte[] b, int pos, int end, String where) throws DicomProtocolException {
+        int[] h = itemHeader(b, pos, where);
+        if (pos + 4 + h[1] > end) {
+            throw new DicomProtocolException("sub-item runs past its " + where);
+        }
+        return h;
     }
 
     private static String uid(byte[] b, int off, int len) {

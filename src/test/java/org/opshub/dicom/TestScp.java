@@ -110,7 +110,7 @@ public final class TestScp implements AutoCloseable {
     private void handle(Socket s, DataInputStream in, OutputStream out) throws IOException {
         byte[][] rq = readPdu(in);
         switch (mode) {
-            case REJECT_CALLED_AE -> out.write(Pdu.pdu(Pdu.A_ASSOCIATE_RJ, new byte[] {0, 1, 1, 7}));
+            case REJECT_CALLED_AE -> out.write(new Pdu.AssociateRj(1, 1, 7).encode());
             case GARBAGE -> out.write("HTTP/1.1 400 Bad Request\r\n\r\nnot dicom at all".getBytes(StandardCharsets.US_ASCII));
             case OVERSIZED_PDU -> out.write(new byte[] {Pdu.A_ASSOCIATE_AC, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0});
             case SILENT -> { } // never answers; the client must time out and close
@@ -126,7 +126,7 @@ public final class TestScp implements AutoCloseable {
                     readMessage(in);
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192",
                             "Иванов^Иван".getBytes(StandardCharsets.UTF_8)));
-                    out.write(Pdu.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU));
+                    out.write(new Pdu.Abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU).encode());
                     out.flush();
                     return;
                 } else if (mode == Mode.CAPPED) {
@@ -151,7 +151,7 @@ public final class TestScp implements AutoCloseable {
                 // answer A-RELEASE-RQ
                 byte[][] rel = readPdu(in);
                 if (rel[0][0] == Pdu.A_RELEASE_RQ) {
-                    out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                    out.write(new Pdu.ReleaseRp().encode());
                 }
             }
         }
@@ -189,7 +189,7 @@ public final class TestScp implements AutoCloseable {
             }
             byte[][] next = readPdu(in);
             if (next[0][0] == Pdu.A_RELEASE_RQ) {
-                out.write(Pdu.release(Pdu.A_RELEASE_RP));
+                out.write(new Pdu.ReleaseRp().encode());
                 out.flush();
                 return;
             }
@@ -258,9 +258,9 @@ public final class TestScp implements AutoCloseable {
 
     private static void sendCommand(OutputStream out, Attributes cmd, byte[] data) throws IOException {
         byte[] c = Dimse.encodeCommand(cmd);
-        out.write(Pdu.pData(1, true, true, c, 0, c.length));
+        out.write(Pdu.PDataTf.of(1, true, true, c, 0, c.length).encode());
         if (data != null) {
-            out.write(Pdu.pData(1, false, true, data, 0, data.length));
+            out.write(Pdu.PDataTf.of(1, false, true, data, 0, data.length).encode());
         }
     }
 
@@ -277,7 +277,12 @@ public final class TestScp implements AutoCloseable {
         b.writeBytes(new byte[] {0x21, 0, 0, (byte) (8 + ts.length), 1, 0, 0, 0, 0x40, 0, 0, (byte) ts.length});
         b.writeBytes(ts);
         b.writeBytes(new byte[] {0x50, 0, 0, 8, 0x51, 0, 0, 4, 0, 0, 0x40, 0});
-        return Pdu.pdu(Pdu.A_ASSOCIATE_AC, b.toByteArray());
+        byte[] acBody = b.toByteArray();
+        byte[] pdu = new byte[6 + acBody.length];
+        pdu[0] = Pdu.A_ASSOCIATE_AC;
+        ByteCodec.put32be(pdu, 2, acBody.length);
+        System.arraycopy(acBody, 0, pdu, 6, acBody.length);
+        return pdu;
     }
 
     private static Association.Message readMessage(DataInputStream in) throws IOException {
