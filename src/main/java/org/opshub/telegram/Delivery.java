@@ -246,7 +246,7 @@ public final class Delivery {
     }
 
     /** Reads a Bot API answer body (any text: an HTML error page from a proxy gives ok=false). */
-    public Answer answer(String body) {
+    public static Answer answer(String body) {
         JsonNode json = parse(body);
         JsonNode p = json.path("parameters");
         return new Answer(json.path("ok").asBoolean(false),

@@ -1,0 +1,149 @@
+package org.opshub.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.opshub.outbox.BotCall;
+import org.opshub.outbox.OutboxMessage;
+import org.opshub.routes.RouteHarness.Reply;
+import org.opshub.telegram.Delivery;
+
+/**
+ * The {@code bot-api-call} and {@code bot-api} routes of {@code routes/alert-delivery.yaml} on
+ * their own: the request they make (URL with the token, method, content type) and, for each
+ * Bot API answer class, which outbox action the route takes with which arguments.
+ */
+class BotApiRouteTest {
+    private static final String TOKEN = "123456:TEST-token";
+    private final Recorder delivery = new Recorder();
+    private RouteHarness routes;
+
+    /** Stands in for {@code telegramDelivery}: the request is built for real, the actions are recorded. */
+    public static final class Recorder {
+        final List<String> actions = new CopyOnWriteArrayList<>();
+
+        public BotCall.Request call(OutboxMessage message, byte[] png) throws JsonProcessingException {
+            return BotCall.of(message, png);
+        }
+
+        public Delivery.Answer answer(String body) {
+            return Delivery.answer(body);
+        }
+
+        public void delivered(OutboxMessage m) {
+            actions.add("delivered " + m.id());
+        }
+
+        public void throttled(OutboxMessage m, Long retryAfterSeconds, String description) {
+            actions.add("throttled " + m.id() + " after " + retryAfterSeconds + " s: " + description);
+        }
+
+        public void migrated(OutboxMessage m, long toChatId, String description) {
+            actions.add("migrated " + m.id() + " to " + toChatId);
+        }
+
+        public void resendAsPlainText(OutboxMessage m, String description) {
+            actions.add("plain text " + m.id() + ": " + description);
+        }
+
+        public void blocked(OutboxMessage m, String description) {
+            actions.add("blocked " + m.id() + ": " + description);
+        }
+
+        public void rejected(OutboxMessage m, int status, String description) {
+            actions.add("rejected " + m.id() + " " + status + ": " + description);
+        }
+
+        public void retryLater(OutboxMessage m, int status, String description) {
+            actions.add("retry later " + m.id() + " " + status + ": " + description);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (routes != null) {
+            routes.close();
+        }
+    }
+
+    private String send(OutboxMessage m, Reply reply) throws Exception {
+        if (routes == null) {
+            routes = new RouteHarness(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN),
+                    Map.of("telegramDelivery", delivery)).start("alert-delivery.yaml", Set.of("bot-api-call", "bot-api"));
+        }
+        routes.http.reply = r -> reply;
+        delivery.actions.clear();
+        routes.send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, m));
+        assertEquals(1, delivery.actions.size(), delivery.actions.toString());
+        return delivery.actions.get(0);
+    }
+
+    private static OutboxMessage message(String parseMode) {
+        return new OutboxMessage(7, -1001, "alert", "a:1", "<b>PacsDown</b>", parseMode, 0, 0, null);
+    }
+
+    private static Reply json(int status, String body) {
+        return Reply.of(status, "application/json", body);
+    }
+
+    @Test
+    void theCallIsAPostToTheMethodUrlWithTheTokenInThePathOnly() throws Exception {
+        assertEquals("delivered 7", send(message("HTML"), json(200, "{\"ok\":true,\"result\":{}}")));
+        RouteHarness.Request r = routes.http.requests.get(0);
+        assertEquals("POST", r.header("CamelHttpMethod"));
+        assertEquals("/bot" + TOKEN + "/sendMessage", r.header("CamelHttpPath"));
+        assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
+        assertTrue(r.body().toString().contains("\"chat_id\":-1001"), r.body().toString());
+        assertTrue(r.uri().startsWith("fake://telegram"), r.uri());
+        assertTrue(!r.uri().contains(TOKEN), "the token is never part of an endpoint URI: " + r.uri());
+    }
+
+    @Test
+    void tooManyRequestsWaitsForRetryAfter() throws Exception {
+        assertEquals("throttled 7 after 17 s: Too Many Requests: retry after 17", send(message("HTML"),
+                json(429, "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 17\","
+                        + "\"parameters\":{\"retry_after\":17}}")));
+    }
+
+    @Test
+    void aMigratedGroupMovesToItsSupergroup() throws Exception {
+        assertEquals("migrated 7 to -1009876", send(message("HTML"), json(400,
+                "{\"ok\":false,\"description\":\"Bad Request: group chat was upgraded to a supergroup chat\","
+                        + "\"parameters\":{\"migrate_to_chat_id\":-1009876}}")));
+    }
+
+    @Test
+    void htmlThatDoesNotParseIsSentAgainAsPlainTextAndOtherBadRequestsAreDropped() throws Exception {
+        String parse = "{\"ok\":false,\"description\":\"Bad Request: can't parse entities: unexpected end tag\"}";
+        assertEquals("plain text 7: Bad Request: can't parse entities: unexpected end tag", send(message("HTML"), json(400, parse)));
+        assertEquals("rejected 7 400: Bad Request: can't parse entities: unexpected end tag", send(message(null), json(400, parse)),
+                "already plain text: nothing left to try");
+        assertEquals("rejected 7 400: Bad Request: message is too long",
+                send(message("HTML"), json(400, "{\"ok\":false,\"description\":\"Bad Request: message is too long\"}")));
+    }
+
+    @Test
+    void forbiddenDisablesTheChat() throws Exception {
+        assertEquals("blocked 7: Forbidden: bot was blocked by the user",
+                send(message("HTML"), json(403, "{\"ok\":false,\"description\":\"Forbidden: bot was blocked by the user\"}")));
+    }
+
+    @Test
+    void serverErrorsUnauthorizedNotFoundAndBadAnswersAreRetriedLater() throws Exception {
+        assertEquals("retry later 7 502: Bad Gateway", send(message("HTML"), json(502, "{\"ok\":false,\"description\":\"Bad Gateway\"}")));
+        assertEquals("retry later 7 401: Unauthorized", send(message("HTML"), json(401, "{\"ok\":false,\"description\":\"Unauthorized\"}")));
+        assertEquals("retry later 7 404: Not Found", send(message("HTML"), json(404, "{\"ok\":false,\"description\":\"Not Found\"}")));
+        assertEquals("retry later 7 200: {\"ok\":false}", send(message("HTML"), json(200, "{\"ok\":false}")),
+                "a 200 that is not ok: the answer itself is the description");
+        assertTrue(send(message("HTML"), Reply.of(502, "text/html", "<html>proxy error</html>"))
+                .startsWith("retry later 7 502: <html>proxy error"), "an HTML page from a proxy");
+    }
+}

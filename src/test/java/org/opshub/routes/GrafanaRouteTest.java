@@ -1,0 +1,232 @@
+package org.opshub.routes;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.opshub.grafana.GrafanaBot;
+import org.opshub.grafana.GrafanaSettings;
+import org.opshub.grafana.GrafanaStep;
+import org.opshub.outbox.OutboxMessage;
+import org.opshub.routes.RouteHarness.Reply;
+
+/**
+ * The {@code grafana-browse} and {@code render-panel} routes of {@code routes/grafana.yaml} on their
+ * own: the API paths, query and Bearer header they send, and which answer leads to which reply:
+ * data, an error status, a login page, JSON that does not parse, no answer at all.
+ */
+class GrafanaRouteTest {
+    private static final String TOKEN = "glsa_TEST";
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
+    private final Recorder bot = new Recorder();
+    private RouteHarness routes;
+
+    /** Stands in for {@code grafanaBot} while browsing: records what the route asks it to answer. */
+    public static final class Recorder {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        private final GrafanaBot real = new GrafanaBot(settings("fake://grafana", TOKEN), null, null);
+
+        public void dashboards(GrafanaStep step, JsonNode search) {
+            calls.add("dashboards " + search.size());
+        }
+
+        public void panels(GrafanaStep step, JsonNode dashboard) {
+            calls.add("panels " + dashboard.path("dashboard").path("uid").asText());
+        }
+
+        public GrafanaStep graphDashboard(GrafanaStep step, JsonNode search) {
+            calls.add("graph dashboard " + search.size());
+            return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, step.chatId(), step.ref(), null, search.get(0).path("uid").asText(),
+                    step.panelQuery(), step.range());
+        }
+
+        public void graphPanel(GrafanaStep step, JsonNode dashboard) {
+            calls.add("graph panel " + step.panelQuery() + " of " + dashboard.path("dashboard").path("uid").asText());
+        }
+
+        public void answerError(GrafanaStep step, int status, String body, String contentType) {
+            calls.add("error " + status + ": " + GrafanaBot.problem(status, body, contentType));
+        }
+
+        public void unreachable(GrafanaStep step, Exception e) {
+            calls.add("unreachable: " + GrafanaBot.notAnswering(e));
+        }
+
+        public GrafanaBot.PanelRequest panelOf(OutboxMessage m) {
+            return real.panelOf(m);
+        }
+
+        public String zone() {
+            return real.zone();
+        }
+
+        public static byte[] png(byte[] body) {
+            return GrafanaBot.png(body);
+        }
+
+        public static String problem(int status, String body, String contentType) {
+            return GrafanaBot.problem(status, body, contentType);
+        }
+
+        public static String notAnswering(Exception e) {
+            return GrafanaBot.notAnswering(e);
+        }
+    }
+
+    static GrafanaSettings settings(String url, String token) {
+        return new GrafanaSettings(url, token, 1, 1000, 500, Duration.ofSeconds(5), "6h", ZoneId.of("Europe/Moscow"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (routes != null) {
+            routes.close();
+        }
+    }
+
+    private RouteHarness routes(String url, String token) throws Exception {
+        Map<String, String> p = new HashMap<>(Map.of("grafana.url", url, "grafana.token", token, "grafana.org-id", "1",
+                "grafana.render.width", "1000", "grafana.render.height", "500"));
+        routes = new RouteHarness(p, Map.of("grafanaBot", bot)).start("grafana.yaml", Set.of("grafana-browse", "render-panel"));
+        return routes;
+    }
+
+    private String browse(GrafanaStep step, Reply reply) throws Exception {
+        if (routes == null) {
+            routes("fake://grafana", TOKEN);
+        }
+        routes.http.reply = r -> reply;
+        bot.calls.clear();
+        routes.send("direct:grafana-browse", step, Map.of());
+        assertEquals(1, bot.calls.size(), bot.calls.toString());
+        return bot.calls.get(0);
+    }
+
+    private static GrafanaStep search(String words) {
+        return new GrafanaStep(GrafanaStep.Kind.SEARCH, 101, "update:1", words, null, null, null);
+    }
+
+    @Test
+    void aSearchIsAGetOfApiSearchWithTheWordsEncodedAndTheBearerToken() throws Exception {
+        assertEquals("dashboards 2", browse(search("PACS & RIS"),
+                Reply.of(200, "application/json", "[{\"uid\":\"a\",\"title\":\"A\"},{\"uid\":\"b\",\"title\":\"B\"}]")));
+        RouteHarness.Request r = routes.http.requests.get(0);
+        assertEquals("fake://grafana/api/search", r.uri());
+        assertEquals("type=dash-db&limit=100&query=PACS+%26+RIS", r.header(Exchange.HTTP_QUERY));
+        assertEquals("GET", r.header(Exchange.HTTP_METHOD));
+        assertEquals("Bearer " + TOKEN, r.header("Authorization"));
+        assertEquals("application/json", r.header("Accept"));
+        assertNull(r.body(), "a GET has no body");
+    }
+
+    @Test
+    void aDashboardButtonGetsTheDashboardByUid() throws Exception {
+        GrafanaStep panels = new GrafanaStep(GrafanaStep.Kind.PANELS, 101, "update:2", null, "pacs-overview", null, null);
+        assertEquals("panels pacs-overview", browse(panels,
+                Reply.of(200, "application/json; charset=UTF-8", "{\"dashboard\":{\"uid\":\"pacs-overview\"},\"meta\":{}}")));
+        assertEquals("fake://grafana/api/dashboards/uid/pacs-overview", routes.http.requests.get(0).uri());
+    }
+
+    @Test
+    void graphFindsTheDashboardThenAsksForItsPanels() throws Exception {
+        GrafanaStep graph = new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, 101, "update:3", "pacs", null, "C-ECHO", "12h");
+        routes("fake://grafana", TOKEN);
+        routes.http.reply = r -> r.uri().endsWith("/api/search")
+                ? Reply.of(200, "application/json", "[{\"uid\":\"pacs-overview\",\"title\":\"PACS overview\"}]")
+                : Reply.of(200, "application/json", "{\"dashboard\":{\"uid\":\"pacs-overview\"}}");
+        routes.send("direct:grafana-browse", graph, Map.of());
+        assertEquals(List.of("graph dashboard 1", "graph panel C-ECHO of pacs-overview"), bot.calls);
+        assertEquals("fake://grafana/api/dashboards/uid/pacs-overview", routes.http.requests.get(1).uri());
+    }
+
+    @Test
+    void errorStatusesLoginPagesAndBrokenJsonGetAReadableReply() throws Exception {
+        assertEquals("error 401: answered 401: invalid API key", browse(search(""),
+                Reply.of(401, "application/json", "{\"message\":\"invalid API key\"}")));
+        assertEquals("error 404: answered 404: Dashboard not found", browse(search(""),
+                Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}")));
+        assertTrue(browse(search(""), Reply.of(200, "text/html", "<!DOCTYPE html><html>Grafana login</html>"))
+                .startsWith("error 200: answered 200 with an HTML page instead of data (login page?"));
+        assertTrue(browse(search(""), Reply.of(200, "application/json", "{\"dashboards\": ["))
+                .startsWith("error 200: answered application/json, not the expected data"), "JSON that does not parse");
+        assertEquals("error 502: answered 502: Bad Gateway", browse(search(""), Reply.of(502, "text/plain", "Bad Gateway")));
+    }
+
+    @Test
+    void noAnswerAtAllSaysGrafanaDoesNotAnswer() throws Exception {
+        assertEquals("unreachable: Grafana does not answer: Connection refused",
+                browse(search(""), Reply.failing(new ConnectException("Connection refused"))));
+    }
+
+    @Test
+    void withoutATokenNoAuthorizationHeaderIsSent() throws Exception {
+        routes("fake://grafana", "");
+        routes.http.reply = r -> Reply.of(200, "application/json", "[]");
+        routes.send("direct:grafana-browse", search("x"), Map.of());
+        assertNull(routes.http.requests.get(0).header("Authorization"));
+    }
+
+    private Exchange render(Reply reply) throws Exception {
+        if (routes == null) {
+            routes("fake://grafana", TOKEN);
+        }
+        routes.http.reply = r -> reply;
+        OutboxMessage photo = new OutboxMessage(9, 101, "photo", "p:1", "PACS", "HTML", 0, 0,
+                "{\"method\":\"sendPhoto\",\"panel\":{\"uid\":\"pacs-overview\",\"slug\":\"pacs\",\"id\":3,\"range\":\"12h\"}}");
+        return routes.send("direct:render-panel", null, Map.of(OutboxMessage.PROPERTY, photo));
+    }
+
+    @Test
+    void aRenderIsAGetOfTheSoloPanelAndAPngIsKept() throws Exception {
+        Exchange e = render(new Reply(200, "image/png", PNG, null));
+        assertArrayEquals(PNG, e.getProperty(OutboxMessage.PANEL_PNG, byte[].class));
+        assertNull(e.getProperty(OutboxMessage.RENDER_ERROR));
+        RouteHarness.Request r = routes.http.requests.get(0);
+        assertEquals("fake://grafana/render/d-solo/pacs-overview/pacs", r.uri());
+        assertEquals("orgId=1&panelId=3&from=now-12h&to=now&width=1000&height=500&tz=Europe%2FMoscow", r.header(Exchange.HTTP_QUERY));
+        assertEquals("image/png", r.header("Accept"));
+        assertEquals("Bearer " + TOKEN, r.header("Authorization"));
+    }
+
+    @Test
+    void aRenderThatFailsSaysWhyAndWhetherToTryAgain() throws Exception {
+        Exchange server = render(Reply.of(500, "application/json", "{\"message\":\"Rendering failed: timeout\"}"));
+        assertEquals("answered 500: Rendering failed: timeout", server.getProperty(OutboxMessage.RENDER_ERROR));
+        assertEquals(true, server.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "5xx: tried again later");
+        assertNull(server.getProperty(OutboxMessage.PANEL_PNG));
+
+        Exchange missing = render(Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}"));
+        assertEquals(false, missing.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "4xx: not tried again");
+
+        Exchange notPng = render(Reply.of(200, "text/html", "<html>login</html>"));
+        assertTrue(notPng.getProperty(OutboxMessage.RENDER_ERROR, String.class).contains("HTML page"));
+        assertEquals(false, notPng.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
+
+        Exchange down = render(Reply.failing(new ConnectException("Connection refused")));
+        assertEquals("Grafana does not answer: Connection refused", down.getProperty(OutboxMessage.RENDER_ERROR));
+        assertEquals(true, down.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "no answer: tried again later");
+    }
+
+    @Test
+    void withoutGrafanaARenderIsRefusedForGood() throws Exception {
+        routes("", TOKEN);
+        Exchange e = routes.send("direct:render-panel", null, Map.of());
+        assertEquals("Grafana is not configured (grafana.url)", e.getProperty(OutboxMessage.RENDER_ERROR));
+        assertEquals(false, e.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
+        assertTrue(routes.http.requests.isEmpty());
+    }
+}
