@@ -28,4 +28,14 @@ public record OutboxMessage(long id, long chatId, String kind, String ref, Strin
             int attempts) {
         this(id, chatId, kind, ref, text, parseMode, createdAt, attempts, null);
     }
+
+    /** Whether this is a photo of a Grafana panel that must be rendered before it is sent. */
+    public boolean hasPanel() {
+        return BotCall.extra(this).has("panel");
+    }
+
+    /** Whether this photo is an alert that goes as text when its panel cannot be rendered. */
+    public boolean textFallback() {
+        return "text".equals(BotCall.extra(this).path("fallback").asText());
+    }
 }

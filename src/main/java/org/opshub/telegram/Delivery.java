@@ -48,8 +48,6 @@ public final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_BACKOFF_MS = 300_000;
-    /** Render attempts of a requested panel before the error is answered (timeouts and 5xx only). */
-    public static final int RENDER_ATTEMPTS = 3;
 
     private final TelegramSettings settings;
     private final StateStore store;
@@ -177,61 +175,54 @@ public final class Delivery {
         return BotCall.of(message, png);
     }
 
-    /** Whether the message is a photo whose Grafana panel must be rendered first. */
-    public boolean needsRender(Exchange exchange) {
-        return BotCall.extra(message(exchange)).has("panel");
+    /**
+     * An alert whose panel was not rendered goes as text now, never delayed: the message is
+     * rewritten without its panel; when the failure may pass ({@code retryable}) the picture is
+     * queued again as a photo of its own.
+     *
+     * @return the message to send now (text)
+     */
+    public OutboxMessage asTextNow(OutboxMessage m, String error, boolean retryable) {
+        ObjectNode extra = BotCall.extra(m);
+        ObjectNode panel = (ObjectNode) extra.remove("panel");
+        extra.remove("fallback");
+        String title = panel == null ? "panel" : panel.path("title").asText("panel");
+        OutboxMessage asText = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), m.parseMode(),
+                m.createdAt(), m.attempts(), extra.isEmpty() ? null : extra.toString());
+        outbox.rewrite(asText);
+        LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
+                retryable ? ", the picture follows when Grafana answers" : "");
+        if (retryable && panel != null) {
+            ObjectNode photo = JSON.createObjectNode();
+            photo.set("panel", panel);
+            outbox.enqueue(m.chatId(), "photo", m.ref() + ":photo", "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last "
+                    + Html.escape(panel.path("range").asText("")), "HTML", photo.toString());
+        }
+        return asText;
+    }
+
+    /** A requested panel not rendered yet: the same message again after a backoff (1 s doubling, at most 5 min). */
+    public void renderLater(OutboxMessage m, String error) {
+        long delay = backoff(m.attempts());
+        LOG.warn("Panel {} for chat {} not rendered ({}): retrying in {} s", panelTitle(m), m.chatId(), error, delay / 1000);
+        outbox.retryAt(m.id(), System.currentTimeMillis() + delay, error);
     }
 
     /**
-     * Decides after {@code direct:render-panel}, which leaves the PNG in {@code panelPng} or a
-     * readable error in {@code renderError} (and {@code renderRetryable} for timeouts and 5xx).
-     * An alert whose panel failed is sent as text now, never delayed; a retryable failure queues
-     * the photo again on its own. A requested panel is retried with backoff
-     * ({@value #RENDER_ATTEMPTS} attempts in all), then answered with the error.
+     * A requested panel that cannot be rendered: the chat gets the error in its place.
      *
-     * @return true to send now (the photo, or a text instead of it); false when retried later
+     * @return the message to send now: {@code ⚠️ Could not render <b>title</b>: error}
      */
-    public boolean afterRender(Exchange exchange) {
-        OutboxMessage m = message(exchange);
-        if (exchange.getProperty(OutboxMessage.PANEL_PNG) != null) {
-            return true;
-        }
-        String error = exchange.getProperty(OutboxMessage.RENDER_ERROR, "render failed", String.class);
-        boolean retryable = exchange.getProperty(OutboxMessage.RENDER_RETRYABLE, false, Boolean.class);
-        ObjectNode extra = BotCall.extra(m);
-        ObjectNode panel = (ObjectNode) extra.get("panel");
-        String title = panel.path("title").asText("panel");
-        if ("text".equals(extra.path("fallback").asText())) {
-            extra.remove("panel");
-            extra.remove("fallback");
-            String rest = extra.isEmpty() ? null : extra.toString();
-            OutboxMessage asText = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), m.parseMode(),
-                    m.createdAt(), m.attempts(), rest);
-            outbox.rewrite(asText);
-            exchange.setProperty(OutboxMessage.PROPERTY, asText);
-            LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
-                    retryable ? ", the picture follows when Grafana answers" : "");
-            if (retryable) {
-                ObjectNode photo = JSON.createObjectNode();
-                photo.set("panel", panel);
-                outbox.enqueue(m.chatId(), "photo", m.ref() + ":photo", "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last "
-                        + Html.escape(panel.path("range").asText("")), "HTML",
-                        photo.toString());
-            }
-            return true;
-        }
-        if (retryable && m.attempts() + 1 < RENDER_ATTEMPTS) {
-            long delay = backoff(m.attempts());
-            LOG.warn("Panel {} for chat {} not rendered ({}): retrying in {} s", title, m.chatId(), error, delay / 1000);
-            outbox.retryAt(m.id(), System.currentTimeMillis() + delay, error);
-            return false;
-        }
+    public OutboxMessage renderError(OutboxMessage m, String error) {
         OutboxMessage reply = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
-                "\u26A0\uFE0F Could not render <b>" + Html.escape(title) + "</b>: " + Html.escape(error), "HTML",
+                "\u26A0\uFE0F Could not render <b>" + Html.escape(panelTitle(m)) + "</b>: " + Html.escape(error), "HTML",
                 m.createdAt(), m.attempts(), null);
         outbox.rewrite(reply);
-        exchange.setProperty(OutboxMessage.PROPERTY, reply);
-        return true;
+        return reply;
+    }
+
+    private static String panelTitle(OutboxMessage m) {
+        return BotCall.extra(m).path("panel").path("title").asText("panel");
     }
 
     /**

@@ -214,12 +214,13 @@ class HostilePeerTest {
 
     @Test
     void refusedConnectionNamesThePeer() throws Exception {
-        int port;
-        try (TestScp scp = new TestScp(TestScp.Mode.ECHO_OK)) {
-            port = scp.port();
+        // a port held by a socket that never listens: refused, and no other test can take it meanwhile
+        try (java.net.Socket held = new java.net.Socket()) {
+            held.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = held.getLocalPort();
+            DicomException e = assertThrows(DicomException.class,
+                    () -> client.echo(new DicomNode("GONE", "127.0.0.1", port)));
+            assertEquals("connection to GONE@127.0.0.1:" + port + " refused", e.getMessage());
         }
-        DicomException e = assertThrows(DicomException.class,
-                () -> client.echo(new DicomNode("GONE", "127.0.0.1", port)));
-        assertEquals("connection to GONE@127.0.0.1:" + port + " refused", e.getMessage());
     }
 }
