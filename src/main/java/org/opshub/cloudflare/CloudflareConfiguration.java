@@ -20,7 +20,10 @@ public final class CloudflareConfiguration {
     /** @throws org.opshub.config.ConfigException naming the property of a bad value */
     public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
         Settings.duration(property, "cloudflare.period", "PT5M"); // the route's timer period
-        StreamStorage stream = new StreamStorage(property.apply("cloudflare.token"), property.apply("cloudflare.accounts"),
+        String token = java.util.Objects.requireNonNullElse(property.apply("cloudflare.token"), "").strip();
+        // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
+        context.getPropertiesComponent().addOverrideProperty("cloudflare.token", token);
+        StreamStorage stream = new StreamStorage(token, property.apply("cloudflare.accounts"),
                 Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
         context.getRegistry().bind("cloudflareStream", stream);
         // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty

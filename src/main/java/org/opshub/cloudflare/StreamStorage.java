@@ -99,15 +99,6 @@ public final class StreamStorage {
         return !accounts().isEmpty();
     }
 
-    /** Prepares the request: only the {@code Authorization} and {@code Accept} headers. */
-    public void request(Exchange exchange) {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader("Authorization", "Bearer " + token);
-        exchange.getMessage().setHeader("Accept", "application/json");
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setBody(null);
-    }
-
     /** Judges an answer of the API (any HTTP status) and updates the account's gauges. */
     public void answer(Exchange exchange, @ExchangeProperty("account") String account) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
