@@ -122,6 +122,48 @@ public final class Outbox {
         });
     }
 
+    /**
+     * Records Bot API calls about to be made ({@code telegram_send_log}), one row per chat id, all
+     * at {@code at} (epoch ms), and forgets rows older than {@code keepSince}.
+     */
+    public void recordSends(List<Long> chatIds, long at, long keepSince) {
+        if (chatIds.isEmpty()) {
+            return;
+        }
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)")) {
+                for (long chat : chatIds) {
+                    ps.setLong(1, chat);
+                    ps.setLong(2, at);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return update(c, "DELETE FROM telegram_send_log WHERE sent_at < ?", keepSince);
+        });
+    }
+
+    /**
+     * The Bot API calls recorded since {@code since} (epoch ms), oldest first.
+     *
+     * @return pairs of chat id and time
+     */
+    public List<long[]> sendsSince(long since) {
+        return store.inTransaction(c -> {
+            List<long[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT chat_id, sent_at FROM telegram_send_log WHERE sent_at >= ? ORDER BY sent_at")) {
+                ps.setLong(1, since);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Removes a message (sent, or given up). */
     public void delete(long id) {
         store.inTransaction(c -> update(c, "DELETE FROM outbox WHERE id = ?", id));

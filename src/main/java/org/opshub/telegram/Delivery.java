@@ -58,6 +58,8 @@ public final class Delivery {
     private final MeterRegistry registry;
     private volatile String lastError;
     private volatile boolean storeDown;
+    /** Whether the throttle's windows were rebuilt from the send log (once, at the first claim). */
+    private boolean throttleSeeded;
 
     public Delivery(TelegramSettings settings, StateStore store, Outbox outbox, Subscriptions subscriptions,
             MeterRegistry registry) {
@@ -104,6 +106,15 @@ public final class Delivery {
             return List.of();
         }
         long now = System.currentTimeMillis();
+        if (!throttleSeeded) {
+            // the last minute of sends, from before a restart: the windows start where they were
+            try {
+                outbox.sendsSince(now - 60_000).forEach(s -> throttle.sent(s[0], s[1]));
+                throttleSeeded = true;
+            } catch (StateUnavailableException e) {
+                return List.of();
+            }
+        }
         List<OutboxMessage> out = new ArrayList<>();
         for (OutboxMessage m : heads) {
             if (inFlight.contains(m.chatId())) {
@@ -116,6 +127,12 @@ public final class Delivery {
             if (throttle.tryAcquire(m.chatId(), now, limits) && inFlight.add(m.chatId())) {
                 out.add(m);
             }
+        }
+        try {
+            outbox.recordSends(out.stream().map(OutboxMessage::chatId).toList(), now, now - 60_000);
+        } catch (StateUnavailableException e) {
+            out.forEach(m -> inFlight.remove(m.chatId()));
+            return List.of();
         }
         return out;
     }

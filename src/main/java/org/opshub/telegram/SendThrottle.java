@@ -9,7 +9,8 @@ import java.util.Map;
  * The Bot API's broadcast limits (core.telegram.org/bots/faq, "My bot is hitting limits"): at most
  * one message per second to a private chat, 20 per minute to a group (negative chat id), and 30
  * per second overall, by default; the route passes the limits ({@code telegram.rate.*}). Sliding
- * windows over the times of recent sends; in memory, per process.
+ * windows over the times of recent sends, kept in memory and rebuilt with {@link #sent} from the
+ * state store's send log when a hub starts sending, so a restart does not burst.
  */
 public final class SendThrottle {
     /**
@@ -63,6 +64,12 @@ public final class SendThrottle {
             perChat.values().removeIf(d -> d.isEmpty() || d.peekLast() < now - 60_000);
         }
         return true;
+    }
+
+    /** Counts a send made earlier (from the send log), in time order, without checking the limits. */
+    public synchronized void sent(long chatId, long at) {
+        perChat.computeIfAbsent(chatId, k -> new ArrayDeque<>()).addLast(at);
+        global.addLast(at);
     }
 
     private static void trim(Deque<Long> times, long before) {

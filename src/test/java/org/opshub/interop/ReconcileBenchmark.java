@@ -146,7 +146,8 @@ public final class ReconcileBenchmark {
         return ids;
     }
 
-    private static final Pattern UID = Pattern.compile("\\(0020,000d\\) UI \\[([0-9.]+)\\]");
+    /** A StudyInstanceUID line of findscu -v output; the value may carry its padding (NUL, PS3.5 §6.2, or a space). */
+    private static final Pattern UID = Pattern.compile("\\(0020,000d\\) UI \\[([0-9.]+)[\\x00 ]*\\]");
 
     static Set<String> findscu(String aet, int port, String date) throws Exception {
         String out = runFindscu(aet, port, "StudyDate=" + date, "StudyInstanceUID", "NumberOfStudyRelatedInstances");
@@ -154,6 +155,10 @@ public final class ReconcileBenchmark {
         Matcher m = UID.matcher(out);
         while (m.find()) {
             uids.add(m.group(1));
+        }
+        if (uids.isEmpty()) { // say why rather than print a ratio of nothing
+            System.err.println("findscu found no study on " + aet + "; its output begins:\n"
+                    + out.substring(0, Math.min(out.length(), 1500)));
         }
         return uids;
     }

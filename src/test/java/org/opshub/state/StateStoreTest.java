@@ -78,6 +78,36 @@ class StateStoreTest {
     }
 
     @Test
+    void theSendLimitsHoldAcrossARestart() throws Exception {
+        String url = "jdbc:h2:mem:sendlog;DB_CLOSE_DELAY=-1";
+        try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
+            TelegramSettings settings = TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats",
+                    "-100", "telegram.max-delivery-age", "PT1H")::get);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Outbox outbox = new Outbox(store, registry);
+            long now = System.currentTimeMillis();
+            store.inTransaction(c -> {
+                for (int i = 0; i < 3; i++) {
+                    Outbox.enqueue(c, -100, "alert", "g" + i, "message " + i, null, now);
+                }
+                return 1;
+            });
+            Delivery before = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            for (int i = 0; i < 2; i++) { // 2 per minute to the group: two sends, one by one
+                OutboxMessage m = before.claim(30, 1, 2).get(0);
+                outbox.delete(m.id());
+                before.unclaim(m);
+            }
+            assertEquals(List.of(), before.claim(30, 1, 2), "the group's minute is used up");
+
+            Delivery after = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            assertEquals(List.of(), after.claim(30, 1, 2),
+                    "a restarted hub knows the sends of the last minute from the send log, so it does not send again at once");
+            assertEquals(1, outbox.pending());
+        }
+    }
+
+    @Test
     void aDeleteThatFailsAfterTheClaimLeavesNoChatStuck() throws Exception {
         String url = "jdbc:h2:mem:claim;DB_CLOSE_DELAY=-1";
         try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
