@@ -15,6 +15,8 @@ import org.opshub.bot.BotConfiguration;
 import org.opshub.checks.CheckParameters;
 import org.opshub.checks.ChecksConfiguration;
 import org.opshub.checks.ServiceChecks;
+import org.opshub.cluster.ClusterConfiguration;
+import org.opshub.cluster.LeaseClusterService;
 import org.opshub.cloudflare.CloudflareConfiguration;
 import org.opshub.config.ConfigException;
 import org.opshub.grafana.GrafanaBot;
@@ -32,7 +34,7 @@ import org.opshub.web.WebConfiguration;
 
 /**
  * Binds the state beans the routes call, one capability after the other, each by its own
- * configuration class (observability, PACS, web access, state, alert delivery, Grafana, checks,
+ * configuration class (observability, PACS, web access, state, cluster, alert delivery, Grafana, checks,
  * bot, Cloudflare). They are created once per process, so route reloads (which re-create YAML
  * {@code beans:}) keep their values and gauges. A {@link Clock} bound as {@code opshubClock} before
  * start replaces the system clock (tests).
@@ -69,7 +71,9 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         TelegramSettings telegram = TelegramSettings.from(property);
         WebConfiguration.bind(context, property);
         StateStore store = StateConfiguration.bind(context, property);
+        LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
         AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store);
+        delivery.delivery().claimsAs(cluster.hubId());
         Callbacks callbacks = new Callbacks(store);
         context.getRegistry().bind("botCallbacks", callbacks);
         GrafanaBot grafana = GrafanaConfiguration.bind(context, property, telegram, callbacks, delivery.outbox());

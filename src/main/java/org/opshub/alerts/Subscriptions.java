@@ -14,12 +14,16 @@ import org.opshub.state.StateStore;
 
 /**
  * Chats and their subscription patterns (tables {@code chat}, {@code subscription}). Compiled
- * patterns are cached and re-read after every change made through this class.
+ * patterns are cached per version of {@code subscription_version}, which every change bumps in its
+ * transaction, so a change on any hub sharing the store is seen at the next lookup.
  */
 public final class Subscriptions {
     private final StateStore store;
-    private volatile Map<Long, List<SubscriptionPattern>> cache;
-    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    /** The patterns of the enabled chats as read at a version of {@code subscription_version}. */
+    private record Cached(long version, Map<Long, List<SubscriptionPattern>> patterns) {
+    }
+
+    private volatile Cached cache;
 
     public Subscriptions(StateStore store) {
         this.store = store;
@@ -36,6 +40,7 @@ public final class Subscriptions {
         long now = System.currentTimeMillis();
         boolean added = store.inTransaction(c -> {
             enableChat(c, chatId, now);
+            bump(c);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO subscription (chat_id, pattern, created_at) VALUES (?,?,?) ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, chatId);
@@ -56,6 +61,7 @@ public final class Subscriptions {
     public int unsubscribe(long chatId, String text) {
         String t = text == null ? "" : text.strip();
         int removed = store.inTransaction(c -> {
+            bump(c);
             boolean all = t.equalsIgnoreCase("all");
             try (PreparedStatement ps = c.prepareStatement(all ? "DELETE FROM subscription WHERE chat_id = ?"
                     : "DELETE FROM subscription WHERE chat_id = ? AND pattern = ?")) {
@@ -92,6 +98,7 @@ public final class Subscriptions {
     public void migrate(Connection c, long from, long to) throws SQLException {
         long now = System.currentTimeMillis();
         enableChat(c, to, now);
+        bump(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, pattern, created_at)"
                 + " SELECT ?, pattern, created_at FROM subscription WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
             ps.setLong(1, to);
@@ -108,6 +115,7 @@ public final class Subscriptions {
      * transaction; call {@link #changed()} after it committed. */
     public void disable(Connection c, long chatId, String reason) throws SQLException {
         long now = System.currentTimeMillis();
+        bump(c);
         int n;
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE chat SET enabled = FALSE, disabled_reason = ?, updated_at = ? WHERE chat_id = ?")) {
@@ -170,13 +178,32 @@ public final class Subscriptions {
         }
     }
 
-    private Map<Long, List<SubscriptionPattern>> all() {
-        Map<Long, List<SubscriptionPattern>> m = cache;
-        if (m != null) {
-            return m;
+    /** Marks a change for every hub's cache, inside the changing transaction. */
+    private static void bump(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE subscription_version SET version = version + 1 WHERE id = 1")) {
+            ps.executeUpdate();
         }
-        long gen = generation.get();
-        Map<Long, List<SubscriptionPattern>> loaded = store.inTransaction(c -> {
+    }
+
+    private static long version(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM subscription_version WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * The patterns of the enabled chats: the cache while its version is the store's (one
+     * primary-key read per lookup), else read again, so a change made on another hub is seen at
+     * the next lookup.
+     */
+    private Map<Long, List<SubscriptionPattern>> all() {
+        Cached held = cache;
+        Cached current = store.inTransaction(c -> {
+            long version = version(c);
+            if (held != null && held.version() == version) {
+                return held;
+            }
             Map<Long, List<SubscriptionPattern>> r = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.pattern FROM subscription s"
                     + " JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE ORDER BY s.chat_id, s.created_at, s.pattern");
@@ -185,21 +212,14 @@ public final class Subscriptions {
                     r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(SubscriptionPattern.parse(rs.getString(2)));
                 }
             }
-            return r;
+            return new Cached(version, r);
         });
-        synchronized (generation) {
-            if (generation.get() == gen) {
-                cache = loaded;
-            }
-        }
-        return loaded;
+        cache = current;
+        return current.patterns();
     }
 
-    /** Drops the cached patterns; the next lookup reads the store. */
+    /** Drops the cached patterns; the next lookup reads the store (the version check makes this optional). */
     public void changed() {
-        synchronized (generation) {
-            generation.incrementAndGet();
-            cache = null;
-        }
+        cache = null;
     }
 }

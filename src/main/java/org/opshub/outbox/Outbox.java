@@ -93,8 +93,8 @@ public final class Outbox {
     }
 
     /**
-     * The first pending message of every chat (delivery is in order per chat), oldest first;
-     * refreshes the gauges.
+     * The first pending message of every chat (delivery is in order per chat), oldest first, that
+     * is due and not claimed by a hub (or whose claim has run out); refreshes the gauges.
      */
     public List<OutboxMessage> heads(int limit) {
         return store.inTransaction(c -> {
@@ -107,9 +107,11 @@ public final class Outbox {
             List<OutboxMessage> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.chat_id, o.kind, o.ref, o.text, o.parse_mode,"
                     + " o.created_at, o.attempts, o.next_attempt_at, o.extra FROM outbox o"
-                    + " WHERE o.id IN (SELECT MIN(id) FROM outbox GROUP BY chat_id) ORDER BY o.id")) {
+                    + " WHERE o.id IN (SELECT MIN(id) FROM outbox GROUP BY chat_id)"
+                    + " AND (o.claimed_until IS NULL OR o.claimed_until < ?) ORDER BY o.id")) {
+                long now = System.currentTimeMillis();
+                ps.setLong(1, now);
                 try (ResultSet rs = ps.executeQuery()) {
-                    long now = System.currentTimeMillis();
                     while (rs.next() && out.size() < limit) {
                         if (rs.getLong(9) <= now) {
                             out.add(new OutboxMessage(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
@@ -161,6 +163,38 @@ public final class Outbox {
                 }
             }
             return out;
+        });
+    }
+
+    /**
+     * Claims a message for sending (a conditional UPDATE, so of two hubs only one succeeds): it is
+     * {@code hub}'s until {@code until} (epoch ms), unless a claim of another hub still runs at {@code now}.
+     *
+     * @return whether this hub has it now
+     */
+    public boolean claim(long id, String hub, long until, long now) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?"
+                    + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)")) {
+                ps.setString(1, hub);
+                ps.setLong(2, until);
+                ps.setLong(3, id);
+                ps.setLong(4, now);
+                ps.setString(5, hub);
+                return ps.executeUpdate();
+            }
+        }) == 1;
+    }
+
+    /** Ends this hub's claim of a message still in the outbox (it is to be tried again, or was not sent). */
+    public void unclaim(long id, String hub) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")) {
+                ps.setLong(1, id);
+                ps.setString(2, hub);
+                return ps.executeUpdate();
+            }
         });
     }
 

@@ -60,6 +60,10 @@ public final class Delivery {
     private volatile boolean storeDown;
     /** Whether the throttle's windows were rebuilt from the send log (once, at the first claim). */
     private boolean throttleSeeded;
+    /** This hub's name in the outbox row claims ({@code cluster.hub-id}). */
+    private volatile String hubId = "local";
+    /** How long a claimed message stays this hub's: twice {@code telegram.http-timeout}. */
+    private final long claimMillis;
 
     public Delivery(TelegramSettings settings, StateStore store, Outbox outbox, Subscriptions subscriptions,
             MeterRegistry registry) {
@@ -68,9 +72,15 @@ public final class Delivery {
         this.outbox = outbox;
         this.subscriptions = subscriptions;
         this.registry = registry;
+        this.claimMillis = 2 * settings.httpTimeout().toMillis();
         for (String kind : List.of("alert", "reply", "check", "photo")) {
             sent(kind, 0);
         }
+    }
+
+    /** Names this hub in the row claims it writes ({@code cluster.hub-id}). */
+    public void claimsAs(String hubId) {
+        this.hubId = hubId;
     }
 
     /** {@link #claim(int, int, int)} with Telegram's documented limits. */
@@ -125,7 +135,15 @@ public final class Delivery {
                 continue;
             }
             if (throttle.tryAcquire(m.chatId(), now, limits) && inFlight.add(m.chatId())) {
-                out.add(m);
+                try {
+                    if (outbox.claim(m.id(), hubId, now + claimMillis, now)) {
+                        out.add(m);
+                        continue;
+                    }
+                } catch (StateUnavailableException e) {
+                    LOG.debug("Claim of message {} failed: {}", m.id(), e.getMessage());
+                }
+                inFlight.remove(m.chatId()); // another hub has it, or the store failed: not ours
             }
         }
         try {
@@ -157,6 +175,15 @@ public final class Delivery {
     public void unclaim(OutboxMessage claimed) {
         if (claimed != null) {
             inFlight.remove(claimed.chatId());
+            unclaimRow(claimed.id());
+        }
+    }
+
+    private void unclaimRow(long id) {
+        try {
+            outbox.unclaim(id, hubId);
+        } catch (RuntimeException e) {
+            LOG.debug("Claim of message {} left to run out: {}", id, e.getMessage());
         }
     }
 
@@ -353,6 +380,7 @@ public final class Delivery {
     public void release(Exchange exchange) {
         OutboxMessage m = exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
         if (m != null) {
+            unclaimRow(m.id());
             inFlight.remove(m.chatId());
         }
     }

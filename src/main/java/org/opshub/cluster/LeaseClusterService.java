@@ -1,0 +1,293 @@
+package org.opshub.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.support.cluster.AbstractCamelClusterService;
+import org.apache.camel.support.cluster.AbstractCamelClusterView;
+import org.opshub.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Camel's clustering SPI ({@code CamelClusterService}, used by {@code ClusteredRoutePolicy}) over
+ * the shared state store: one lease row per namespace in {@code cluster_lease} (holder, expiry in
+ * epoch ms, fencing counter). Every {@code heartbeat} a hub renews the lease it holds, or takes one
+ * that has expired (the counter goes up by one at every change of holder). A hub counts itself
+ * leader only until {@code lease - heartbeat} after the start of its last successful renewal, checked
+ * by a watchdog that does not wait on the database, so a leader cut off from the database steps down
+ * before anyone else may take over. With the embedded H2 store the one hub always wins the lease.
+ *
+ * <p>Clocks: the expiry is written by the holder's clock and read by the others', so hubs need
+ * synchronised clocks (NTP) to within the margin of one heartbeat. The row claims of the outbox are
+ * the second guard when they are not.
+ */
+public final class LeaseClusterService extends AbstractCamelClusterService<LeaseClusterService.View> {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseClusterService.class);
+    private final StateStore store;
+    private final String hubId;
+    private final Duration lease;
+    private final Duration heartbeat;
+    private final Clock clock;
+    private final List<Consumer<Boolean>> roleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private ScheduledExecutorService scheduler;
+
+    /**
+     * @param hubId     this hub's name in the lease ({@code cluster.hub-id}), unique among the hubs
+     * @param lease     how long a lease holds without renewal ({@code cluster.lease})
+     * @param heartbeat how often it is renewed or tried ({@code cluster.heartbeat}), less than a third of the lease
+     */
+    public LeaseClusterService(StateStore store, String hubId, Duration lease, Duration heartbeat, Clock clock) {
+        super("opshub-lease");
+        this.store = store;
+        this.hubId = hubId;
+        this.lease = lease;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
+    }
+
+    /** This hub's id in the lease. */
+    public String hubId() {
+        return hubId;
+    }
+
+    /** Called with true when this hub becomes leader of any namespace, false when it stops. */
+    public void onRoleChange(Consumer<Boolean> listener) {
+        roleListeners.add(listener);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "opshub-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        scheduler.shutdownNow();
+    }
+
+    @Override
+    protected View createView(String namespace) {
+        return new View(namespace);
+    }
+
+    /** A lease as read: its holder (empty when none), expiry (epoch ms) and fencing counter. */
+    record Lease(String holder, long expiresAt, long fencing) {
+    }
+
+    /**
+     * One round for a namespace, in one transaction: renew the lease when we hold it with this
+     * fencing counter, else take it when it has expired.
+     *
+     * @param heldFencing the counter of the lease we hold, or -1
+     * @return the lease after the round
+     */
+    Lease round(String namespace, long heldFencing) {
+        long now = clock.millis();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_lease (namespace, holder, expires_at, fencing)"
+                    + " VALUES (?, '', 0, 0) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, namespace);
+                ps.executeUpdate();
+            }
+            if (heldFencing >= 0 && update(c, "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
+                    + " AND fencing = ?", now + lease.toMillis(), namespace, hubId, heldFencing) == 1) {
+                return new Lease(hubId, now + lease.toMillis(), heldFencing);
+            }
+            update(c, "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
+                    + " AND expires_at < ?", hubId, now + lease.toMillis(), namespace, now);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
+                ps.setString(1, namespace);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Lease(rs.getString(1), rs.getLong(2), rs.getLong(3));
+                }
+            }
+        });
+    }
+
+    /** Gives the lease up at once (a clean stop), so that another hub need not wait for it to expire. */
+    void release(String namespace, long fencing) {
+        store.inTransaction(c -> update(c, "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?"
+                + " AND fencing = ?", namespace, hubId, fencing));
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The view of one namespace: leadership by the lease, with a watchdog. */
+    public final class View extends AbstractCamelClusterView {
+        private final Member local = new Member(hubId, true);
+        private volatile boolean leader;
+        private volatile String holder = "";
+        private volatile long fencing = -1;
+        /** System.nanoTime() until which this hub may act as leader. */
+        private volatile long validUntil;
+        private volatile boolean unreachableLogged;
+        /** The other holder last announced to the listeners. */
+        private String announced;
+        private ScheduledFuture<?> rounds;
+        private ScheduledFuture<?> watchdog;
+
+        View(String namespace) {
+            super(LeaseClusterService.this, namespace);
+        }
+
+        @Override
+        protected void doStart() {
+            rounds = scheduler.scheduleWithFixedDelay(this::round, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+            long check = Math.max(50, heartbeat.toMillis() / 4);
+            watchdog = scheduler.scheduleWithFixedDelay(this::watch, check, check, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void doStop() {
+            rounds.cancel(true);
+            watchdog.cancel(true);
+            if (leader) {
+                long f = fencing;
+                lose("stopping");
+                try {
+                    release(getNamespace(), f);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not give up the {} lease (it expires by itself): {}", getNamespace(), e.getMessage());
+                }
+            }
+        }
+
+        private void round() {
+            long start = System.nanoTime();
+            try {
+                Lease l = LeaseClusterService.this.round(getNamespace(), leader ? fencing : -1);
+                if (unreachableLogged) {
+                    unreachableLogged = false;
+                    LOG.info("Cluster lease {}: the state store answers again", getNamespace());
+                }
+                holder = l.holder();
+                if (hubId.equals(l.holder()) && l.expiresAt() > clock.millis()) {
+                    validUntil = start + lease.minus(heartbeat).toNanos();
+                    if (!leader || fencing != l.fencing()) {
+                        fencing = l.fencing();
+                        leader = true;
+                        LOG.info("Cluster lease {}: this hub ({}) leads (fencing {}, lease {})", getNamespace(), hubId,
+                                l.fencing(), lease);
+                        announced = hubId;
+                        fireLeadershipChangedEvent(local);
+                        roleListeners.forEach(r -> r.accept(true));
+                    }
+                } else if (leader) {
+                    lose("the lease is held by " + l.holder());
+                } else if (!l.holder().equals(announced)) {
+                    announced = l.holder();
+                    fireLeadershipChangedEvent(l.holder().isEmpty() ? Optional.empty() : Optional.of(new Member(l.holder(), false)));
+                }
+            } catch (RuntimeException e) {
+                if (!unreachableLogged) {
+                    unreachableLogged = true;
+                    LOG.warn("Cluster lease {}: cannot reach the state store ({}); {}", getNamespace(), e.getMessage(),
+                            leader ? "leading until the lease runs out" : "following");
+                }
+            }
+        }
+
+        private void watch() {
+            if (leader && System.nanoTime() - validUntil > 0) {
+                lose("the lease could not be renewed in time");
+            }
+        }
+
+        private synchronized void lose(String why) {
+            if (!leader) {
+                return;
+            }
+            leader = false;
+            fencing = -1;
+            LOG.warn("Cluster lease {}: this hub ({}) no longer leads: {}", getNamespace(), hubId, why);
+            announced = "";
+            fireLeadershipChangedEvent(Optional.empty());
+            roleListeners.forEach(r -> r.accept(false));
+        }
+
+        /** Whether this hub leads the namespace now. */
+        public boolean leading() {
+            return leader && System.nanoTime() - validUntil < 0;
+        }
+
+        /** The holder of the lease as last read; empty when none. */
+        public String holder() {
+            return holder;
+        }
+
+        @Override
+        public Optional<CamelClusterMember> getLeader() {
+            if (leading()) {
+                return Optional.of(local);
+            }
+            return holder.isEmpty() || hubId.equals(holder) ? Optional.empty() : Optional.of(new Member(holder, false));
+        }
+
+        @Override
+        public CamelClusterMember getLocalMember() {
+            return local;
+        }
+
+        @Override
+        public List<CamelClusterMember> getMembers() {
+            List<CamelClusterMember> m = new ArrayList<>();
+            m.add(local);
+            getLeader().filter(l -> !l.isLocal()).ifPresent(m::add);
+            return m;
+        }
+
+        private final class Member implements CamelClusterMember {
+            private final String id;
+            private final boolean isLocal;
+
+            Member(String id, boolean isLocal) {
+                this.id = id;
+                this.isLocal = isLocal;
+            }
+
+            @Override
+            public String getId() {
+                return id;
+            }
+
+            @Override
+            public boolean isLeader() {
+                return isLocal ? leading() : id.equals(holder);
+            }
+
+            @Override
+            public boolean isLocal() {
+                return isLocal;
+            }
+        }
+    }
+}
