@@ -54,6 +54,13 @@ public final class Delivery {
     private final Outbox outbox;
     private final Subscriptions subscriptions;
     private final SendThrottle throttle = new SendThrottle();
+    /**
+     * The same limits over the times the calls are made ({@link #awaitSendSlot}), each window
+     * 200 ms longer: room for the spread between a call leaving and arriving at Telegram.
+     */
+    private final SendThrottle sends = new SendThrottle(200);
+    /** The limits of the last claim (the route passes them). */
+    private volatile SendThrottle.Limits limits = SendThrottle.Limits.TELEGRAM;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final MeterRegistry registry;
     private volatile String lastError;
@@ -75,6 +82,35 @@ public final class Delivery {
         this.claimMillis = 2 * settings.httpTimeout().toMillis();
         for (String kind : List.of("alert", "reply", "check", "photo")) {
             sent(kind, 0);
+        }
+    }
+
+    /**
+     * Waits, right before the Bot API call of a claimed message, until the send is within the
+     * limits as Telegram counts them: by the time calls are made, not claimed (the calls of one
+     * claim tick go out over the senders' threads at slightly different times). Then records the
+     * send in the send log, so a restarted or newly leading hub starts from these windows.
+     */
+    public void awaitSendSlot(OutboxMessage m) throws InterruptedException {
+        SendThrottle.Limits l = limits;
+        while (true) {
+            long now = System.currentTimeMillis();
+            long wait;
+            synchronized (sends) {
+                wait = sends.wait(m.chatId(), now, l);
+                if (wait == 0) {
+                    sends.sent(m.chatId(), now);
+                }
+            }
+            if (wait == 0) {
+                try {
+                    outbox.recordSends(List.of(m.chatId()), now, now - 60_000);
+                } catch (StateUnavailableException e) {
+                    LOG.debug("Send of message {} not logged: {}", m.id(), e.getMessage());
+                }
+                return;
+            }
+            Thread.sleep(Math.min(wait, 1000));
         }
     }
 
@@ -101,6 +137,7 @@ public final class Delivery {
     }
 
     private List<OutboxMessage> claim(SendThrottle.Limits limits) {
+        this.limits = limits;
         List<OutboxMessage> heads;
         try {
             heads = outbox.heads(200);
@@ -119,7 +156,10 @@ public final class Delivery {
         if (!throttleSeeded) {
             // the last minute of sends, from before a restart: the windows start where they were
             try {
-                outbox.sendsSince(now - 60_000).forEach(s -> throttle.sent(s[0], s[1]));
+                outbox.sendsSince(now - 60_000).forEach(s -> {
+                    throttle.sent(s[0], s[1]);
+                    sends.sent(s[0], s[1]);
+                });
                 throttleSeeded = true;
             } catch (StateUnavailableException e) {
                 return List.of();
@@ -145,12 +185,6 @@ public final class Delivery {
                 }
                 inFlight.remove(m.chatId()); // another hub has it, or the store failed: not ours
             }
-        }
-        try {
-            outbox.recordSends(out.stream().map(OutboxMessage::chatId).toList(), now, now - 60_000);
-        } catch (StateUnavailableException e) {
-            out.forEach(m -> inFlight.remove(m.chatId()));
-            return List.of();
         }
         return out;
     }

@@ -29,6 +29,18 @@ public final class SendThrottle {
     private static final long PRIVATE_WINDOW_MS = 1000;
 
     private final Deque<Long> global = new ArrayDeque<>();
+    /** Added to each window by {@link #wait}: room for the time between a send and its arrival. */
+    private final long marginMs;
+
+    /** Windows exactly as Telegram states them. */
+    public SendThrottle() {
+        this(0);
+    }
+
+    /** @param marginMs added to each window of {@link #wait} (the spread between sending and arriving) */
+    public SendThrottle(long marginMs) {
+        this.marginMs = marginMs;
+    }
     private final Map<Long, Deque<Long>> perChat = new HashMap<>();
 
     /**
@@ -64,6 +76,28 @@ public final class SendThrottle {
             perChat.values().removeIf(d -> d.isEmpty() || d.peekLast() < now - 60_000);
         }
         return true;
+    }
+
+    /**
+     * How long until a message to {@code chatId} is within the limits at {@code now} (epoch ms).
+     *
+     * @return 0 when it may go now, else the milliseconds to wait
+     */
+    public synchronized long wait(long chatId, long now, Limits limits) {
+        long second = 1000 + marginMs;
+        trim(global, now - second);
+        long wait = global.size() < limits.perSecond() ? 0 : global.peekFirst() + second - now + 1;
+        Deque<Long> chat = perChat.get(chatId);
+        if (chat != null) {
+            boolean group = chatId < 0;
+            long window = (group ? 60_000 : PRIVATE_WINDOW_MS) + marginMs;
+            trim(chat, now - window);
+            int max = group ? limits.perGroupPerMinute() : limits.perChatPerSecond();
+            if (chat.size() >= max) {
+                wait = Math.max(wait, chat.peekFirst() + window - now + 1);
+            }
+        }
+        return Math.max(0, wait);
     }
 
     /** Counts a send made earlier (from the send log), in time order, without checking the limits. */

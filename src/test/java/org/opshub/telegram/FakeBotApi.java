@@ -224,7 +224,48 @@ public final class FakeBotApi implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Long polling as Telegram does it: a getUpdates without updates waits up to {@code ms} for one.
+     * A getUpdates that arrives while another is waiting is answered 409 ("terminated by other
+     * getUpdates request") and counted in {@link #pollOverlaps()}.
+     */
+    public void holdPolls(long ms) {
+        holdPollsMs = ms;
+    }
+
+    /** getUpdates calls that overlapped another one (two hubs polling at once). */
+    public long pollOverlaps() {
+        return pollOverlaps.get();
+    }
+
+    private volatile long holdPollsMs;
+    private final java.util.concurrent.atomic.AtomicInteger polling = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong pollOverlaps = new AtomicLong();
+
     private void getUpdates(HttpExchange ex, JsonNode body) throws IOException {
+        if (polling.incrementAndGet() > 1) {
+            polling.decrementAndGet();
+            pollOverlaps.incrementAndGet();
+            reply(ex, 409, "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: terminated by other getUpdates"
+                    + " request; make sure that only one bot instance is running\"}");
+            return;
+        }
+        try {
+            long offset = body.path("offset").asLong(0);
+            long until = System.currentTimeMillis() + holdPollsMs;
+            while (!webhook && System.currentTimeMillis() < until
+                    && updates.stream().noneMatch(u -> u.path("update_id").asLong() >= offset)) {
+                Thread.sleep(20);
+            }
+            answerUpdates(ex, body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            polling.decrementAndGet();
+        }
+    }
+
+    private void answerUpdates(HttpExchange ex, JsonNode body) throws IOException {
         if (webhook) {
             reply(ex, 409, "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method "
                     + "while webhook is active; use deleteWebhook to delete the webhook first\"}");

@@ -1,0 +1,230 @@
+package org.opshub.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.opshub.HubRunner;
+import org.opshub.cluster.LeaseClusterService;
+import org.opshub.telegram.AlertDeliveryTestAccess;
+import org.opshub.telegram.FakeBotApi;
+
+/**
+ * Two hubs on one PostgreSQL from Debian and the fake Bot API: every alert delivered once although
+ * both hubs receive it (as from two Alertmanagers), within Telegram's limits, one poller at a time,
+ * a subscription made through one hub used by the other, and a kill -9 of the leader.
+ */
+@Tag("interop")
+class ClusterInteropTest {
+    private static final int CHATS = 30;
+
+    private static Map<String, String> hub(FakeBotApi telegram, PostgresStateInteropTest.Server pg, String id, long[] chats) {
+        Map<String, String> p = new HashMap<>(telegram.hubProperties(chats));
+        p.put("state.jdbc-url", pg.url);
+        p.put("state.jdbc-user", "opshub");
+        p.put("cluster.hub-id", id);
+        p.put("cluster.lease", "PT3S");
+        p.put("cluster.heartbeat", "PT1S");
+        p.put("telegram.poll-timeout", "PT1S");
+        p.put("telegram.http-timeout", "PT3S");
+        return p;
+    }
+
+    private static long[] chats(int n) {
+        long[] c = new long[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = 7001 + i;
+        }
+        return c;
+    }
+
+    private static boolean leads(HubRunner h) {
+        return h.bean("clusterService", LeaseClusterService.class).isLeader("opshub");
+    }
+
+    private static void await(Duration d, BooleanSupplier ok, String what) throws Exception {
+        assertTrue(HubRunner.await(d, ok), what);
+    }
+
+    private static void subscribeAll(FakeBotApi telegram, long[] chats) throws Exception {
+        for (int i = 0; i < chats.length; i++) {
+            telegram.userSays(chats[i], "/subscribe C" + i + "_.*");
+        }
+        await(Duration.ofSeconds(60), () -> java.util.Arrays.stream(chats).allMatch(c -> telegram.texts(c).stream()
+                .anyMatch(t -> t.startsWith("Subscribed"))), "every chat subscribed");
+    }
+
+    /** The 1-second windows of the deliveries: the most messages in any window, overall and to one chat. */
+    private static int[] peaks(List<FakeBotApi.Sent> sent) {
+        int overall = 0;
+        int perChat = 0;
+        for (FakeBotApi.Sent s : sent) {
+            int all = 0;
+            Map<Long, Integer> chat = new HashMap<>();
+            for (FakeBotApi.Sent o : sent) {
+                if (o.atMillis() >= s.atMillis() && o.atMillis() < s.atMillis() + 1000) {
+                    all++;
+                    chat.merge(o.chatId(), 1, Integer::sum);
+                }
+            }
+            overall = Math.max(overall, all);
+            perChat = Math.max(perChat, chat.values().stream().max(Integer::compare).orElse(0));
+        }
+        return new int[] {overall, perChat};
+    }
+
+    @Test
+    void twoHubsDeliverEachAlertOnceWithinTelegramsLimitsAndOnePollerAtATime() throws Exception {
+        long[] chats = chats(CHATS);
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi()) {
+            telegram.holdPolls(800);
+            try (HubRunner a = new HubRunner(hub(telegram, pg, "hub-a", chats));
+                    HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
+                await(Duration.ofSeconds(15), () -> leads(a) ^ leads(b), "exactly one hub leads");
+                HubRunner leader = leads(a) ? a : b;
+                HubRunner follower = leader == a ? b : a;
+                subscribeAll(telegram, chats);
+
+                List<String> names = new ArrayList<>();
+                String startsAt = Instant.now().toString();
+                for (int n = 0; n < 300; n++) {
+                    String name = "C" + (n % CHATS) + "_" + n;
+                    names.add(name);
+                    byte[] payload = AlertDeliveryTestAccess.payload(name, startsAt);
+                    assertEquals(200, a.postAlerts(payload).statusCode());
+                    assertEquals(200, b.postAlerts(payload).statusCode());
+                }
+                // a subscription made through the leader, an alert posted to the follower only
+                String only = "C3_follower-only";
+                names.add(only);
+                assertEquals(200, follower.postAlerts(AlertDeliveryTestAccess.payload(only, startsAt)).statusCode());
+
+                await(Duration.ofSeconds(90), () -> alertsDelivered(telegram) >= names.size(), "every alert delivered");
+                Thread.sleep(3000); // anything sent twice would arrive now
+                List<FakeBotApi.Sent> alerts = alertMessages(telegram);
+                Set<String> seen = new HashSet<>();
+                List<String> twice = new ArrayList<>();
+                for (FakeBotApi.Sent s : alerts) {
+                    if (!seen.add(s.chatId() + " " + s.text())) {
+                        twice.add(s.chatId() + ": " + s.text());
+                    }
+                }
+                assertEquals(List.of(), twice, "no (chat, alert) delivered twice");
+                for (String name : names) {
+                    long chat = chats[Integer.parseInt(name.substring(1, name.indexOf('_')))];
+                    assertTrue(alerts.stream().anyMatch(s -> s.chatId() == chat && s.text().contains(name + " ")), name + " to " + chat);
+                }
+                assertTrue(telegram.delivered().stream().allMatch(s -> s.status() == 200), "no 429 or other error");
+                int[] peaks = peaks(telegram.delivered());
+                assertTrue(peaks[0] <= 30, "at most 30 messages in any second: " + peaks[0]);
+                assertEquals(1, peaks[1], "at most 1 message a second to one private chat");
+                assertEquals(0, telegram.pollOverlaps(), "only one hub polls getUpdates at any moment");
+                assertTrue(follower.get("/observe/health/ready").statusCode() == 200, "the follower stays ready");
+                String metrics = leader.get("/metrics").body() + follower.get("/metrics").body();
+                assertTrue(metrics.contains("opshub_cluster_leader{hub=\"hub-a\"}") && metrics.contains("opshub_cluster_leader{hub=\"hub-b\"}"),
+                        "both hubs export opshub_cluster_leader");
+                System.out.printf("two hubs: %d alerts to %d chats, each once; peak %d/s overall, %d/s per chat%n",
+                        names.size(), CHATS, peaks[0], peaks[1]);
+            }
+        }
+    }
+
+    private static List<FakeBotApi.Sent> alertMessages(FakeBotApi telegram) {
+        return telegram.delivered().stream().filter(s -> s.text().contains("FIRING")).toList();
+    }
+
+    private static long alertsDelivered(FakeBotApi telegram) {
+        return alertMessages(telegram).size();
+    }
+
+    /** A hub in a JVM of its own, for kill -9. */
+    static final class HubProcess implements AutoCloseable {
+        final int port;
+        final Process process;
+        final Path log;
+
+        HubProcess(Map<String, String> properties) throws Exception {
+            port = HubRunner.freePort();
+            log = Files.createTempFile("opshub-hub", ".log");
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "-Dcamel.server.host=127.0.0.1",
+                    "-Dcamel.server.port=" + port, "-Dcamel.main.routesReloadEnabled=false"));
+            new TreeMap<>(properties).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.add("org.opshub.OpsHub");
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        }
+
+        String metrics() throws Exception {
+            try {
+                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                return "";
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void whenTheLeaderIsKilledTheOtherTakesOverAndEveryMessageArrives() throws Exception {
+        long[] chats = chats(20);
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+                HubProcess a = new HubProcess(hub(telegram, pg, "hub-a", chats))) {
+            await(Duration.ofSeconds(60), () -> {
+                try {
+                    return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "hub A (its own JVM) leads; log: " + a.log);
+            try (HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
+                subscribeAll(telegram, chats);
+                String startsAt = Instant.now().toString();
+                List<String> names = new ArrayList<>();
+                for (int n = 0; n < 200; n++) {
+                    String name = "C" + (n % chats.length) + "_" + n;
+                    names.add(name);
+                    assertEquals(200, b.postAlerts(AlertDeliveryTestAccess.payload(name, startsAt)).statusCode());
+                }
+                await(Duration.ofSeconds(60), () -> alertsDelivered(telegram) >= 60, "hub A sends");
+                assertTrue(!leads(b), "hub B follows while A leads");
+                long killed = System.nanoTime();
+                a.process.destroyForcibly().waitFor();
+                await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
+                double takeover = (System.nanoTime() - killed) / 1e9;
+                await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
+                        .anyMatch(s -> s.text().contains(n + " "))), "every message arrives after the kill");
+                List<FakeBotApi.Sent> alerts = alertMessages(telegram);
+                Map<String, Integer> count = new HashMap<>();
+                alerts.forEach(s -> count.merge(s.chatId() + " " + s.text(), 1, Integer::sum));
+                long duplicates = count.values().stream().filter(v -> v > 1).mapToInt(v -> v - 1).sum();
+                System.out.printf("failover: takeover %.1f s after kill -9 (lease 3 s), %d messages, %d duplicates%n", takeover,
+                        alerts.size(), duplicates);
+                assertTrue(takeover <= 6.0 + 1.0, "takeover within 2 x the lease (+1 s heartbeat): " + takeover);
+                assertTrue(duplicates <= chats.length, "at most one duplicate per chat: " + duplicates);
+            }
+        }
+    }
+}
