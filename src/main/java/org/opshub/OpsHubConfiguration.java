@@ -74,6 +74,11 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
         AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store);
         delivery.delivery().claimsAs(cluster.hubId());
+        cluster.onRoleChange(leads -> {
+            if (leads) {
+                delivery.delivery().leading();
+            }
+        });
         Callbacks callbacks = new Callbacks(store);
         context.getRegistry().bind("botCallbacks", callbacks);
         GrafanaBot grafana = GrafanaConfiguration.bind(context, property, telegram, callbacks, delivery.outbox());

@@ -44,6 +44,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     private final Clock clock;
     private final List<Consumer<Boolean>> roleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ScheduledExecutorService scheduler;
+    private final java.util.Map<String, View> created = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param hubId     this hub's name in the lease ({@code cluster.hub-id}), unique among the hubs
@@ -57,6 +58,11 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         this.lease = lease;
         this.heartbeat = heartbeat;
         this.clock = clock;
+    }
+
+    /** Whether other hubs may share the lease (a shared store); with the embedded H2 store this hub is alone. */
+    public boolean shared() {
+        return store.shared();
     }
 
     /** This hub's id in the lease. */
@@ -87,7 +93,15 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
 
     @Override
     protected View createView(String namespace) {
-        return new View(namespace);
+        View v = new View(namespace);
+        created.put(namespace, v);
+        return v;
+    }
+
+    /** The holder of a namespace's lease as last read (a hub id); empty when none or not yet read. */
+    public String holder(String namespace) {
+        View v = created.get(namespace);
+        return v == null ? "" : v.holder();
     }
 
     /** A lease as read: its holder (empty when none), expiry (epoch ms) and fencing counter. */

@@ -10,11 +10,14 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
+import org.opshub.cluster.ClusterConfiguration;
+import org.opshub.cluster.LeaseClusterService;
 
 /**
  * {@code GET /observe/health}, {@code /observe/health/live} and {@code /observe/health/ready}:
  * {@code {"status":"UP"}} with HTTP 200, or {@code {"status":"DOWN","down":["route:x", …]}}
- * with HTTP 503. Only check ids are shown, never details, so endpoint URIs (and any secret in
+ * with HTTP 503; with a shared store (several hubs), also {@code "cluster":{"hub":…,"role":"leader"|"follower",
+ * "leader":<hub id of the lease holder>}} (hub ids only, nothing else of the store). Only check ids are shown, never details, so endpoint URIs (and any secret in
  * them) cannot leak; unlike Camel's built-in handler, no query parameter raises the exposure level.
  */
 public final class HealthReport {
@@ -40,6 +43,15 @@ public final class HealthReport {
         body.put("status", up ? "UP" : "DOWN");
         if (!down.isEmpty()) {
             body.put("down", down);
+        }
+        LeaseClusterService cluster = context.getRegistry().lookupByNameAndType("clusterService", LeaseClusterService.class);
+        if (cluster != null && cluster.shared()) {
+            boolean leads = cluster.isLeader(ClusterConfiguration.NAMESPACE);
+            Map<String, Object> role = new LinkedHashMap<>();
+            role.put("hub", cluster.hubId());
+            role.put("role", leads ? "leader" : "follower");
+            role.put("leader", leads ? cluster.hubId() : cluster.holder(ClusterConfiguration.NAMESPACE));
+            body.put("cluster", role);
         }
         exchange.getMessage().setBody(body);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);

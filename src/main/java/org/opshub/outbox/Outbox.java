@@ -186,6 +186,35 @@ public final class Outbox {
         }) == 1;
     }
 
+    /**
+     * Right before a message's Bot API call: renews this hub's claim and writes the call to the
+     * send log, in one transaction. A hub that lost the claim (it ran out and another hub took the
+     * message) or cannot reach the store must not send.
+     *
+     * @return whether the claim still holds, so the call may be made
+     * @throws org.opshub.state.StateUnavailableException when the store does not answer
+     */
+    public boolean confirmSend(OutboxMessage m, String hub, long until, long now) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?")) {
+                ps.setLong(1, until);
+                ps.setLong(2, m.id());
+                ps.setString(3, hub);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)")) {
+                ps.setLong(1, m.chatId());
+                ps.setLong(2, now);
+                ps.executeUpdate();
+            }
+            update(c, "DELETE FROM telegram_send_log WHERE sent_at < ?", now - 60_000);
+            return true;
+        });
+    }
+
     /** Ends this hub's claim of a message still in the outbox (it is to be tried again, or was not sent). */
     public void unclaim(long id, String hub) {
         store.inTransaction(c -> {

@@ -23,6 +23,7 @@ public final class StateStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
     private final HikariDataSource dataSource;
     private final String description;
+    private final boolean shared;
 
     /** Work done inside one transaction. */
     @FunctionalInterface
@@ -30,9 +31,15 @@ public final class StateStore implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private StateStore(HikariDataSource dataSource, String description) {
+    private StateStore(HikariDataSource dataSource, String description, boolean shared) {
         this.dataSource = dataSource;
         this.description = description;
+        this.shared = shared;
+    }
+
+    /** Whether several hubs may share this store (PostgreSQL); the embedded H2 store is one hub's. */
+    public boolean shared() {
+        return shared;
     }
 
     /**
@@ -117,7 +124,8 @@ public final class StateStore implements AutoCloseable {
             throw new StateUnavailableException("cannot open or migrate the state store " + description, e);
         }
         LOG.info("State store: {}", description);
-        return new StateStore(ds, description);
+        return new StateStore(ds, description, jdbcUrl != null && jdbcUrl.strip().toLowerCase(java.util.Locale.ROOT)
+                .startsWith("jdbc:postgresql:"));
     }
 
     /**

@@ -53,20 +53,21 @@ public final class Delivery {
     private final StateStore store;
     private final Outbox outbox;
     private final Subscriptions subscriptions;
-    private final SendThrottle throttle = new SendThrottle();
+    private volatile SendThrottle throttle = new SendThrottle();
     /**
      * The same limits over the times the calls are made ({@link #awaitSendSlot}), each window
      * 200 ms longer: room for the spread between a call leaving and arriving at Telegram.
      */
-    private final SendThrottle sends = new SendThrottle(200);
+    private volatile SendThrottle sends = new SendThrottle(200);
     /** The limits of the last claim (the route passes them). */
     private volatile SendThrottle.Limits limits = SendThrottle.Limits.TELEGRAM;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final MeterRegistry registry;
     private volatile String lastError;
     private volatile boolean storeDown;
-    /** Whether the throttle's windows were rebuilt from the send log (once, at the first claim). */
+    /** Whether the throttle's windows were rebuilt from the send log (at the first claim, and after {@link #leading}). */
     private boolean throttleSeeded;
+    private volatile boolean reseed;
     /** This hub's name in the outbox row claims ({@code cluster.hub-id}). */
     private volatile String hubId = "local";
     /** How long a claimed message stays this hub's: twice {@code telegram.http-timeout}. */
@@ -86,32 +87,48 @@ public final class Delivery {
     }
 
     /**
-     * Waits, right before the Bot API call of a claimed message, until the send is within the
-     * limits as Telegram counts them: by the time calls are made, not claimed (the calls of one
-     * claim tick go out over the senders' threads at slightly different times). Then records the
-     * send in the send log, so a restarted or newly leading hub starts from these windows.
+     * Right before the Bot API call of a claimed message: waits until the send is within the
+     * limits as Telegram counts them (by the time calls are made, not claimed: the calls of one
+     * claim tick go out over the senders' threads at slightly different times), then renews the
+     * claim and logs the send in the store ({@link Outbox#confirmSend}).
+     *
+     * @return true to make the call; false when the claim is lost or the store does not answer
+     *         (the message stays for whichever hub leads once the claim runs out)
      */
-    public void awaitSendSlot(OutboxMessage m) throws InterruptedException {
+    public boolean awaitSendSlot(OutboxMessage m) throws InterruptedException {
         SendThrottle.Limits l = limits;
         while (true) {
             long now = System.currentTimeMillis();
             long wait;
-            synchronized (sends) {
-                wait = sends.wait(m.chatId(), now, l);
+            SendThrottle window = sends;
+            synchronized (window) {
+                wait = window.wait(m.chatId(), now, l);
                 if (wait == 0) {
-                    sends.sent(m.chatId(), now);
+                    window.sent(m.chatId(), now);
                 }
             }
             if (wait == 0) {
                 try {
-                    outbox.recordSends(List.of(m.chatId()), now, now - 60_000);
+                    if (outbox.confirmSend(m, hubId, now + claimMillis, now)) {
+                        return true;
+                    }
+                    LOG.warn("Message {} for chat {} was taken by another hub: not sent from here", m.id(), m.chatId());
                 } catch (StateUnavailableException e) {
-                    LOG.debug("Send of message {} not logged: {}", m.id(), e.getMessage());
+                    LOG.warn("Message {} for chat {} not sent: the state store does not answer ({})", m.id(), m.chatId(),
+                            e.getMessage());
                 }
-                return;
+                return false;
             }
             Thread.sleep(Math.min(wait, 1000));
         }
+    }
+
+    /**
+     * This hub has just become the sender: its windows are rebuilt from the send log at the next
+     * claim, so they hold the sends of the hub that led before (no burst after a takeover).
+     */
+    public void leading() {
+        reseed = true;
     }
 
     /** Names this hub in the row claims it writes ({@code cluster.hub-id}). */
@@ -153,6 +170,12 @@ public final class Delivery {
             return List.of();
         }
         long now = System.currentTimeMillis();
+        if (reseed) {
+            reseed = false;
+            throttle = new SendThrottle();
+            sends = new SendThrottle(200);
+            throttleSeeded = false;
+        }
         if (!throttleSeeded) {
             // the last minute of sends, from before a restart: the windows start where they were
             try {

@@ -33,6 +33,7 @@ import org.opshub.telegram.FakeBotApi;
  * a subscription made through one hub used by the other, and a kill -9 of the leader.
  */
 @Tag("interop")
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ClusterInteropTest {
     private static final int CHATS = 30;
 
@@ -155,6 +156,26 @@ class ClusterInteropTest {
         return alertMessages(telegram).size();
     }
 
+    /** Subscribes every chat through the leader, then posts {@code n} alerts to {@code hub}; their names. */
+    private static List<String> queue(FakeBotApi telegram, HubRunner hub, long[] chats, int n) throws Exception {
+        subscribeAll(telegram, chats);
+        String startsAt = Instant.now().toString();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "C" + (i % chats.length) + "_" + i;
+            names.add(name);
+            assertEquals(200, hub.postAlerts(AlertDeliveryTestAccess.payload(name, startsAt)).statusCode());
+        }
+        return names;
+    }
+
+    /** Messages that arrived more than once, counted beyond the first. */
+    private static long duplicates(List<FakeBotApi.Sent> messages) {
+        Map<String, Integer> count = new HashMap<>();
+        messages.forEach(s -> count.merge(s.chatId() + " " + s.text(), 1, Integer::sum));
+        return count.values().stream().filter(v -> v > 1).mapToInt(v -> v - 1).sum();
+    }
+
     /** A hub in a JVM of its own, for kill -9. */
     static final class HubProcess implements AutoCloseable {
         final int port;
@@ -200,14 +221,7 @@ class ClusterInteropTest {
                 }
             }, "hub A (its own JVM) leads; log: " + a.log);
             try (HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
-                subscribeAll(telegram, chats);
-                String startsAt = Instant.now().toString();
-                List<String> names = new ArrayList<>();
-                for (int n = 0; n < 200; n++) {
-                    String name = "C" + (n % chats.length) + "_" + n;
-                    names.add(name);
-                    assertEquals(200, b.postAlerts(AlertDeliveryTestAccess.payload(name, startsAt)).statusCode());
-                }
+                List<String> names = queue(telegram, b, chats, 200);
                 await(Duration.ofSeconds(60), () -> alertsDelivered(telegram) >= 60, "hub A sends");
                 assertTrue(!leads(b), "hub B follows while A leads");
                 long killed = System.nanoTime();
@@ -217,14 +231,65 @@ class ClusterInteropTest {
                 await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
                         .anyMatch(s -> s.text().contains(n + " "))), "every message arrives after the kill");
                 List<FakeBotApi.Sent> alerts = alertMessages(telegram);
-                Map<String, Integer> count = new HashMap<>();
-                alerts.forEach(s -> count.merge(s.chatId() + " " + s.text(), 1, Integer::sum));
-                long duplicates = count.values().stream().filter(v -> v > 1).mapToInt(v -> v - 1).sum();
+                long duplicates = duplicates(alerts);
                 System.out.printf("failover: takeover %.1f s after kill -9 (lease 3 s), %d messages, %d duplicates%n", takeover,
                         alerts.size(), duplicates);
                 assertTrue(takeover <= 6.0 + 1.0, "takeover within 2 x the lease (+1 s heartbeat): " + takeover);
                 assertTrue(duplicates <= chats.length, "at most one duplicate per chat: " + duplicates);
             }
         }
+    }
+
+    @Test
+    void aLeaderCutOffFromTheDatabaseStepsDownWithinTheLeaseAndTheOtherFinishes() throws Exception {
+        long[] chats = chats(20);
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+                BlackHoleProxy proxy = new BlackHoleProxy(pg.port)) {
+            Map<String, String> pa = hub(telegram, pg, "hub-a", chats);
+            pa.put("state.jdbc-url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
+            pa.put("state.connect-timeout", "PT2S");
+            pa.put("state.query-timeout", "PT2S");
+            try (HubRunner a = new HubRunner(pa)) {
+                await(Duration.ofSeconds(15), () -> leads(a), "hub A leads");
+                try (HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
+                    List<String> names = queue(telegram, b, chats, 200);
+                    await(Duration.ofSeconds(60), () -> alertsDelivered(telegram) >= 40, "hub A sends");
+                    long cut = System.nanoTime();
+                    proxy.blackHole(true);
+                    await(Duration.ofSeconds(10), () -> !leads(a), "hub A steps down");
+                    double down = (System.nanoTime() - cut) / 1e9;
+                    await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
+                    double takeover = (System.nanoTime() - cut) / 1e9;
+                    assertEquals(org.apache.camel.ServiceStatus.Stopped,
+                            a.context().getRouteController().getRouteStatus("telegram-outbox"), "hub A's sender is stopped");
+                    boolean all = HubRunner.await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram)
+                            .stream().anyMatch(s -> s.text().contains(n + " "))));
+                    assertTrue(all, "every message arrives; outbox now: " + outbox(pg));
+                    long duplicates = duplicates(alertMessages(telegram));
+                    System.out.printf("partition: hub A stepped down %.1f s after its database link was cut (lease 3 s),"
+                            + " hub B led after %.1f s, %d duplicates%n", down, takeover, duplicates);
+                    assertTrue(down <= 3.0, "the cut-off leader steps down within the lease: " + down);
+                    assertTrue(duplicates <= chats.length, "at most the messages in flight at the cut: " + duplicates);
+                    proxy.blackHole(false);
+                }
+            }
+        }
+    }
+
+    /** The first outbox rows as the store has them (for a failure message). */
+    private static String outbox(PostgresStateInteropTest.Server pg) {
+        StringBuilder b = new StringBuilder();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id, chat_id, claimed_by, claimed_until,"
+                        + " next_attempt_at, attempts, last_error FROM outbox ORDER BY id LIMIT 12")) {
+            long now = System.currentTimeMillis();
+            while (rs.next()) {
+                b.append(String.format("%n id %d chat %d by %s until %+d next %+d attempts %d error %s", rs.getLong(1),
+                        rs.getLong(2), rs.getString(3), rs.getLong(4) - now, rs.getLong(5) - now, rs.getInt(6), rs.getString(7)));
+            }
+        } catch (java.sql.SQLException e) {
+            b.append(e);
+        }
+        return b.toString();
     }
 }

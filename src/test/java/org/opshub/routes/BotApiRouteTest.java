@@ -30,8 +30,8 @@ class BotApiRouteTest {
     public static final class Recorder {
         final List<String> actions = new CopyOnWriteArrayList<>();
 
-        public void awaitSendSlot(OutboxMessage m) {
-            // the rates are the state bean's; this route test is about the call and its answer
+        public boolean awaitSendSlot(OutboxMessage m) {
+            return true; // the rates and claims are the state bean's; this route test is about the call and its answer
         }
 
         public BotCall.Request call(OutboxMessage message, byte[] png) throws JsonProcessingException {

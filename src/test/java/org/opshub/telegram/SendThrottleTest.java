@@ -57,4 +57,17 @@ class SendThrottleTest {
         assertFalse(t.tryAcquire(-7, 30_000, slow), "one a minute to a group");
         assertTrue(t.tryAcquire(-7, 61_300, slow));
     }
+
+    @Test
+    void theWaitAtSendTimeKeepsItsMarginSoArrivalsStayWithinTheLimits() {
+        SendThrottle t = new SendThrottle(200);
+        SendThrottle.Limits limits = new SendThrottle.Limits(2, 1, 20);
+        assertEquals(0, t.wait(5, 10_000, limits));
+        t.sent(5, 10_000);
+        assertEquals(1201, t.wait(5, 10_000, limits), "one a second to a private chat, plus 200 ms of room");
+        assertEquals(0, t.wait(6, 10_000, limits), "another chat may go");
+        t.sent(6, 10_100);
+        assertEquals(1101, t.wait(7, 10_100, limits), "two a second overall: the next after the first leaves the window");
+        assertEquals(0, t.wait(7, 11_201, limits));
+    }
 }
