@@ -15,9 +15,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
-import org.apache.camel.support.cluster.AbstractCamelClusterView;
+import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,8 +159,16 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         }
     }
 
-    /** The view of one namespace: leadership by the lease, with a watchdog. */
-    public final class View extends AbstractCamelClusterView {
+    /**
+     * The view of one namespace: leadership by the lease, with a watchdog. Listeners are called
+     * without any lock held and not at all while the context stops: Camel's route policy stops
+     * and starts routes inside the callback, and a lock held there would deadlock with a context
+     * that removes the policy's listener while it stops.
+     */
+    public final class View extends ServiceSupport implements CamelClusterView {
+        private final String namespace;
+        private final List<CamelClusterEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private CamelContext camelContext;
         private final Member local = new Member(hubId, true);
         private volatile boolean leader;
         private volatile String holder = "";
@@ -170,7 +182,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         private ScheduledFuture<?> watchdog;
 
         View(String namespace) {
-            super(LeaseClusterService.this, namespace);
+            this.namespace = namespace;
         }
 
         @Override
@@ -233,6 +245,60 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         private void watch() {
             if (leader && System.nanoTime() - validUntil > 0) {
                 lose("the lease could not be renewed in time");
+            }
+        }
+
+        @Override
+        public CamelClusterService getClusterService() {
+            return LeaseClusterService.this;
+        }
+
+        @Override
+        public String getNamespace() {
+            return namespace;
+        }
+
+        @Override
+        public void setCamelContext(CamelContext camelContext) {
+            this.camelContext = camelContext;
+        }
+
+        @Override
+        public CamelContext getCamelContext() {
+            return camelContext;
+        }
+
+        /** Adds a listener; a leadership listener hears the current leader at once. */
+        @Override
+        public void addEventListener(CamelClusterEventListener listener) {
+            listeners.add(listener);
+            if (isRunAllowed() && listener instanceof CamelClusterEventListener.Leadership l) {
+                l.leadershipChanged(this, getLeader().orElse(null));
+            }
+        }
+
+        @Override
+        public void removeEventListener(CamelClusterEventListener listener) {
+            listeners.remove(listener);
+        }
+
+        private void fireLeadershipChangedEvent(CamelClusterMember leader) {
+            fireLeadershipChangedEvent(Optional.ofNullable(leader));
+        }
+
+        private void fireLeadershipChangedEvent(Optional<CamelClusterMember> leader) {
+            CamelContext c = camelContext != null ? camelContext : LeaseClusterService.this.getCamelContext();
+            if (c != null && (c.isStopping() || c.isStopped())) {
+                return;
+            }
+            for (CamelClusterEventListener listener : listeners) {
+                if (listener instanceof CamelClusterEventListener.Leadership l) {
+                    try {
+                        l.leadershipChanged(this, leader.orElse(null));
+                    } catch (RuntimeException e) {
+                        LOG.warn("Cluster lease {}: a leadership listener failed: {}", namespace, e.toString());
+                    }
+                }
             }
         }
 

@@ -37,7 +37,7 @@ import org.opshub.telegram.FakeBotApi;
 class ClusterInteropTest {
     private static final int CHATS = 30;
 
-    private static Map<String, String> hub(FakeBotApi telegram, PostgresStateInteropTest.Server pg, String id, long[] chats) {
+    static Map<String, String> hub(FakeBotApi telegram, PostgresStateInteropTest.Server pg, String id, long[] chats) {
         Map<String, String> p = new HashMap<>(telegram.hubProperties(chats));
         p.put("state.jdbc-url", pg.url);
         p.put("state.jdbc-user", "opshub");
@@ -49,7 +49,7 @@ class ClusterInteropTest {
         return p;
     }
 
-    private static long[] chats(int n) {
+    static long[] chats(int n) {
         long[] c = new long[n];
         for (int i = 0; i < n; i++) {
             c[i] = 7001 + i;
@@ -57,15 +57,15 @@ class ClusterInteropTest {
         return c;
     }
 
-    private static boolean leads(HubRunner h) {
+    static boolean leads(HubRunner h) {
         return h.bean("clusterService", LeaseClusterService.class).isLeader("opshub");
     }
 
-    private static void await(Duration d, BooleanSupplier ok, String what) throws Exception {
+    static void await(Duration d, BooleanSupplier ok, String what) throws Exception {
         assertTrue(HubRunner.await(d, ok), what);
     }
 
-    private static void subscribeAll(FakeBotApi telegram, long[] chats) throws Exception {
+    static void subscribeAll(FakeBotApi telegram, long[] chats) throws Exception {
         for (int i = 0; i < chats.length; i++) {
             telegram.userSays(chats[i], "/subscribe C" + i + "_.*");
         }
@@ -148,16 +148,16 @@ class ClusterInteropTest {
         }
     }
 
-    private static List<FakeBotApi.Sent> alertMessages(FakeBotApi telegram) {
+    static List<FakeBotApi.Sent> alertMessages(FakeBotApi telegram) {
         return telegram.delivered().stream().filter(s -> s.text().contains("FIRING")).toList();
     }
 
-    private static long alertsDelivered(FakeBotApi telegram) {
+    static long alertsDelivered(FakeBotApi telegram) {
         return alertMessages(telegram).size();
     }
 
     /** Subscribes every chat through the leader, then posts {@code n} alerts to {@code hub}; their names. */
-    private static List<String> queue(FakeBotApi telegram, HubRunner hub, long[] chats, int n) throws Exception {
+    static List<String> queue(FakeBotApi telegram, HubRunner hub, long[] chats, int n) throws Exception {
         subscribeAll(telegram, chats);
         String startsAt = Instant.now().toString();
         List<String> names = new ArrayList<>();
@@ -170,7 +170,7 @@ class ClusterInteropTest {
     }
 
     /** Messages that arrived more than once, counted beyond the first. */
-    private static long duplicates(List<FakeBotApi.Sent> messages) {
+    static long duplicates(List<FakeBotApi.Sent> messages) {
         Map<String, Integer> count = new HashMap<>();
         messages.forEach(s -> count.merge(s.chatId() + " " + s.text(), 1, Integer::sum));
         return count.values().stream().filter(v -> v > 1).mapToInt(v -> v - 1).sum();
@@ -260,8 +260,9 @@ class ClusterInteropTest {
                     double down = (System.nanoTime() - cut) / 1e9;
                     await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
                     double takeover = (System.nanoTime() - cut) / 1e9;
-                    assertEquals(org.apache.camel.ServiceStatus.Stopped,
-                            a.context().getRouteController().getRouteStatus("telegram-outbox"), "hub A's sender is stopped");
+                    // a route stop waits for the tick in hand, which waits on the cut database (state.query-timeout)
+                    await(Duration.ofSeconds(15), () -> a.context().getRouteController().getRouteStatus("telegram-outbox")
+                            == org.apache.camel.ServiceStatus.Stopped, "hub A's sender stops");
                     boolean all = HubRunner.await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram)
                             .stream().anyMatch(s -> s.text().contains(n + " "))));
                     assertTrue(all, "every message arrives; outbox now: " + outbox(pg));
