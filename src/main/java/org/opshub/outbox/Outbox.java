@@ -125,24 +125,13 @@ public final class Outbox {
     }
 
     /**
-     * Records Bot API calls about to be made ({@code telegram_send_log}), one row per chat id, all
-     * at {@code at} (epoch ms), and forgets rows older than {@code keepSince}.
+     * Forgets the send log before {@code before} (epoch ms); the prune timer calls it, so the send
+     * path never waits on another hub's locks for it.
+     *
+     * @return rows removed
      */
-    public void recordSends(List<Long> chatIds, long at, long keepSince) {
-        if (chatIds.isEmpty()) {
-            return;
-        }
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)")) {
-                for (long chat : chatIds) {
-                    ps.setLong(1, chat);
-                    ps.setLong(2, at);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return update(c, "DELETE FROM telegram_send_log WHERE sent_at < ?", keepSince);
-        });
+    public int pruneSendLog(long before) {
+        return store.inTransaction(c -> update(c, "DELETE FROM telegram_send_log WHERE sent_at < ?", before));
     }
 
     /**
@@ -210,7 +199,6 @@ public final class Outbox {
                 ps.setLong(2, now);
                 ps.executeUpdate();
             }
-            update(c, "DELETE FROM telegram_send_log WHERE sent_at < ?", now - 60_000);
             return true;
         });
     }

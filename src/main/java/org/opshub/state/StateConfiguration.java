@@ -22,6 +22,12 @@ public final class StateConfiguration {
      */
     public static StateStore bind(CamelContext context, Function<String, String> property) {
         String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
+        try {
+            // also with PostgreSQL: the state-disk check watches it, and a missing one reads as a full disk
+            java.nio.file.Files.createDirectories(Path.of(dir));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new org.opshub.config.ConfigException("state.directory", "\"" + dir + "\" cannot be created: " + e.getMessage());
+        }
         StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
                 property.apply("state.jdbc-password"), Path.of(dir), new StateStore.Timeouts(
                         Settings.duration(property, "state.connect-timeout", "PT10S"),

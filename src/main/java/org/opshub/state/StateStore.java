@@ -97,7 +97,11 @@ public final class StateStore implements AutoCloseable {
                 cfg.addDataSourceProperty("connectTimeout", Math.max(1, timeouts.connect().toSeconds()));
                 cfg.addDataSourceProperty("loginTimeout", Math.max(1, timeouts.connect().toSeconds()));
                 cfg.addDataSourceProperty("socketTimeout", Math.max(1, timeouts.query().toSeconds()));
-                cfg.addDataSourceProperty("options", "-c statement_timeout=" + queryMs);
+                // lock_timeout: a row another hub's dead session still locks is skipped after 2 s, not waited on;
+                // idle_in_transaction_session_timeout: this hub's session, cut off mid-transaction, ends
+                // on the server after the query timeout, and its row locks with it
+                cfg.addDataSourceProperty("options", "-c statement_timeout=" + queryMs + " -c lock_timeout=" + Math.min(queryMs, 2000)
+                        + " -c idle_in_transaction_session_timeout=" + queryMs);
             } else {
                 throw new ConfigException("state.jdbc-url", withoutCredentials(url)
                         + " is not supported: use jdbc:postgresql://host:5432/db or a jdbc:h2: URL (or leave it empty)");

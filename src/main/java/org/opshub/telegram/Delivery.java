@@ -131,6 +131,11 @@ public final class Delivery {
         reseed = true;
     }
 
+    /** Forgets sends older than the longest rate window (a minute); the prune timer calls it. */
+    public int pruneSendLog() {
+        return outbox.pruneSendLog(System.currentTimeMillis() - 60_000);
+    }
+
     /** Names this hub in the row claims it writes ({@code cluster.hub-id}). */
     public void claimsAs(String hubId) {
         this.hubId = hubId;

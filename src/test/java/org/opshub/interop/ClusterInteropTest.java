@@ -139,6 +139,11 @@ class ClusterInteropTest {
                 assertEquals(1, peaks[1], "at most 1 message a second to one private chat");
                 assertEquals(0, telegram.pollOverlaps(), "only one hub polls getUpdates at any moment");
                 assertTrue(follower.get("/observe/health/ready").statusCode() == 200, "the follower stays ready");
+                String leaderId = leader == a ? "hub-a" : "hub-b";
+                String health = follower.get("/observe/health").body();
+                assertTrue(health.contains("\"role\":\"follower\"") && health.contains("\"leader\":\"" + leaderId + "\""),
+                        "health names the role and the lease holder: " + health);
+                assertTrue(!health.contains("jdbc") && !health.contains(FakeBotApi.TOKEN), "and nothing else: " + health);
                 String metrics = leader.get("/metrics").body() + follower.get("/metrics").body();
                 assertTrue(metrics.contains("opshub_cluster_leader{hub=\"hub-a\"}") && metrics.contains("opshub_cluster_leader{hub=\"hub-b\"}"),
                         "both hubs export opshub_cluster_leader");
@@ -228,8 +233,15 @@ class ClusterInteropTest {
                 a.process.destroyForcibly().waitFor();
                 await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
                 double takeover = (System.nanoTime() - killed) / 1e9;
+                telegram.userSays(chats[0], "/list");
+                await(Duration.ofSeconds(30), () -> telegram.texts(chats[0]).stream().anyMatch(t -> t.contains("C0_")
+                        && !t.startsWith("Subscribed") && !t.contains("FIRING")), "hub B polls and answers after the takeover");
                 await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
                         .anyMatch(s -> s.text().contains(n + " "))), "every message arrives after the kill");
+                for (long c : chats) {
+                    assertEquals(1, telegram.texts(c).stream().filter(t -> t.contains("ubscribed to")).count(),
+                            "each /subscribe handled once, across the takeover, in chat " + c);
+                }
                 List<FakeBotApi.Sent> alerts = alertMessages(telegram);
                 long duplicates = duplicates(alerts);
                 System.out.printf("failover: takeover %.1f s after kill -9 (lease 3 s), %d messages, %d duplicates%n", takeover,
@@ -272,6 +284,38 @@ class ClusterInteropTest {
                     assertTrue(down <= 3.0, "the cut-off leader steps down within the lease: " + down);
                     assertTrue(duplicates <= chats.length, "at most the messages in flight at the cut: " + duplicates);
                     proxy.blackHole(false);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCheckThatGoesDownIsNotifiedOnceWithTwoHubs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        long chat = 7001;
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+                java.net.Socket closed = new java.net.Socket()) {
+            closed.bind(new java.net.InetSocketAddress("127.0.0.1", 0)); // bound, never listening: refused
+            Files.writeString(dir.resolve("checks.yaml"), org.opshub.checks.ServiceChecksTestAccess.tcpCheck("db",
+                    closed.getLocalPort(), org.opshub.checks.ServiceChecksTestAccess.param("period", "200ms")
+                    + org.opshub.checks.ServiceChecksTestAccess.param("failureThreshold", "1")));
+            List<HubRunner> hubs = new ArrayList<>();
+            try {
+                for (String id : List.of("hub-a", "hub-b")) {
+                    Map<String, String> p = hub(telegram, pg, id, new long[] {chat});
+                    p.put("camel.main.routesIncludePattern", "file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                            + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
+                    p.put("camel.main.routesReloadDirectory", dir.toString());
+                    p.put("checks.chats", Long.toString(chat));
+                    p.put("checks.notify-window", "00:00-24:00");
+                    hubs.add(new HubRunner(p));
+                }
+                await(Duration.ofSeconds(20), () -> telegram.texts(chat).stream().anyMatch(t -> t.contains("db")), "DOWN notified");
+                Thread.sleep(3000); // both hubs would have probed many times by now
+                List<String> down = telegram.texts(chat).stream().filter(t -> t.contains("DOWN") && t.contains("db")).toList();
+                assertEquals(1, down.size(), "one DOWN notification with two hubs: " + down);
+            } finally {
+                for (HubRunner h : hubs) {
+                    h.close();
                 }
             }
         }
