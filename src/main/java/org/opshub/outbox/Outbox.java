@@ -94,9 +94,12 @@ public final class Outbox {
 
     /**
      * The first pending message of every chat (delivery is in order per chat), oldest first, that
-     * is due and not claimed by a hub (or whose claim has run out); refreshes the gauges.
+     * is due and not claimed by another hub (or whose claim has run out); refreshes the gauges.
+     *
+     * @param hub this hub: its own claims do not hide a message from it (a claim it could not end
+     *            while the store was away)
      */
-    public List<OutboxMessage> heads(int limit) {
+    public List<OutboxMessage> heads(int limit, String hub) {
         return store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM outbox");
                     ResultSet rs = st.executeQuery()) {
@@ -108,9 +111,10 @@ public final class Outbox {
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.chat_id, o.kind, o.ref, o.text, o.parse_mode,"
                     + " o.created_at, o.attempts, o.next_attempt_at, o.extra FROM outbox o"
                     + " WHERE o.id IN (SELECT MIN(id) FROM outbox GROUP BY chat_id)"
-                    + " AND (o.claimed_until IS NULL OR o.claimed_until < ?) ORDER BY o.id")) {
+                    + " AND (o.claimed_until IS NULL OR o.claimed_until < ? OR o.claimed_by = ?) ORDER BY o.id")) {
                 long now = System.currentTimeMillis();
                 ps.setLong(1, now);
+                ps.setString(2, hub);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && out.size() < limit) {
                         if (rs.getLong(9) <= now) {

@@ -162,7 +162,7 @@ public final class Delivery {
         this.limits = limits;
         List<OutboxMessage> heads;
         try {
-            heads = outbox.heads(200);
+            heads = outbox.heads(200, hubId);
             if (storeDown) {
                 storeDown = false;
                 LOG.info("Outbox readable again");
