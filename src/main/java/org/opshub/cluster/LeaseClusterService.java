@@ -1,9 +1,7 @@
 package org.opshub.cluster;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,16 +120,13 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     Lease round(String namespace, long heldFencing) {
         long now = clock.millis();
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_lease (namespace, holder, expires_at, fencing)"
-                    + " VALUES (?, '', 0, 0) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, namespace);
-                ps.executeUpdate();
-            }
-            if (heldFencing >= 0 && update(c, "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
+            StateStore.update(c, "INSERT INTO cluster_lease (namespace, holder, expires_at, fencing) VALUES (?, '', 0, 0)"
+                    + " ON CONFLICT DO NOTHING", namespace);
+            if (heldFencing >= 0 && StateStore.update(c, "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
                     + " AND fencing = ?", now + lease.toMillis(), namespace, hubId, heldFencing) == 1) {
                 return new Lease(hubId, now + lease.toMillis(), heldFencing);
             }
-            update(c, "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
+            StateStore.update(c, "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
                     + " AND expires_at < ?", hubId, now + lease.toMillis(), namespace, now);
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
@@ -146,17 +141,8 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
 
     /** Gives the lease up at once (a clean stop), so that another hub need not wait for it to expire. */
     void release(String namespace, long fencing) {
-        store.inTransaction(c -> update(c, "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?"
+        store.inTransaction(c -> StateStore.update(c, "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?"
                 + " AND fencing = ?", namespace, hubId, fencing));
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
     }
 
     /**

@@ -166,17 +166,8 @@ public final class Outbox {
      * @return whether this hub has it now
      */
     public boolean claim(long id, String hub, long until, long now) {
-        return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?"
-                    + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)")) {
-                ps.setString(1, hub);
-                ps.setLong(2, until);
-                ps.setLong(3, id);
-                ps.setLong(4, now);
-                ps.setString(5, hub);
-                return ps.executeUpdate();
-            }
-        }) == 1;
+        return store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?"
+                + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)", hub, until, id, now, hub)) == 1;
     }
 
     /**
@@ -189,34 +180,18 @@ public final class Outbox {
      */
     public boolean confirmSend(OutboxMessage m, String hub, long until, long now) {
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?")) {
-                ps.setLong(1, until);
-                ps.setLong(2, m.id());
-                ps.setString(3, hub);
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
+            if (update(c, "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?", until, m.id(), hub) != 1) {
+                return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)")) {
-                ps.setLong(1, m.chatId());
-                ps.setLong(2, now);
-                ps.executeUpdate();
-            }
+            update(c, "INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)", m.chatId(), now);
             return true;
         });
     }
 
     /** Ends this hub's claim of a message still in the outbox (it is to be tried again, or was not sent). */
     public void unclaim(long id, String hub) {
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")) {
-                ps.setLong(1, id);
-                ps.setString(2, hub);
-                return ps.executeUpdate();
-            }
-        });
+        store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                id, hub));
     }
 
     /** Removes a message (sent, or given up). */
@@ -293,10 +268,7 @@ public final class Outbox {
         return pending.get() == 0 || oldest == 0 ? 0 : Math.max(0, now - oldest) / 1000.0;
     }
 
-    private static int update(Connection c, String sql, long arg) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, arg);
-            return ps.executeUpdate();
-        }
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        return StateStore.update(c, sql, args);
     }
 }

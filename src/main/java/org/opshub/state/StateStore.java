@@ -2,6 +2,7 @@ package org.opshub.state;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -35,6 +36,21 @@ public final class StateStore implements AutoCloseable {
         this.dataSource = dataSource;
         this.description = description;
         this.shared = shared;
+    }
+
+    /**
+     * Runs one INSERT, UPDATE or DELETE with positional arguments ({@code setObject}) inside a
+     * transaction of {@link #inTransaction}.
+     *
+     * @return the number of rows changed
+     */
+    public static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
     }
 
     /** Whether several hubs may share this store (PostgreSQL); the embedded H2 store is one hub's. */
