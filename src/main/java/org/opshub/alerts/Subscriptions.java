@@ -49,7 +49,6 @@ public final class Subscriptions {
                 return ps.executeUpdate() == 1;
             }
         });
-        changed();
         return added;
     }
 
@@ -72,7 +71,6 @@ public final class Subscriptions {
                 return ps.executeUpdate();
             }
         });
-        changed();
         return removed;
     }
 
@@ -94,7 +92,7 @@ public final class Subscriptions {
     }
 
     /** Moves a chat's subscriptions to its new id (Telegram's {@code migrate_to_chat_id}), inside the
-     * caller's transaction; call {@link #changed()} after it committed. */
+     * caller's transaction (it bumps the version, so every hub re-reads after the commit). */
     public void migrate(Connection c, long from, long to) throws SQLException {
         long now = System.currentTimeMillis();
         enableChat(c, to, now);
@@ -112,7 +110,7 @@ public final class Subscriptions {
     }
 
     /** Stops delivering to a chat (Telegram's 403: the bot was blocked or removed), inside the caller's
-     * transaction; call {@link #changed()} after it committed. */
+     * transaction (it bumps the version, so every hub re-reads after the commit). */
     public void disable(Connection c, long chatId, String reason) throws SQLException {
         long now = System.currentTimeMillis();
         bump(c);
@@ -218,8 +216,4 @@ public final class Subscriptions {
         return current.patterns();
     }
 
-    /** Drops the cached patterns; the next lookup reads the store (the version check makes this optional). */
-    public void changed() {
-        cache = null;
-    }
 }

@@ -201,15 +201,8 @@ public final class Outbox {
 
     /** Schedules the next attempt of a message and records why the last one failed. */
     public void retryAt(long id, long nextAttemptAt, String error) {
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?")) {
-                ps.setLong(1, nextAttemptAt);
-                ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
-                ps.setLong(3, id);
-                return ps.executeUpdate();
-            }
-        });
+        store.inTransaction(c -> update(c, "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+                + " WHERE id = ?", nextAttemptAt, error.length() > 1000 ? error.substring(0, 1000) : error, id));
     }
 
     /** Replaces the text, parse mode and extra of a pending message (a photo sent as text instead). */
@@ -228,14 +221,8 @@ public final class Outbox {
 
     /** Turns a message into plain text (Telegram refused its HTML entities), due now. */
     public void makePlain(long id, String plainText) {
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET text = ?, parse_mode = NULL, attempts = attempts + 1 WHERE id = ?")) {
-                ps.setString(1, plainText);
-                ps.setLong(2, id);
-                return ps.executeUpdate();
-            }
-        });
+        store.inTransaction(c -> update(c, "UPDATE outbox SET text = ?, parse_mode = NULL, attempts = attempts + 1 WHERE id = ?",
+                plainText, id));
     }
 
     /** Moves every pending message of a chat to its new id (group upgraded to a supergroup). */

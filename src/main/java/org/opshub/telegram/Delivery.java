@@ -376,7 +376,6 @@ public final class Delivery {
             subscriptions.migrate(c, m.chatId(), toChatId);
             return Outbox.moveChat(c, m.chatId(), toChatId);
         });
-        subscriptions.changed();
         LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), toChatId);
     }
 
@@ -395,7 +394,6 @@ public final class Delivery {
             subscriptions.disable(c, m.chatId(), description);
             return Outbox.dropChat(c, m.chatId());
         });
-        subscriptions.changed();
         dropped("blocked");
         LOG.warn("Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
                 m.chatId(), description);

@@ -77,12 +77,17 @@ class StateStoreTest {
         }
     }
 
+    /** Telegram settings of a hub that sends to these chats (no console mode, an hour to deliver). */
+    private static TelegramSettings sending(String allowedChats) {
+        return TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats", allowedChats,
+                "telegram.max-delivery-age", "PT1H")::get);
+    }
+
     @Test
     void theSendLimitsHoldAcrossARestart() throws Exception {
         String url = "jdbc:h2:mem:sendlog;DB_CLOSE_DELAY=-1";
         try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
-            TelegramSettings settings = TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats",
-                    "-100", "telegram.max-delivery-age", "PT1H")::get);
+            TelegramSettings settings = sending("-100");
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Outbox outbox = new Outbox(store, registry);
             long now = System.currentTimeMillis();
@@ -112,8 +117,7 @@ class StateStoreTest {
     void aDeleteThatFailsAfterTheClaimLeavesNoChatStuck() throws Exception {
         String url = "jdbc:h2:mem:claim;DB_CLOSE_DELAY=-1";
         try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
-            TelegramSettings settings = TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats",
-                    "1,2", "telegram.max-delivery-age", "PT1H")::get);
+            TelegramSettings settings = sending("1,2");
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Outbox outbox = new Outbox(store, registry);
             Delivery delivery = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
