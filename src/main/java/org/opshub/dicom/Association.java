@@ -1,5 +1,6 @@
 package org.opshub.dicom;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -60,7 +61,7 @@ public final class Association implements Closeable {
 
     private Association(Socket socket, DicomNode node, ScuSettings settings) throws IOException {
         this.socket = socket;
-        this.in = socket.getInputStream();
+        this.in = new BufferedInputStream(socket.getInputStream(), 65536);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 65536);
         this.node = node;
         this.settings = settings;
@@ -260,6 +261,37 @@ public final class Association implements Closeable {
 
     private DicomProtocolException protocol(String what) {
         return new DicomProtocolException("protocol error from " + node + ": " + what);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the peer to send anything, without reading it and without
+     * aborting when nothing comes (unlike {@link #receive}): a long operation (C-MOVE) can wait in
+     * slices and still send C-CANCEL at its own deadline.
+     *
+     * @return true when data (or the end of the connection) is there to be received
+     */
+    public boolean awaitData(Duration timeout) throws DicomException {
+        if (state == State.CLOSED) {
+            return true; // receive() reports the closed connection
+        }
+        try {
+            if (in.available() > 0) {
+                return true;
+            }
+            socket.setSoTimeout(millis(timeout));
+            in.mark(1);
+            int b = in.read();
+            if (b >= 0) {
+                in.reset();
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            state = State.CLOSED;
+            closeQuietly(socket);
+            throw new AssociationAbortedException("connection to " + node + " lost: " + e.getMessage());
+        }
     }
 
     /**

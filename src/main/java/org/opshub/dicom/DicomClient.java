@@ -60,6 +60,30 @@ public final class DicomClient {
     }
 
     /**
+     * Opens an association proposing Study Root Query/Retrieve - MOVE
+     * ({@value UID#StudyRootQueryRetrieveMove}); close it with {@link Association#release()}.
+     */
+    public Association openStudyRootMove(DicomNode node) throws DicomException {
+        Association as = Association.open(node, settings, List.of(UID.StudyRootQueryRetrieveMove));
+        boolean ok = false;
+        try {
+            as.context(UID.StudyRootQueryRetrieveMove);
+            ok = true;
+        } finally {
+            if (!ok) {
+                as.abort(Pdu.ABORT_SOURCE_USER, 0);
+            }
+        }
+        return as;
+    }
+
+    /** C-MOVE with the Study Root model on an open association; see {@link Dimse#move}. */
+    public Dimse.MoveResult move(Association as, String destination, Attributes identifier, java.time.Duration timeout,
+                                 Dimse.MoveProgress progress) throws DicomException {
+        return Dimse.move(as, settings, UID.StudyRootQueryRetrieveMove, destination, identifier, timeout, progress);
+    }
+
+    /**
      * C-FIND with the Study Root model on an open association, its matches read one at a time
      * with {@link FindResponses#next()} and stopped with {@link FindResponses#cancel()}.
      */

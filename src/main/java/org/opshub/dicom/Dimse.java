@@ -12,6 +12,8 @@ public final class Dimse {
     public static final int C_FIND_RSP = 0x8020;
     public static final int C_ECHO_RQ = 0x0030;
     public static final int C_ECHO_RSP = 0x8030;
+    public static final int C_MOVE_RQ = 0x0021;
+    public static final int C_MOVE_RSP = 0x8021;
     public static final int C_CANCEL_RQ = 0x0FFF;
     /** CommandDataSetType (0000,0800) value meaning "no data set" (PS3.7 §E.1). */
     public static final int NO_DATA_SET = 0x0101;
@@ -34,7 +36,133 @@ public final class Dimse {
     public record FindResult(int status, int matches, boolean cancelled) {
     }
 
+    /**
+     * How a C-MOVE ended (PS3.7 §9.1.4, PS3.4 §C.4.2.1.5 and Table C.4-2).
+     *
+     * @param status    final status: 0x0000 success, 0xB000 warning (one or more sub-operations failed or
+     *                  gave warnings), 0xFE00 cancelled, 0xA701/0xA702 out of resources, 0xA801 move
+     *                  destination unknown, 0xA900 identifier does not match SOP class, 0xCxxx unable to process;
+     *                  -1 when no final response came after C-CANCEL (association aborted)
+     * @param remaining NumberOfRemainingSuboperations (0000,1020) of the last response that had it
+     * @param completed NumberOfCompletedSuboperations (0000,1021): instances the source stored to the destination
+     * @param failed    NumberOfFailedSuboperations (0000,1022)
+     * @param warning   NumberOfWarningSuboperations (0000,1023)
+     * @param cancelled true when we sent C-CANCEL (the move outlasted its timeout)
+     * @param comment   ErrorComment (0000,0902) of the final response, or null
+     */
+    public record MoveResult(int status, int remaining, int completed, int failed, int warning, boolean cancelled,
+                             String comment) {
+        /** Final status 0x0000 with no failed sub-operation. */
+        public boolean success() {
+            return status == 0x0000 && failed == 0;
+        }
+
+        /** "0xA801 (move destination unknown)", PS3.4 Table C.4-2. */
+        public String statusText() {
+            return status < 0 ? "no final response" : String.format("0x%04X (%s)", status, moveStatusMeaning(status));
+        }
+    }
+
+    /** Called with each pending C-MOVE response's sub-operation counts. */
+    @FunctionalInterface
+    public interface MoveProgress {
+        void onPending(int remaining, int completed, int failed, int warning);
+    }
+
     private Dimse() {
+    }
+
+    /** The meaning of a C-MOVE status, PS3.4 Table C.4-2 (and PS3.7 Annex C for the general ones). */
+    public static String moveStatusMeaning(int status) {
+        return switch (status) {
+            case 0x0000 -> "success: sub-operations complete, no failures";
+            case 0xB000 -> "warning: sub-operations complete, one or more failures or warnings";
+            case 0xFE00 -> "cancelled: sub-operations terminated";
+            case 0xFF00 -> "pending: sub-operations continuing";
+            case 0xA701 -> "refused: out of resources, unable to calculate number of matches";
+            case 0xA702 -> "refused: out of resources, unable to perform sub-operations";
+            case 0xA801 -> "refused: move destination unknown";
+            case 0xA900 -> "identifier does not match SOP class";
+            case 0x0122 -> "SOP class not supported";
+            case 0x0211 -> "unrecognized operation";
+            default -> (status & 0xF000) == 0xC000 ? "unable to process" : "failure";
+        };
+    }
+
+    /**
+     * The C-MOVE-RQ command set (PS3.7 Table 9.3-5): AffectedSOPClassUID, CommandField 0x0021,
+     * MessageID, Priority (0 medium), CommandDataSetType (an identifier follows), MoveDestination.
+     */
+    static Attributes moveRequest(String sopClass, int messageId, String destination) {
+        return new Attributes()
+                .setString(Tag.AffectedSOPClassUID, Vr.UI, sopClass)
+                .setUnsignedShort(Tag.CommandField, C_MOVE_RQ)
+                .setUnsignedShort(Tag.MessageID, messageId)
+                .setUnsignedShort(Tag.Priority, 0)
+                .setUnsignedShort(Tag.CommandDataSetType, DATA_SET_PRESENT)
+                .setString(Tag.MoveDestination, Vr.AE, destination);
+    }
+
+    /**
+     * C-MOVE (PS3.7 §9.1.4, §9.3.4): asks the peer to C-STORE what {@code identifier} selects to the AE
+     * {@code destination}, over its own association to that AE. Pending responses (0xFF00) report the
+     * sub-operation counts to {@code progress}. When {@code timeout} passes before the final response,
+     * C-CANCEL-RQ is sent (PS3.7 §9.3.4.3) and the final response awaited for
+     * {@link ScuSettings#dimseTimeout()}; without one the association is aborted and the result has status -1.
+     *
+     * @param sopClass    the retrieve information model, e.g. {@link UID#StudyRootQueryRetrieveMove}
+     * @param destination the Move Destination AE title (1-16 characters), which the peer must know
+     * @return the final status and counts; a failure status is returned, not thrown
+     * @throws DicomException on abort, protocol errors or a lost connection
+     */
+    public static MoveResult move(Association as, ScuSettings settings, String sopClass, String destination,
+                                  Attributes identifier, java.time.Duration timeout, MoveProgress progress)
+            throws DicomException {
+        Pdu.aeField(destination);
+        PresentationContext pc = as.context(sopClass);
+        int id = as.nextMessageId();
+        as.send(pc, moveRequest(sopClass, id, destination), identifier);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean cancelled = false;
+        int[] counts = {0, 0, 0, 0};
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (!cancelled && left <= 0) {
+                cancelled = true;
+                as.send(pc, new Attributes()
+                        .setUnsignedShort(Tag.CommandField, C_CANCEL_RQ)
+                        .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                        .setUnsignedShort(Tag.CommandDataSetType, NO_DATA_SET), null);
+            }
+            if (!cancelled && !as.awaitData(java.time.Duration.ofNanos(Math.min(left, 1_000_000_000L)))) {
+                continue;
+            }
+            Association.Message msg;
+            try {
+                msg = expect(as, settings, C_MOVE_RSP, id, "C-MOVE response");
+            } catch (DicomTimeoutException e) {
+                if (cancelled) {
+                    return new MoveResult(-1, counts[0], counts[1], counts[2], counts[3], true,
+                            "no final response within pacs.dimse-timeout after C-CANCEL; association aborted");
+                }
+                throw e;
+            }
+            Attributes cmd = msg.command();
+            int status = cmd.getInt(Tag.Status, -1);
+            counts[0] = cmd.getInt(Tag.NumberOfRemainingSuboperations, counts[0]);
+            counts[1] = cmd.getInt(Tag.NumberOfCompletedSuboperations, counts[1]);
+            counts[2] = cmd.getInt(Tag.NumberOfFailedSuboperations, counts[2]);
+            counts[3] = cmd.getInt(Tag.NumberOfWarningSuboperations, counts[3]);
+            if (status == 0xFF00 || status == 0xFF01) {
+                if (progress != null) {
+                    progress.onPending(counts[0], counts[1], counts[2], counts[3]);
+                }
+                continue;
+            }
+            String comment = cmd.getString(Tag.ErrorComment);
+            return new MoveResult(status, status == 0x0000 ? 0 : counts[0], counts[1], counts[2], counts[3],
+                    cancelled, comment == null || comment.isBlank() ? null : comment.strip());
+        }
     }
 
     /**

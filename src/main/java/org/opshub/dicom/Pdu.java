@@ -325,6 +325,16 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
     }
 
     /**
+     * Validates an AE title (PS3.5 AE VR).
+     *
+     * @throws IllegalArgumentException for an empty title, more than 16 characters, or characters
+     *                                  outside the default repertoire, backslash and controls excluded
+     */
+    public static void checkAeTitle(String ae) {
+        aeField(ae);
+    }
+
+    /**
      * A 16-byte AE title field, space padded (PS3.8 §9.3.2, PS3.5 AE VR).
      *
      * @throws IllegalArgumentException for an empty title, more than 16 characters, or characters

@@ -15,10 +15,15 @@ public final class Tag {
     public static final int CommandField = 0x00000100;
     public static final int MessageID = 0x00000110;
     public static final int MessageIDBeingRespondedTo = 0x00000120;
+    public static final int MoveDestination = 0x00000600;
     public static final int Priority = 0x00000700;
     public static final int CommandDataSetType = 0x00000800;
     public static final int Status = 0x00000900;
     public static final int ErrorComment = 0x00000902;
+    public static final int NumberOfRemainingSuboperations = 0x00001020;
+    public static final int NumberOfCompletedSuboperations = 0x00001021;
+    public static final int NumberOfFailedSuboperations = 0x00001022;
+    public static final int NumberOfWarningSuboperations = 0x00001023;
 
     // PS3.6 data dictionary
     public static final int SpecificCharacterSet = 0x00080005;
@@ -26,14 +31,19 @@ public final class Tag {
     public static final int StudyTime = 0x00080030;
     public static final int AccessionNumber = 0x00080050;
     public static final int QueryRetrieveLevel = 0x00080052;
+    public static final int FailedSOPInstanceUIDList = 0x00080058;
+    public static final int Modality = 0x00080060;
     public static final int ModalitiesInStudy = 0x00080061;
     public static final int StudyDescription = 0x00081030;
     public static final int PatientName = 0x00100010;
     public static final int PatientID = 0x00100020;
     public static final int StudyInstanceUID = 0x0020000D;
+    public static final int SeriesInstanceUID = 0x0020000E;
     public static final int StudyID = 0x00200010;
+    public static final int SeriesNumber = 0x00200011;
     public static final int NumberOfStudyRelatedSeries = 0x00201206;
     public static final int NumberOfStudyRelatedInstances = 0x00201208;
+    public static final int NumberOfSeriesRelatedInstances = 0x00201209;
 
     // PS3.5 §7.5, item and delimitation tags
     public static final int Item = 0xFFFEE000;
@@ -45,7 +55,12 @@ public final class Tag {
             Map.entry(CommandField, Vr.US), Map.entry(MessageID, Vr.US),
             Map.entry(MessageIDBeingRespondedTo, Vr.US), Map.entry(Priority, Vr.US),
             Map.entry(CommandDataSetType, Vr.US), Map.entry(Status, Vr.US),
-            Map.entry(ErrorComment, Vr.LO), Map.entry(SpecificCharacterSet, Vr.CS),
+            Map.entry(ErrorComment, Vr.LO), Map.entry(MoveDestination, Vr.AE),
+            Map.entry(NumberOfRemainingSuboperations, Vr.US), Map.entry(NumberOfCompletedSuboperations, Vr.US),
+            Map.entry(NumberOfFailedSuboperations, Vr.US), Map.entry(NumberOfWarningSuboperations, Vr.US),
+            Map.entry(FailedSOPInstanceUIDList, Vr.UI), Map.entry(Modality, Vr.CS),
+            Map.entry(SeriesInstanceUID, Vr.UI), Map.entry(SeriesNumber, Vr.IS),
+            Map.entry(NumberOfSeriesRelatedInstances, Vr.IS), Map.entry(SpecificCharacterSet, Vr.CS),
             Map.entry(StudyDate, Vr.DA), Map.entry(StudyTime, Vr.TM),
             Map.entry(AccessionNumber, Vr.SH), Map.entry(QueryRetrieveLevel, Vr.CS),
             Map.entry(ModalitiesInStudy, Vr.CS), Map.entry(StudyDescription, Vr.LO),

@@ -8,6 +8,8 @@ public final class UID {
     public static final String Verification = "1.2.840.10008.1.1";
     /** Study Root Query/Retrieve Information Model - FIND, PS3.4 §C.6.2. */
     public static final String StudyRootQueryRetrieveFind = "1.2.840.10008.5.1.4.1.2.2.1";
+    /** Study Root Query/Retrieve Information Model - MOVE, PS3.4 §C.6.2 (C-MOVE, PS3.7 §9.1.4). */
+    public static final String StudyRootQueryRetrieveMove = "1.2.840.10008.5.1.4.1.2.2.2";
     /** Implicit VR Little Endian, PS3.5 §A.1. */
     public static final String ImplicitVRLittleEndian = "1.2.840.10008.1.2";
     /** Explicit VR Little Endian, PS3.5 §A.2. */

@@ -28,7 +28,22 @@ public final class TestScp implements AutoCloseable {
          * {@link #STUDY_TIMES} matched by the StudyTime range of each query, any number of queries
          * per association, and reads (and ignores) C-CANCEL
          */
-        CAPPED }
+        CAPPED,
+        /** answers a C-MOVE with pending responses (2, 1, 0 remaining of 3), then success with 3 completed */
+        MOVE_OK,
+        /** answers a C-MOVE with 0xA801 (move destination unknown) */
+        MOVE_UNKNOWN_DESTINATION,
+        /** answers a C-MOVE with one pending response, then nothing until C-CANCEL, then 0xFE00 */
+        MOVE_SLOW,
+        /**
+         * a PACS without list-of-UID matching: a C-FIND whose StudyInstanceUID holds a backslash gets
+         * 0xA900; one UID is matched against {@code 1.2.3.0} … {@code 1.2.3.7}; any number of queries
+         */
+        FIND_NO_LISTS }
+
+    /** The last C-MOVE-RQ command set and identifier received. */
+    public volatile Attributes moveCommand;
+    public volatile Attributes moveIdentifier;
 
     /** The cap of CAPPED. */
     public static final int CAP = 3;
@@ -132,6 +147,13 @@ public final class TestScp implements AutoCloseable {
                 } else if (mode == Mode.CAPPED) {
                     capped(in, out, m);
                     return;
+                } else if (mode == Mode.FIND_NO_LISTS) {
+                    noLists(in, out, m);
+                    return;
+                } else if (field == Dimse.C_MOVE_RQ) {
+                    moveCommand = m.command();
+                    moveIdentifier = readMessage(in).command();
+                    move(in, out, id);
                 } else if (mode == Mode.STREAM_PENDING) {
                     readMessage(in);
                     stream(s, in, out, id);
@@ -194,6 +216,71 @@ public final class TestScp implements AutoCloseable {
                 return;
             }
             if (next[0][0] != Pdu.P_DATA_TF) {
+                return;
+            }
+            m = pdv(next[1]);
+        }
+    }
+
+    private void move(DataInputStream in, OutputStream out, int id) throws IOException {
+        if (mode == Mode.MOVE_UNKNOWN_DESTINATION) {
+            sendCommand(out, moveRsp(id, 0xA801, -1, 0, 0, 0), null);
+        } else if (mode == Mode.MOVE_SLOW) {
+            sendCommand(out, moveRsp(id, 0xFF00, 5, 1, 0, 0), null);
+            out.flush();
+            Association.Message cancel = readMessage(in);
+            if (cancel.command().getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
+                cancelSeen.set(true);
+            }
+            sendCommand(out, moveRsp(id, 0xFE00, 4, 1, 0, 0), null);
+        } else {
+            for (int remaining = 2; remaining >= 0; remaining--) {
+                sendCommand(out, moveRsp(id, 0xFF00, remaining, 3 - remaining, 0, 0), null);
+            }
+            sendCommand(out, moveRsp(id, 0x0000, -1, 3, 0, 0), null);
+        }
+    }
+
+    /** A C-MOVE-RSP command set, PS3.7 Table 9.3-6 (remaining -1: absent, as in a final response). */
+    private static Attributes moveRsp(int id, int status, int remaining, int completed, int failed, int warning) {
+        Attributes a = new Attributes().setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveMove)
+                .setUnsignedShort(Tag.CommandField, Dimse.C_MOVE_RSP).setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET).setUnsignedShort(Tag.Status, status)
+                .setUnsignedShort(Tag.NumberOfCompletedSuboperations, completed)
+                .setUnsignedShort(Tag.NumberOfFailedSuboperations, failed)
+                .setUnsignedShort(Tag.NumberOfWarningSuboperations, warning);
+        if (remaining >= 0) {
+            a.setUnsignedShort(Tag.NumberOfRemainingSuboperations, remaining);
+        }
+        if (status == 0xA801) {
+            a.setString(Tag.ErrorComment, Vr.LO, "Unknown destination");
+        }
+        return a;
+    }
+
+    /** FIND_NO_LISTS: C-FIND requests until A-RELEASE-RQ; a UID list is refused with 0xA900. */
+    private void noLists(DataInputStream in, OutputStream out, Association.Message first) throws IOException {
+        Association.Message m = first;
+        while (true) {
+            int id = m.command().getInt(Tag.MessageID, 0);
+            Attributes keys = readMessage(in).command();
+            queries.incrementAndGet();
+            String uid = keys.getString(Tag.StudyInstanceUID);
+            if (uid != null && uid.contains("\\")) {
+                sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xA900, false), null);
+            } else {
+                if (uid != null && uid.matches("1\\.2\\.3\\.[0-7]")) {
+                    Attributes a = new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                            .setString(Tag.StudyInstanceUID, Vr.UI, uid).setString(Tag.StudyDate, Vr.DA, "20261130");
+                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), DataSetCodec.encode(a, false));
+                }
+                sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
+            }
+            out.flush();
+            byte[][] next = readPdu(in);
+            if (next[0][0] != Pdu.P_DATA_TF) {
+                out.write(new Pdu.ReleaseRp().encode());
+                out.flush();
                 return;
             }
             m = pdv(next[1]);
