@@ -26,6 +26,7 @@ import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsConfiguration;
 import org.opshub.pacs.PacsMonitor;
+import org.opshub.pacs.PacsResends;
 import org.opshub.reload.TemplatedRouteReload;
 import org.opshub.state.StateConfiguration;
 import org.opshub.state.StateStore;
@@ -67,10 +68,11 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Path routesDir = Path.of(Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes"));
 
         ObservabilityConfiguration.bind(context, registry, property);
-        PacsMonitor pacs = PacsConfiguration.bind(context, registry);
+        PacsMonitor pacs = PacsConfiguration.bind(context, registry, clock);
         TelegramSettings telegram = TelegramSettings.from(property);
         WebConfiguration.bind(context, property);
         StateStore store = StateConfiguration.bind(context, property);
+        PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
         AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store);
         delivery.delivery().claimsAs(cluster.hubId());

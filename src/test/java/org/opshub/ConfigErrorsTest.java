@@ -87,6 +87,8 @@ class ConfigErrorsTest {
         assertRefused("checks.timezone", "not an IANA zone id", "checks.timezone=Mars/Olympus");
         assertRefused("checks.log-interval", "not a positive duration", "checks.log-interval=0s");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
+        assertRefused("telegram.resend-chats", "is not in telegram.allowed-chats", "telegram.allowed-chats=1,2",
+                "telegram.resend-chats=3");
         assertRefused("pacs.forwarding.main.target=nowhere", "names no node", "pacs.nodes.src.host=127.0.0.1",
                 "pacs.nodes.src.ae-title=SRC", "pacs.forwarding.main.source=src", "pacs.forwarding.main.target=nowhere");
         Files.writeString(work.resolve("routes").resolve("checks.yaml"), """

@@ -27,14 +27,32 @@ public final class AlertDecorations {
     private static final int[] SILENCE_HOURS = {1, 4, 24};
     private final GrafanaSettings grafana;
     private final boolean silences;
+    private final java.util.Set<String> resendChecks;
+    private final java.util.Set<Long> resendChats;
+    private final java.util.Set<String> resendAlertnames;
 
     /** One outbox row of an alert for one chat. */
     public record Row(String kind, String refSuffix, String text, String extra) {
     }
 
     public AlertDecorations(GrafanaSettings grafana, boolean silences) {
+        this(grafana, silences, java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
+    }
+
+    /**
+     * @param resendChecks     forwarding checks ("source->target"): a firing alert named in
+     *                         {@code resendAlertnames} whose {@code source} and {@code target} labels name one
+     *                         gets a "Resend missing" button
+     * @param resendChats      the chats that get that button ({@code telegram.resend-chats})
+     * @param resendAlertnames {@code telegram.resend-alertnames}
+     */
+    public AlertDecorations(GrafanaSettings grafana, boolean silences, java.util.Set<String> resendChecks,
+                            java.util.Set<Long> resendChats, java.util.Set<String> resendAlertnames) {
         this.grafana = grafana;
         this.silences = silences;
+        this.resendChecks = java.util.Set.copyOf(resendChecks);
+        this.resendChats = java.util.Set.copyOf(resendChats);
+        this.resendAlertnames = java.util.Set.copyOf(resendAlertnames);
     }
 
     /** Decorations are off: one plain row per alert. */
@@ -42,10 +60,17 @@ public final class AlertDecorations {
         return new AlertDecorations(null, false);
     }
 
+    /** The check of a missing-studies alert that this chat may re-send from, or null. */
+    private String resendCheck(long chatId, Alert alert) {
+        String key = alert.labels().get("source") + "->" + alert.labels().get("target");
+        return alert.firing() && resendChats.contains(chatId) && resendChecks.contains(key)
+                && resendAlertnames.contains(alert.alertname()) ? key : null;
+    }
+
     /** The rows to queue for one chat (callback tokens are stored on {@code c}). */
     public List<Row> rows(Connection c, long chatId, Alert alert, String message) throws SQLException {
-        ObjectNode markup = silences && alert.firing() && chatId != AlertInbox.CONSOLE ? keyboard(c, chatId, alert, message)
-                : null;
+        ObjectNode markup = (silences || resendCheck(chatId, alert) != null) && alert.firing() && chatId != AlertInbox.CONSOLE
+                ? keyboard(c, chatId, alert, message) : null;
         ObjectNode panel = grafana != null && grafana.enabled() && chatId != AlertInbox.CONSOLE ? panel(alert) : null;
         List<Row> rows = new ArrayList<>();
         if (panel == null) {
@@ -94,8 +119,20 @@ public final class AlertDecorations {
         return null;
     }
 
-    private static ObjectNode keyboard(Connection c, long chatId, Alert alert, String message) throws SQLException {
-        ArrayNode row = JSON.createArrayNode();
+    private ObjectNode keyboard(Connection c, long chatId, Alert alert, String message) throws SQLException {
+        ObjectNode markup = JSON.createObjectNode();
+        ArrayNode rows = markup.putArray("inline_keyboard");
+        String check = resendCheck(chatId, alert);
+        if (check != null) {
+            ObjectNode action = JSON.createObjectNode().put("t", "resend-check").put("check", check)
+                    .put("label", "Resend missing").put("text", message);
+            rows.addArray().addObject().put("text", "\u21BB Resend missing (" + check.replace("->", " \u2192 ") + ")")
+                    .put("callback_data", Callbacks.put(c, chatId, action.toString()));
+        }
+        if (!silences) {
+            return markup;
+        }
+        ArrayNode row = rows.addArray();
         for (int h : SILENCE_HOURS) {
             ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
             ObjectNode labels = action.putObject("labels");
@@ -105,8 +142,6 @@ public final class AlertDecorations {
             row.add(JSON.createObjectNode().put("text", "\uD83D\uDD15 Silence " + h + "h")
                     .put("callback_data", Callbacks.put(c, chatId, action.toString())));
         }
-        ObjectNode markup = JSON.createObjectNode();
-        markup.putArray("inline_keyboard").add(row);
         return markup;
     }
 }

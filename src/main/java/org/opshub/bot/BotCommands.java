@@ -109,11 +109,63 @@ public final class BotCommands {
             LOG.info("Chat {} is not in telegram.allowed-chats; told it how to get access", chatId);
             reply = "This chat is not allowed to use this bot. Its chat id is <code>" + chatId
                     + "</code>: ask the hub's operators to add it to <code>telegram.allowed-chats</code>.";
+        } else if (command.equalsIgnoreCase("missing") && settings.resendChats().contains(chatId)) {
+            missingWithButtons(chatId, ref);
+            return null;
         } else {
             reply = answer(command.toLowerCase(Locale.ROOT), args, chatId);
         }
         outbox.enqueue(chatId, "reply", ref, reply, "HTML");
         return null;
+    }
+
+    /**
+     * {@code /missing} in a chat of {@code telegram.resend-chats}: the studies numbered, and a Resend
+     * button per study (four to a row) whose action names the pair and the StudyInstanceUID.
+     */
+    private void missingWithButtons(long chatId, String ref) {
+        List<String[]> studies = new java.util.ArrayList<>();
+        String text = StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
+        if (studies.isEmpty()) {
+            outbox.enqueue(chatId, "reply", ref, text, "HTML");
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode markup = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode rows = markup.putArray("inline_keyboard");
+        com.fasterxml.jackson.databind.node.ArrayNode row = null;
+        for (String[] s : studies) {
+            if (row == null || row.size() == 4) {
+                row = rows.addArray();
+            }
+            String label = "\u21BB Resend #" + s[2];
+            String action = JSON.createObjectNode().put("t", "resend").put("pair", s[0]).put("uid", s[1])
+                    .put("label", "#" + s[2]).put("text", text).toString();
+            row.addObject().put("text", label).put("callback_data", callbacks.put(chatId, action));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode();
+        extra.set("reply_markup", markup);
+        outbox.enqueue(chatId, "reply", ref, text, "HTML", extra.toString());
+    }
+
+    /**
+     * A Resend button's outcome (the {@code pacs-resend-button} route, after
+     * {@link org.opshub.pacs.PacsResends#resendStudy} or {@code resendCheck}): the message is edited, its
+     * text followed by one line naming who re-sent and what happened, its keyboard kept.
+     */
+    public void resendDone(ResendStep step, java.util.Map<String, Object> outcome) {
+        String line = "\n\n\u21BB " + Html.escape(step.label()) + " by " + Html.escape(step.trigger().replaceFirst("^telegram:", ""))
+                + ": " + Html.escape(ResendText.summary(outcome));
+        String text = step.text().length() + line.length() <= 4096 ? step.text() + line : line.strip();
+        com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode().put("method", "editMessageText")
+                .put("message_id", step.messageId());
+        if (step.replyMarkup() != null) {
+            try {
+                extra.set("reply_markup", JSON.readTree(step.replyMarkup()));
+            } catch (java.io.IOException e) {
+                // the keyboard is dropped; the outcome is still shown
+            }
+        }
+        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML", extra.toString());
     }
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
@@ -172,6 +224,15 @@ public final class BotCommands {
             case "silence" -> {
                 return SilenceStep.of(chatId, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
             }
+            case "resend", "resend-check" -> {
+                if (!settings.resendChats().contains(chatId)) {
+                    LOG.info("A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved", chatId);
+                    outbox.enqueue(chatId, "reply", ref + ":answer", "Re-sending studies is not allowed from this chat"
+                            + " (telegram.resend-chats).", "HTML");
+                    return null;
+                }
+                return ResendStep.of(chatId, ref + ":answer", msg, query.path("from"), action);
+            }
             default -> {
                 return null;
             }
@@ -196,7 +257,7 @@ public final class BotCommands {
             case "list" -> list(chatId);
             case "alerts" -> alerts();
             case "status" -> status();
-            case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now());
+            case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
             case "dashboards", "graph" -> "Grafana is not configured on this hub (grafana.url).";
             default -> "Unknown command /" + Html.escape(command) + ". /help lists the commands.";
         };
@@ -213,7 +274,7 @@ public final class BotCommands {
                 /alerts - alerts firing now
                 /dashboards [query] - Grafana dashboards; choose one, then a panel, to get it as a picture
                 /graph &lt;dashboard&gt; &lt;panel&gt; [range] - a panel directly, names by prefix, e.g. <code>/graph pacs "C-ECHO" 12h</code>
-                /missing - studies not forwarded (or incomplete) per PACS pair
+                /missing - studies not forwarded (or incomplete) per PACS pair; with Resend buttons where re-sending is allowed
                 /status - PACS nodes, checks, delivery queue and last delivery error""";
     }
 

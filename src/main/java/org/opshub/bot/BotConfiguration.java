@@ -34,7 +34,8 @@ public final class BotConfiguration {
             TelegramSettings telegram, StateStore store, AlertDeliveryConfiguration.Beans delivery, Callbacks callbacks,
             GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
         Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock);
-        delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled()));
+        delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
+                java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));

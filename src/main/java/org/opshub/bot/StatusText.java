@@ -26,9 +26,13 @@ final class StatusText {
      * StudyInstanceUID, accession number and date (and patient, when the report has it:
      * {@code pacs.missing.include-patient}). Telegram is a third-party cloud: nothing that
      * identifies a study or a patient goes there unless both switches say so.
+     *
+     * @param resendable null, or (for a chat of {@code telegram.resend-chats}) a list that receives
+     *                   {pair, StudyInstanceUID, number} of each listed study, numbered in the text ("#3"),
+     *                   for its Resend button; without {@code details} a numbered line has no identifiers
      */
     @SuppressWarnings("unchecked")
-    static String missing(PacsMonitor pacs, boolean details, Instant now) {
+    static String missing(PacsMonitor pacs, boolean details, Instant now, List<String[]> resendable) {
         List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (checks.isEmpty()) {
             return "No forwarding pairs are configured (pacs.forwarding.*).";
@@ -50,30 +54,53 @@ final class StatusText {
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n\u26A0\uFE0F last check failed: ").append(Html.escape(String.valueOf(c.get("lastError"))));
             }
-            if (!details) {
+            if (!details && resendable == null) {
                 continue;
             }
             int shown = 0;
             for (Map<String, Object> s : missing) {
                 if (shown++ < MAX_STUDIES) {
-                    b.append("\n\u2022 missing ").append(study(s));
+                    b.append("\n").append(bullet(c, s, resendable)).append("missing");
+                    b.append(details ? " " + study(s) : " for " + age(java.time.Duration.between(
+                            Instant.parse(String.valueOf(s.get("firstSeen"))), now)));
                 }
             }
             for (Map<String, Object> s : incomplete) {
                 if (shown++ < MAX_STUDIES) {
-                    b.append("\n\u2022 incomplete ").append(study(s)).append(", ").append(s.get("targetInstances"))
-                            .append('/').append(s.get("sourceInstances")).append(" instances");
+                    b.append("\n").append(bullet(c, s, resendable)).append("incomplete").append(details ? " " + study(s) : "")
+                            .append(", ").append(s.get("targetInstances")).append('/').append(s.get("sourceInstances"))
+                            .append(" instances");
+                    List<Map<String, Object>> series = (List<Map<String, Object>>) s.get("series");
+                    if (series != null && !series.isEmpty()) {
+                        b.append(", series short:");
+                        for (Map<String, Object> x : series) {
+                            b.append(' ').append(Html.escape(String.valueOf(x.get("modality")))).append(" #")
+                                    .append(Html.escape(String.valueOf(x.get("seriesNumber")))).append(' ')
+                                    .append(x.get("targetInstances") == null ? 0 : x.get("targetInstances")).append('/')
+                                    .append(x.get("sourceInstances"));
+                        }
+                    }
                 }
             }
             if (shown > MAX_STUDIES) {
                 b.append("\n… and ").append(shown - MAX_STUDIES).append(" more: GET /pacs/missing");
             }
         }
-        if (!details && checks.stream().anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
+        if (!details && resendable == null && checks.stream().anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
                 || !((List<?>) c.get("incomplete")).isEmpty())) {
             b.append("\n\nThe studies: GET /pacs/missing on the hub (study details in Telegram: telegram.missing-details).");
         }
         return b.toString();
+    }
+
+    /** "• ", or "#n " with the study added to {@code resendable}. */
+    private static String bullet(Map<String, Object> check, Map<String, Object> study, List<String[]> resendable) {
+        if (resendable == null) {
+            return "\u2022 ";
+        }
+        String n = Integer.toString(resendable.size() + 1);
+        resendable.add(new String[] {String.valueOf(check.get("pair")), String.valueOf(study.get("studyInstanceUid")), n});
+        return "#" + n + " ";
     }
 
     /** "2h 5m", "3m", "45s". */

@@ -30,10 +30,17 @@ import org.opshub.config.Settings;
  * @param missingDetails {@code telegram.missing-details}: {@code /missing} lists StudyInstanceUIDs and
  *                       accession numbers (and patients, with {@code pacs.missing.include-patient});
  *                       false: per pair only the counts and the oldest missing study's age
+ * @param resendChats    {@code telegram.resend-chats}: chats (also in {@code allowed-chats}) whose
+ *                       {@code /missing} view and missing-studies alerts carry Resend buttons (C-MOVE);
+ *                       default none
+ * @param resendAlertnames {@code telegram.resend-alertnames}: the alerts (by alertname, with {@code source}
+ *                       and {@code target} labels naming a pair) that carry "Resend missing" in those chats;
+ *                       default {@code StudiesNotForwarded,StudiesIncomplete}, the shipped rules
  */
 public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long> allowedChats, ZoneId zone,
         Duration maxDeliveryAge, boolean sendResolved, String botUsername, Duration pollTimeout, Duration httpTimeout,
-        String webhookUrl, String webhookSecret, boolean missingDetails) {
+        String webhookUrl, String webhookSecret, boolean missingDetails, Set<Long> resendChats,
+        Set<String> resendAlertnames) {
 
     /** Ports the Bot API calls webhooks on (core.telegram.org/bots/api#setwebhook). */
     private static final Set<Integer> WEBHOOK_PORTS = Set.of(443, 80, 88, 8443);
@@ -69,7 +76,20 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
                 Settings.duration(property, "telegram.poll-timeout", "PT25S"),
                 Settings.duration(property, "telegram.http-timeout", "PT60S"),
                 webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret,
-                Boolean.parseBoolean(value(property, "telegram.missing-details", "false").strip()));
+                Boolean.parseBoolean(value(property, "telegram.missing-details", "false").strip()),
+                resendChats(allowed, chatIds("telegram.resend-chats", value(property, "telegram.resend-chats", ""))),
+                Set.copyOf(Arrays.stream(value(property, "telegram.resend-alertnames", "StudiesNotForwarded,StudiesIncomplete")
+                        .split("[,\\s]+")).filter(n -> !n.isBlank()).toList()));
+    }
+
+    private static Set<Long> resendChats(Set<Long> allowed, Set<Long> resend) {
+        for (Long chat : resend) {
+            if (!allowed.contains(chat)) {
+                throw new IllegalArgumentException("telegram.resend-chats: chat " + chat
+                        + " is not in telegram.allowed-chats (only allowed chats may re-send studies)");
+            }
+        }
+        return Set.copyOf(resend);
     }
 
     /** Webhook mode: a token and a {@code telegram.webhook-url}; updates are pushed, not polled. */

@@ -12,8 +12,28 @@ import java.time.Duration;
  * @param window which studies to compare
  * @param settle how long after first being seen on the source a study may be absent from the
  *               target before it counts as missing (or incomplete)
+ * @param resend how studies of this check are re-sent by C-MOVE
  */
-public record ForwardingCheck(String pair, String source, String target, StudyWindow window, Duration settle) {
+public record ForwardingCheck(String pair, String source, String target, StudyWindow window, Duration settle,
+                              Resend resend) {
+
+    /**
+     * Re-sending from {@code pacs.forwarding.<pair>.*}.
+     *
+     * @param moveDestination   {@code move-destination}: the AE title the source sends to (default: the target
+     *                          node's AE title); the source must know it
+     * @param auto              {@code auto-resend} (default false): re-send settled missing and incomplete
+     *                          studies by itself
+     * @param maxAttempts       {@code max-attempts} (default 3): automatic moves per study at most
+     * @param minAge            {@code min-age} (default PT15M): a study is re-sent automatically only this
+     *                          long after it was first seen on the source, and again only this long after
+     *                          its last move
+     * @param maxMovesPerMinute {@code max-moves-per-minute} (default 5): moves from the source in any minute,
+     *                          whoever triggered them
+     */
+    public record Resend(String moveDestination, boolean auto, int maxAttempts, Duration minAge, int maxMovesPerMinute) {
+    }
+
     /** "source->target", the check's key in logs, endpoints and route splits. */
     public String key() {
         return source + "->" + target;

@@ -14,14 +14,22 @@ public final class PacsConfiguration {
     }
 
     /** @throws IllegalArgumentException naming the property of a bad value */
-    public static PacsMonitor bind(CamelContext context, MeterRegistry registry) {
+    public static PacsMonitor bind(CamelContext context, MeterRegistry registry, java.time.Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
         PacsSettings settings = PacsSettings.from(PacsSettings.keys(
                 pc.loadProperties(k -> k.startsWith("pacs.")).stringPropertyNames(), System.getProperties(), System.getenv()),
                 k -> pc.resolveProperty(k).orElse(null));
-        PacsMonitor monitor = new PacsMonitor(settings, registry);
+        PacsMonitor monitor = new PacsMonitor(settings, registry, clock);
         context.getRegistry().bind("pacsMonitor", monitor);
         LOG.info(monitor.describe());
         return monitor;
+    }
+
+    /** Binds {@code pacsResends}, the C-MOVE re-send, once the state store is there. */
+    public static PacsResends bindResends(CamelContext context, PacsMonitor monitor, org.opshub.state.StateStore store,
+                                          MeterRegistry registry, java.time.Clock clock) {
+        PacsResends resends = new PacsResends(monitor, store, registry, clock);
+        context.getRegistry().bind("pacsResends", resends);
+        return resends;
     }
 }

@@ -47,6 +47,13 @@ final class PacsMetrics {
                         Instant oldest = x.last == null ? null : x.last.oldestMissing();
                         return oldest == null ? 0 : Math.max(0, (System.currentTimeMillis() - oldest.toEpochMilli()) / 1000.0);
                     });
+            gauge(registry, "pacs_forwarding_date_mismatch_studies",
+                    "Studies of the source's window that the target has under another StudyDate or StudyTime"
+                            + " (found by StudyInstanceUID outside the window): present, not missing", tags, c,
+                    x -> x.dateMismatch);
+            gauge(registry, "pacs_forwarding_check_queries",
+                    "C-FIND requests of the last reconciliation (window, confirmation by UID, series), both sides",
+                    tags, c, x -> x.sourceQueries + x.targetQueries);
             gauge(registry, "pacs_forwarding_check_success", "1 when the last reconciliation succeeded, else 0",
                     tags, c, x -> x.success ? 1 : 0);
             gauge(registry, "pacs_forwarding_check_duration_seconds",

@@ -32,10 +32,17 @@ public final class PacsMonitor {
     private final DicomClient client;
     private final StudyFinder finder;
     private final PacsState state = new PacsState();
+    private final java.time.Clock clock;
 
-    /** Creates the monitor and registers its gauges on {@code registry}. */
+    /** Creates the monitor on the system clock and registers its gauges on {@code registry}. */
     public PacsMonitor(PacsSettings settings, MeterRegistry registry) {
+        this(settings, registry, java.time.Clock.systemUTC());
+    }
+
+    /** Creates the monitor and registers its gauges on {@code registry}; {@code clock} dates first sightings. */
+    public PacsMonitor(PacsSettings settings, MeterRegistry registry, java.time.Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.client = new DicomClient(settings.scu());
         this.finder = new StudyFinder(client, settings.includePatient());
         PacsMetrics.register(registry, settings, state);
@@ -43,6 +50,14 @@ public final class PacsMonitor {
 
     public PacsSettings settings() {
         return settings;
+    }
+
+    DicomClient client() {
+        return client;
+    }
+
+    PacsState state() {
+        return state;
     }
 
     /** Node names, for the echo split. */
@@ -84,25 +99,67 @@ public final class PacsMonitor {
         markNode(node, error);
     }
 
-    /** Reconciles one check ("source->target"), both C-FINDs on fresh associations. */
+    /**
+     * Reconciles one check ("source->target"): the window's C-FIND on the source, then on the
+     * target, then (only when some settled source studies are absent from the target's answer) a
+     * confirmation of those candidates on the target by StudyInstanceUID, one C-FIND per batch of
+     * UIDs ({@link StudyFinder#confirm}); a candidate found there is present, and counted as a date
+     * mismatch when its StudyDate/StudyTime lies outside the window. Finally a SERIES-level C-FIND on
+     * both sides for each incomplete study whose counts changed since it was last compared. Each side
+     * on one association, released at the end (aborted on failure).
+     */
     public void reconcile(String checkKey) {
-        ForwardingCheck check = settings.checks().stream().filter(c -> c.key().equals(checkKey)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no forwarding check " + checkKey));
+        ForwardingCheck check = check(checkKey);
         PacsState.Check c = state.check(checkKey);
         long start = System.nanoTime();
-        ZonedDateTime now = ZonedDateTime.now(settings.zone());
-        PacsNode current = node(check.source());
+        ZonedDateTime now = ZonedDateTime.now(clock.withZone(settings.zone()));
+        PacsNode source = node(check.source());
+        PacsNode target = node(check.target());
+        PacsNode[] at = {source}; // the node being queried, for the error
+        Association src = null;
+        Association dst = null;
+        boolean ok = false;
         try {
-            StudyFinder.Listing source = list(current, check, now);
-            current = node(check.target());
-            StudyFinder.Listing target = list(current, check, now);
-            c.last = Reconciliation.compare(source.studies(), target.studies(), c.firstSeen, now.toInstant(),
+            src = client.openStudyRootFind(source.dicom());
+            StudyFinder.Listing s = list(src, source, check, now);
+            at[0] = target;
+            dst = client.openStudyRootFind(target.dicom());
+            StudyFinder.Listing t = list(dst, target, check, now);
+            Map<String, StudyRecord> onTarget = new LinkedHashMap<>(t.studies());
+            List<String> candidates = Reconciliation.candidates(s.studies(), onTarget, c.firstSeen, now.toInstant(),
                     check.settle());
-            c.truncated = source.truncated() || target.truncated();
+            int confirmQueries = 0;
+            int mismatch = 0;
+            if (!candidates.isEmpty()) {
+                PacsState.Node tn = state.node(target.name());
+                StudyFinder.Confirmation conf = finder.confirm(dst, candidates,
+                        onTarget.isEmpty() ? null : onTarget.keySet().iterator().next(), tn.listMatching);
+                if (tn.listMatching && !conf.listMatching()) {
+                    LOG.warn("PACS node {} does not match lists of StudyInstanceUIDs in C-FIND; confirming one UID per query",
+                            target.name());
+                }
+                tn.listMatching = conf.listMatching();
+                confirmQueries = conf.queries();
+                for (StudyRecord r : conf.found().values()) {
+                    if (!check.window().includes(r, now)) {
+                        mismatch++;
+                    }
+                    onTarget.put(r.studyInstanceUid(), r);
+                }
+            }
+            Reconciliation r = Reconciliation.compare(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
+            int[] seriesQueries = {0, 0};
+            compareSeries(c, r, src, dst, seriesQueries, at, source, target);
+            c.last = r;
+            c.dateMismatch = mismatch;
+            c.sourceQueries = s.queries() + seriesQueries[0];
+            c.targetQueries = t.queries() + confirmQueries + seriesQueries[1];
+            c.truncated = s.truncated() || t.truncated();
             c.durationSeconds = (System.nanoTime() - start) / 1e9;
-            c.lastSuccess = Instant.now();
+            c.lastSuccess = clock.instant();
             c.lastError = null;
             c.success = true;
+            ok = true;
             for (String name : List.of(check.source(), check.target())) {
                 if (!state.node(name).queryOk) {
                     state.node(name).queryOk = true;
@@ -112,52 +169,95 @@ public final class PacsMonitor {
             if (!Boolean.TRUE.equals(c.loggedSuccess)) {
                 LOG.info("Forwarding check {} {}: {} studies on source, {} missing, {} incomplete",
                         checkKey, c.loggedSuccess == null ? "ok" : "recovered",
-                        c.last.sourceStudies(), c.last.missing().size(), c.last.incomplete().size());
+                        r.sourceStudies(), r.missing().size(), r.incomplete().size());
                 c.loggedSuccess = true;
             }
-            LOG.debug("Forwarding check {}: {} source studies, {} missing, {} incomplete, {} in flight, {} queries",
-                    checkKey, c.last.sourceStudies(), c.last.missing().size(), c.last.incomplete().size(),
-                    c.last.inFlight(), source.queries() + target.queries());
+            LOG.debug("Forwarding check {}: {} source studies, {} missing, {} incomplete, {} in flight, {} candidates"
+                            + " confirmed, {} date mismatches, C-FIND requests {} on source, {} on target",
+                    checkKey, r.sourceStudies(), r.missing().size(), r.incomplete().size(), r.inFlight(),
+                    candidates.size(), mismatch, c.sourceQueries, c.targetQueries);
         } catch (DicomException | RuntimeException e) {
             c.durationSeconds = (System.nanoTime() - start) / 1e9;
             c.success = false;
-            c.lastError = current.name() + ": " + e.getMessage();
+            c.lastError = at[0].name() + ": " + e.getMessage();
             if (e instanceof DicomException) {
-                state.node(current.name()).queryOk = false;
-                markNode(current, e.getMessage());
+                state.node(at[0].name()).queryOk = false;
+                markNode(at[0], e.getMessage());
             }
             if (!Boolean.FALSE.equals(c.loggedSuccess)) {
                 LOG.warn("Forwarding check {} failing: {}", checkKey, c.lastError);
                 c.loggedSuccess = false;
             }
+        } finally {
+            // released after a complete reconciliation; aborted when anything failed, so nothing leaks
+            for (Association as : new Association[] {src, dst}) {
+                if (as != null) {
+                    if (ok) {
+                        as.release();
+                    } else {
+                        as.abort(Pdu.ABORT_SOURCE_USER, 0);
+                    }
+                }
+            }
         }
     }
 
-    private StudyFinder.Listing list(PacsNode node, ForwardingCheck check, ZonedDateTime now) throws DicomException {
-        Association as = client.openStudyRootFind(node.dicom());
-        boolean ok = false;
-        try {
-            StudyFinder.Listing l = finder.list(as, check.window().studyDateKey(now), node.maxResults());
-            if (l.truncated()) {
-                LOG.warn("{} returned {} or more studies within one second of StudyTime; its list is incomplete",
-                        node.name(), node.maxResults());
+    /**
+     * The series comparison of each incomplete study, by a SERIES-level C-FIND on both sides; kept
+     * from the last period while the study's counts on both sides are unchanged. Sets
+     * {@code queries[0]} (source) and {@code queries[1]} (target).
+     */
+    private void compareSeries(PacsState.Check c, Reconciliation r, Association src, Association dst, int[] queries,
+                               PacsNode[] at, PacsNode source, PacsNode target) throws DicomException {
+        Map<String, PacsState.SeriesGaps> kept = new java.util.HashMap<>();
+        for (Reconciliation.Gap g : r.incomplete()) {
+            String uid = g.study().studyInstanceUid();
+            PacsState.SeriesGaps cached = c.series.get(uid);
+            if (cached != null && java.util.Objects.equals(cached.sourceInstances(), g.study().instances())
+                    && java.util.Objects.equals(cached.targetInstances(), g.targetInstances())) {
+                kept.put(uid, cached);
+                continue;
             }
-            Map<String, StudyRecord> inWindow = new LinkedHashMap<>();
-            l.studies().forEach((uid, r) -> {
-                if (check.window().contains(r, now)) {
-                    inWindow.put(uid, r);
+            at[0] = source;
+            Map<String, StudyFinder.SeriesRecord> onSource = finder.series(src, uid);
+            queries[0]++;
+            at[0] = target;
+            Map<String, StudyFinder.SeriesRecord> onTarget = finder.series(dst, uid);
+            queries[1]++;
+            List<PacsState.SeriesGap> gaps = new ArrayList<>();
+            for (StudyFinder.SeriesRecord sr : onSource.values()) {
+                StudyFinder.SeriesRecord tr = onTarget.get(sr.seriesInstanceUid());
+                if (tr == null || sr.instances() != null && tr.instances() != null && tr.instances() < sr.instances()) {
+                    gaps.add(new PacsState.SeriesGap(sr.seriesInstanceUid(), sr.modality(), sr.seriesNumber(),
+                            sr.instances(), tr == null ? null : tr.instances()));
                 }
-            });
-            ok = true;
-            return new StudyFinder.Listing(inWindow, l.queries(), l.truncated());
-        } finally {
-            // released after a complete listing; aborted when anything failed, so nothing leaks
-            if (ok) {
-                as.release();
-            } else {
-                as.abort(Pdu.ABORT_SOURCE_USER, 0);
             }
+            kept.put(uid, new PacsState.SeriesGaps(g.study().instances(), g.targetInstances(), List.copyOf(gaps)));
         }
+        c.series.keySet().retainAll(kept.keySet());
+        c.series.putAll(kept);
+    }
+
+    private StudyFinder.Listing list(Association as, PacsNode node, ForwardingCheck check, ZonedDateTime now)
+            throws DicomException {
+        StudyFinder.Listing l = finder.list(as, check.window().studyDateKey(now), node.maxResults());
+        if (l.truncated()) {
+            LOG.warn("{} returned {} or more studies within one second of StudyTime; its list is incomplete",
+                    node.name(), node.maxResults());
+        }
+        Map<String, StudyRecord> inWindow = new LinkedHashMap<>();
+        l.studies().forEach((uid, r) -> {
+            if (check.window().contains(r, now)) {
+                inWindow.put(uid, r);
+            }
+        });
+        return new StudyFinder.Listing(inWindow, l.queries(), l.truncated());
+    }
+
+    /** The check of a key ("source->target"). @throws IllegalArgumentException for an unknown one */
+    ForwardingCheck check(String checkKey) {
+        return settings.checks().stream().filter(c -> c.key().equals(checkKey)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no forwarding check " + checkKey));
     }
 
     /**
@@ -209,12 +309,15 @@ public final class PacsMonitor {
             m.put("sourceStudies", r == null ? null : r.sourceStudies());
             m.put("inFlight", r == null ? null : r.inFlight());
             m.put("truncated", c.truncated);
-            m.put("missing", r == null ? List.of() : r.missing().stream().map(this::gap).toList());
-            m.put("incomplete", r == null ? List.of() : r.incomplete().stream().map(this::gap).toList());
+            m.put("dateMismatch", c.dateMismatch);
+            m.put("queries", Map.of("source", c.sourceQueries, "target", c.targetQueries));
+            m.put("missing", r == null ? List.of() : r.missing().stream().map(g -> gap(g, null)).toList());
+            m.put("incomplete", r == null ? List.of() : r.incomplete().stream()
+                    .map(g -> gap(g, c.series.get(g.study().studyInstanceUid()))).toList());
             checks.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("generatedAt", Instant.now().toString());
+        out.put("generatedAt", clock.instant().toString());
         out.put("checks", checks);
         return out;
     }
@@ -236,7 +339,7 @@ public final class PacsMonitor {
         return out;
     }
 
-    private Map<String, Object> gap(Reconciliation.Gap g) {
+    private Map<String, Object> gap(Reconciliation.Gap g, PacsState.SeriesGaps series) {
         StudyRecord s = g.study();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("studyInstanceUid", s.studyInstanceUid());
@@ -247,6 +350,17 @@ public final class PacsMonitor {
         m.put("sourceInstances", s.instances());
         m.put("targetInstances", g.targetInstances());
         m.put("firstSeen", g.firstSeen().toString());
+        if (series != null) {
+            m.put("series", series.gaps().stream().map(sg -> {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("seriesInstanceUid", sg.seriesInstanceUid());
+                x.put("modality", sg.modality());
+                x.put("seriesNumber", sg.seriesNumber());
+                x.put("sourceInstances", sg.sourceInstances());
+                x.put("targetInstances", sg.targetInstances());
+                return x;
+            }).toList());
+        }
         if (settings.includePatient()) {
             m.put("patientId", s.patientId());
             m.put("patientName", s.patientName());

@@ -19,6 +19,9 @@ import org.opshub.dicom.ScuSettings;
  * pacs.calling-ae-title=OPSHUB         pacs.timezone= (system zone)   pacs.period=PT1M
  * pacs.nodes.&lt;node&gt;.host / .port / .ae-title / .max-results (0 = no cap)
  * pacs.forwarding.&lt;pair&gt;.source / .target (comma-separated for several) / .window / .settle
+ * pacs.forwarding.&lt;pair&gt;.move-destination (target's AE) / .auto-resend=false / .max-attempts=3
+ *                        / .min-age=PT15M / .max-moves-per-minute=5
+ * pacs.move-timeout=PT10M
  * pacs.legacy-metrics=false            pacs.missing.include-patient=false
  * pacs.connect-timeout=PT5S  pacs.association-timeout=PT10S  pacs.dimse-timeout=PT30S
  * pacs.max-pdu-length=65536
@@ -27,7 +30,7 @@ import org.opshub.dicom.ScuSettings;
  * @param checks one per (pair, target)
  */
 public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> nodes, List<ForwardingCheck> checks,
-                           boolean legacyMetrics, boolean includePatient, ScuSettings scu) {
+                           boolean legacyMetrics, boolean includePatient, ScuSettings scu, Duration moveTimeout) {
 
     /**
      * Reads the settings.
@@ -87,14 +90,37 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
                 throw new IllegalArgumentException(p + "window: " + e.getMessage());
             }
             Duration settle = duration(get, p + "settle", "PT5M");
+            String auto = get.apply(p + "auto-resend");
+            if (!auto.isEmpty() && !auto.equalsIgnoreCase("true") && !auto.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(p + "auto-resend=" + auto + " is not true or false");
+            }
+            int attempts = integer(get, p + "max-attempts", 3);
+            int perMinute = integer(get, p + "max-moves-per-minute", 5);
+            if (attempts < 1 || perMinute < 1) {
+                throw new IllegalArgumentException((attempts < 1 ? p + "max-attempts=" + attempts
+                        : p + "max-moves-per-minute=" + perMinute) + " must be at least 1");
+            }
+            Duration minAge = duration(get, p + "min-age", "PT15M");
+            String destination = get.apply(p + "move-destination");
+            if (!destination.isEmpty()) {
+                try {
+                    org.opshub.dicom.Pdu.checkAeTitle(destination);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(p + "move-destination=" + destination + ": " + e.getMessage());
+                }
+            }
             for (String target : get.apply(p + "target").split(",")) {
                 requireNode(nodes, target.trim(), p + "target");
-                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle));
+                ForwardingCheck.Resend resend = new ForwardingCheck.Resend(
+                        destination.isEmpty() ? nodes.get(target.trim()).dicom().aeTitle() : destination,
+                        Boolean.parseBoolean(auto), attempts, minAge, perMinute);
+                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend));
             }
         }
         return new PacsSettings(zone, duration(get, "pacs.period", "PT1M"), nodes, checks,
                 Boolean.parseBoolean(get.apply("pacs.legacy-metrics")),
-                Boolean.parseBoolean(get.apply("pacs.missing.include-patient")), scu);
+                Boolean.parseBoolean(get.apply("pacs.missing.include-patient")), scu,
+                duration(get, "pacs.move-timeout", "PT10M"));
     }
 
     private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {
@@ -159,7 +185,7 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
                 keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), "HOST", "PORT", "AE_TITLE", "MAX_RESULTS"));
             } else if (k.startsWith("PACS_FORWARDING_")) {
                 keys.add(envKey("pacs.forwarding.", k.substring("PACS_FORWARDING_".length()), "SOURCE", "TARGET", "WINDOW",
-                        "SETTLE"));
+                        "SETTLE", "MOVE_DESTINATION", "AUTO_RESEND", "MAX_ATTEMPTS", "MIN_AGE", "MAX_MOVES_PER_MINUTE"));
             }
         }
         keys.remove("");

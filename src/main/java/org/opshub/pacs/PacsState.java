@@ -19,6 +19,8 @@ final class PacsState {
         volatile Boolean loggedUp; // null until the first observation
         volatile double echoSeconds;
         volatile String lastError;
+        /** Whether the node matches lists of UIDs in C-FIND (PS3.4 §C.2.2.2.2); false once it refused one. */
+        volatile boolean listMatching = true;
 
         /** {@code pacs_up}: the last C-ECHO succeeded and no C-FIND failed since the last good one. */
         boolean up() {
@@ -36,6 +38,28 @@ final class PacsState {
         volatile Instant lastSuccess;
         volatile String lastError;
         volatile boolean truncated;
+        /** Studies found on the target by StudyInstanceUID with a StudyDate/StudyTime outside the window. */
+        volatile int dateMismatch;
+        /** C-FIND requests of the last reconciliation, per side. */
+        volatile int sourceQueries;
+        volatile int targetQueries;
+        /** Per incomplete study: the series comparison, kept while both sides' counts stay the same. */
+        final Map<String, SeriesGaps> series = new ConcurrentHashMap<>();
+    }
+
+    /**
+     * The series of one incomplete study that are absent or short on the target.
+     *
+     * @param sourceInstances the study's NumberOfStudyRelatedInstances on the source when compared
+     * @param targetInstances the same on the target
+     * @param gaps            the series absent (target count null) or with fewer instances on the target
+     */
+    record SeriesGaps(Integer sourceInstances, Integer targetInstances, java.util.List<SeriesGap> gaps) {
+    }
+
+    /** One series of a {@link SeriesGaps}. */
+    record SeriesGap(String seriesInstanceUid, String modality, String seriesNumber, Integer sourceInstances,
+                     Integer targetInstances) {
     }
 
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();

@@ -30,6 +30,24 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
     }
 
     /**
+     * The settled source studies absent from the target's listing, in source order: the candidates to
+     * confirm by StudyInstanceUID before they count as missing. Updates {@code firstSeen} as
+     * {@link #compare} does.
+     */
+    public static List<String> candidates(Map<String, StudyRecord> source, Map<String, StudyRecord> target,
+                                          Map<String, Instant> firstSeen, Instant now, Duration settle) {
+        firstSeen.keySet().retainAll(source.keySet());
+        List<String> out = new ArrayList<>();
+        for (String uid : source.keySet()) {
+            Instant seen = firstSeen.computeIfAbsent(uid, k -> now);
+            if (!target.containsKey(uid) && Duration.between(seen, now).compareTo(settle) >= 0) {
+                out.add(uid);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Compares the listings and updates {@code firstSeen}: new source studies get {@code now},
      * studies no longer on the source are forgotten.
      */

@@ -80,6 +80,124 @@ public final class StudyFinder {
         return false;
     }
 
+    /**
+     * What a confirmation by StudyInstanceUID found.
+     *
+     * @param found        the candidates the node has, by StudyInstanceUID, as it answered (its StudyDate may
+     *                     lie outside the window)
+     * @param queries      C-FIND requests sent
+     * @param listMatching whether the node matched a list of UIDs (false: it refused lists or ignored them,
+     *                     and each UID was queried alone)
+     */
+    public record Confirmation(Map<String, StudyRecord> found, int queries, boolean listMatching) {
+    }
+
+    /**
+     * Confirms candidates by StudyInstanceUID with list-of-UID matching (PS3.4 §C.2.2.2.2: UIDs
+     * separated by backslash), in batches that fit one P-DATA-TF of the peer's maximum PDU length
+     * (and the 64 KiB value of a UI element), on the open association. Each batch also carries
+     * {@code sentinel}, a study the node is known to have: a node that answers a list without it does
+     * not do list matching, and so does one that answers a list with a failure status; each UID is then
+     * queried alone (and {@code listMatching=false} is remembered by the caller).
+     *
+     * @param candidates   StudyInstanceUIDs to look for
+     * @param sentinel     a StudyInstanceUID the node returned by the window query, or null
+     * @param listMatching false when the node is known to refuse lists: one query per UID from the start
+     * @throws DicomException when a query fails other than by refusing a list
+     */
+    public Confirmation confirm(Association as, List<String> candidates, String sentinel, boolean listMatching)
+            throws DicomException {
+        Map<String, StudyRecord> found = new LinkedHashMap<>();
+        int queries = 0;
+        boolean lists = listMatching;
+        int batch = batchSize(as.peerMaxPduLength());
+        int i = 0;
+        while (lists && i < candidates.size()) {
+            List<String> part = new ArrayList<>(candidates.subList(i, Math.min(candidates.size(), i + batch)));
+            boolean probe = sentinel != null && !part.contains(sentinel);
+            if (probe) {
+                part.add(sentinel);
+            }
+            Map<String, StudyRecord> got = new LinkedHashMap<>();
+            queries++;
+            try {
+                byUid(as, String.join("\\", part), got);
+            } catch (org.opshub.dicom.DimseStatusException e) {
+                if (!as.isOpen()) {
+                    throw e;
+                }
+                lists = false; // a failure status for the list: one UID per query
+                break;
+            }
+            if (probe && !got.containsKey(sentinel)) {
+                lists = false; // the known study is not in the answer: the node does not match lists
+                break;
+            }
+            if (probe) {
+                got.remove(sentinel);
+            }
+            found.putAll(got);
+            i += batch;
+        }
+        for (; i < candidates.size(); i++) {
+            queries++;
+            byUid(as, candidates.get(i), found);
+        }
+        return new Confirmation(found, queries, lists);
+    }
+
+    /** UIDs per list query: 65 bytes each (64 and a backslash) in one PDV of the peer's PDU, at most 1,000. */
+    static int batchSize(long peerMaxPdu) {
+        long room = (peerMaxPdu == 0 ? 65536 : Math.min(peerMaxPdu, 65536)) - 6 - 512;
+        return (int) Math.max(1, Math.min(1000, room / 65));
+    }
+
+    private void byUid(Association as, String uidKey, Map<String, StudyRecord> out) throws DicomException {
+        Attributes keys = identifier(null, null).setString(Tag.StudyInstanceUID, Vr.UI, uidKey);
+        FindResponses responses = client.findResponses(as, keys);
+        for (Attributes match = responses.next(); match != null; match = responses.next()) {
+            StudyRecord r = record(match);
+            if (r != null) {
+                out.put(r.studyInstanceUid(), r);
+            }
+        }
+    }
+
+    /**
+     * One series of a study as a SERIES-level C-FIND answered it (PS3.4 §C.6.2.1.2).
+     *
+     * @param instances NumberOfSeriesRelatedInstances, or null when the node did not return it
+     */
+    public record SeriesRecord(String seriesInstanceUid, String modality, String seriesNumber, Integer instances) {
+    }
+
+    /**
+     * The series of one study: Study Root C-FIND at SERIES level with StudyInstanceUID as the unique
+     * key of the level above (PS3.4 §C.4.1.3.1), on the open association.
+     *
+     * @return series by SeriesInstanceUID
+     */
+    public Map<String, SeriesRecord> series(Association as, String studyInstanceUid) throws DicomException {
+        Attributes keys = new Attributes()
+                .setString(Tag.QueryRetrieveLevel, Vr.CS, "SERIES")
+                .setString(Tag.StudyInstanceUID, Vr.UI, studyInstanceUid)
+                .setString(Tag.SeriesInstanceUID, Vr.UI, null)
+                .setString(Tag.Modality, Vr.CS, null)
+                .setString(Tag.SeriesNumber, Vr.IS, null)
+                .setString(Tag.NumberOfSeriesRelatedInstances, Vr.IS, null);
+        Map<String, SeriesRecord> out = new LinkedHashMap<>();
+        FindResponses responses = client.findResponses(as, keys);
+        for (Attributes a = responses.next(); a != null; a = responses.next()) {
+            String uid = a.getString(Tag.SeriesInstanceUID);
+            if (uid != null && !uid.isEmpty()) {
+                Long n = a.getLong(Tag.NumberOfSeriesRelatedInstances);
+                out.put(uid, new SeriesRecord(uid, a.getString(Tag.Modality), a.getString(Tag.SeriesNumber),
+                        n == null ? null : n.intValue()));
+            }
+        }
+        return out;
+    }
+
     /** The C-FIND identifier: matching keys StudyDate (and StudyTime), empty return keys. */
     Attributes identifier(String dateKey, String timeKey) {
         Attributes keys = new Attributes()

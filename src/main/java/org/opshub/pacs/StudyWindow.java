@@ -79,6 +79,23 @@ public final class StudyWindow {
         return !at.isBefore(from) && !at.isAfter(now.toLocalDateTime());
     }
 
+    /**
+     * Whether any study (found by StudyInstanceUID, whatever its date) lies in the window: its
+     * StudyDate within the window's days, then {@link #contains}. A study without a readable
+     * StudyDate counts as inside.
+     */
+    public boolean includes(StudyRecord study, ZonedDateTime now) {
+        LocalDate date;
+        try {
+            date = LocalDate.parse(study.studyDate(), DA);
+        } catch (RuntimeException e) {
+            return true;
+        }
+        LocalDate end = now.toLocalDate();
+        LocalDate start = rolling == null ? end : now.minus(rolling).toLocalDate();
+        return !date.isBefore(start) && !date.isAfter(end) && contains(study, now);
+    }
+
     /** TM value (PS3.5 Table 6.2-1: HH, HHMM, HHMMSS, HHMMSS.F…) or {@code null}. */
     static LocalTime parseTime(String tm) {
         if (tm == null) {

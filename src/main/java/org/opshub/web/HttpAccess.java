@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * loopback clients only.</li>
  * <li>everything else ({@code /pacs/missing}, {@code /checks} and any later status page): a user of
  * the web config (HTTP Basic, RFC 7617, bcrypt hashes); with no users, loopback clients only.</li>
+ * <li>{@code POST /pacs/missing/{pair}/{studyInstanceUid}/resend} makes the source PACS send data:
+ * a user of the web config always, loopback clients included (it is recorded as who re-sent).</li>
  * </ul>
  * Refusals are 401 (credentials missing or wrong, with {@code WWW-Authenticate: Basic}) or 403
  * (not loopback, nothing configured that would let it in), each with a JSON body
@@ -88,6 +90,9 @@ public final class HttpAccess implements Handler<RoutingContext> {
             }
         } else if (config.hasUsers()) {
             authenticate(ctx);
+        } else if (path.endsWith("/resend") && path.startsWith("/pacs/")) {
+            refuse(ctx, 403, "a re-send (C-MOVE) needs a user: set " + WebConfig.PROPERTY
+                    + " to a web config with basic_auth_users (also for loopback clients)");
         } else if (loopback(ctx.request())) {
             ctx.next();
         } else {
@@ -154,6 +159,12 @@ public final class HttpAccess implements Handler<RoutingContext> {
                         challenge(ctx, "wrong user or password");
                     }
                 });
+    }
+
+    /** The user of an HTTP Basic {@code Authorization} header (checked by the time a route sees it), or null. */
+    public static String basicUser(String header) {
+        String[] up = basic(header);
+        return up == null ? null : up[0];
     }
 
     /** {user, password} of an HTTP Basic header, or null. */

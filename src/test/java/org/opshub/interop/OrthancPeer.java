@@ -106,6 +106,64 @@ final class OrthancPeer implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    void delete(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(aet + " DELETE " + path + " -> " + r.statusCode());
+        }
+    }
+
+    /** POSTs JSON and returns the answer's bytes (e.g. {@code /instances/<id>/modify}: a DICOM file). */
+    byte[] postForBytes(String path, Object body) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException(aet + " POST " + path + " -> " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** Stores a DICOM file through the REST API ({@code POST /instances}). */
+    JsonNode upload(byte[] dicom) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/instances"))
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(dicom)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(aet + " POST /instances -> " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** Orthanc's id of a study by its StudyInstanceUID, or null. */
+    String studyId(String studyInstanceUid) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode id : JSON.readTree(r.body())) {
+            if ("Study".equals(id.path("Type").asText())) {
+                return id.path("ID").asText();
+            }
+        }
+        return null;
+    }
+
+    /** Instances this server holds of a StudyInstanceUID (0 when it does not have the study). */
+    int instancesOf(String studyInstanceUid) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode ids = JSON.readTree(r.body());
+        for (JsonNode id : ids) {
+            if ("Study".equals(id.path("Type").asText())) {
+                return get("/studies/" + id.path("ID").asText() + "/instances").size();
+            }
+        }
+        return 0;
+    }
+
     byte[] file(String instanceId) throws IOException, InterruptedException {
         HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + httpPort + "/instances/" + instanceId + "/file")).build(),

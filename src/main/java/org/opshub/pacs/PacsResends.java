@@ -1,0 +1,460 @@
+package org.opshub.pacs;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.opshub.dicom.Association;
+import org.opshub.dicom.Attributes;
+import org.opshub.dicom.DicomClient;
+import org.opshub.dicom.DicomException;
+import org.opshub.dicom.Dimse;
+import org.opshub.dicom.Pdu;
+import org.opshub.dicom.Tag;
+import org.opshub.dicom.Vr;
+import org.opshub.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-sends missing and incomplete studies from the source to the target by C-MOVE (PS3.4 §C.4.2,
+ * Study Root Query/Retrieve Information Model - MOVE): the source is asked to C-STORE the study (or,
+ * for an incomplete study whose series were compared, only the series absent or short on the
+ * target, one C-MOVE per series) to {@code pacs.forwarding.<pair>.move-destination}.
+ *
+ * <p>One code path for the three triggers: {@code POST /pacs/missing/{pair}/{studyInstanceUid}/resend}
+ * ({@link #resendStudy}), the bot's Resend buttons (the same, and {@link #resendCheck} on a missing-studies
+ * alert) and the automatic re-send ({@link #autoResend}). Every move is a row of {@code pacs_resend}
+ * (written when it starts, completed when it ends). Moves from one source are capped at
+ * {@code max-moves-per-minute} in any minute, counted from those rows whoever triggered them; a move
+ * over the cap is not made ({@code rate-limited}) and not recorded. Only studies in the last
+ * reconciliation's missing or incomplete lists can be re-sent.
+ *
+ * <p>Metrics: {@code pacs_resend_total{source,target,result}} (result {@code success}, {@code partial},
+ * {@code failed}, {@code timeout}, {@code error}) and {@code pacs_resend_instances_total{source,target}}
+ * (completed sub-operations). Logs at INFO name the pair, the trigger and the outcome, never a study
+ * or a patient; the StudyInstanceUID is at DEBUG.
+ */
+public final class PacsResends {
+    private static final Logger LOG = LoggerFactory.getLogger(PacsResends.class);
+    /** The outcomes of a move, the {@code result} label. */
+    public static final List<String> RESULTS = List.of("success", "partial", "failed", "timeout", "error");
+    private static final int LISTED = 100;
+
+    private final PacsMonitor monitor;
+    private final DicomClient client;
+    private final StateStore store;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Map<String, Object> sourceLocks = new ConcurrentHashMap<>();
+
+    /**
+     * One move, as recorded.
+     *
+     * @param level      {@code STUDY}, or {@code SERIES} when only the series missing on the target were moved
+     * @param series     series moved (0 at STUDY level)
+     * @param trigger    who or what asked: {@code api:<user>}, {@code telegram:<user> [id]}, {@code auto}
+     * @param result     one of {@link #RESULTS}, or {@code rate-limited} (not made)
+     * @param status     the final C-MOVE status, null when none came
+     * @param reason     what went wrong, readable, or null
+     * @param durationMs association, move and release, milliseconds
+     */
+    public record Move(String pair, String source, String target, String studyInstanceUid, String level, int series,
+                       String trigger, String result, Integer status, int completed, int failed, int warning,
+                       int remaining, String reason, Instant startedAt, long durationMs) {
+
+        /** As JSON for the API (a map Jackson writes). */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pair", pair);
+            m.put("source", source);
+            m.put("target", target);
+            m.put("studyInstanceUid", studyInstanceUid);
+            m.put("level", level);
+            m.put("series", series);
+            m.put("trigger", trigger);
+            m.put("result", result);
+            m.put("status", status == null ? null : String.format("0x%04X", status));
+            m.put("statusMeaning", status == null ? null : Dimse.moveStatusMeaning(status));
+            m.put("completed", completed);
+            m.put("failed", failed);
+            m.put("warning", warning);
+            m.put("remaining", remaining);
+            m.put("reason", reason);
+            m.put("startedAt", startedAt == null ? null : startedAt.toString());
+            m.put("durationMs", durationMs);
+            return m;
+        }
+    }
+
+    public PacsResends(PacsMonitor monitor, StateStore store, MeterRegistry registry, Clock clock) {
+        this.monitor = monitor;
+        this.client = monitor.client();
+        this.store = store;
+        this.clock = clock;
+        this.registry = registry;
+        for (ForwardingCheck c : monitor.settings().checks()) {
+            for (String r : RESULTS) {
+                counter(c, r);
+            }
+            instances(c);
+        }
+    }
+
+    /**
+     * Re-sends one study of a pair to each target of the pair where the last reconciliation has it
+     * missing or incomplete.
+     *
+     * @return {@code pair}, {@code studyInstanceUid}, {@code moves} (each {@link Move#toMap()}) and
+     *         {@code answer}: {@code ok} (every move succeeded), {@code partial}, {@code failed},
+     *         {@code rate-limited} (with {@code retryAfterSeconds}), {@code not-missing} or {@code unknown-pair}
+     */
+    public Map<String, Object> resendStudy(String pair, String studyInstanceUid, String trigger) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("pair", pair);
+        out.put("studyInstanceUid", studyInstanceUid);
+        List<ForwardingCheck> checks = monitor.settings().checks().stream().filter(c -> c.pair().equals(pair)).toList();
+        List<Move> moves = new ArrayList<>();
+        if (!checks.isEmpty()) {
+            for (ForwardingCheck c : checks) {
+                Reconciliation.Gap gap = gap(c, studyInstanceUid);
+                if (gap != null) {
+                    moves.add(move(c, gap, false, trigger));
+                }
+            }
+        }
+        out.put("answer", checks.isEmpty() ? "unknown-pair" : answer(moves));
+        out.put("moves", moves.stream().map(Move::toMap).toList());
+        if ("rate-limited".equals(out.get("answer"))) {
+            out.put("retryAfterSeconds", 60);
+        }
+        return out;
+    }
+
+    /**
+     * Re-sends every study missing or incomplete on one check (a missing-studies alert's button), as far
+     * as the per-source cap allows; the rest are left for later.
+     *
+     * @return as {@link #resendStudy}, with {@code left}: studies not moved because of the cap
+     */
+    public Map<String, Object> resendCheck(String checkKey, String trigger) {
+        ForwardingCheck c = monitor.check(checkKey);
+        List<Move> moves = new ArrayList<>();
+        int left = 0;
+        for (Reconciliation.Gap g : gaps(c)) {
+            if (left > 0) {
+                left++;
+                continue;
+            }
+            Move m = move(c, g, false, trigger);
+            if (m.result().equals("rate-limited")) {
+                left++;
+            } else {
+                moves.add(m);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("pair", c.pair());
+        out.put("check", checkKey);
+        out.put("answer", moves.isEmpty() && left > 0 ? "rate-limited" : answer(moves));
+        out.put("moves", moves.stream().map(Move::toMap).toList());
+        out.put("left", left);
+        return out;
+    }
+
+    /**
+     * The automatic re-send of one check ({@code pacs.forwarding.<pair>.auto-resend=true}): each
+     * missing or incomplete study first seen at least {@code min-age} ago, whose last move is at least
+     * {@code min-age} old and that was moved automatically fewer than {@code max-attempts} times, is
+     * moved, oldest first, until the per-source cap is reached.
+     *
+     * @return the moves made
+     */
+    public int autoResend(String checkKey) {
+        ForwardingCheck c = monitor.check(checkKey);
+        if (!c.resend().auto()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        int made = 0;
+        for (Reconciliation.Gap g : gaps(c)) {
+            if (Duration.between(g.firstSeen(), now).compareTo(c.resend().minAge()) < 0) {
+                continue;
+            }
+            long[] history = history(c, g.study().studyInstanceUid());
+            if (history[0] >= c.resend().maxAttempts()
+                    || history[1] > 0 && now.toEpochMilli() - history[1] < c.resend().minAge().toMillis()) {
+                continue;
+            }
+            Move m = move(c, g, true, "auto");
+            if (m.result().equals("rate-limited")) {
+                break;
+            }
+            made++;
+        }
+        return made;
+    }
+
+    /** The trigger of an API re-send: {@code api:<user>} of the (already verified) HTTP Basic header. */
+    public String apiTrigger(String authorization) {
+        String user = org.opshub.web.HttpAccess.basicUser(authorization);
+        return "api:" + (user == null ? "?" : user);
+    }
+
+    /** The body of {@code GET /pacs/resends}: the latest 100 moves, newest first. */
+    public Map<String, Object> recent() {
+        List<Map<String, Object>> list = store.inTransaction(conn -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT pair, source, target, study_uid, level, series,"
+                    + " trigger_by, result, status, completed, failed, warning, remaining, reason, started_at, finished_at"
+                    + " FROM pacs_resend ORDER BY id DESC")) {
+                ps.setMaxRows(LISTED);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int status = rs.getInt(9);
+                        Integer st = rs.wasNull() ? null : status;
+                        long finished = rs.getLong(16);
+                        long duration = rs.wasNull() ? -1 : finished - rs.getLong(15);
+                        rows.add(new Move(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), st, rs.getInt(10),
+                                rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getString(14),
+                                Instant.ofEpochMilli(rs.getLong(15)), duration).toMap());
+                    }
+                }
+            }
+            return rows;
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("resends", list);
+        return out;
+    }
+
+    private Reconciliation.Gap gap(ForwardingCheck c, String uid) {
+        for (Reconciliation.Gap g : gaps(c)) {
+            if (g.study().studyInstanceUid().equals(uid)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** The check's missing then incomplete studies of the last reconciliation, oldest first seen first. */
+    private List<Reconciliation.Gap> gaps(ForwardingCheck c) {
+        Reconciliation r = monitor.state().check(c.key()).last;
+        if (r == null) {
+            return List.of();
+        }
+        List<Reconciliation.Gap> all = new ArrayList<>(r.missing());
+        all.addAll(r.incomplete());
+        all.sort((a, b) -> a.firstSeen().compareTo(b.firstSeen()));
+        return all;
+    }
+
+    /** {automatic moves of the study on this check, epoch ms of its last move (0: none)}. */
+    private long[] history(ForwardingCheck c, String uid) {
+        return store.inTransaction(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT"
+                    + " COALESCE(SUM(CASE WHEN automatic THEN 1 ELSE 0 END), 0), COALESCE(MAX(started_at), 0)"
+                    + " FROM pacs_resend WHERE study_uid = ? AND source = ? AND target = ?")) {
+                ps.setString(1, uid);
+                ps.setString(2, c.source());
+                ps.setString(3, c.target());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new long[] {rs.getLong(1), rs.getLong(2)};
+                }
+            }
+        });
+    }
+
+    private static String answer(List<Move> moves) {
+        if (moves.isEmpty()) {
+            return "not-missing";
+        }
+        if (moves.stream().anyMatch(m -> m.result().equals("rate-limited"))) {
+            return "rate-limited";
+        }
+        if (moves.stream().allMatch(m -> m.result().equals("success"))) {
+            return "ok";
+        }
+        return moves.stream().anyMatch(m -> m.result().equals("success") || m.result().equals("partial"))
+                ? "partial" : "failed";
+    }
+
+    /**
+     * The one code path: checks the per-source cap and records the start (under a lock per source), then
+     * associates with the source, sends the C-MOVE(s), records and counts the outcome.
+     */
+    Move move(ForwardingCheck c, Reconciliation.Gap gap, boolean automatic, String trigger) {
+        String uid = gap.study().studyInstanceUid();
+        PacsState.SeriesGaps sg = gap.targetInstances() == null ? null
+                : monitor.state().check(c.key()).series.get(uid);
+        List<String> series = sg == null || sg.gaps().isEmpty() ? List.of()
+                : sg.gaps().stream().map(PacsState.SeriesGap::seriesInstanceUid).toList();
+        String level = series.isEmpty() ? "STUDY" : "SERIES";
+        Instant started = clock.instant();
+        Long id;
+        synchronized (sourceLocks.computeIfAbsent(c.source(), k -> new Object())) {
+            long since = started.toEpochMilli() - 60_000;
+            id = store.inTransaction(conn -> {
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "SELECT COUNT(*) FROM pacs_resend WHERE source = ? AND started_at > ?")) {
+                    ps.setString(1, c.source());
+                    ps.setLong(2, since);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) >= c.resend().maxMovesPerMinute()) {
+                            return null;
+                        }
+                    }
+                }
+                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pacs_resend (pair, source, target,"
+                        + " study_uid, level, series, trigger_by, automatic, started_at, result, completed, failed, warning,"
+                        + " remaining) VALUES (?,?,?,?,?,?,?,?,?,'running',0,0,0,0)", Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, c.pair());
+                    ps.setString(2, c.source());
+                    ps.setString(3, c.target());
+                    ps.setString(4, uid);
+                    ps.setString(5, level);
+                    ps.setInt(6, series.size());
+                    ps.setString(7, clip(trigger, 255));
+                    ps.setBoolean(8, automatic);
+                    ps.setLong(9, started.toEpochMilli());
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        return keys.getLong(1);
+                    }
+                }
+            });
+        }
+        if (id == null) {
+            LOG.debug("Re-send {} of {} not made: {} moves from {} in the last minute (max-moves-per-minute)",
+                    c.key(), uid, c.resend().maxMovesPerMinute(), c.source());
+            return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, "rate-limited", null,
+                    0, 0, 0, 0, "pacs.forwarding." + c.pair() + ".max-moves-per-minute=" + c.resend().maxMovesPerMinute()
+                    + " moves from " + c.source() + " were made in the last minute", started, 0);
+        }
+        Move m = perform(c, uid, series, level, trigger, started);
+        store.inTransaction(conn -> StateStore.update(conn, "UPDATE pacs_resend SET finished_at = ?, result = ?,"
+                        + " status = ?, completed = ?, failed = ?, warning = ?, remaining = ?, reason = ? WHERE id = ?",
+                started.toEpochMilli() + m.durationMs(), m.result(), m.status(), m.completed(), m.failed(), m.warning(),
+                m.remaining(), clip(m.reason(), 1000), id));
+        counter(c, m.result()).increment();
+        instances(c).increment(m.completed());
+        String line = "Re-send {} (pair {}, {} level) by {}: {} (instances sent {}, failed {}){}";
+        Object[] args = {c.key(), c.pair(), level, trigger, m.result(), m.completed(), m.failed(),
+                m.reason() == null ? "" : "; " + m.reason()};
+        if (m.result().equals("success")) {
+            LOG.info(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
+        LOG.debug("Re-send {} by {} was of StudyInstanceUID {}", c.key(), trigger, uid);
+        return m;
+    }
+
+    private Move perform(ForwardingCheck c, String uid, List<String> series, String level, String trigger,
+                         Instant started) {
+        PacsNode source = monitor.settings().nodes().get(c.source());
+        String destination = c.resend().moveDestination();
+        long t0 = System.nanoTime();
+        int completed = 0;
+        int failed = 0;
+        int warning = 0;
+        int remaining = 0;
+        Dimse.MoveResult last = null;
+        Association as = null;
+        boolean ok = false;
+        try {
+            as = client.openStudyRootMove(source.dicom());
+            for (Attributes identifier : identifiers(uid, series)) {
+                last = client.move(as, destination, identifier, monitor.settings().moveTimeout(), null);
+                completed += last.completed();
+                failed += last.failed();
+                warning += last.warning();
+                remaining += last.remaining();
+                if (last.status() != 0x0000 && last.status() != 0xB000) {
+                    break;
+                }
+            }
+            ok = last != null && last.status() >= 0;
+        } catch (DicomException | IllegalArgumentException e) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, "error", null,
+                    completed, failed, warning, remaining, c.source() + ": " + e.getMessage(), started, ms);
+        } finally {
+            if (as != null) {
+                if (ok) {
+                    as.release();
+                } else {
+                    as.abort(Pdu.ABORT_SOURCE_USER, 0);
+                }
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String result;
+        String reason = null;
+        int status = last.status();
+        if (last.cancelled()) {
+            result = "timeout";
+            reason = "the move did not finish within pacs.move-timeout=" + monitor.settings().moveTimeout()
+                    + "; C-CANCEL sent (" + completed + " instances sent so far)";
+        } else if (status == 0x0000 && failed == 0) {
+            result = "success";
+        } else if (status == 0x0000 || status == 0xB000) {
+            result = completed > 0 ? "partial" : "failed";
+            reason = c.source() + " sent " + completed + " and failed " + failed + " of the instances to AE " + destination
+                    + ": status " + last.statusText();
+        } else {
+            result = "failed";
+            reason = c.source() + " (AE " + source.dicom().aeTitle() + ") refused to send to move destination AE "
+                    + destination + ": status " + last.statusText()
+                    + (last.comment() == null ? "" : ": " + last.comment())
+                    + (status == 0xA801 ? "; the source must know AE " + destination
+                    + " (or set pacs.forwarding." + c.pair() + ".move-destination)" : "");
+        }
+        return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, result,
+                status < 0 ? null : status, completed, failed, warning, remaining, reason, started, ms);
+    }
+
+    /** The C-MOVE identifiers: the study, or one per series (SERIES level, the study's UID above it). */
+    static List<Attributes> identifiers(String studyUid, List<String> series) {
+        if (series.isEmpty()) {
+            return List.of(new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                    .setString(Tag.StudyInstanceUID, Vr.UI, studyUid));
+        }
+        List<Attributes> out = new ArrayList<>();
+        for (String s : series) {
+            out.add(new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "SERIES")
+                    .setString(Tag.StudyInstanceUID, Vr.UI, studyUid)
+                    .setString(Tag.SeriesInstanceUID, Vr.UI, s));
+        }
+        return out;
+    }
+
+    private Counter counter(ForwardingCheck c, String result) {
+        return Counter.builder("pacs_resend_total").description("C-MOVE re-sends of missing or incomplete studies, by outcome")
+                .tags("source", c.source(), "target", c.target(), "result", result).register(registry);
+    }
+
+    private Counter instances(ForwardingCheck c) {
+        return Counter.builder("pacs_resend_instances_total")
+                .description("Instances the source stored to the target's AE in re-sends (completed sub-operations)")
+                .tags("source", c.source(), "target", c.target()).register(registry);
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}
