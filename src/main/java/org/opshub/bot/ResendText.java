@@ -31,6 +31,7 @@ final class ResendText {
             case "rate-limited" -> "not sent now: the source's max-moves-per-minute is reached; press again in a minute";
             case "not-missing" -> "nothing to re-send: the study is no longer missing or incomplete";
             case "unknown-pair" -> "nothing to re-send: the pair is no longer configured";
+            case "unavailable" -> "not sent: the hub's state store does not answer; press again later";
             default -> String.valueOf(outcome.get("answer"));
         };
     }

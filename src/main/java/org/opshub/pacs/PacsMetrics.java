@@ -51,7 +51,7 @@ final class PacsMetrics {
                     "Studies of the source's window that the target has under another StudyDate or StudyTime"
                             + " (found by StudyInstanceUID outside the window): present, not missing", tags, c,
                     x -> x.dateMismatch);
-            gauge(registry, "pacs_forwarding_check_queries",
+            gauge(registry, "pacs_forwarding_check_find_requests",
                     "C-FIND requests of the last reconciliation (window, confirmation by UID, series), both sides",
                     tags, c, x -> x.sourceQueries + x.targetQueries);
             gauge(registry, "pacs_forwarding_check_success", "1 when the last reconciliation succeeded, else 0",

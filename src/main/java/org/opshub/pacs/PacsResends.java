@@ -57,6 +57,7 @@ public final class PacsResends {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Map<String, Object> sourceLocks = new ConcurrentHashMap<>();
+    private volatile String autoError;
 
     /**
      * One move, as recorded.
@@ -185,6 +186,33 @@ public final class PacsResends {
         if (!c.resend().auto()) {
             return 0;
         }
+        try {
+            int made = autoResend(c);
+            autoError = null;
+            return made;
+        } catch (org.opshub.state.StateUnavailableException e) {
+            // without the store the cap cannot be kept: nothing moves until it answers again
+            if (autoError == null) {
+                LOG.warn("Automatic re-send paused: {}", e.getMessage());
+            }
+            autoError = e.getMessage();
+            return 0;
+        }
+    }
+
+    /**
+     * The outcome of a re-send that could not start because the state store does not answer (the cap and
+     * the record need it): {@code answer} {@code unavailable}, nothing moved.
+     */
+    public Map<String, Object> unavailable() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("answer", "unavailable");
+        out.put("moves", List.of());
+        out.put("error", "the state store does not answer; nothing was moved");
+        return out;
+    }
+
+    private int autoResend(ForwardingCheck c) {
         Instant now = clock.instant();
         int made = 0;
         for (Reconciliation.Gap g : gaps(c)) {
@@ -346,10 +374,15 @@ public final class PacsResends {
                     + " moves from " + c.source() + " were made in the last minute", started, 0);
         }
         Move m = perform(c, uid, series, level, trigger, started);
-        store.inTransaction(conn -> StateStore.update(conn, "UPDATE pacs_resend SET finished_at = ?, result = ?,"
-                        + " status = ?, completed = ?, failed = ?, warning = ?, remaining = ?, reason = ? WHERE id = ?",
-                started.toEpochMilli() + m.durationMs(), m.result(), m.status(), m.completed(), m.failed(), m.warning(),
-                m.remaining(), clip(m.reason(), 1000), id));
+        try {
+            store.inTransaction(conn -> StateStore.update(conn, "UPDATE pacs_resend SET finished_at = ?, result = ?,"
+                            + " status = ?, completed = ?, failed = ?, warning = ?, remaining = ?, reason = ? WHERE id = ?",
+                    started.toEpochMilli() + m.durationMs(), m.result(), m.status(), m.completed(), m.failed(),
+                    m.warning(), m.remaining(), clip(m.reason(), 1000), id));
+        } catch (RuntimeException e) {
+            // the move was made: its outcome is still answered and counted; the row stays 'running'
+            LOG.warn("Re-send {} by {} ended {} but could not be recorded: {}", c.key(), trigger, m.result(), e.getMessage());
+        }
         counter(c, m.result()).increment();
         instances(c).increment(m.completed());
         String line = "Re-send {} (pair {}, {} level) by {}: {} (instances sent {}, failed {}){}";

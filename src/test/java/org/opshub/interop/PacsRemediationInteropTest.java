@@ -296,7 +296,7 @@ class PacsRemediationInteropTest {
             // the series of the incomplete study were compared in an earlier period and are cached
             assertEquals(1, main.get("queries").get("source").asInt(), main.toString());
             assertEquals(2, main.get("queries").get("target").asInt(), main.toString());
-            assertEquals(3.0, metric(hub, "pacs_forwarding_check_queries", sd));
+            assertEquals(3.0, metric(hub, "pacs_forwarding_check_find_requests", sd));
 
             // 2. the incomplete study names its absent and its short series, with both sides' counts
             JsonNode inc = main.get("incomplete");
