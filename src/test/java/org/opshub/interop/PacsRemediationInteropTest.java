@@ -447,6 +447,7 @@ class PacsRemediationInteropTest {
             p.put("pacs.forwarding.main.auto-resend", "true");
             p.put("pacs.forwarding.main.min-age", "PT0S");
             p.put("pacs.forwarding.main.max-attempts", "2");
+            p.put("pacs.forwarding.main.max-moves-per-minute", Integer.toString(2 * stillMissing.size() + 1));
             p.remove("pacs.forwarding.archive.source");
             p.remove("pacs.forwarding.archive.target");
             p.remove("pacs.forwarding.archive.settle");
@@ -472,6 +473,12 @@ class PacsRemediationInteropTest {
                 HttpResponse<String> r = hub.post("/pacs/missing/main/" + stillMissing.get(0) + "/resend", new byte[0], AUTH);
                 assertEquals(502, r.statusCode(), r.body());
                 assertTrue(json(r).get("moves").get(0).get("reason").asText().contains("NOWHERE"), r.body());
+                // the cap of the minute is used up (the automatic attempts and this one): 429, nothing moved
+                r = hub.post("/pacs/missing/main/" + stillMissing.get(0) + "/resend", new byte[0], AUTH);
+                assertEquals(429, r.statusCode(), r.body());
+                assertEquals("60", r.headers().firstValue("Retry-After").orElse(null));
+                assertEquals("rate-limited", json(r).get("answer").asText());
+                assertEquals(2 * stillMissing.size() + 1, json(hub.get("/pacs/resends", AUTH)).get("resends").size());
                 nextPeriods(hub, "main");
                 assertTrue(uids(report(hub, "main").get("missing")).containsAll(stillMissing));
                 assertEquals(0, dst.instancesOf(stillMissing.get(0)));
