@@ -6,6 +6,7 @@
 set -euo pipefail
 need=()
 command -v Orthanc   >/dev/null || need+=(orthanc)
+[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 command -v findscu   >/dev/null || need+=(dcmtk)
 command -v dcmqrscp  >/dev/null || need+=(dcmtk)
 command -v ip        >/dev/null || need+=(iproute2)

@@ -142,6 +142,9 @@ final class StatusText {
             b.append("\n").append(up == null ? "\u2754" : (Boolean) up ? "\uD83D\uDFE2" : "\uD83D\uDD34").append(' ')
                     .append(Html.escape(e.getKey())).append(" (").append(Html.escape(String.valueOf(e.getValue().get("aeTitle"))))
                     .append(") ").append(up == null ? "not checked yet" : (Boolean) up ? "up" : "down");
+            if (Boolean.FALSE.equals(up) && e.getValue().get("lastError") != null) {
+                b.append(": ").append(Html.escape(String.valueOf(e.getValue().get("lastError"))));
+            }
         }
         for (Map<String, Object> c : checks) {
             b.append("\n").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append(": ")

@@ -85,9 +85,14 @@ public final class Association implements Closeable {
         }
         Socket socket = new Socket();
         Association as = null;
+        // a TLS handshake that runs out of time is a timeout too (below)
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(node.host(), node.port()), millis(settings.connectTimeout()));
+            if (node.tls() != null) {
+                socket.setSoTimeout(millis(settings.associationTimeout()));
+                socket = node.tls().handshake(socket, node);
+            }
             as = new Association(socket, node, settings);
             as.negotiate(proposed);
             return as;
@@ -100,13 +105,39 @@ public final class Association implements Closeable {
         } catch (UnknownHostException e) {
             closeQuietly(socket);
             throw new DicomException("unknown host " + node.host() + " of " + node.aeTitle(), e);
+        } catch (AssociationAbortedException e) {
+            closeQuietly(socket);
+            throw node.tls() != null && DicomTls.clientCertificateRequested() ? refusedCertificate(node, e) : e;
         } catch (DicomException e) {
             closeQuietly(socket);
             throw e;
-        } catch (IOException e) {
+        } catch (javax.net.ssl.SSLException e) {
             closeQuietly(socket);
+            throw new DicomTlsException(DicomTls.reason(e, node, node.tls().clientCertificate()), e);
+        } catch (IOException e) {
+            // TLS 1.3: a peer that refuses our client certificate closes after our side finished the handshake;
+            // its alert is still to be read, and says why
+            javax.net.ssl.SSLException alert = node.tls() != null ? DicomTls.pendingAlert(socket) : null;
+            closeQuietly(socket);
+            if (alert != null) {
+                throw new DicomTlsException(DicomTls.reason(alert, node, node.tls().clientCertificate()), alert);
+            }
+            if (node.tls() != null && DicomTls.clientCertificateRequested()) {
+                throw refusedCertificate(node, e);
+            }
             throw new DicomException("cannot associate with " + node + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The peer asked for our certificate in the TLS handshake and closed the connection before answering
+     * the A-ASSOCIATE-RQ (TLS 1.3 checks the client certificate after our side finished): it refused it.
+     */
+    private static DicomTlsException refusedCertificate(DicomNode node, IOException e) {
+        return new DicomTlsException("TLS to " + node + ": client certificate refused by the peer (it asked for one"
+                + " and closed the connection after the handshake: " + e.getMessage() + ")"
+                + (node.tls().clientCertificate() ? "; it does not trust the certificate of tls-cert-file"
+                : "; it requires one: set tls-cert-file and tls-key-file"), e);
     }
 
     private void negotiate(List<PresentationContext> proposed) throws IOException {
@@ -378,6 +409,11 @@ public final class Association implements Closeable {
             state = State.CLOSED;
             closeQuietly(socket);
             throw new AssociationAbortedException("connection closed by " + node + " while waiting for " + operation);
+        } catch (javax.net.ssl.SSLException e) {
+            // TLS 1.3: a peer that refuses our client certificate says so after our side finished the handshake
+            state = State.CLOSED;
+            closeQuietly(socket);
+            throw new DicomTlsException(DicomTls.reason(e, node, node.tls() != null && node.tls().clientCertificate()), e);
         } catch (DicomException e) {
             throw e;
         } catch (IOException e) {

@@ -17,6 +17,7 @@ final class PacsMetrics {
     }
 
     static void register(MeterRegistry registry, PacsSettings settings, PacsState state) {
+        info(registry, settings);
         for (PacsNode node : settings.nodes().values()) {
             PacsState.Node n = state.node(node.name());
             Tags tags = Tags.of("pacs", node.name());
@@ -24,7 +25,7 @@ final class PacsMetrics {
                     x -> x.up() ? 1 : 0);
             gauge(registry, "pacs_echo_duration_seconds",
                     "Duration of the last C-ECHO (association, echo, release), seconds", tags, n, x -> x.echoSeconds);
-            if (settings.legacyMetrics()) {
+            if (settings.legacyMetrics() && node.dicom() != null) {
                 gauge(registry, "pacs_server_up", "Legacy: 1 when the last C-ECHO succeeded",
                         Tags.of("IP", node.dicom().host(), "AET", node.dicom().aeTitle(),
                                 "port", Integer.toString(node.dicom().port())), n, x -> x.up() ? 1 : 0);
@@ -67,6 +68,23 @@ final class PacsMetrics {
             gauge(registry, "count_not_sended_study", "Legacy: missing studies summed over all forwarding checks",
                     Tags.empty(), state, s -> s.checks().stream()
                             .mapToInt(x -> x.last == null ? 0 : x.last.missing().size()).sum());
+        }
+    }
+
+    /**
+     * {@code pacs_node_info{pacs,transport}} = 1, how opshub queries each node. An info metric of the
+     * Prometheus registry itself: Micrometer would drop the {@code _info} suffix of a gauge.
+     */
+    private static void info(MeterRegistry registry, PacsSettings settings) {
+        if (!(registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus)
+                || settings.nodes().isEmpty()) {
+            return;
+        }
+        io.prometheus.metrics.core.metrics.Info info = io.prometheus.metrics.core.metrics.Info.builder()
+                .name("pacs_node_info").help("How opshub queries the PACS node: transport dimse, dimse-tls or qido-rs")
+                .labelNames("pacs", "transport").register(prometheus.getPrometheusRegistry());
+        for (PacsNode node : settings.nodes().values()) {
+            info.addLabelValues(node.name(), node.transport());
         }
     }
 

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.opshub.dicom.Association;
-import org.opshub.dicom.Pdu;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.slf4j.Logger;
@@ -76,7 +74,7 @@ public final class PacsMonitor {
             return "PACS monitor idle: no PACS nodes configured (set pacs.nodes.<name>.host, .port and .ae-title)";
         }
         return "PACS monitor: " + settings.nodes().size() + " node(s) " + settings.nodes().values().stream()
-                .map(n -> n.name() + "=" + n.dicom()).collect(Collectors.joining(", "))
+                .map(n -> n.name() + "=" + n.endpoint()).collect(Collectors.joining(", "))
                 + "; " + settings.checks().size() + " forwarding check(s) " + settings.checks().stream()
                 .map(c -> c.key() + " [window " + c.window() + ", settle " + c.settle() + "]")
                 .collect(Collectors.joining(", "))
@@ -89,7 +87,7 @@ public final class PacsMonitor {
         PacsState.Node n = state.node(nodeName);
         String error = null;
         try {
-            n.echoSeconds = client.echo(node.dicom()) / 1e9;
+            n.echoSeconds = (node.dicom() != null ? client.echo(node.dicom()) : qidoEcho(node)) / 1e9;
         } catch (DicomException e) {
             error = e.getMessage();
         } catch (RuntimeException e) {
@@ -97,6 +95,18 @@ public final class PacsMonitor {
         }
         n.echoOk = error == null;
         markNode(node, error);
+    }
+
+    /**
+     * The availability check of a QIDO-RS-only node: one search for a single study
+     * ({@code GET /studies?limit=1}), the cheapest query the service answers.
+     *
+     * @return the round trip in nanoseconds
+     */
+    private static long qidoEcho(PacsNode node) throws DicomException {
+        long start = System.nanoTime();
+        node.qido().get("/studies", List.of(Map.entry("limit", "1"), Map.entry("includefield", "0020000D")));
+        return System.nanoTime() - start;
     }
 
     /**
@@ -116,14 +126,14 @@ public final class PacsMonitor {
         PacsNode source = node(check.source());
         PacsNode target = node(check.target());
         PacsNode[] at = {source}; // the node being queried, for the error
-        Association src = null;
-        Association dst = null;
+        StudyQueries src = null;
+        StudyQueries dst = null;
         boolean ok = false;
         try {
-            src = client.openStudyRootFind(source.dicom());
+            src = StudyQueries.open(source, client, finder, settings.includePatient());
             StudyFinder.Listing s = list(src, source, check, now);
             at[0] = target;
-            dst = client.openStudyRootFind(target.dicom());
+            dst = StudyQueries.open(target, client, finder, settings.includePatient());
             StudyFinder.Listing t = list(dst, target, check, now);
             Map<String, StudyRecord> onTarget = new LinkedHashMap<>(t.studies());
             List<String> candidates = Reconciliation.candidates(s.studies(), onTarget, c.firstSeen, now.toInstant(),
@@ -132,10 +142,10 @@ public final class PacsMonitor {
             int mismatch = 0;
             if (!candidates.isEmpty()) {
                 PacsState.Node tn = state.node(target.name());
-                StudyFinder.Confirmation conf = finder.confirm(dst, candidates,
+                StudyFinder.Confirmation conf = dst.confirm(candidates,
                         onTarget.isEmpty() ? null : onTarget.keySet().iterator().next(), tn.listMatching);
                 if (tn.listMatching && !conf.listMatching()) {
-                    LOG.warn("PACS node {} does not match lists of StudyInstanceUIDs in C-FIND; confirming one UID per query",
+                    LOG.warn("PACS node {} does not match lists of StudyInstanceUIDs; confirming one UID per query",
                             target.name());
                 }
                 tn.listMatching = conf.listMatching();
@@ -190,13 +200,9 @@ public final class PacsMonitor {
             }
         } finally {
             // released after a complete reconciliation; aborted when anything failed, so nothing leaks
-            for (Association as : new Association[] {src, dst}) {
-                if (as != null) {
-                    if (ok) {
-                        as.release();
-                    } else {
-                        as.abort(Pdu.ABORT_SOURCE_USER, 0);
-                    }
+            for (StudyQueries q : new StudyQueries[] {src, dst}) {
+                if (q != null) {
+                    q.close(ok);
                 }
             }
         }
@@ -207,7 +213,7 @@ public final class PacsMonitor {
      * from the last period while the study's counts on both sides are unchanged. Sets
      * {@code queries[0]} (source) and {@code queries[1]} (target).
      */
-    private void compareSeries(PacsState.Check c, Reconciliation r, Association src, Association dst, int[] queries,
+    private void compareSeries(PacsState.Check c, Reconciliation r, StudyQueries src, StudyQueries dst, int[] queries,
                                PacsNode[] at, PacsNode source, PacsNode target) throws DicomException {
         Map<String, PacsState.SeriesGaps> kept = new java.util.HashMap<>();
         for (Reconciliation.Gap g : r.incomplete()) {
@@ -219,10 +225,10 @@ public final class PacsMonitor {
                 continue;
             }
             at[0] = source;
-            Map<String, StudyFinder.SeriesRecord> onSource = finder.series(src, uid);
+            Map<String, StudyFinder.SeriesRecord> onSource = src.series(uid);
             queries[0]++;
             at[0] = target;
-            Map<String, StudyFinder.SeriesRecord> onTarget = finder.series(dst, uid);
+            Map<String, StudyFinder.SeriesRecord> onTarget = dst.series(uid);
             queries[1]++;
             List<PacsState.SeriesGap> gaps = new ArrayList<>();
             for (StudyFinder.SeriesRecord sr : onSource.values()) {
@@ -238,9 +244,9 @@ public final class PacsMonitor {
         c.series.putAll(kept);
     }
 
-    private StudyFinder.Listing list(Association as, PacsNode node, ForwardingCheck check, ZonedDateTime now)
+    private StudyFinder.Listing list(StudyQueries q, PacsNode node, ForwardingCheck check, ZonedDateTime now)
             throws DicomException {
-        StudyFinder.Listing l = finder.list(as, check.window().studyDateKey(now), node.maxResults());
+        StudyFinder.Listing l = q.list(check.window().studyDateKey(now), node.maxResults());
         if (l.truncated()) {
             LOG.warn("{} returned {} or more studies within one second of StudyTime; its list is incomplete",
                     node.name(), node.maxResults());
@@ -272,9 +278,9 @@ public final class PacsMonitor {
         }
         if (!Boolean.valueOf(up).equals(n.loggedUp)) {
             if (up) {
-                LOG.info("PACS node {} ({}) is {}", node.name(), node.dicom(), n.loggedUp == null ? "up" : "up again");
+                LOG.info("PACS node {} ({}) is {}", node.name(), node.endpoint(), n.loggedUp == null ? "up" : "up again");
             } else {
-                LOG.warn("PACS node {} ({}) is down: {}", node.name(), node.dicom(), error);
+                LOG.warn("PACS node {} ({}) is down: {}", node.name(), node.endpoint(), error);
             }
             n.loggedUp = up;
         }
@@ -319,6 +325,16 @@ public final class PacsMonitor {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("generatedAt", clock.instant().toString());
         out.put("checks", checks);
+        Map<String, Object> nodes = new LinkedHashMap<>();
+        for (PacsNode node : settings.nodes().values()) {
+            PacsState.Node n = state.node(node.name());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("transport", node.transport());
+            m.put("up", n.loggedUp == null ? null : n.up());
+            m.put("reason", n.loggedUp == null || n.up() ? null : n.lastError);
+            nodes.put(node.name(), m);
+        }
+        out.put("nodes", nodes);
         return out;
     }
 
@@ -328,7 +344,8 @@ public final class PacsMonitor {
         for (PacsNode node : settings.nodes().values()) {
             PacsState.Node n = state.node(node.name());
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("aeTitle", node.dicom().aeTitle());
+            m.put("aeTitle", node.dicom() == null ? null : node.dicom().aeTitle());
+            m.put("transport", node.transport());
             m.put("up", n.loggedUp == null ? null : n.up());
             m.put("echoSeconds", n.echoSeconds);
             m.put("lastError", n.lastError);

@@ -410,6 +410,11 @@ public final class PacsResends {
         Association as = null;
         boolean ok = false;
         try {
+            if (source.dicom() == null || destination == null) {
+                throw new IllegalArgumentException(source.dicom() == null
+                        ? "the source is reached by QIDO-RS only: a C-MOVE needs its host and ae-title"
+                        : "the target has no AE title: set pacs.forwarding." + c.pair() + ".move-destination");
+            }
             as = client.openStudyRootMove(source.dicom());
             for (Attributes identifier : identifiers(uid, series)) {
                 last = client.move(as, destination, identifier, monitor.settings().moveTimeout(), null);

@@ -18,6 +18,8 @@ import org.opshub.dicom.ScuSettings;
  * <pre>
  * pacs.calling-ae-title=OPSHUB         pacs.timezone= (system zone)   pacs.period=PT1M
  * pacs.nodes.&lt;node&gt;.host / .port / .ae-title / .max-results (0 = no cap)
+ * pacs.nodes.&lt;node&gt;.tls=false / .tls-ca-file / .tls-cert-file / .tls-key-file / .tls-verify-hostname=true
+ * pacs.nodes.&lt;node&gt;.qido-url / .qido-user / .qido-password / .qido-token / .qido-page-size=1000 / .qido-timeout=PT30S
  * pacs.forwarding.&lt;pair&gt;.source / .target (comma-separated for several) / .window / .settle
  * pacs.forwarding.&lt;pair&gt;.move-destination (target's AE) / .auto-resend=false / .max-attempts=3
  *                        / .min-age=PT15M / .max-moves-per-minute=5
@@ -67,12 +69,14 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             String p = "pacs.nodes." + name + ".";
             String host = get.apply(p + "host");
             String ae = get.apply(p + "ae-title");
-            if (host.isEmpty() || ae.isEmpty()) {
-                throw new IllegalArgumentException(p + "host and " + p + "ae-title are required");
+            org.opshub.dicomweb.QidoClient qido = qido(get, p, scu);
+            if ((host.isEmpty() || ae.isEmpty()) && qido == null) {
+                throw new IllegalArgumentException(p + "host and " + p + "ae-title are required (or " + p + "qido-url)");
             }
+            org.opshub.dicom.DicomTls tls = tls(get, p);
             try {
-                nodes.put(name, new PacsNode(name, new DicomNode(ae, host, integer(get, p + "port", 104)),
-                        integer(get, p + "max-results", 0)));
+                nodes.put(name, new PacsNode(name, host.isEmpty() && ae.isEmpty() ? null
+                        : new DicomNode(ae, host, integer(get, p + "port", 104), tls), integer(get, p + "max-results", 0), qido));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("pacs.nodes." + name + ": " + e.getMessage());
             }
@@ -111,8 +115,9 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             }
             for (String target : get.apply(p + "target").split(",")) {
                 requireNode(nodes, target.trim(), p + "target");
+                PacsNode t = nodes.get(target.trim());
                 ForwardingCheck.Resend resend = new ForwardingCheck.Resend(
-                        destination.isEmpty() ? nodes.get(target.trim()).dicom().aeTitle() : destination,
+                        !destination.isEmpty() ? destination : t.dicom() == null ? null : t.dicom().aeTitle(),
                         Boolean.parseBoolean(auto), attempts, minAge, perMinute);
                 checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend));
             }
@@ -121,6 +126,76 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
                 Boolean.parseBoolean(get.apply("pacs.legacy-metrics")),
                 Boolean.parseBoolean(get.apply("pacs.missing.include-patient")), scu,
                 duration(get, "pacs.move-timeout", "PT10M"));
+    }
+
+    /**
+     * {@code <p>qido-url} (http or https) with {@code qido-user}/{@code qido-password} or {@code qido-token},
+     * {@code qido-page-size} (default 1000) and {@code qido-timeout} (default PT30S); null without a URL.
+     */
+    private static org.opshub.dicomweb.QidoClient qido(Function<String, String> get, String p, ScuSettings scu) {
+        String url = get.apply(p + "qido-url").replaceAll("/+$", "");
+        if (url.isEmpty()) {
+            for (String k : List.of("qido-user", "qido-password", "qido-token")) {
+                if (!get.apply(p + k).isEmpty()) {
+                    throw new IllegalArgumentException(p + k + " is set but " + p + "qido-url is not");
+                }
+            }
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !List.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
+            throw new IllegalArgumentException(p + "qido-url must be an http:// or https:// URL of the DICOMweb service root,"
+                    + " e.g. https://archive.example/dicom-web");
+        }
+        if (uri.getUserInfo() != null) {
+            throw new IllegalArgumentException(p + "qido-url must not carry credentials: use " + p + "qido-user and "
+                    + p + "qido-password");
+        }
+        String user = get.apply(p + "qido-user");
+        String token = get.apply(p + "qido-token");
+        if (!user.isEmpty() && !token.isEmpty()) {
+            throw new IllegalArgumentException(p + "qido-user and " + p + "qido-token exclude each other (basic or bearer)");
+        }
+        int pageSize = integer(get, p + "qido-page-size", 1000);
+        if (pageSize < 1) {
+            throw new IllegalArgumentException(p + "qido-page-size must be at least 1");
+        }
+        String password = get.apply(p + "qido-password");
+        return new org.opshub.dicomweb.QidoClient(new org.opshub.dicomweb.QidoClient.Settings(uri,
+                user.isEmpty() ? null : user, password.isEmpty() ? null : password, token.isEmpty() ? null : token,
+                pageSize, duration(get, p + "qido-timeout", "PT30S"), scu.maxMatches(), p));
+    }
+
+    /**
+     * {@code <p>tls=true} with {@code tls-ca-file}, optional {@code tls-cert-file}/{@code tls-key-file} and
+     * {@code tls-verify-hostname} (default true); null without {@code tls=true}.
+     */
+    private static org.opshub.dicom.DicomTls tls(Function<String, String> get, String p) {
+        String on = get.apply(p + "tls");
+        if (!on.isEmpty() && !on.equalsIgnoreCase("true") && !on.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(p + "tls=" + on + " is not true or false");
+        }
+        String verify = get.apply(p + "tls-verify-hostname");
+        if (!verify.isEmpty() && !verify.equalsIgnoreCase("true") && !verify.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(p + "tls-verify-hostname=" + verify + " is not true or false");
+        }
+        if (!Boolean.parseBoolean(on)) {
+            for (String k : List.of("tls-ca-file", "tls-cert-file", "tls-key-file")) {
+                if (!get.apply(p + k).isEmpty()) {
+                    throw new IllegalArgumentException(p + k + " is set but " + p + "tls is not true");
+                }
+            }
+            return null;
+        }
+        java.util.function.Function<String, java.nio.file.Path> file = k -> get.apply(p + k).isEmpty() ? null
+                : java.nio.file.Path.of(get.apply(p + k));
+        return org.opshub.dicom.DicomTls.fromPem(file.apply("tls-ca-file"), file.apply("tls-cert-file"),
+                file.apply("tls-key-file"), verify.isEmpty() || Boolean.parseBoolean(verify), p);
     }
 
     private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {
@@ -182,7 +257,9 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
         system.stringPropertyNames().stream().filter(k -> k.startsWith("pacs.")).forEach(keys::add);
         for (String k : env.keySet()) {
             if (k.startsWith("PACS_NODES_")) {
-                keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), "HOST", "PORT", "AE_TITLE", "MAX_RESULTS"));
+                keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), "HOST", "PORT", "AE_TITLE", "MAX_RESULTS",
+                        "TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE", "TLS_VERIFY_HOSTNAME", "TLS", "QIDO_URL", "QIDO_USER",
+                        "QIDO_PASSWORD", "QIDO_TOKEN", "QIDO_PAGE_SIZE", "QIDO_TIMEOUT"));
             } else if (k.startsWith("PACS_FORWARDING_")) {
                 keys.add(envKey("pacs.forwarding.", k.substring("PACS_FORWARDING_".length()), "SOURCE", "TARGET", "WINDOW",
                         "SETTLE", "MOVE_DESTINATION", "AUTO_RESEND", "MAX_ATTEMPTS", "MIN_AGE", "MAX_MOVES_PER_MINUTE"));

@@ -107,12 +107,44 @@ public final class StudyFinder {
      */
     public Confirmation confirm(Association as, List<String> candidates, String sentinel, boolean listMatching)
             throws DicomException {
+        return confirmInBatches(candidates, sentinel, listMatching, batchSize(as.peerMaxPduLength()),
+                (uids, out) -> {
+                    try {
+                        byUid(as, String.join("\\", uids), out);
+                        return true;
+                    } catch (org.opshub.dicom.DimseStatusException e) {
+                        if (!as.isOpen()) {
+                            throw e;
+                        }
+                        return false; // a failure status for the list: one UID per query
+                    }
+                },
+                (uid, out) -> byUid(as, uid, out));
+    }
+
+    /** A query of one UID list into {@code out}; false when the node refused the list as such. */
+    @FunctionalInterface
+    interface ListQuery {
+        boolean query(List<String> uids, Map<String, StudyRecord> out) throws DicomException;
+    }
+
+    /** A query of one UID into {@code out}. */
+    @FunctionalInterface
+    interface OneQuery {
+        void query(String uid, Map<String, StudyRecord> out) throws DicomException;
+    }
+
+    /**
+     * The confirmation by UID over any transport: lists of {@code batch} candidates, each with the sentinel
+     * added; once a list is refused or answered without the sentinel, one query per remaining UID.
+     */
+    static Confirmation confirmInBatches(List<String> candidates, String sentinel, boolean listMatching, int batch,
+                                         ListQuery lists, OneQuery one) throws DicomException {
         Map<String, StudyRecord> found = new LinkedHashMap<>();
         int queries = 0;
-        boolean lists = listMatching;
-        int batch = batchSize(as.peerMaxPduLength());
+        boolean matching = listMatching;
         int i = 0;
-        while (lists && i < candidates.size()) {
+        while (matching && i < candidates.size()) {
             List<String> part = new ArrayList<>(candidates.subList(i, Math.min(candidates.size(), i + batch)));
             boolean probe = sentinel != null && !part.contains(sentinel);
             if (probe) {
@@ -120,17 +152,9 @@ public final class StudyFinder {
             }
             Map<String, StudyRecord> got = new LinkedHashMap<>();
             queries++;
-            try {
-                byUid(as, String.join("\\", part), got);
-            } catch (org.opshub.dicom.DimseStatusException e) {
-                if (!as.isOpen()) {
-                    throw e;
-                }
-                lists = false; // a failure status for the list: one UID per query
-                break;
-            }
-            if (probe && !got.containsKey(sentinel)) {
-                lists = false; // the known study is not in the answer: the node does not match lists
+            // refused, or the known study is not in the answer: the node does not match lists
+            if (!lists.query(part, got) || probe && !got.containsKey(sentinel)) {
+                matching = false;
                 break;
             }
             if (probe) {
@@ -141,9 +165,9 @@ public final class StudyFinder {
         }
         for (; i < candidates.size(); i++) {
             queries++;
-            byUid(as, candidates.get(i), found);
+            one.query(candidates.get(i), found);
         }
-        return new Confirmation(found, queries, lists);
+        return new Confirmation(found, queries, matching);
     }
 
     /** UIDs per list query: 65 bytes each (64 and a backslash) in one PDV of the peer's PDU, at most 1,000. */

@@ -42,9 +42,9 @@ public final class ReconcileBenchmark {
         int runs = 5;
         Path dir = Files.createTempDirectory("opshub-bench");
         String today = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
-        try (OrthancPeer src = new OrthancPeer(dir, "SRC", 18042, 14242, Map.of(),
+        try (OrthancPeer src = new OrthancPeer(dir, "SRC", 18042, 14242, PacsQidoInteropTest.dicomWeb(),
                 Map.of("DST", Map.of("AET", "DST", "Host", "127.0.0.1", "Port", 14243)));
-             OrthancPeer dst = new OrthancPeer(dir, "DST", 18043, 14243, Map.of(), Map.of())) {
+             OrthancPeer dst = new OrthancPeer(dir, "DST", 18043, 14243, PacsQidoInteropTest.dicomWeb(), Map.of())) {
             src.start();
             dst.start();
             long t0 = System.nanoTime();
@@ -145,7 +145,104 @@ public final class ReconcileBenchmark {
             System.out.printf("ratio hub / (a), %d candidates = %.2f%n", studies - forwarded, hubMedian / findscuMedian);
             System.out.printf("ratio (b) / hub = %.0f   (target >= 100)%n", perStudyFindscu / hubMedian);
             System.out.printf("ratio (b') / hub = %.0f%n", perStudy / hubMedian);
+
+            // issue 15: the same no-candidate reconcile over QIDO-RS (both sides), then over DIMSE-TLS
+            Map<String, String> q = new HashMap<>(Map.of("pacs.timezone", "UTC",
+                    "pacs.nodes.src.qido-url", "http://127.0.0.1:18042/dicom-web",
+                    "pacs.nodes.dst.qido-url", "http://127.0.0.1:18043/dicom-web",
+                    "pacs.forwarding.main.source", "src", "pacs.forwarding.main.target", "dst",
+                    "pacs.forwarding.main.settle", "PT0S"));
+            PacsMonitor overQido = new PacsMonitor(PacsSettings.from(q.keySet(), q::get), new SimpleMeterRegistry());
+            double[][] qido = interleaved(runs, overQido, () -> {
+                Set<String> a = findscu("SRC", 14242, today);
+                a.removeAll(findscu("DST", 14243, today));
+            });
+            // the server's own share: the same QIDO-RS pages fetched as plain HTTP, no parsing (as curl would)
+            double[][] raw = interleaved(runs, overQido, () -> {
+                for (int port : new int[] {18042, 18043}) {
+                    for (int offset = 0; ; offset += 1000) {
+                        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/dicom-web/studies?StudyDate=" + today
+                                        + "&includefield=0020000D&includefield=00080020&includefield=00080030&includefield=00080050"
+                                        + "&includefield=00080061&includefield=00201208&limit=1000&offset=" + offset)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                        if (body.length() < 100) {
+                            break;
+                        }
+                    }
+                }
+            });
+            @SuppressWarnings("unchecked")
+            Map<String, Object> qidoCheck = (Map<String, Object>) ((List<Object>) overQido.missingReport().get("checks")).get(0);
+
+            Path pki = Files.createDirectories(dir.resolve("pki"));
+            PacsTlsInteropTest.ca(pki, "ca", "bench CA");
+            for (String n : List.of("src", "dst")) {
+                PacsTlsInteropTest.signed(pki, n, n + ".bench", "ca", "DNS:localhost,IP:127.0.0.1");
+            }
+            src.stop();
+            dst.stop();
+            double[][] tls;
+            Map<String, Object> tlsCheck;
+            try (OrthancPeer tsrc = new OrthancPeer(dir, "SRC", 18042, 14242, tlsConfig(pki, "src"), Map.of());
+                 OrthancPeer tdst = new OrthancPeer(dir, "DST", 18043, 14243, tlsConfig(pki, "dst"), Map.of())) {
+                tsrc.start();
+                tdst.start();
+                Map<String, String> t = new HashMap<>(p);
+                for (String n : List.of("src", "dst")) {
+                    t.put("pacs.nodes." + n + ".tls", "true");
+                    t.put("pacs.nodes." + n + ".tls-ca-file", pki.resolve("ca.pem").toString());
+                }
+                PacsMonitor overTls = new PacsMonitor(PacsSettings.from(t.keySet(), t::get), new SimpleMeterRegistry());
+                String ca = pki.resolve("ca.pem").toString();
+                tls = interleaved(runs, overTls, () -> {
+                    Set<String> a = findscu("SRC", 14242, today, "+tla", "+cf", ca);
+                    a.removeAll(findscu("DST", 14243, today, "+tla", "+cf", ca));
+                });
+                @SuppressWarnings("unchecked")
+                Map<String, Object> c = (Map<String, Object>) ((List<Object>) overTls.missingReport().get("checks")).get(0);
+                tlsCheck = c;
+            }
+            System.out.println();
+            System.out.printf("| transport (all %d forwarded, no candidates; median of %d) | missing | opshub s | 2 x findscu s | ratio |%n",
+                    studies, runs);
+            System.out.println("|---|---|---|---|---|");
+            System.out.printf("| DIMSE | %d | %.3f | %.3f | %.2f |%n", ((List<?>) clean.get("missing")).size(), median(hubClean),
+                    median(findscuClean), median(hubClean) / median(findscuClean));
+            System.out.printf("| DIMSE over TLS (findscu +tla) | %d | %.3f | %.3f | %.2f |%n", ((List<?>) tlsCheck.get("missing")).size(),
+                    median(tls[0]), median(tls[1]), median(tls[0]) / median(tls[1]));
+            System.out.printf("| QIDO-RS, both sides (findscu over DIMSE) | %d | %.3f | %.3f | %.2f |%n",
+                    ((List<?>) qidoCheck.get("missing")).size(), median(qido[0]), median(qido[1]), median(qido[0]) / median(qido[1]));
+            System.out.printf("| QIDO-RS, both sides (the same pages as plain HTTP GETs, no parsing) | - | %.3f | %.3f | %.2f |%n",
+                    median(raw[0]), median(raw[1]), median(raw[0]) / median(raw[1]));
+            System.out.printf("QIDO-RS requests: %s; DIMSE-TLS C-FINDs: %s%n", qidoCheck.get("queries"), tlsCheck.get("queries"));
         }
+    }
+
+    /** A step of the findscu side of a comparison. */
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** {hub seconds per run, findscu seconds per run}, interleaved so both see the same machine state. */
+    private static double[][] interleaved(int runs, PacsMonitor hub, Step findscu) throws Exception {
+        double[][] out = new double[2][runs];
+        for (int i = 0; i < runs; i++) {
+            long s = System.nanoTime();
+            hub.reconcile("src->dst");
+            out[0][i] = (System.nanoTime() - s) / 1e9;
+            s = System.nanoTime();
+            findscu.run();
+            out[1][i] = (System.nanoTime() - s) / 1e9;
+        }
+        return out;
+    }
+
+    /** Orthanc's DICOM TLS settings, no client certificate required. */
+    private static Map<String, Object> tlsConfig(Path pki, String name) {
+        return Map.of("DicomTlsEnabled", true, "DicomTlsCertificate", pki.resolve(name + ".crt").toString(),
+                "DicomTlsPrivateKey", pki.resolve(name + ".key").toString(),
+                "DicomTlsTrustedCertificates", pki.resolve("ca.pem").toString(), "DicomTlsRemoteCertificateRequired", false);
     }
 
     private static List<String> load(OrthancPeer src, int n, String today) throws Exception {
@@ -179,8 +276,8 @@ public final class ReconcileBenchmark {
     /** A StudyInstanceUID line of findscu -v output; the value may carry its padding (NUL, PS3.5 §6.2, or a space). */
     private static final Pattern UID = Pattern.compile("\\(0020,000d\\) UI \\[([0-9.]+)[\\x00 ]*\\]");
 
-    static Set<String> findscu(String aet, int port, String date) throws Exception {
-        String out = runFindscu(aet, port, "StudyDate=" + date, "StudyInstanceUID", "NumberOfStudyRelatedInstances");
+    static Set<String> findscu(String aet, int port, String date, String... options) throws Exception {
+        String out = runFindscu(aet, port, options, "StudyDate=" + date, "StudyInstanceUID", "NumberOfStudyRelatedInstances");
         Set<String> uids = new HashSet<>();
         Matcher m = UID.matcher(out);
         while (m.find()) {
@@ -194,13 +291,14 @@ public final class ReconcileBenchmark {
     }
 
     static boolean findscuOne(String aet, int port, String uid) throws Exception {
-        return runFindscu(aet, port, "StudyInstanceUID=" + uid).contains("(0020,000d)");
+        return runFindscu(aet, port, new String[0], "StudyInstanceUID=" + uid).contains("(0020,000d)");
     }
 
     /** One dcmtk findscu run at STUDY level with the given {@code -k} keys; its output. */
-    private static String runFindscu(String aet, int port, String... keys) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("findscu", "-S", "-aet", "MONITOR", "-aec", aet, "127.0.0.1",
-                Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY"));
+    private static String runFindscu(String aet, int port, String[] options, String... keys) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("findscu", "-S"));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-aet", "MONITOR", "-aec", aet, "127.0.0.1", Integer.toString(port), "-k", "QueryRetrieveLevel=STUDY"));
         for (String k : keys) {
             cmd.add("-k");
             cmd.add(k);

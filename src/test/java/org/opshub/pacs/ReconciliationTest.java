@@ -144,4 +144,36 @@ class ReconciliationTest {
         assertEquals(List.of(), Reconciliation.candidates(Map.of("there", source.get("there")), target, firstSeen, t0,
                 Duration.ZERO), "no candidates: nothing to confirm");
     }
+
+    @Test
+    void qidoSettingsNameTheBadProperty() {
+        Map<String, String> p = new HashMap<>(Map.of("pacs.nodes.web.qido-url", "https://archive.example/dicom-web/"));
+        PacsNode web = PacsSettings.from(p.keySet(), p::get).nodes().get("web");
+        assertEquals("qido-rs", web.transport());
+        assertEquals("https://archive.example/dicom-web", web.qido().settings().baseUrl().toString(), "no trailing slash");
+        assertEquals(1000, web.qido().settings().pageSize());
+        assertEquals(null, web.dicom(), "QIDO-RS only: no DIMSE address");
+        p.put("pacs.nodes.web.qido-url", "ftp://archive.example/dicom-web");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage()
+                .startsWith("pacs.nodes.web.qido-url must be an http:// or https:// URL"));
+        p.put("pacs.nodes.web.qido-url", "https://user:pw@archive.example/dicom-web");
+        assertEquals("pacs.nodes.web.qido-url must not carry credentials: use pacs.nodes.web.qido-user and"
+                + " pacs.nodes.web.qido-password",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.put("pacs.nodes.web.qido-url", "https://archive.example/dicom-web");
+        p.put("pacs.nodes.web.qido-user", "u");
+        p.put("pacs.nodes.web.qido-token", "t");
+        assertEquals("pacs.nodes.web.qido-user and pacs.nodes.web.qido-token exclude each other (basic or bearer)",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        p.remove("pacs.nodes.web.qido-user");
+        p.put("pacs.nodes.web.qido-page-size", "0");
+        assertEquals("pacs.nodes.web.qido-page-size must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get)).getMessage());
+        Map<String, String> q = Map.of("pacs.nodes.a.host", "h", "pacs.nodes.a.ae-title", "A", "pacs.nodes.a.qido-token", "t");
+        assertEquals("pacs.nodes.a.qido-token is set but pacs.nodes.a.qido-url is not",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(q.keySet(), q::get)).getMessage());
+        Map<String, String> none = Map.of("pacs.nodes.a.port", "104");
+        assertEquals("pacs.nodes.a.host and pacs.nodes.a.ae-title are required (or pacs.nodes.a.qido-url)",
+                assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(none.keySet(), none::get)).getMessage());
+    }
 }
