@@ -81,7 +81,9 @@ class PacsTlsInteropTest {
             extra.put("DicomTlsTrustedCertificates", dir.resolve("ca.pem").toString());
             extra.put("DicomTlsRemoteCertificateRequired", true);
         }
-        return new OrthancPeer(dir, "DST", 18053, 14253, extra, Map.of());
+        extra.put("DicomAlwaysAllowMove", true);
+        return new OrthancPeer(dir, "DST", 18053, 14253, extra,
+                Map.of("SRC", Map.of("AET", "SRC", "Host", "127.0.0.1", "Port", 14252)));
     }
 
     @BeforeAll
@@ -106,7 +108,13 @@ class PacsTlsInteropTest {
                 dst.upload(src.file(s.get("ID").asText()));
             }
         }
+        // a study only on DST, for a C-MOVE from DST over TLS
+        JsonNode only = dst.createInstance(Map.of("PatientID", "T9", "PatientName", "Test^9", "StudyDate", today,
+                "StudyTime", "170000", "AccessionNumber", "T9", "Modality", "CT"), null);
+        onlyOnDst = dst.get("/studies/" + only.get("ParentStudy").asText()).get("MainDicomTags").get("StudyInstanceUID").asText();
     }
+
+    String onlyOnDst;
 
     @AfterAll
     void stop() throws Exception {
@@ -174,6 +182,13 @@ class PacsTlsInteropTest {
         node(p, "wronghost", "127.0.0.2", "ca.pem", "client");
         node(p, "noclient", "127.0.0.1", "ca.pem", null);
         node(p, "rogue", "127.0.0.1", "ca.pem", "rogue");
+        node(p, "lenient", "127.0.0.2", "ca.pem", "client");
+        p.put("pacs.nodes.lenient.tls-verify-hostname", "false");
+        // DST over TLS as a source: C-MOVE to SRC
+        p.put("pacs.forwarding.back.source", "dst");
+        p.put("pacs.forwarding.back.target", "src");
+        p.put("pacs.forwarding.back.settle", "PT0S");
+
         try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi()) {
             p.putAll(telegram.hubProperties(CHAT));
             try (HubRunner hub = new HubRunner(p)) {
@@ -212,6 +227,17 @@ class PacsTlsInteropTest {
                 assertEquals(1, logs.from(org.opshub.pacs.PacsMonitor.class).stream()
                         .filter(l -> l.contains("PACS node untrusted")).count(), logs.from(org.opshub.pacs.PacsMonitor.class).toString());
                 assertEquals(1.0, hub.metric("pacs_up", "pacs=\"dst\""), "the hub keeps running and DST stays up");
+                assertEquals(1.0, hub.metric("pacs_up", "pacs=\"lenient\""), "tls-verify-hostname=false accepts 127.0.0.2");
+
+                // C-MOVE over TLS: DST (the source of pair back) sends its own study to SRC
+                assertEquals(0, src.instancesOf(onlyOnDst));
+                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> hub.metricOrMinusOne("pacs_forwarding_missing_studies",
+                        "source=\"dst\",target=\"src\"") == 1));
+                Map<String, Object> moved = hub.bean("pacsResends", org.opshub.pacs.PacsResends.class)
+                        .resendStudy("back", onlyOnDst, "test");
+                assertEquals("ok", moved.get("answer"), moved.toString());
+                assertEquals(1, src.instancesOf(onlyOnDst), "moved over TLS");
+                src.delete("/studies/" + src.studyId(onlyOnDst)); // SRC as it was, for the comparison below
             }
         }
         // the same data without TLS: the same metrics
