@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,39 +98,7 @@ class PacsInteropTest {
             }
         }
         src.store("DST", toForward.toArray());
-        startQrscp(qrFiles);
-    }
-
-    private void startQrscp(List<String> files) throws Exception {
-        Path db = Files.createDirectories(dir.resolve("qrdb"));
-        Path cfg = dir.resolve("dcmqrscp.cfg");
-        Files.writeString(cfg, String.join("\n",
-                "NetworkTCPPort = 14244", "MaxPDUSize = 16384", "MaxAssociations = 16",
-                "SpecificCharacterSet = \"ISO_IR 192\", override",
-                "HostTable BEGIN", "HostTable END", "VendorTable BEGIN", "VendorTable END",
-                "AETable BEGIN", "QRSCP " + db + " RW (500, 1024mb) ANY", "AETable END", ""));
-        ProcessBuilder pb = new ProcessBuilder("dcmqrscp", "-c", cfg.toString());
-        pb.environment().put("TCP_NODELAY", "1");
-        qrscp = pb.redirectErrorStream(true).redirectOutput(dir.resolve("dcmqrscp.log").toFile()).start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (true) {
-            try {
-                client.echo(qrNode);
-                break;
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-        List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "QRSCP", "127.0.0.1", "14244"));
-        cmd.addAll(files);
-        ProcessBuilder st = new ProcessBuilder(cmd).redirectErrorStream(true);
-        st.environment().put("TCP_NODELAY", "1");
-        Process p = st.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "storescu: " + out);
+        qrscp = QrScp.start(dir, 14244, List.of(), qrFiles);
     }
 
     @AfterAll

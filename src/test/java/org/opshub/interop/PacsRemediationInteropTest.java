@@ -37,9 +37,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
 import org.opshub.checks.MutableClock;
-import org.opshub.dicom.DicomClient;
-import org.opshub.dicom.DicomNode;
-import org.opshub.dicom.ScuSettings;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.pacs.PacsResends;
 import org.opshub.pacs.PacsSettings;
@@ -127,7 +124,7 @@ class PacsRemediationInteropTest {
             files.add(f.toString());
             src.delete("/studies/" + s.get("ParentStudy").asText());
         }
-        startQrscp(files);
+        qrscp = QrScp.start(dir, 14248, List.of("DST = (DST, 127.0.0.1, 14247)"), files);
     }
 
     private Map<String, String> tags(String modality, String seriesNumber) {
@@ -151,40 +148,6 @@ class PacsRemediationInteropTest {
         return src.get("/studies/" + created.get("ParentStudy").asText()).get("MainDicomTags").get("StudyInstanceUID").asText();
     }
 
-    private void startQrscp(List<String> files) throws Exception {
-        Path db = Files.createDirectories(dir.resolve("qrdb"));
-        Path cfg = dir.resolve("dcmqrscp.cfg");
-        Files.writeString(cfg, String.join("\n",
-                "NetworkTCPPort = 14248", "MaxPDUSize = 16384", "MaxAssociations = 16",
-                "SpecificCharacterSet = \"ISO_IR 192\", override",
-                "HostTable BEGIN", "DST = (DST, 127.0.0.1, 14247)", "HostTable END",
-                "VendorTable BEGIN", "VendorTable END",
-                "AETable BEGIN", "QRSCP " + db + " RW (500, 1024mb) ANY", "AETable END", ""));
-        ProcessBuilder pb = new ProcessBuilder("dcmqrscp", "-c", cfg.toString());
-        pb.environment().put("TCP_NODELAY", "1");
-        qrscp = pb.redirectErrorStream(true).redirectOutput(dir.resolve("dcmqrscp.log").toFile()).start();
-        DicomClient client = new DicomClient(ScuSettings.defaults("OPSHUB"));
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (true) {
-            try {
-                client.echo(new DicomNode("QRSCP", "127.0.0.1", 14248));
-                break;
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-        List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "QRSCP", "127.0.0.1", "14248"));
-        cmd.addAll(files);
-        ProcessBuilder st = new ProcessBuilder(cmd).redirectErrorStream(true);
-        st.environment().put("TCP_NODELAY", "1");
-        Process p = st.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "storescu: " + out);
-    }
-
     @AfterAll
     void stop() throws Exception {
         if (qrscp != null) {
@@ -199,20 +162,25 @@ class PacsRemediationInteropTest {
         }
     }
 
+    private static void node(Map<String, String> p, String name, int port, String aeTitle) {
+        p.put("pacs.nodes." + name + ".host", "127.0.0.1");
+        p.put("pacs.nodes." + name + ".port", Integer.toString(port));
+        p.put("pacs.nodes." + name + ".ae-title", aeTitle);
+    }
+
+    /** Nodes src and dst (the Orthancs). */
+    private static void nodes(Map<String, String> p) {
+        node(p, "src", 14246, "SRC");
+        node(p, "dst", 14247, "DST");
+    }
+
     private Map<String, String> hubProperties(FakeBotApi telegram) throws Exception {
         Map<String, String> p = new HashMap<>();
         p.put("pacs.period", "PT1S");
         p.put("pacs.timezone", "UTC");
         p.put("pacs.dimse-timeout", "PT5S");
-        p.put("pacs.nodes.src.host", "127.0.0.1");
-        p.put("pacs.nodes.src.port", "14246");
-        p.put("pacs.nodes.src.ae-title", "SRC");
-        p.put("pacs.nodes.dst.host", "127.0.0.1");
-        p.put("pacs.nodes.dst.port", "14247");
-        p.put("pacs.nodes.dst.ae-title", "DST");
-        p.put("pacs.nodes.qr.host", "127.0.0.1");
-        p.put("pacs.nodes.qr.port", "14248");
-        p.put("pacs.nodes.qr.ae-title", "QRSCP");
+        nodes(p);
+        node(p, "qr", 14248, "QRSCP");
         p.put("pacs.forwarding.main.source", "src");
         p.put("pacs.forwarding.main.target", "dst");
         p.put("pacs.forwarding.main.settle", "PT0S");
@@ -495,12 +463,7 @@ class PacsRemediationInteropTest {
         }
         Map<String, String> p = new HashMap<>();
         p.put("pacs.timezone", "UTC");
-        p.put("pacs.nodes.src.host", "127.0.0.1");
-        p.put("pacs.nodes.src.port", "14246");
-        p.put("pacs.nodes.src.ae-title", "SRC");
-        p.put("pacs.nodes.dst.host", "127.0.0.1");
-        p.put("pacs.nodes.dst.port", "14247");
-        p.put("pacs.nodes.dst.ae-title", "DST");
+        nodes(p);
         p.put("pacs.forwarding.main.source", "src");
         p.put("pacs.forwarding.main.target", "dst");
         p.put("pacs.forwarding.main.settle", "PT0S");
