@@ -107,7 +107,8 @@ public final class Association implements Closeable {
             throw new DicomException("unknown host " + node.host() + " of " + node.aeTitle(), e);
         } catch (AssociationAbortedException e) {
             closeQuietly(socket);
-            throw node.tls() != null && DicomTls.clientCertificateRequested() ? refusedCertificate(node, e) : e;
+            // a peer that asked for our certificate and then just closed (no A-ABORT) refused it
+            throw node.tls() != null && !e.abortPdu() && DicomTls.clientCertificateRequested() ? refusedCertificate(node, e) : e;
         } catch (DicomException e) {
             closeQuietly(socket);
             throw e;
@@ -162,7 +163,7 @@ public final class Association implements Closeable {
             state = State.CLOSED;
             closeQuietly(socket);
             throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
-                    + AssociationAbortedException.reasonText(abort.source(), abort.reason()));
+                    + AssociationAbortedException.reasonText(abort.source(), abort.reason()), true);
         } else {
             abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
             throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + node + " instead of A-ASSOCIATE-AC");
@@ -259,7 +260,7 @@ public final class Association implements Closeable {
                     state = State.CLOSED;
                     closeQuietly(socket);
                     throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " while waiting for "
-                            + operation + " " + AssociationAbortedException.reasonText(abort.source(), abort.reason()));
+                            + operation + " " + AssociationAbortedException.reasonText(abort.source(), abort.reason()), true);
                 }
                 if (!(pdu instanceof Pdu.PDataTf data)) {
                     abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
