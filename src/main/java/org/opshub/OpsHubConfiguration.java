@@ -70,7 +70,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         ObservabilityConfiguration.bind(context, registry, property);
         PacsMonitor pacs = PacsConfiguration.bind(context, registry, clock);
         TelegramSettings telegram = TelegramSettings.from(property);
-        WebConfiguration.bind(context, property);
+        WebConfiguration.bind(context, property, registry);
         StateStore store = StateConfiguration.bind(context, property);
         PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);

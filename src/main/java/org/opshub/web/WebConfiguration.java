@@ -19,12 +19,13 @@ public final class WebConfiguration {
     }
 
     /** @throws org.opshub.config.ConfigException naming the property or the web config's field */
-    public static void bind(CamelContext context, Function<String, String> property) {
+    public static void bind(CamelContext context, Function<String, String> property,
+                            io.micrometer.core.instrument.MeterRegistry registry) {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
         boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "").isEmpty();
         WebServerSetup.apply(context, web, new HttpAccess(web, alertsToken,
                 Settings.number(property, "camel.server.maxBodySize", "1048576", 1, Integer.MAX_VALUE),
-                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE)));
+                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE)), registry);
         LOG.info("HTTP access: {}; {}", web.file() == null ? "no " + WebConfig.PROPERTY
                 + " (status pages answer loopback clients only, /metrics and health are open)"
                 : web.file() + (web.tls() != null ? " (TLS" : " (plain HTTP") + (web.hasUsers()

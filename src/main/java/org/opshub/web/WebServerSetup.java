@@ -30,11 +30,13 @@ public final class WebServerSetup extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(WebServerSetup.class);
     private final CamelContext context;
     private final HttpAccess access;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
     private volatile boolean installed;
 
-    private WebServerSetup(CamelContext context, HttpAccess access) {
+    private WebServerSetup(CamelContext context, HttpAccess access, io.micrometer.core.instrument.MeterRegistry registry) {
         this.context = context;
         this.access = access;
+        this.registry = registry;
         setIgnoreExchangeEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -46,11 +48,12 @@ public final class WebServerSetup extends EventNotifierSupport {
      *
      * @throws ConfigException naming the web config file when its certificate or key cannot be used
      */
-    public static void apply(CamelContext context, WebConfig config, HttpAccess access) {
+    public static void apply(CamelContext context, WebConfig config, HttpAccess access,
+                             io.micrometer.core.instrument.MeterRegistry registry) {
         if (config.tls() != null) {
             context.setSSLContextParameters(sslContext(config));
         }
-        context.getManagementStrategy().addEventNotifier(new WebServerSetup(context, access));
+        context.getManagementStrategy().addEventNotifier(new WebServerSetup(context, access, registry));
     }
 
     static SSLContextParameters sslContext(WebConfig config) {
@@ -93,7 +96,12 @@ public final class WebServerSetup extends EventNotifierSupport {
         if (router == null) {
             throw new IllegalStateException("the embedded HTTP server is not up: access control cannot be installed");
         }
-        router.route().order(Integer.MIN_VALUE).handler(access);
+        if (registry != null) {
+            // first: every request is measured, refusals of the access layer included
+            router.route().order(Integer.MIN_VALUE).handler(new HttpMetrics(registry, () -> router.getRoutes().stream()
+                    .map(io.vertx.ext.web.Route::getPath).filter(java.util.Objects::nonNull).toList()));
+        }
+        router.route().order(Integer.MIN_VALUE + 1).handler(access);
         installed = true;
         LOG.debug("HTTP access control installed");
     }
