@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests and benchmarks use: Debian packages (real peers: Orthanc, dcmtk,
-# Prometheus, Alertmanager, PostgreSQL; network namespace tools; Node.js) and the npm peers of src/test/node
+# Installs what the tests and benchmarks use: Debian packages (real peers: Orthanc and its DICOMweb
+# plugin, dcmtk, Prometheus, Alertmanager, PostgreSQL, ansible-core; network namespace tools; Node.js) and the npm peers of src/test/node
 # (the telegram-test-api Bot API emulator, versions pinned by its package-lock.json).
 # Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
 need=()
 command -v Orthanc   >/dev/null || need+=(orthanc)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
+command -v ansible-playbook >/dev/null || need+=(ansible-core)
 command -v findscu   >/dev/null || need+=(dcmtk)
 command -v dcmqrscp  >/dev/null || need+=(dcmtk)
 command -v ip        >/dev/null || need+=(iproute2)
