@@ -214,12 +214,15 @@ public final class PacsResends {
 
     private int autoResend(ForwardingCheck c) {
         Instant now = clock.instant();
+        List<Reconciliation.Gap> old = gaps(c).stream()
+                .filter(g -> Duration.between(g.firstSeen(), now).compareTo(c.resend().minAge()) >= 0).toList();
+        if (old.isEmpty()) {
+            return 0;
+        }
+        Map<String, long[]> moved = history(c); // one query per run, not one per study
         int made = 0;
-        for (Reconciliation.Gap g : gaps(c)) {
-            if (Duration.between(g.firstSeen(), now).compareTo(c.resend().minAge()) < 0) {
-                continue;
-            }
-            long[] history = history(c, g.study().studyInstanceUid());
+        for (Reconciliation.Gap g : old) {
+            long[] history = moved.getOrDefault(g.study().studyInstanceUid(), new long[] {0, 0});
             if (history[0] >= c.resend().maxAttempts()
                     || history[1] > 0 && now.toEpochMilli() - history[1] < c.resend().minAge().toMillis()) {
                 continue;
@@ -288,20 +291,22 @@ public final class PacsResends {
         return all;
     }
 
-    /** {automatic moves of the study on this check, epoch ms of its last move (0: none)}. */
-    private long[] history(ForwardingCheck c, String uid) {
+    /** Per StudyInstanceUID moved on this check: {automatic moves, epoch ms of its last move}. */
+    private Map<String, long[]> history(ForwardingCheck c) {
         return store.inTransaction(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT"
-                    + " COALESCE(SUM(CASE WHEN automatic THEN 1 ELSE 0 END), 0), COALESCE(MAX(started_at), 0)"
-                    + " FROM pacs_resend WHERE study_uid = ? AND source = ? AND target = ?")) {
-                ps.setString(1, uid);
-                ps.setString(2, c.source());
-                ps.setString(3, c.target());
+            Map<String, long[]> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT study_uid,"
+                    + " SUM(CASE WHEN automatic THEN 1 ELSE 0 END), MAX(started_at)"
+                    + " FROM pacs_resend WHERE source = ? AND target = ? GROUP BY study_uid")) {
+                ps.setString(1, c.source());
+                ps.setString(2, c.target());
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new long[] {rs.getLong(1), rs.getLong(2)};
+                    while (rs.next()) {
+                        out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
                 }
             }
+            return out;
         });
     }
 
