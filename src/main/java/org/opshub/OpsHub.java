@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts opshub (configuration classes such as {@link OpsHubConfiguration} are found by classpath scanning): Camel Main with the YAML routes of {@code routes/} and the properties of
+ * Starts opshub ({@link OpsHubConfiguration} binds the state beans; named, not found by classpath
+ * scanning, which read the whole jar at every start): Camel Main with the YAML routes of {@code routes/} and the properties of
  * {@code application.properties} (the copy in the working directory overrides the one embedded
  * in the jar; {@code -D} system properties and environment variables override both).
  * A configuration error ends the process with exit code {@value ConfigException#EXIT_CODE}.
@@ -53,7 +54,8 @@ public final class OpsHub {
      * that Camel's metrics and the state beans' gauges share it.
      */
     public static Main create() {
-        Main main = new Main(OpsHub.class);
+        Main main = new Main();
+        main.configure().addConfiguration(OpsHubConfiguration.class);
         main.setDefaultPropertyPlaceholderLocation(PROPERTY_LOCATIONS);
         main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         return main;
