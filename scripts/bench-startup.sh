@@ -35,16 +35,11 @@ one() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# the AOT cache: one training run that exits by itself after startup (JEP 514: -XX:AOTCacheOutput)
+# the AOT cache, trained the way the image and the Ansible playbook train it (scripts/aot-train.sh: a run
+# on this checkout's configuration that answers health and a scrape, then stops)
 aot="$work/opshub.aot"
-# the training run serves what a start serves: health, then a scrape
-"$jdk25/bin/java" -XX:AOTCacheOutput="$aot" -Dcamel.main.durationMaxSeconds=10 -Dcamel.server.port=$port \
-  -Dcamel.server.host=127.0.0.1 -Dstate.directory="$work/train" -jar target/opshub.jar >"$work/train.log" 2>&1 &
-train=$!
-until curl -fsS -o /dev/null "http://127.0.0.1:$port/observe/health" 2>/dev/null; do sleep 0.1; done
-for i in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics"; curl -fsS -o /dev/null "http://127.0.0.1:$port/observe/health"; done
-wait $train || true
-[ -s "$aot" ] || { echo "no AOT cache was written: $(tail -5 "$work/train.log")"; exit 1; }
+AOT_TRAIN_PORT=$port sh scripts/aot-train.sh target/opshub.jar "$aot" "$jdk25/bin/java"
+[ -s "$aot" ] || { echo "no AOT cache was written"; exit 1; }
 
 declare -A ms rss
 for variant in jdk17 jdk25 aot; do
