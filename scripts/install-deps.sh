@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks use: Debian packages (real peers: Orthanc and its DICOMweb
-# plugin, dcmtk, Prometheus, Alertmanager, PostgreSQL, ansible-core; network namespace tools; Node.js) and the npm peers of src/test/node
+# plugin, dcmtk, Prometheus, Alertmanager, PostgreSQL, ansible-core; Podman and mmdebstrap for the container test; network namespace tools; Node.js) and the npm peers of src/test/node
 # (the telegram-test-api Bot API emulator, versions pinned by its package-lock.json).
 # Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
@@ -9,6 +9,9 @@ command -v Orthanc   >/dev/null || need+=(orthanc)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 command -v ansible-playbook >/dev/null || need+=(ansible-core)
 command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v podman    >/dev/null || need+=(podman)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v nsenter   >/dev/null || need+=(util-linux)
 command -v findscu   >/dev/null || need+=(dcmtk)
 command -v dcmqrscp  >/dev/null || need+=(dcmtk)
 command -v ip        >/dev/null || need+=(iproute2)
