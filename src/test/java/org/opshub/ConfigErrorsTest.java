@@ -86,6 +86,7 @@ class ConfigErrorsTest {
         assertRefused("telegram.max-delivery-age", "not a positive duration", "telegram.max-delivery-age=a day");
         assertRefused("checks.timezone", "not an IANA zone id", "checks.timezone=Mars/Olympus");
         assertRefused("checks.log-interval", "not a positive duration", "checks.log-interval=0s");
+        assertRefused("checks.chats", "not a chat id or chat id:topic id: -100123:seven", "checks.chats=-100123:seven");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
         assertRefused("telegram.resend-chats", "is not in telegram.allowed-chats", "telegram.allowed-chats=1,2",
                 "telegram.resend-chats=3");

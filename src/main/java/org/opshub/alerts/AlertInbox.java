@@ -85,8 +85,9 @@ public final class AlertInbox {
         (alert.firing() ? firing : resolved).increment();
         String message = tidy(text);
         long now = System.currentTimeMillis();
-        List<Long> chats = !alert.firing() && !telegram.sendResolved() ? List.of()
-                : telegram.consoleMode() ? List.of(CONSOLE) : subscriptions.chatsFor(alert, telegram.allowedChats());
+        List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved() ? List.of()
+                : telegram.consoleMode() ? List.of(new Subscriptions.Target(CONSOLE, 0, 0))
+                : subscriptions.targetsFor(alert, telegram.allowedChats());
         int queued;
         try {
             queued = store.inTransaction(c -> {
@@ -94,12 +95,15 @@ public final class AlertInbox {
                 return -1;
             }
             updateFiring(c, alert, now);
-            for (long chat : chats) {
-                for (AlertDecorations.Row row : decorations.rows(c, chat, alert, message)) {
-                    Outbox.enqueue(c, chat, row.kind(), alert.key() + row.refSuffix(), row.text(), "HTML", row.extra(), now);
+            for (Subscriptions.Target t : targets) {
+                String body = t.goneThread() == 0 ? message : message + "\n\n" + Subscriptions.goneNote(t.goneThread());
+                String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
+                for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body)) {
+                    Outbox.enqueue(c, t.chatId(), row.kind(), alert.key() + row.refSuffix() + topic, row.text(), "HTML",
+                            Outbox.inThread(row.extra(), t.threadId()), now);
                 }
             }
-            return chats.size();
+            return (int) targets.stream().map(Subscriptions.Target::chatId).distinct().count();
         });
         } catch (org.opshub.state.StateDataException e) {
             // the database refused this alert's data: retrying cannot help, so a 4xx (Alertmanager does not

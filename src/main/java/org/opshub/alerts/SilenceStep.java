@@ -16,9 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param hours     silence duration in hours
  * @param labels    the alert's labels: the silence's equality matchers
  * @param text      the alert message (HTML), kept when the message is edited
+ * @param threadId  the forum topic of the message ({@code message_thread_id}), 0 for none: where errors go
  */
 public record SilenceStep(long chatId, String ref, long messageId, String user, long userId, int hours,
-        Map<String, String> labels, String text) {
+        Map<String, String> labels, String text, long threadId) {
 
     /** The route that serves a silence button: {@code alert-silence}. */
     public String flow() {
@@ -26,13 +27,13 @@ public record SilenceStep(long chatId, String ref, long messageId, String user, 
     }
 
     /** The step of a pressed silence button: {@code action} is the stored keyboard action, {@code from} the Telegram user. */
-    public static SilenceStep of(long chatId, String ref, long messageId, JsonNode from, JsonNode action) {
+    public static SilenceStep of(long chatId, long threadId, String ref, long messageId, JsonNode from, JsonNode action) {
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
         String username = from.path("username").asText("");
         String user = (name.isEmpty() ? "user " + from.path("id").asLong() : name) + (username.isEmpty() ? "" : " (@" + username + ")");
         Map<String, String> labels = new TreeMap<>();
         action.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         return new SilenceStep(chatId, ref, messageId, user, from.path("id").asLong(), action.path("h").asInt(1), labels,
-                action.path("text").asText(""));
+                action.path("text").asText(""), threadId);
     }
 }

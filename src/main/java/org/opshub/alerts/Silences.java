@@ -97,14 +97,14 @@ public final class Silences {
         String why = answer == null ? "" : answer.strip();
         why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
         LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
-        outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
-                + status + (why.isEmpty() ? "" : ": " + Html.escape(why)), "HTML");
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
+                + status + (why.isEmpty() ? "" : ": " + Html.escape(why)));
     }
 
     /** Alertmanager did not answer (refused connection, timeout, answer over the cap): reported in the chat. */
     public void unreachable(SilenceStep step, String error) {
         LOG.warn("Alertmanager API unreachable for a silence: {}", error);
-        outbox.enqueue(step.chatId(), "reply", step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager does not answer ("
-                + Html.escape(error == null ? "error" : error) + ")", "HTML");
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager does not answer ("
+                + Html.escape(error == null ? "error" : error) + ")");
     }
 }

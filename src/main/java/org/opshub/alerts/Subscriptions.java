@@ -13,14 +13,37 @@ import java.util.Set;
 import org.opshub.state.StateStore;
 
 /**
- * Chats and their subscription patterns (tables {@code chat}, {@code subscription}). Compiled
- * patterns are cached per version of {@code subscription_version}, which every change bumps in its
- * transaction, so a change on any hub sharing the store is seen at the next lookup.
+ * Chats and their subscription patterns (tables {@code chat}, {@code subscription}). A subscription
+ * belongs to a topic of a forum supergroup (its {@code message_thread_id}, Bot API "Message"), or to
+ * the chat itself (topic 0, a forum's General topic). Compiled patterns are cached per version of
+ * {@code subscription_version}, which every change bumps in its transaction, so a change on any hub
+ * sharing the store is seen at the next lookup.
  */
 public final class Subscriptions {
     private final StateStore store;
     /** The patterns of the enabled chats as read at a version of {@code subscription_version}. */
-    private record Cached(long version, Map<Long, List<SubscriptionPattern>> patterns) {
+    private record Cached(long version, Map<Long, List<Subscription>> patterns) {
+    }
+
+    /**
+     * One subscription.
+     *
+     * @param threadId   the forum topic ({@code message_thread_id}), 0 for the chat itself or General
+     * @param pattern    the parsed pattern
+     * @param threadGone why the topic cannot be reached any more (Telegram's description), or null
+     */
+    public record Subscription(long threadId, SubscriptionPattern pattern, String threadGone) {
+    }
+
+    /**
+     * Where an alert goes: a chat, and the topic of the subscription that matched it.
+     *
+     * @param chatId     the chat
+     * @param threadId   the topic to send to; 0: the chat itself (or General)
+     * @param goneThread the topic the subscription was made in, when that topic is gone and the alert
+     *                   goes to General instead ({@code threadId} is then 0); else 0
+     */
+    public record Target(long chatId, long threadId, long goneThread) {
     }
 
     private volatile Cached cache;
@@ -36,20 +59,33 @@ public final class Subscriptions {
      * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
      */
     public boolean subscribe(long chatId, String text) {
+        return subscribe(chatId, 0, text);
+    }
+
+    /**
+     * Adds a pattern for a topic of a chat ({@code threadId} 0: the chat itself) and (re-)enables the
+     * chat. The command came from that topic, so it is alive: a "gone" mark on the topic's
+     * subscriptions is cleared.
+     *
+     * @return false when the topic already had that pattern
+     * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
+     */
+    public boolean subscribe(long chatId, long threadId, String text) {
         SubscriptionPattern p = SubscriptionPattern.parse(text);
         long now = System.currentTimeMillis();
-        boolean added = store.inTransaction(c -> {
+        return store.inTransaction(c -> {
             enableChat(c, chatId, now);
             bump(c);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO subscription (chat_id, pattern, created_at) VALUES (?,?,?) ON CONFLICT DO NOTHING")) {
+            StateStore.update(c, "UPDATE subscription SET thread_gone = NULL WHERE chat_id = ? AND thread_id = ?", chatId, threadId);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at)"
+                    + " VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, chatId);
-                ps.setString(2, p.text());
-                ps.setLong(3, now);
+                ps.setLong(2, threadId);
+                ps.setString(3, p.text());
+                ps.setLong(4, now);
                 return ps.executeUpdate() == 1;
             }
         });
-        return added;
     }
 
     /**
@@ -58,37 +94,95 @@ public final class Subscriptions {
      * @return the number of patterns removed
      */
     public int unsubscribe(long chatId, String text) {
+        return unsubscribe(chatId, 0, text);
+    }
+
+    /**
+     * Removes one pattern of a topic of a chat, or every pattern of that topic with {@code all}.
+     *
+     * @return the number of patterns removed
+     */
+    public int unsubscribe(long chatId, long threadId, String text) {
         String t = text == null ? "" : text.strip();
-        int removed = store.inTransaction(c -> {
+        return store.inTransaction(c -> {
             bump(c);
             boolean all = t.equalsIgnoreCase("all");
-            try (PreparedStatement ps = c.prepareStatement(all ? "DELETE FROM subscription WHERE chat_id = ?"
-                    : "DELETE FROM subscription WHERE chat_id = ? AND pattern = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(all ? "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ?"
+                    : "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ? AND pattern = ?")) {
                 ps.setLong(1, chatId);
+                ps.setLong(2, threadId);
                 if (!all) {
-                    ps.setString(2, t);
+                    ps.setString(3, t);
                 }
                 return ps.executeUpdate();
             }
         });
-        return removed;
     }
 
-    /** A chat's patterns, in the order they were added. */
+    /** A chat's patterns (every topic), in the order they were added. */
     public List<String> list(long chatId) {
-        List<SubscriptionPattern> ps = all().get(chatId);
-        return ps == null ? List.of() : ps.stream().map(SubscriptionPattern::text).toList();
+        return subscriptions(chatId).stream().map(s -> s.pattern().text()).toList();
+    }
+
+    /** A chat's subscriptions (every topic), by topic, then in the order they were added. */
+    public List<Subscription> subscriptions(long chatId) {
+        List<Subscription> ps = all().get(chatId);
+        if (ps == null) {
+            return List.of();
+        }
+        List<Subscription> sorted = new ArrayList<>(ps);
+        sorted.sort(java.util.Comparator.comparingLong(Subscription::threadId));
+        return sorted;
     }
 
     /** The enabled chats among {@code allowed} with a pattern matching the alert, in chat id order. */
     public List<Long> chatsFor(Alert alert, Set<Long> allowed) {
-        List<Long> out = new ArrayList<>();
-        for (Map.Entry<Long, List<SubscriptionPattern>> e : all().entrySet()) {
-            if (allowed.contains(e.getKey()) && e.getValue().stream().anyMatch(p -> p.matches(alert))) {
-                out.add(e.getKey());
+        return targetsFor(alert, allowed).stream().map(Target::chatId).distinct().toList();
+    }
+
+    /**
+     * Where an alert goes: per enabled chat among {@code allowed}, each topic with a matching pattern,
+     * once. A topic that is gone sends to the chat itself (General) instead, unless the chat itself
+     * already gets the alert. In chat id order, then topic order.
+     */
+    public List<Target> targetsFor(Alert alert, Set<Long> allowed) {
+        List<Target> out = new ArrayList<>();
+        for (Map.Entry<Long, List<Subscription>> e : all().entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                continue;
             }
+            java.util.TreeMap<Long, Target> topics = new java.util.TreeMap<>();
+            for (Subscription s : e.getValue()) {
+                if (s.pattern().matches(alert)) {
+                    long to = s.threadGone() == null ? s.threadId() : 0;
+                    Target t = new Target(e.getKey(), to, s.threadGone() == null ? 0 : s.threadId());
+                    Target held = topics.get(to);
+                    if (held == null || held.goneThread() != 0 && t.goneThread() == 0) {
+                        topics.put(to, t);
+                    }
+                }
+            }
+            out.addAll(topics.values());
         }
         return out;
+    }
+
+    /** The line (HTML) under a message that goes to General because the topic it was for is gone. */
+    public static String goneNote(long threadId) {
+        return "<i>(for topic " + threadId + ", which is closed or deleted: send /subscribe in a live topic)</i>";
+    }
+
+    /**
+     * Marks a topic of a chat as gone (Telegram answered "message thread not found" or that the topic
+     * is closed), inside the caller's transaction: its subscriptions send to General from now on, and
+     * /list says so, until /subscribe is sent in a live topic again.
+     *
+     * @return the number of subscriptions marked
+     */
+    public int threadGone(Connection c, long chatId, long threadId, String reason) throws SQLException {
+        bump(c);
+        return StateStore.update(c, "UPDATE subscription SET thread_gone = ? WHERE chat_id = ? AND thread_id = ?",
+                reason.length() > 500 ? reason.substring(0, 500) : reason, chatId, threadId);
     }
 
     /** Moves a chat's subscriptions to its new id (Telegram's {@code migrate_to_chat_id}), inside the
@@ -97,8 +191,9 @@ public final class Subscriptions {
         long now = System.currentTimeMillis();
         enableChat(c, to, now);
         bump(c);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, pattern, created_at)"
-                + " SELECT ?, pattern, created_at FROM subscription WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
+                + " thread_gone) SELECT ?, thread_id, pattern, created_at, thread_gone FROM subscription WHERE chat_id = ?"
+                + " ON CONFLICT DO NOTHING")) {
             ps.setLong(1, to);
             ps.setLong(2, from);
             ps.executeUpdate();
@@ -195,19 +290,21 @@ public final class Subscriptions {
      * primary-key read per lookup), else read again, so a change made on another hub is seen at
      * the next lookup.
      */
-    private Map<Long, List<SubscriptionPattern>> all() {
+    private Map<Long, List<Subscription>> all() {
         Cached held = cache;
         Cached current = store.inTransaction(c -> {
             long version = version(c);
             if (held != null && held.version() == version) {
                 return held;
             }
-            Map<Long, List<SubscriptionPattern>> r = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.pattern FROM subscription s"
-                    + " JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE ORDER BY s.chat_id, s.created_at, s.pattern");
+            Map<Long, List<Subscription>> r = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.thread_id, s.pattern, s.thread_gone"
+                    + " FROM subscription s JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE"
+                    + " ORDER BY s.chat_id, s.created_at, s.thread_id, s.pattern");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(SubscriptionPattern.parse(rs.getString(2)));
+                    r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(
+                            new Subscription(rs.getLong(2), SubscriptionPattern.parse(rs.getString(3)), rs.getString(4)));
                 }
             }
             return new Cached(version, r);

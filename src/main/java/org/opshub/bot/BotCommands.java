@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * The bot's commands (a Bot API {@code Update} with a {@code message} whose text starts with
  * {@code /}); {@code /cmd@botname} works in groups. Only chats in {@code telegram.allowed-chats}
  * are served; any other chat gets one reply with its chat id and how to get access. Replies go
- * through the outbox (kind {@code reply}), so they share the rate limits and survive restarts.
+ * through the outbox (kind {@code reply}), so they share the rate limits and survive restarts, to
+ * the forum topic the command was sent in ({@code message_thread_id} of a topic message), where a
+ * subscription made there also belongs.
  */
 public final class BotCommands {
     private static final Logger LOG = LoggerFactory.getLogger(BotCommands.class);
@@ -75,6 +77,7 @@ public final class BotCommands {
             return null;
         }
         long chatId = chat.path("id").asLong();
+        long thread = topic(message);
         String[] words = text.strip().split("\\s+", 2);
         String command = words[0].substring(1);
         String args = words.length > 1 ? words[1].strip() : "";
@@ -91,14 +94,14 @@ public final class BotCommands {
         if (settings.allowedChats().contains(chatId) && grafana.enabled()) {
             String c = command.toLowerCase(Locale.ROOT);
             if (c.equals("dashboards")) {
-                return new GrafanaStep(GrafanaStep.Kind.SEARCH, chatId, ref, args, null, null, null);
+                return new GrafanaStep(GrafanaStep.Kind.SEARCH, chatId, ref, args, null, null, null, thread);
             }
             if (c.equals("graph")) {
-                Object step = graph(chatId, ref, args);
+                Object step = graph(chatId, thread, ref, args);
                 if (step instanceof GrafanaStep) {
                     return step;
                 }
-                outbox.enqueue(chatId, "reply", ref, (String) step, "HTML");
+                outbox.reply(chatId, thread, ref, (String) step);
                 return null;
             }
         }
@@ -110,24 +113,32 @@ public final class BotCommands {
             reply = "This chat is not allowed to use this bot. Its chat id is <code>" + chatId
                     + "</code>: ask the hub's operators to add it to <code>telegram.allowed-chats</code>.";
         } else if (command.equalsIgnoreCase("missing") && settings.resendChats().contains(chatId)) {
-            missingWithButtons(chatId, ref);
+            missingWithButtons(chatId, thread, ref);
             return null;
         } else {
-            reply = answer(command.toLowerCase(Locale.ROOT), args, chatId);
+            reply = answer(command.toLowerCase(Locale.ROOT), args, chatId, thread);
         }
-        outbox.enqueue(chatId, "reply", ref, reply, "HTML");
+        outbox.reply(chatId, thread, ref, reply);
         return null;
+    }
+
+    /**
+     * The forum topic a Bot API message belongs to: its {@code message_thread_id} when
+     * {@code is_topic_message} is true, else 0 (a chat without topics, or a forum's General topic).
+     */
+    public static long topic(JsonNode message) {
+        return message.path("is_topic_message").asBoolean(false) ? message.path("message_thread_id").asLong(0) : 0;
     }
 
     /**
      * {@code /missing} in a chat of {@code telegram.resend-chats}: the studies numbered, and a Resend
      * button per study (four to a row) whose action names the pair and the StudyInstanceUID.
      */
-    private void missingWithButtons(long chatId, String ref) {
+    private void missingWithButtons(long chatId, long thread, String ref) {
         List<String[]> studies = new java.util.ArrayList<>();
         String text = StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
         if (studies.isEmpty()) {
-            outbox.enqueue(chatId, "reply", ref, text, "HTML");
+            outbox.reply(chatId, thread, ref, text);
             return;
         }
         com.fasterxml.jackson.databind.node.ObjectNode markup = JSON.createObjectNode();
@@ -144,7 +155,7 @@ public final class BotCommands {
         }
         com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode();
         extra.set("reply_markup", markup);
-        outbox.enqueue(chatId, "reply", ref, text, "HTML", extra.toString());
+        outbox.enqueue(chatId, thread, "reply", ref, text, "HTML", extra.toString());
     }
 
     /**
@@ -169,7 +180,7 @@ public final class BotCommands {
     }
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
-    private Object graph(long chatId, String ref, String args) {
+    private Object graph(long chatId, long thread, String ref, String args) {
         List<String> words = new java.util.ArrayList<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
         while (m.find()) {
@@ -183,13 +194,14 @@ public final class BotCommands {
             return "Usage: /graph &lt;dashboard&gt; &lt;panel&gt; [range], e.g. <code>/graph pacs \"C-ECHO\" 12h</code>"
                     + " (names by prefix, quote names with spaces)";
         }
-        return new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range);
+        return new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range, thread);
     }
 
     /** A button of an inline keyboard was pressed. */
     private Object callback(JsonNode update, JsonNode query) {
         JsonNode msg = query.path("message");
         long chatId = msg.path("chat").path("id").asLong();
+        long thread = topic(msg);
         String ref = "update:" + update.path("update_id").asLong();
         String id = query.path("id").asText();
         if (!settings.allowedChats().contains(chatId)) {
@@ -211,24 +223,24 @@ public final class BotCommands {
         answerCallback(chatId, ref, id, "");
         switch (action.path("t").asText()) {
             case "dash" -> {
-                return grafana.enabled() ? grafana.chosen(chatId, ref + ":answer", action) : off(chatId, ref);
+                return grafana.enabled() ? grafana.chosen(chatId, thread, ref + ":answer", action) : off(chatId, thread, ref);
             }
             case "panel" -> {
                 if (!grafana.enabled()) {
-                    return off(chatId, ref);
+                    return off(chatId, thread, ref);
                 }
-                grafana.photo(chatId, ref + ":answer", action.path("uid").asText(), action.path("slug").asText(),
+                grafana.photo(chatId, thread, ref + ":answer", action.path("uid").asText(), action.path("slug").asText(),
                         action.path("id").asInt(), action.path("title").asText(), action.path("range").asText());
                 return null;
             }
             case "silence" -> {
-                return SilenceStep.of(chatId, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
+                return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
             }
             case "resend", "resend-check" -> {
                 if (!settings.resendChats().contains(chatId)) {
                     LOG.info("A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved", chatId);
-                    outbox.enqueue(chatId, "reply", ref + ":answer", "Re-sending studies is not allowed from this chat"
-                            + " (telegram.resend-chats).", "HTML");
+                    outbox.reply(chatId, thread, ref + ":answer", "Re-sending studies is not allowed from this chat"
+                            + " (telegram.resend-chats).");
                     return null;
                 }
                 return ResendStep.of(chatId, ref + ":answer", msg, query.path("from"), action);
@@ -239,8 +251,8 @@ public final class BotCommands {
         }
     }
 
-    private Object off(long chatId, String ref) {
-        outbox.enqueue(chatId, "reply", ref + ":answer", "Grafana is not configured on this hub (grafana.url).", "HTML");
+    private Object off(long chatId, long thread, String ref) {
+        outbox.reply(chatId, thread, ref + ":answer", "Grafana is not configured on this hub (grafana.url).");
         return null;
     }
 
@@ -249,12 +261,12 @@ public final class BotCommands {
                 JSON.createObjectNode().put("method", "answerCallbackQuery").put("callback_query_id", callbackId).toString());
     }
 
-    private String answer(String command, String args, long chatId) {
+    private String answer(String command, String args, long chatId, long thread) {
         return switch (command) {
             case "start", "help" -> help();
-            case "subscribe", "regexp" -> subscribe(chatId, args);
-            case "unsubscribe" -> unsubscribe(chatId, args);
-            case "list" -> list(chatId);
+            case "subscribe", "regexp" -> subscribe(chatId, thread, args);
+            case "unsubscribe" -> unsubscribe(chatId, thread, args);
+            case "list" -> list(chatId, thread);
             case "alerts" -> alerts();
             case "status" -> status();
             case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
@@ -278,23 +290,24 @@ public final class BotCommands {
                 /status - PACS nodes, checks, delivery queue and last delivery error""";
     }
 
-    private String subscribe(long chatId, String pattern) {
+    private String subscribe(long chatId, long thread, String pattern) {
         if (pattern.isEmpty()) {
             return "Usage: /subscribe &lt;pattern&gt;, e.g. <code>/subscribe Pacs.*</code> or <code>/subscribe severity=critical</code>";
         }
         try {
-            boolean added = subscriptions.subscribe(chatId, pattern);
-            return (added ? "Subscribed to " : "Already subscribed to ") + "<code>" + Html.escape(pattern.strip()) + "</code>.";
+            boolean added = subscriptions.subscribe(chatId, thread, pattern);
+            return (added ? "Subscribed to " : "Already subscribed to ") + "<code>" + Html.escape(pattern.strip()) + "</code>"
+                    + (thread == 0 ? "." : " in this topic.");
         } catch (IllegalArgumentException e) {
             return "Invalid pattern <code>" + Html.escape(pattern) + "</code>: " + Html.escape(e.getMessage());
         }
     }
 
-    private String unsubscribe(long chatId, String pattern) {
+    private String unsubscribe(long chatId, long thread, String pattern) {
         if (pattern.isEmpty()) {
             return "Usage: /unsubscribe &lt;pattern|all&gt;";
         }
-        int n = subscriptions.unsubscribe(chatId, pattern);
+        int n = subscriptions.unsubscribe(chatId, thread, pattern);
         if (pattern.equalsIgnoreCase("all")) {
             return "Removed " + n + (n == 1 ? " pattern." : " patterns.");
         }
@@ -302,14 +315,25 @@ public final class BotCommands {
                 : "Unsubscribed from <code>" + Html.escape(pattern) + "</code>.";
     }
 
-    private String list(long chatId) {
-        List<String> patterns = subscriptions.list(chatId);
-        if (patterns.isEmpty()) {
+    /** The chat's subscriptions, by topic: this topic's first marked, a gone topic named with why. */
+    private String list(long chatId, long thread) {
+        List<Subscriptions.Subscription> all = subscriptions.subscriptions(chatId);
+        if (all.isEmpty()) {
             return "No subscriptions. /subscribe &lt;pattern&gt; adds one.";
         }
         StringBuilder b = new StringBuilder("Subscriptions:");
-        for (String p : patterns) {
-            b.append("\n<code>").append(Html.escape(p)).append("</code>");
+        long shown = -1;
+        for (Subscriptions.Subscription s : all) {
+            if (s.threadId() != shown && all.stream().anyMatch(o -> o.threadId() != 0)) {
+                shown = s.threadId();
+                b.append("\n<b>").append(s.threadId() == 0 ? "Chat (General)" : "Topic " + s.threadId()).append("</b>")
+                        .append(s.threadId() == thread ? " (this topic)" : "");
+                if (s.threadGone() != null) {
+                    b.append(" \u26A0\uFE0F closed or deleted (").append(Html.escape(s.threadGone()))
+                            .append("): its alerts go to General; /subscribe in a live topic");
+                }
+            }
+            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>");
         }
         return b.toString();
     }

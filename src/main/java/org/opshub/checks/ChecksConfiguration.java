@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
 import org.opshub.outbox.Outbox;
+import org.opshub.outbox.ChatTopic;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.telegram.AlertDeliveryConfiguration;
 import org.slf4j.Logger;
@@ -35,7 +36,7 @@ public final class ChecksConfiguration {
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
         NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
                 zone);
-        List<Long> chats = List.copyOf(TelegramSettings.chatIds("checks.chats", property.apply("checks.chats")));
+        List<ChatTopic> chats = ChatTopic.parseList("checks.chats", property.apply("checks.chats"));
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,

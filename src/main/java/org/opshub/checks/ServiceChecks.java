@@ -42,22 +42,23 @@ public final class ServiceChecks {
     private final MeterRegistry registry;
     private final Clock clock;
     private final NotifyWindow window;
-    private final List<Long> chats;
+    private final List<org.opshub.outbox.ChatTopic> chats;
     private final Outbox outbox;
     private final HostIdentity host = new HostIdentity();
 
     /**
-     * @param chats  the chats notifications go to; empty: notifications are logged only (the
-     *               console chat of the outbox)
+     * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
+     *               only (the console chat of the outbox)
      * @param clock  the time used for thresholds, quiet hours and reminders
      */
     public ServiceChecks(CamelContext context, MeterRegistry registry, Clock clock, NotifyWindow window,
-            List<Long> chats, Outbox outbox) {
+            List<org.opshub.outbox.ChatTopic> chats, Outbox outbox) {
         this.context = context;
         this.registry = registry;
         this.clock = clock;
         this.window = window;
-        this.chats = chats.isEmpty() ? List.of(org.opshub.alerts.AlertInbox.CONSOLE) : List.copyOf(chats);
+        this.chats = chats.isEmpty() ? List.of(new org.opshub.outbox.ChatTopic(org.opshub.alerts.AlertInbox.CONSOLE, 0))
+                : List.copyOf(chats);
         this.outbox = outbox;
     }
 
@@ -100,12 +101,12 @@ public final class ServiceChecks {
         }
     }
 
-    /** Queues the rendered notification text (the body) for every {@code checks.chats} chat. */
+    /** Queues the rendered notification text (the body) for every {@code checks.chats} chat, in its topic. */
     public void queue(Exchange exchange, @ExchangeProperty("notification") CheckNotification n) {
         String text = exchange.getMessage().getBody(String.class);
         String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
-        for (long chat : chats) {
-            outbox.enqueue(chat, "check", ref, text, "HTML");
+        for (org.opshub.outbox.ChatTopic chat : chats) {
+            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, text, "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
     }

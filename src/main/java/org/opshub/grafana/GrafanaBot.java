@@ -166,14 +166,15 @@ public final class GrafanaBot {
             return null;
         }
         return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, step.chatId(), step.ref(), null, matches.get(0).uid(),
-                step.panelQuery(), step.range());
+                step.panelQuery(), step.range(), step.threadId());
     }
 
     private void pickPanel(GrafanaStep step, Dashboards.Dashboard d) {
         List<Dashboards.Panel> matches = byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
         if (matches.size() == 1) {
             Dashboards.Panel p = matches.get(0);
-            photo(step.chatId(), step.ref(), d.uid(), d.slug(), p.id(), d.title() + " \u203A " + p.title(), step.range());
+            photo(step.chatId(), step.threadId(), step.ref(), d.uid(), d.slug(), p.id(), d.title() + " \u203A " + p.title(),
+                    step.range());
         } else if (matches.isEmpty()) {
             reply(step, "No panel of <b>" + Html.escape(d.title()) + "</b> starts with <code>"
                     + Html.escape(step.panelQuery()) + "</code>.");
@@ -202,22 +203,22 @@ public final class GrafanaBot {
     }
 
     /** What a dashboard chosen on a keyboard leads to: its panels, or the /graph panel search. */
-    public GrafanaStep chosen(long chatId, String ref, JsonNode action) {
+    public GrafanaStep chosen(long chatId, long threadId, String ref, JsonNode action) {
         if (action.has("panel")) {
             return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, chatId, ref, null, action.path("uid").asText(),
-                    action.path("panel").asText(), action.path("range").asText(settings.defaultRange()));
+                    action.path("panel").asText(), action.path("range").asText(settings.defaultRange()), threadId);
         }
-        return new GrafanaStep(GrafanaStep.Kind.PANELS, chatId, ref, null, action.path("uid").asText(), null, null);
+        return new GrafanaStep(GrafanaStep.Kind.PANELS, chatId, ref, null, action.path("uid").asText(), null, null, threadId);
     }
 
     /**
-     * Queues a panel as a photo for a chat; the outbox renders it when it is due, retrying
-     * timeouts and 5xx with backoff.
+     * Queues a panel as a photo for a chat (a topic of it: {@code threadId}, 0 for none); the outbox
+     * renders it when it is due, retrying timeouts and 5xx with backoff.
      */
-    public void photo(long chatId, String ref, String uid, String slug, int panelId, String title, String range) {
+    public void photo(long chatId, long threadId, String ref, String uid, String slug, int panelId, String title, String range) {
         ObjectNode extra = JSON.createObjectNode().put("method", "sendPhoto");
         extra.set("panel", panel(uid, slug, panelId, title, range));
-        outbox.enqueue(chatId, "photo", ref, Html.escape(title) + " \u00B7 last " + Html.escape(range), "HTML",
+        outbox.enqueue(chatId, threadId, "photo", ref, Html.escape(title) + " \u00B7 last " + Html.escape(range), "HTML",
                 extra.toString());
     }
 
@@ -235,11 +236,11 @@ public final class GrafanaBot {
     private void keyboard(GrafanaStep step, String text, ArrayNode rows) {
         ObjectNode extra = JSON.createObjectNode();
         extra.putObject("reply_markup").set("inline_keyboard", rows);
-        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML", extra.toString());
+        outbox.enqueue(step.chatId(), step.threadId(), "reply", step.ref(), text, "HTML", extra.toString());
     }
 
     private void reply(GrafanaStep step, String text) {
-        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML");
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), text);
     }
 
     // ---- rendering: the render-panel route calls these -----------------------------------------

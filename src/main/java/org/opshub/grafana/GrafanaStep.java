@@ -14,9 +14,15 @@ import java.nio.charset.StandardCharsets;
  * @param uid        dashboard uid ({@code PANELS}, {@code GRAPH_PANELS})
  * @param panelQuery panel title prefix ({@code /graph})
  * @param range      time range ({@code /graph}), e.g. {@code 6h}
+ * @param threadId   the forum topic to answer in ({@code message_thread_id}), 0 for none
  */
 public record GrafanaStep(Kind kind, long chatId, String ref, String query, String uid, String panelQuery,
-        String range) {
+        String range, long threadId) {
+
+    /** A step answered in the chat itself (no forum topic). */
+    public GrafanaStep(Kind kind, long chatId, String ref, String query, String uid, String panelQuery, String range) {
+        this(kind, chatId, ref, query, uid, panelQuery, range, 0);
+    }
 
     /** The kinds of steps. */
     public enum Kind {

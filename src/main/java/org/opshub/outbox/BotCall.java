@@ -17,8 +17,9 @@ import org.apache.hc.core5.http.HttpEntity;
  * default; with the message's {@code extra} JSON also {@code sendPhoto} (multipart/form-data, the
  * PNG as {@code photo}, the text as caption), {@code editMessageText} ({@code message_id}) and
  * {@code answerCallbackQuery} ({@code callback_query_id}, the text as the toast). {@code extra}
- * may carry {@code reply_markup} (an inline keyboard) and {@code panel} (what to render for a
- * photo, see {@code GrafanaPanel}).
+ * may carry {@code reply_markup} (an inline keyboard), {@code panel} (what to render for a
+ * photo, see {@code GrafanaPanel}) and {@code message_thread_id} (the forum topic of a
+ * sendMessage or sendPhoto).
  */
 public final class BotCall {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,6 +79,9 @@ public final class BotCall {
                     .setCharset(java.nio.charset.StandardCharsets.UTF_8)
                     .addTextBody("chat_id", Long.toString(m.chatId()), ContentType.TEXT_PLAIN)
                     .addBinaryBody("photo", png, ContentType.IMAGE_PNG, "panel.png");
+            if (extra.has("message_thread_id")) {
+                b.addTextBody("message_thread_id", extra.path("message_thread_id").asText(), ContentType.TEXT_PLAIN);
+            }
             if (!m.text().isEmpty()) {
                 b.addTextBody("caption", m.text(), ContentType.TEXT_PLAIN.withCharset("UTF-8"));
                 if (m.parseMode() != null) {
@@ -106,6 +110,9 @@ public final class BotCall {
             }
             default -> {
                 body.put("chat_id", m.chatId());
+                if (extra.has("message_thread_id")) {
+                    body.put("message_thread_id", extra.path("message_thread_id").asLong());
+                }
                 body.put("text", m.text());
             }
         }

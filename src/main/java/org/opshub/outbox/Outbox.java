@@ -81,6 +81,21 @@ public final class Outbox {
         return inserted;
     }
 
+    /**
+     * The {@code extra} JSON of a message for a forum topic: {@code message_thread_id} set (Bot API
+     * sendMessage/sendPhoto); unchanged for topic 0 (the chat itself, or General).
+     *
+     * @param extra    the message's extra JSON, or null
+     * @param threadId the topic's {@code message_thread_id}, 0 for none
+     */
+    public static String inThread(String extra, long threadId) {
+        if (threadId == 0) {
+            return extra;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = BotCall.extra(new OutboxMessage(0, 0, "", "", "", null, 0, 0, extra));
+        return o.put("message_thread_id", threadId).toString();
+    }
+
     /** {@link #enqueue(Connection, long, String, String, String, String, long)} in its own transaction. */
     public int enqueue(long chatId, String kind, String ref, String text, String parseMode) {
         return enqueue(chatId, kind, ref, text, parseMode, null);
@@ -90,6 +105,16 @@ public final class Outbox {
     public int enqueue(long chatId, String kind, String ref, String text, String parseMode, String extra) {
         long now = System.currentTimeMillis();
         return store.inTransaction(c -> enqueue(c, chatId, kind, ref, text, parseMode, extra, now));
+    }
+
+    /** For a topic of a chat ({@code threadId} 0: the chat itself), in its own transaction. */
+    public int enqueue(long chatId, long threadId, String kind, String ref, String text, String parseMode, String extra) {
+        return enqueue(chatId, kind, ref, text, parseMode, inThread(extra, threadId));
+    }
+
+    /** A message to the topic where it was asked: the reply's thread is taken from a Bot API message. */
+    public int reply(long chatId, long threadId, String ref, String text) {
+        return enqueue(chatId, threadId, "reply", ref, text, "HTML", null);
     }
 
     /**

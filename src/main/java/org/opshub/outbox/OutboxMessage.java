@@ -29,6 +29,11 @@ public record OutboxMessage(long id, long chatId, String kind, String ref, Strin
         this(id, chatId, kind, ref, text, parseMode, createdAt, attempts, null);
     }
 
+    /** The forum topic this message goes to ({@code message_thread_id} of its extra), 0 for none. */
+    public long threadId() {
+        return BotCall.extra(this).path("message_thread_id").asLong(0);
+    }
+
     /** Whether this is a photo of a Grafana panel that must be rendered before it is sent. */
     public boolean hasPanel() {
         return BotCall.extra(this).has("panel");

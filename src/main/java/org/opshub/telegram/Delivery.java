@@ -379,6 +379,27 @@ public final class Delivery {
         LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), toChatId);
     }
 
+    /**
+     * 400 "message thread not found" (or TOPIC_CLOSED/TOPIC_DELETED) for a message to a forum topic:
+     * the same message goes to the chat's General topic, due now, with a note naming the topic (so it
+     * falls back once and cannot loop), and the topic's subscriptions are marked gone in the same
+     * transaction (they send to General from now on; /list shows it).
+     */
+    public void threadGone(OutboxMessage m, String description) {
+        failed(m, 400, description);
+        long thread = m.threadId();
+        ObjectNode extra = BotCall.extra(m);
+        extra.remove("message_thread_id");
+        String note = "\n\n" + Subscriptions.goneNote(thread);
+        OutboxMessage general = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
+                "HTML".equals(m.parseMode()) ? m.text() + note : m.text() + Html.toPlain(note), m.parseMode(), m.createdAt(),
+                m.attempts(), extra.isEmpty() ? null : extra.toString());
+        int marked = store.inTransaction(c -> subscriptions.threadGone(c, m.chatId(), thread, description));
+        outbox.rewrite(general);
+        LOG.warn("Topic {} of chat {} cannot be reached ({}): this message goes to General, {} subscription(s) of the topic"
+                + " send there until /subscribe is sent in a live topic", thread, m.chatId(), description, marked);
+    }
+
     /** 400 "can't parse entities": the same text again as plain text (links as "text (url)"). */
     public void resendAsPlainText(OutboxMessage m, String description) {
         failed(m, 400, description);

@@ -41,6 +41,7 @@ class ServiceChecksTest {
     Path dir;
     private HubRunner hub;
     private FakeBotApi telegram;
+    private String chats = Long.toString(CHAT);
 
     @AfterEach
     void stop() throws Exception {
@@ -61,7 +62,7 @@ class ServiceChecksTest {
         p.put("camel.main.routesReloadDirectory", dir.toString());
         p.put("telegram.token", FakeBotApi.TOKEN);
         p.put("telegram.api-url", telegram.url());
-        p.put("checks.chats", Long.toString(CHAT));
+        p.put("checks.chats", chats);
         p.put("checks.timezone", "UTC");
         hub = new HubRunner(p, Map.of("opshubClock", clock));
         return hub;
@@ -110,6 +111,20 @@ class ServiceChecksTest {
 
     private double metric(String name, String check) {
         return hub.metricOrMinusOne(name, "check=\"" + check + "\"");
+    }
+
+    @Test
+    void aChatTopicInChecksChatsGetsTheNotificationsInThatTopic() throws Exception {
+        chats = CHAT + ":5";
+        MutableClock clock = new MutableClock(MONDAY_10);
+        try (TcpTarget target = new TcpTarget(0)) {
+            start(tcpCheck("topicdb", target.port(), param("period", "200ms") + param("failureThreshold", "1")), clock);
+            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "topicdb") == 1));
+            target.close();
+            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts().size() == 1), texts().toString());
+            assertEquals(5, telegram.delivered(CHAT).get(0).threadId(), "message_thread_id 5");
+            assertTrue(texts().get(0).contains("<b>DOWN</b> topicdb"), texts().get(0));
+        }
     }
 
     @Test

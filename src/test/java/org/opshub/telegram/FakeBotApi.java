@@ -31,8 +31,11 @@ public final class FakeBotApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String TOKEN = "123456:TEST-TOKEN";
 
-    /** One recorded sendMessage call. */
-    public record Sent(long chatId, String text, String parseMode, long atMillis, int status) {
+    /** One recorded sendMessage call; {@code threadId}: its message_thread_id, 0 when it had none. */
+    public record Sent(long chatId, String text, String parseMode, long atMillis, int status, long threadId) {
+        public Sent(long chatId, String text, String parseMode, long atMillis, int status) {
+            this(chatId, text, parseMode, atMillis, status, 0);
+        }
     }
 
     /** A scripted answer: HTTP status and body; delayMs before answering. */
@@ -130,6 +133,25 @@ public final class FakeBotApi implements AutoCloseable {
         m.put("text", text);
         updates.addLast(u);
         return id;
+    }
+
+    /**
+     * Queues a text message from a user in a topic of a forum supergroup ({@code is_topic_message},
+     * {@code message_thread_id}), as getUpdates will return it.
+     */
+    public long userSaysInTopic(long chatId, long threadId, String text) {
+        long id = userSays(chatId, text);
+        ObjectNode m = (ObjectNode) updates.peekLast().path("message");
+        ((ObjectNode) m.path("chat")).put("type", "supergroup").put("is_forum", true);
+        m.put("message_thread_id", threadId).put("is_topic_message", true);
+        return id;
+    }
+
+    private final Map<Long, java.util.Set<Long>> deletedTopics = new ConcurrentHashMap<>();
+
+    /** Deletes a forum topic: sendMessage to it answers 400 "message thread not found", as Telegram does. */
+    public void deleteTopic(long chatId, long threadId) {
+        deletedTopics.computeIfAbsent(chatId, k -> ConcurrentHashMap.newKeySet()).add(threadId);
     }
 
     /** Every sendMessage answered 200, in order. */
@@ -282,13 +304,17 @@ public final class FakeBotApi implements AutoCloseable {
         long chat = body.path("chat_id").asLong();
         String text = body.path("text").asText();
         String mode = body.hasNonNull("parse_mode") ? body.get("parse_mode").asText() : null;
+        long thread = body.path("message_thread_id").asLong(0);
         Deque<Answer> q = script.get(chat);
         Answer a = q == null ? null : q.pollFirst();
+        if (thread != 0 && deletedTopics.getOrDefault(chat, java.util.Set.of()).contains(thread)) {
+            a = new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}", 0);
+        }
         if (a != null && a.delayMs() > 0) {
             Thread.sleep(a.delayMs());
         }
         int status = a == null ? 200 : a.status();
-        sent.add(new Sent(chat, text, mode, System.currentTimeMillis(), status));
+        sent.add(new Sent(chat, text, mode, System.currentTimeMillis(), status, thread));
         if (status == 200) {
             ObjectNode r = JSON.createObjectNode().put("ok", true);
             ObjectNode m = r.putObject("result");
