@@ -133,6 +133,11 @@ public final class AlertDecorations {
             return markup;
         }
         ArrayNode row = rows.addArray();
+        // Ack: a silence opshub extends while the alert fires and expires once it resolves (Acks)
+        ObjectNode ack = JSON.createObjectNode().put("t", "ack").put("fp", alert.fingerprint()).put("text", message);
+        ObjectNode ackLabels = ack.putObject("labels");
+        alert.labels().forEach(ackLabels::put);
+        row.add(JSON.createObjectNode().put("text", "\u2705 Ack").put("callback_data", Callbacks.put(c, chatId, ack.toString())));
         for (int h : SILENCE_HOURS) {
             ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
             ObjectNode labels = action.putObject("labels");

@@ -183,13 +183,14 @@ public final class AlertInbox {
         }
         if (alert.firing()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO firing_alert (fingerprint, alertname, severity,"
-                    + " summary, starts_at, received_at) VALUES (?,?,?,?,?,?)")) {
+                    + " summary, starts_at, received_at, alert_json) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, alert.fingerprint());
                 ps.setString(2, cut(alert.alertname(), 500));
                 ps.setString(3, cut(alert.labels().get("severity"), 100));
                 ps.setString(4, cut(alert.annotations().get("summary"), 4000));
                 ps.setLong(5, alert.startsAt().toEpochMilli());
                 ps.setLong(6, now);
+                ps.setString(7, AlertmanagerPayload.toJson(alert));
                 ps.executeUpdate();
             }
         }

@@ -65,6 +65,35 @@ public final class AlertmanagerPayload {
         return out;
     }
 
+    /**
+     * One alert as the webhook's {@code alerts[]} object (status, labels, annotations, startsAt,
+     * endsAt, generatorURL, fingerprint), for the store.
+     */
+    public static String toJson(Alert alert) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode().put("status", alert.status());
+        com.fasterxml.jackson.databind.node.ObjectNode labels = o.putObject("labels");
+        alert.labels().forEach(labels::put);
+        com.fasterxml.jackson.databind.node.ObjectNode annotations = o.putObject("annotations");
+        alert.annotations().forEach(annotations::put);
+        o.put("startsAt", alert.startsAt().toString());
+        o.put("endsAt", alert.endsAt() == null ? ZERO_TIME.toString() : alert.endsAt().toString());
+        o.put("generatorURL", alert.generatorUrl()).put("fingerprint", alert.fingerprint());
+        return o.toString();
+    }
+
+    /**
+     * An alert stored by {@link #toJson}.
+     *
+     * @throws WebhookRejectedException when the text is not such an object
+     */
+    public static Alert fromJson(String json) {
+        try {
+            return alert(JSON.readTree(json), "stored alert");
+        } catch (java.io.IOException e) {
+            throw new WebhookRejectedException(400, "stored alert is not JSON");
+        }
+    }
+
     private static Alert alert(JsonNode a, String at) {
         if (!a.isObject()) {
             throw new WebhookRejectedException(400, "field \"" + at + "\" must be an object");

@@ -33,13 +33,18 @@ public final class Silences {
     private final Outbox outbox;
     private final ZoneId zone;
     private final Clock clock;
+    private final Acks acks;
 
-    /** @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons */
-    public Silences(String apiUrl, Outbox outbox, ZoneId zone, Clock clock) {
+    /**
+     * @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons
+     * @param acks   the acknowledgements an Ack button opens
+     */
+    public Silences(String apiUrl, Outbox outbox, ZoneId zone, Clock clock, Acks acks) {
         this.apiUrl = Objects.requireNonNullElse(apiUrl, "").strip().replaceAll("/+$", "");
         this.outbox = outbox;
         this.zone = zone;
         this.clock = clock;
+        this.acks = acks;
     }
 
     public boolean enabled() {
@@ -64,9 +69,10 @@ public final class Silences {
             matchers.addObject().put("name", e.getKey()).put("value", e.getValue()).put("isRegex", false).put("isEqual", true);
         }
         body.put("startsAt", now.toString());
-        body.put("endsAt", now.plus(Duration.ofHours(step.hours())).toString());
+        body.put("endsAt", now.plus(step.ack() ? acks.silence() : Duration.ofHours(step.hours())).toString());
         body.put("createdBy", "Telegram: " + step.user() + " [id " + step.userId() + "]");
-        body.put("comment", "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
+        body.put("comment", step.ack() ? Acks.comment(step.chatId())
+                : "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
         return JSON.writeValueAsString(body);
     }
 
@@ -83,9 +89,17 @@ public final class Silences {
             refused(step, 200, answer);
             return;
         }
-        Instant until = clock.instant().plus(Duration.ofHours(step.hours()));
-        String note = "\n\n\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
-                + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)";
+        Instant now = clock.instant();
+        String note;
+        if (step.ack()) {
+            acks.opened(step, id, now.plus(acks.silence()));
+            note = "\n\n\u2705 Acknowledged by " + Html.escape(step.user()) + " at " + TIME.format(now.atZone(zone))
+                    + ": silenced until it resolves (silence <code>" + Html.escape(id) + "</code>)";
+        } else {
+            Instant until = now.plus(Duration.ofHours(step.hours()));
+            note = "\n\n\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
+                    + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)";
+        }
         String text = step.text().length() + note.length() <= 4096 ? step.text() + note : note.strip();
         LOG.info("Silence {} created for {}h from chat {} ({} matchers)", id, step.hours(), step.chatId(), step.labels().size());
         outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.SilenceStep;
 import org.opshub.alerts.Subscriptions;
@@ -44,9 +45,11 @@ public final class BotCommands {
     private final GrafanaBot grafana;
     private final PacsMonitor pacs;
     private final ServiceChecks checks;
+    private final Acks acks;
 
     public BotCommands(TelegramSettings settings, Subscriptions subscriptions, AlertInbox inbox, Outbox outbox,
-            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks) {
+            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Acks acks) {
+        this.acks = acks;
         this.settings = settings;
         this.subscriptions = subscriptions;
         this.inbox = inbox;
@@ -236,6 +239,21 @@ public final class BotCommands {
             case "silence" -> {
                 return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
             }
+            case "ack" -> {
+                long user = query.path("from").path("id").asLong();
+                if (!acks.mayAck(user)) {
+                    LOG.info("Ack pressed in chat {} by user {}, who is not in telegram.ack-users; nothing silenced", chatId, user);
+                    outbox.reply(chatId, thread, ref + ":answer", "Only the users of telegram.ack-users may acknowledge alerts.");
+                    return null;
+                }
+                Acks.Ack open = acks.find(action.path("fp").asText());
+                if (open != null) {
+                    outbox.reply(chatId, thread, ref + ":answer", "Already acknowledged by " + Html.escape(open.ackedBy()) + " "
+                            + age(open.ackedAt()) + " ago.");
+                    return null;
+                }
+                return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
+            }
             case "resend", "resend-check" -> {
                 if (!settings.resendChats().contains(chatId)) {
                     LOG.info("A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved", chatId);
@@ -268,6 +286,7 @@ public final class BotCommands {
             case "unsubscribe" -> unsubscribe(chatId, thread, args);
             case "list" -> list(chatId, thread);
             case "alerts" -> alerts();
+            case "acks" -> acks();
             case "status" -> status();
             case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
             case "dashboards", "graph" -> "Grafana is not configured on this hub (grafana.url).";
@@ -284,6 +303,7 @@ public final class BotCommands {
                 /unsubscribe &lt;pattern|all&gt; - stop one pattern, or all
                 /list - this chat's patterns
                 /alerts - alerts firing now
+                /acks - acknowledged alerts (the Ack button: silenced until they resolve)
                 /dashboards [query] - Grafana dashboards; choose one, then a panel, to get it as a picture
                 /graph &lt;dashboard&gt; &lt;panel&gt; [range] - a panel directly, names by prefix, e.g. <code>/graph pacs "C-ECHO" 12h</code>
                 /missing - studies not forwarded (or incomplete) per PACS pair; with Resend buttons where re-sending is allowed
@@ -358,6 +378,26 @@ public final class BotCommands {
             b.append("\n… and ").append(firing.size() - MAX_ALERTS_LISTED).append(" more");
         }
         return b.toString();
+    }
+
+    /** The open acknowledgements, oldest first, with who and how long ago. */
+    private String acks() {
+        List<Acks.Ack> open = acks.all();
+        if (open.isEmpty()) {
+            return "No acknowledged alerts.";
+        }
+        StringBuilder b = new StringBuilder("Acknowledged (" + open.size() + "):");
+        for (Acks.Ack a : open) {
+            b.append("\n\u2705 <b>").append(Html.escape(a.alertname())).append("</b> by ").append(Html.escape(a.ackedBy()))
+                    .append(" · ").append(age(a.ackedAt())).append(" ago");
+        }
+        return b.toString();
+    }
+
+    /** A duration since {@code epochMillis}, as "3h 5m", "12m" or "40s". */
+    static String age(long epochMillis) {
+        long s = Math.max(0, (System.currentTimeMillis() - epochMillis) / 1000);
+        return s >= 3600 ? s / 3600 + "h " + s % 3600 / 60 + "m" : s >= 60 ? s / 60 + "m" : s + "s";
     }
 
     private String status() {

@@ -6,9 +6,11 @@ import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertDecorations;
 import org.opshub.alerts.Silences;
 import org.opshub.checks.ServiceChecks;
+import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.TelegramSettings;
@@ -33,17 +35,21 @@ public final class BotConfiguration {
     public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
             TelegramSettings telegram, StateStore store, AlertDeliveryConfiguration.Beans delivery, Callbacks callbacks,
             GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
-        Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock);
+        Acks acks = new Acks(store, Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
+                TelegramSettings.chatIds("telegram.ack-users", property.apply("telegram.ack-users")), telegram.zone(), clock);
+        Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
+        Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
         delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
                 java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         context.getRegistry().bind("silences", silences);
+        context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("alertmanager.api-url", silences.apiUrl());
         context.getRegistry().bind("botCommands", new BotCommands(telegram, delivery.subscriptions(), delivery.inbox(),
-                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks));
+                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks, acks));
         LOG.info("Grafana: {}; silences from the chat: {}", grafana.settings(),
                 silences.enabled() ? "on (alertmanager.api-url)" : "off (no alertmanager.api-url)");
     }

@@ -226,7 +226,7 @@ class GrafanaBotTest {
         assertTrue(photo.caption().startsWith("\uD83D\uDD25 <b>FIRING</b> PacsDown [critical]"), photo.caption());
         assertEquals("HTML", photo.parseMode());
         assertArrayEquals(grafana.pngBytes(), photo.png());
-        assertEquals(List.of("\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"),
+        assertEquals(List.of("\u2705 Ack", "\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"),
                 JSON.readTree(photo.replyMarkup()).path("inline_keyboard").get(0).findValuesAsText("text"));
         assertEquals(1, telegram.texts(A).size(), "no separate text message");
 
@@ -251,7 +251,7 @@ class GrafanaBotTest {
         await(() -> telegram.texts(A), l -> l.size() == 1, "subscribed");
         assertEquals(200, hub.postAlerts(alert("PacsDown", "src does not answer", false)).statusCode());
         List<String[]> buttons = lastKeyboard(A, 1);
-        assertEquals(List.of("\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"), texts(buttons));
+        assertEquals(List.of("\u2705 Ack", "\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"), texts(buttons));
         Instant pressed = Instant.now();
         telegram.userPresses(A, 42, data(buttons, "\uD83D\uDD15 Silence 4h"));
         String body = await(() -> alertmanager.bodies(), l -> l.size() == 1, "POST /api/v2/silences").get(0);

@@ -181,6 +181,122 @@ class AlertmanagerInteropTest {
         }
     }
 
+    @Test
+    void anAckSilencesUntilResolvedKeepsTheSilenceWhileFiringAndANewFirePagesAgain() throws Exception {
+        int amPort = HubRunner.freePort();
+        String am = "http://127.0.0.1:" + amPort;
+        try (FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> props = telegram.hubProperties(CHAT);
+            props.put("telegram.timezone", "UTC");
+            props.put("alertmanager.bearer-token", BEARER);
+            props.put("alertmanager.api-url", am);
+            props.put("alertmanager.ack-silence", "PT20S");
+            props.put("alertmanager.check-interval", "PT1S");
+            props.put("telegram.ack-users", "777");
+            try (HubRunner hub = new HubRunner(props)) {
+                telegram.userSays(CHAT, "/subscribe AckMe|Quiet");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                startAlertmanager(hub.port, amPort);
+                Instant firstStart = Instant.now().minusSeconds(60);
+                postAlert(am, "AckMe", firstStart, Instant.now().plusSeconds(600));
+                postAlert(am, "Quiet", firstStart, Instant.now().plusSeconds(600));
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> telegram.keyboards(CHAT).size() == 2),
+                        "no alerts with buttons; chat: " + telegram.texts(CHAT));
+
+                // a user outside telegram.ack-users is refused, nothing is silenced
+                telegram.userPresses(CHAT, 7, button(telegram, "AckMe", "\u2705 Ack"), 888, "Boris");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).stream()
+                        .anyMatch(t -> t.contains("Only the users of telegram.ack-users may acknowledge alerts."))));
+                assertEquals(0, get(am + "/api/v2/silences").size());
+
+                telegram.userPresses(CHAT, 7, button(telegram, "AckMe", "\u2705 Ack"));
+                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> !telegram.calls("editMessageText").isEmpty()),
+                        "no edit; chat: " + telegram.texts(CHAT));
+                String edited = telegram.calls("editMessageText").get(0).body().path("text").asText();
+                assertTrue(edited.contains("Acknowledged by Anna Petrova (@anna_oncall) at "), edited);
+                JsonNode silence = get(am + "/api/v2/silences").get(0);
+                String id = silence.path("id").asText();
+                assertEquals("Acknowledged from Telegram chat " + CHAT + " (opshub): extended while the alert fires,"
+                        + " expired when it resolves", silence.path("comment").asText());
+                assertTrue(edited.contains(id), edited);
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> state(am, "AckMe").equals("suppressed")));
+                telegram.userSays(CHAT, "/acks");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).stream()
+                        .anyMatch(t -> t.startsWith("Acknowledged (1):\n\u2705 <b>AckMe</b> by Anna Petrova (@anna_oncall)"))));
+
+                // while it fires, the silence is extended before it ends (20 s, extended with less than 10 s left)
+                Instant ends = Instant.parse(silence.path("endsAt").asText());
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> {
+                    JsonNode s = get(am + "/api/v2/silence/" + id);
+                    return s.path("status").path("state").asText().equals("active")
+                            && Instant.parse(s.path("endsAt").asText()).isAfter(ends.plusSeconds(5));
+                }), () -> get(am + "/api/v2/silences").toString());
+                assertTrue(Instant.now().isAfter(ends.minusSeconds(10)), "extended near its end, not at once");
+                assertEquals("suppressed", state(am, "AckMe"));
+
+                // the "Silence 1h" button on the other alert: opshub learns it is silenced
+                telegram.userPresses(CHAT, 8, button(telegram, "Quiet", "Silence 1h"));
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> state(am, "Quiet").equals("suppressed")));
+                Thread.sleep(2500);
+
+                // both resolve: Alertmanager sends nothing for silenced alerts; opshub sends RESOLVED, expires the Ack's silence
+                postAlert(am, "AckMe", firstStart, Instant.now().minusSeconds(1));
+                postAlert(am, "Quiet", firstStart, Instant.now().minusSeconds(1));
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> alerts(telegram, "RESOLVED").size() == 2),
+                        "no resolved messages; chat: " + telegram.texts(CHAT));
+                assertTrue(alerts(telegram, "RESOLVED").stream().anyMatch(t -> t.startsWith("\u2705 <b>RESOLVED</b> AckMe")));
+                assertTrue(alerts(telegram, "RESOLVED").stream().anyMatch(t -> t.startsWith("\u2705 <b>RESOLVED</b> Quiet")));
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> get(am + "/api/v2/silence/" + id).path("status")
+                        .path("state").asText().equals("expired")), () -> get(am + "/api/v2/silence/" + id).toString());
+                telegram.userSays(CHAT, "/acks");
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).contains("No acknowledged alerts.")));
+
+                // a second fire after that pages again
+                postAlert(am, "AckMe", Instant.now(), Instant.now().plusSeconds(600));
+                assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> alerts(telegram, "FIRING").stream()
+                        .filter(t -> t.contains("AckMe")).count() == 2), "no second fire; chat: " + telegram.texts(CHAT));
+                Thread.sleep(3000);
+                assertEquals(2, alerts(telegram, "RESOLVED").size(), "one RESOLVED per alert: " + telegram.texts(CHAT));
+            }
+        }
+    }
+
+    private static void postAlert(String am, String alertname, Instant startsAt, Instant endsAt) throws Exception {
+        String alert = "[{\"labels\":{\"alertname\":\"" + alertname + "\",\"pacs\":\"archive\",\"severity\":\"critical\"},"
+                + "\"annotations\":{\"summary\":\"" + alertname + " summary\"},\"startsAt\":\"" + startsAt + "\",\"endsAt\":\""
+                + endsAt + "\",\"generatorURL\":\"http://prometheus:9090/graph\"}]";
+        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(am + "/api/v2/alerts"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(alert)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, posted.statusCode(), posted.body());
+    }
+
+    /** The callback data of the button whose text ends with {@code label} under the alert {@code alertname}. */
+    private static String button(FakeBotApi telegram, String alertname, String label) {
+        for (JsonNode k : telegram.keyboards(CHAT)) {
+            if (k.path("text").asText().contains(alertname)) {
+                for (JsonNode row : k.path("reply_markup").path("inline_keyboard")) {
+                    for (JsonNode b : row) {
+                        if (b.path("text").asText().endsWith(label)) {
+                            return b.path("callback_data").asText();
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no button " + label + " under " + alertname);
+    }
+
+    /** Alertmanager's state of the alert ({@code active}, {@code suppressed}), or "absent". */
+    private static String state(String am, String alertname) {
+        for (JsonNode a : get(am + "/api/v2/alerts")) {
+            if (a.path("labels").path("alertname").asText().equals(alertname)) {
+                return a.path("status").path("state").asText();
+            }
+        }
+        return "absent";
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static JsonNode get(String url) {

@@ -54,6 +54,10 @@ class BotApiRouteTest {
             actions.add("migrated " + m.id() + " to " + toChatId);
         }
 
+        public void threadGone(OutboxMessage m, String description) {
+            actions.add("thread gone " + m.id() + " topic " + m.threadId() + ": " + description);
+        }
+
         public void resendAsPlainText(OutboxMessage m, String description) {
             actions.add("plain text " + m.id() + ": " + description);
         }
@@ -132,6 +136,20 @@ class BotApiRouteTest {
                 "already plain text: nothing left to try");
         assertEquals("rejected 7 400: Bad Request: message is too long",
                 send(message("HTML"), json(400, "{\"ok\":false,\"description\":\"Bad Request: message is too long\"}")));
+    }
+
+    @Test
+    void aDeletedOrClosedTopicGoesToGeneralButOnlyForAMessageToATopic() throws Exception {
+        OutboxMessage toTopic = new OutboxMessage(7, -1001, "alert", "a:1", "<b>PacsDown</b>", "HTML", 0, 0,
+                "{\"message_thread_id\":11}");
+        assertEquals("thread gone 7 topic 11: Bad Request: message thread not found", send(toTopic,
+                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")));
+        assertTrue(routes.http.requests.get(0).body().toString().contains("\"message_thread_id\":11"));
+        assertEquals("thread gone 7 topic 11: Bad Request: TOPIC_CLOSED", send(toTopic,
+                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: TOPIC_CLOSED\"}")));
+        assertEquals("rejected 7 400: Bad Request: message thread not found", send(message("HTML"),
+                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")),
+                "a message to no topic has no General to fall back to");
     }
 
     @Test

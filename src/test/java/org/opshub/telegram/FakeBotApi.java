@@ -363,13 +363,18 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** Queues a press of an inline-keyboard button in a chat, as getUpdates will return it. */
     public long userPresses(long chatId, long messageId, String callbackData) {
+        return userPresses(chatId, messageId, callbackData, 777, "Anna");
+    }
+
+    /** As {@link #userPresses(long, long, String)}, pressed by another user (last name Petrova, username {@code <first>_oncall}). */
+    public long userPresses(long chatId, long messageId, String callbackData, long userId, String firstName) {
         long id = updateIds.incrementAndGet();
         ObjectNode u = JSON.createObjectNode();
         u.put("update_id", id);
         ObjectNode q = u.putObject("callback_query");
         q.put("id", "cq" + id);
-        q.putObject("from").put("id", 777).put("is_bot", false).put("first_name", "Anna").put("last_name", "Petrova")
-                .put("username", "anna_oncall");
+        q.putObject("from").put("id", userId).put("is_bot", false).put("first_name", firstName).put("last_name", "Petrova")
+                .put("username", firstName.toLowerCase(java.util.Locale.ROOT) + "_oncall");
         ObjectNode m = q.putObject("message");
         m.put("message_id", messageId);
         m.putObject("chat").put("id", chatId).put("type", chatId < 0 ? "group" : "private");
