@@ -85,7 +85,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         context.getRegistry().bind("botCallbacks", callbacks);
         GrafanaBot grafana = GrafanaConfiguration.bind(context, property, telegram, callbacks, delivery.outbox());
         ServiceChecks checks = ChecksConfiguration.bind(context, registry, property, telegram, delivery.outbox(), clock,
-                routesDir);
+                routesDir, store, delivery.inbox());
         BotConfiguration.bind(context, registry, property, telegram, store, delivery, callbacks, grafana, pacs, checks, clock);
         CloudflareConfiguration.bind(context, registry, property, clock);
         if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {

@@ -87,6 +87,8 @@ class ConfigErrorsTest {
         assertRefused("checks.timezone", "not an IANA zone id", "checks.timezone=Mars/Olympus");
         assertRefused("checks.log-interval", "not a positive duration", "checks.log-interval=0s");
         assertRefused("checks.chats", "not a chat id or chat id:topic id: -100123:seven", "checks.chats=-100123:seven");
+        assertRefused("telegram.quiet-hours", "\"maybe\" is not true or false", "telegram.quiet-hours=maybe");
+        assertRefused("alertmanager.ack-silence", "not a positive duration", "alertmanager.ack-silence=forever");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
         assertRefused("telegram.resend-chats", "is not in telegram.allowed-chats", "telegram.allowed-chats=1,2",
                 "telegram.resend-chats=3");

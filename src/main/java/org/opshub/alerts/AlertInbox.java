@@ -37,6 +37,7 @@ public final class AlertInbox {
     private final Counter resolved;
     private final Counter duplicates;
     private volatile AlertDecorations decorations = AlertDecorations.none();
+    private volatile QuietHours quiet;
 
     /** A firing alert as last received, for {@code /alerts}. */
     public record Firing(String alertname, String severity, String summary, Instant startsAt) {
@@ -95,7 +96,14 @@ public final class AlertInbox {
                 return -1;
             }
             updateFiring(c, alert, now);
+            boolean hold = quiet != null && quiet.holds();
             for (Subscriptions.Target t : targets) {
+                if (hold && !t.urgent() && t.chatId() != CONSOLE) {
+                    if (alert.firing()) {
+                        quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
+                    }
+                    continue;
+                }
                 String body = t.goneThread() == 0 ? message : message + "\n\n" + Subscriptions.goneNote(t.goneThread());
                 String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
                 for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body)) {
@@ -117,6 +125,11 @@ public final class AlertInbox {
             duplicates.increment();
         }
         return queued;
+    }
+
+    /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */
+    public void quietHours(QuietHours q) {
+        this.quiet = q;
     }
 
     /** Alerts firing as last received, oldest first. */

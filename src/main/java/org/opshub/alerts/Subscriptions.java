@@ -31,8 +31,9 @@ public final class Subscriptions {
      * @param threadId   the forum topic ({@code message_thread_id}), 0 for the chat itself or General
      * @param pattern    the parsed pattern
      * @param threadGone why the topic cannot be reached any more (Telegram's description), or null
+     * @param urgent     delivered during quiet hours too ({@code /subscribe <pattern> urgent})
      */
-    public record Subscription(long threadId, SubscriptionPattern pattern, String threadGone) {
+    public record Subscription(long threadId, SubscriptionPattern pattern, String threadGone, boolean urgent) {
     }
 
     /**
@@ -42,8 +43,12 @@ public final class Subscriptions {
      * @param threadId   the topic to send to; 0: the chat itself (or General)
      * @param goneThread the topic the subscription was made in, when that topic is gone and the alert
      *                   goes to General instead ({@code threadId} is then 0); else 0
+     * @param urgent     a matching subscription is urgent: delivered during quiet hours too
      */
-    public record Target(long chatId, long threadId, long goneThread) {
+    public record Target(long chatId, long threadId, long goneThread, boolean urgent) {
+        public Target(long chatId, long threadId, long goneThread) {
+            this(chatId, threadId, goneThread, false);
+        }
     }
 
     private volatile Cached cache;
@@ -71,18 +76,33 @@ public final class Subscriptions {
      * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
      */
     public boolean subscribe(long chatId, long threadId, String text) {
+        return subscribe(chatId, threadId, text, false);
+    }
+
+    /**
+     * As {@link #subscribe(long, long, String)}; {@code urgent}: its alerts are delivered during quiet
+     * hours too (an existing subscription of the pattern takes the flag).
+     *
+     * @return false when the topic already had that pattern with that flag
+     */
+    public boolean subscribe(long chatId, long threadId, String text, boolean urgent) {
         SubscriptionPattern p = SubscriptionPattern.parse(text);
         long now = System.currentTimeMillis();
         return store.inTransaction(c -> {
             enableChat(c, chatId, now);
             bump(c);
             StateStore.update(c, "UPDATE subscription SET thread_gone = NULL WHERE chat_id = ? AND thread_id = ?", chatId, threadId);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at)"
-                    + " VALUES (?,?,?,?) ON CONFLICT DO NOTHING")) {
+            if (StateStore.update(c, "UPDATE subscription SET urgent = ? WHERE chat_id = ? AND thread_id = ? AND pattern = ?"
+                    + " AND urgent <> ?", urgent, chatId, threadId, p.text(), urgent) == 1) {
+                return true;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
+                    + " urgent) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, chatId);
                 ps.setLong(2, threadId);
                 ps.setString(3, p.text());
                 ps.setLong(4, now);
+                ps.setBoolean(5, urgent);
                 return ps.executeUpdate() == 1;
             }
         });
@@ -155,10 +175,13 @@ public final class Subscriptions {
             for (Subscription s : e.getValue()) {
                 if (s.pattern().matches(alert)) {
                     long to = s.threadGone() == null ? s.threadId() : 0;
-                    Target t = new Target(e.getKey(), to, s.threadGone() == null ? 0 : s.threadId());
                     Target held = topics.get(to);
+                    boolean urgent = s.urgent() || held != null && held.urgent();
+                    Target t = new Target(e.getKey(), to, s.threadGone() == null ? 0 : s.threadId(), urgent);
                     if (held == null || held.goneThread() != 0 && t.goneThread() == 0) {
                         topics.put(to, t);
+                    } else if (urgent && !held.urgent()) {
+                        topics.put(to, new Target(held.chatId(), held.threadId(), held.goneThread(), true));
                     }
                 }
             }
@@ -192,8 +215,8 @@ public final class Subscriptions {
         enableChat(c, to, now);
         bump(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
-                + " thread_gone) SELECT ?, thread_id, pattern, created_at, thread_gone FROM subscription WHERE chat_id = ?"
-                + " ON CONFLICT DO NOTHING")) {
+                + " thread_gone, urgent) SELECT ?, thread_id, pattern, created_at, thread_gone, urgent FROM subscription"
+                + " WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
             ps.setLong(1, to);
             ps.setLong(2, from);
             ps.executeUpdate();
@@ -298,13 +321,14 @@ public final class Subscriptions {
                 return held;
             }
             Map<Long, List<Subscription>> r = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.thread_id, s.pattern, s.thread_gone"
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.thread_id, s.pattern, s.thread_gone, s.urgent"
                     + " FROM subscription s JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE"
                     + " ORDER BY s.chat_id, s.created_at, s.thread_id, s.pattern");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(
-                            new Subscription(rs.getLong(2), SubscriptionPattern.parse(rs.getString(3)), rs.getString(4)));
+                            new Subscription(rs.getLong(2), SubscriptionPattern.parse(rs.getString(3)), rs.getString(4),
+                                    rs.getBoolean(5)));
                 }
             }
             return new Cached(version, r);

@@ -297,7 +297,7 @@ public final class BotCommands {
     static String help() {
         return """
                 <b>opshub alert bot</b>
-                /subscribe &lt;pattern&gt; - get alerts whose alertname matches (alias /regexp)
+                /subscribe &lt;pattern&gt; [urgent] - get alerts whose alertname matches (alias /regexp); urgent: also during quiet hours
                    <code>*</code> or <code>all</code>: every alert; <code>label=regex</code>: match one label, e.g. <code>severity=critical</code>
                    patterns are RE2 regular expressions, case-insensitive
                 /unsubscribe &lt;pattern|all&gt; - stop one pattern, or all
@@ -315,9 +315,11 @@ public final class BotCommands {
             return "Usage: /subscribe &lt;pattern&gt;, e.g. <code>/subscribe Pacs.*</code> or <code>/subscribe severity=critical</code>";
         }
         try {
-            boolean added = subscriptions.subscribe(chatId, thread, pattern);
-            return (added ? "Subscribed to " : "Already subscribed to ") + "<code>" + Html.escape(pattern.strip()) + "</code>"
-                    + (thread == 0 ? "." : " in this topic.");
+            boolean urgent = pattern.strip().matches("(?s).+\\s+urgent");
+            String p = urgent ? pattern.strip().replaceFirst("\\s+urgent$", "") : pattern.strip();
+            boolean added = subscriptions.subscribe(chatId, thread, p, urgent);
+            return (added ? "Subscribed to " : "Already subscribed to ") + "<code>" + Html.escape(p) + "</code>"
+                    + (urgent ? " (urgent: also during quiet hours)" : "") + (thread == 0 ? "." : " in this topic.");
         } catch (IllegalArgumentException e) {
             return "Invalid pattern <code>" + Html.escape(pattern) + "</code>: " + Html.escape(e.getMessage());
         }
@@ -353,7 +355,7 @@ public final class BotCommands {
                             .append("): its alerts go to General; /subscribe in a live topic");
                 }
             }
-            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>");
+            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>").append(s.urgent() ? " (urgent)" : "");
         }
         return b.toString();
     }

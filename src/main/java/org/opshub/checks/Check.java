@@ -21,6 +21,7 @@ public final class Check {
     private int failureThreshold = 3;
     private int successThreshold = 1;
     private String reminderInterval = "off";
+    private boolean urgent;
     private String host;
     private int port;
     private String send;
@@ -120,6 +121,15 @@ public final class Check {
 
     public void setReminderInterval(String reminderInterval) {
         this.reminderInterval = reminderInterval;
+    }
+
+    /** Whether notifications ignore the notify window (quiet hours): the {@code urgent} parameter. */
+    public boolean urgent() {
+        return urgent;
+    }
+
+    public void setUrgent(boolean urgent) {
+        this.urgent = urgent;
     }
 
     public void setHost(String host) {

@@ -66,6 +66,10 @@ public final class CheckParameters {
                     if (!(p > 0 && p <= 100)) {
                         throw new IllegalArgumentException("not a percentage above 0 and at most 100");
                     }
+                } else if (name.equals("urgent")) {
+                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                        throw new IllegalArgumentException("not true or false");
+                    }
                 } else if (name.equals("validStatus")) {
                     Probes.statusMatches(200, v);
                 }

@@ -8,10 +8,12 @@ import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
-import org.opshub.outbox.Outbox;
 import org.opshub.outbox.ChatTopic;
+import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +31,9 @@ public final class ChecksConfiguration {
 
     /** @throws org.opshub.config.ConfigException naming the property, or the route file and check, of a bad value */
     public static ServiceChecks bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            TelegramSettings telegram, Outbox outbox, Clock clock, Path routesDir) {
+            TelegramSettings telegram, Outbox outbox, Clock clock, Path routesDir, StateStore store, AlertInbox inbox) {
         AlertDeliveryConfiguration.readable(property, "checks.template", "templates/check.txt");
+        AlertDeliveryConfiguration.readable(property, "checks.digest-template", "templates/digest.txt");
         Settings.duration(property, "checks.log-interval", "PT1M"); // the checks-report timer's period
         CheckParameters.validateDirectory(routesDir);
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
@@ -38,6 +41,10 @@ public final class ChecksConfiguration {
                 zone);
         List<ChatTopic> chats = ChatTopic.parseList("checks.chats", property.apply("checks.chats"));
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
+        boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
+        QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
+        checks.quietLog(quiet);
+        inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,
                 chats.isEmpty() || telegram.consoleMode() ? "the log (console)" : chats.size() + " chat(s)");

@@ -45,6 +45,7 @@ public final class ServiceChecks {
     private final List<org.opshub.outbox.ChatTopic> chats;
     private final Outbox outbox;
     private final HostIdentity host = new HostIdentity();
+    private volatile QuietLog quiet;
 
     /**
      * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
@@ -92,7 +93,21 @@ public final class ServiceChecks {
                     LOG.warn("Check {} DOWN after {} failed probes: {}", name, state.consecutiveFailures, result.detail());
                 }
             }
-            CheckNotification.Kind kind = state.due(now, window.isOpen(now), reminder);
+            boolean open = window.isOpen(now) || check.urgent();
+            QuietLog q = quiet;
+            if (!open && q != null && wasUp != state.up) {
+                // for the morning digest; a recovery it reports needs no RECOVERED message of its own
+                if (state.up) {
+                    q.recovered(name, state.downSince, now);
+                    state.notifiedUp = true;
+                } else {
+                    q.down(name, now);
+                }
+            }
+            if (open && q != null && q.digestInFlight(now)) {
+                return null; // the morning digest first: this notification is due again at the next probe
+            }
+            CheckNotification.Kind kind = state.due(now, open, reminder);
             if (kind == null) {
                 return null;
             }
@@ -109,6 +124,44 @@ public final class ServiceChecks {
             outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, text, "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
+    }
+
+    /** Keeps the morning digests of {@code log} (set once at start). */
+    public void quietLog(QuietLog log) {
+        this.quiet = log;
+    }
+
+    /**
+     * The morning digests due now (the notify window is open and events of the closed window wait),
+     * taken: each event goes into one digest. The {@code checks-digest} route renders and queues them
+     * before any check notification of the same probe, so a chat gets the digest first.
+     */
+    public List<Digest> digests() {
+        QuietLog q = quiet;
+        if (q == null) {
+            return List.of();
+        }
+        return q.take(clock.instant(), chats, n -> {
+            CheckState s = checks.get(n);
+            if (s == null) {
+                return null;
+            }
+            synchronized (s) {
+                return s.up ? null : s.downSince;
+            }
+        });
+    }
+
+    /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
+    public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text) {
+        String tidy = text.replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
+        outbox.enqueue(digest.chat().chatId(), digest.chat().threadId(), "check", "digest:" + digest.at().toEpochMilli(),
+                tidy, "HTML", null);
+        QuietLog q = quiet;
+        if (q != null) {
+            q.queued();
+        }
+        LOG.info("Morning digest queued for chat {}: {} check(s) down and back", digest.chat(), digest.episodes().size());
     }
 
     /** Keeps the external address answered by {@code checks.external-ip-url}. */

@@ -53,6 +53,19 @@ public final class Settings {
     }
 
     /**
+     * {@code true} or {@code false} (any case); empty or unset: {@code fallback}.
+     *
+     * @throws ConfigException naming {@code key} for any other value
+     */
+    public static boolean bool(Function<String, String> property, String key, boolean fallback) {
+        String v = text(property, key, Boolean.toString(fallback));
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new ConfigException(key, "\"" + v + "\" is not true or false");
+    }
+
+    /**
      * An IANA zone id; empty or unset: {@code fallback}.
      *
      * @throws ConfigException naming {@code key}

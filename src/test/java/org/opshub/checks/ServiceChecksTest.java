@@ -223,7 +223,7 @@ class ServiceChecksTest {
     }
 
     @Test
-    void aCheckDownAfterTheWindowClosesIsNotifiedOnceWhenItOpensNextDay() throws Exception {
+    void aCheckDownAfterTheWindowClosesIsNotifiedOnceWhenItOpensNextDayAfterTheDigest() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-23T19:59:00Z"));
         int closedPort = HubRunner.freePort();
         start(tcpCheck("night", closedPort, param("period", "2s") + param("failureThreshold", "3")), clock);
@@ -244,13 +244,15 @@ class ServiceChecksTest {
         Thread.sleep(2500);
         assertEquals(List.of(), texts(), "still quiet at 06:59");
         clock.set(Instant.parse("2026-11-24T07:00:00Z"));
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts().size() == 1), texts().toString());
-        String down = texts().get(0);
+        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts().size() == 2), texts().toString());
+        assertEquals("\uD83C\uDF05 <b>Quiet hours summary</b> (20:00\u201307:00)\n\n<b>Still down:</b>\n"
+                + "\uD83D\uDD34 night: since 20:00 (10h 59m)", texts().get(0), "the morning digest first");
+        String down = texts().get(1);
         assertTrue(down.startsWith("\uD83D\uDD34 <b>DOWN</b> night (tcp)"), down);
         assertTrue(down.contains("Down since: 2026-11-23 20:00:30 UTC"), down);
         assertTrue(down.contains("Time: 2026-11-24 07:00:00 UTC"), down);
         Thread.sleep(2500);
-        assertEquals(1, texts().size(), "notified once: " + texts());
+        assertEquals(2, texts().size(), "notified once: " + texts());
     }
 
     @Test

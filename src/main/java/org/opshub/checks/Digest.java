@@ -1,0 +1,115 @@
+package org.opshub.checks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import org.opshub.outbox.ChatTopic;
+import org.opshub.outbox.Html;
+
+/**
+ * One chat's morning digest: what happened while the notify window was closed. What
+ * {@code templates/digest.txt} sees as {@code ${body}}; every value is HTML-escaped, times are in the
+ * window's zone, and a section with nothing in it is empty (its line is dropped).
+ */
+public final class Digest {
+    private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm");
+    private static final DateTimeFormatter DAY_HM = DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ENGLISH);
+    private final ChatTopic chat;
+    private final NotifyWindow window;
+    private final Instant at;
+    private final List<Episode> recovered;
+    private final Map<String, Instant> stillDown;
+    private final Map<String, Integer> alerts;
+
+    /**
+     * A check that went down and came back while the window was closed.
+     *
+     * @param check the check's name
+     * @param down  when it went down (null: before the hub started)
+     * @param up    when it came back
+     */
+    public record Episode(String check, Instant down, Instant up) {
+    }
+
+    Digest(ChatTopic chat, NotifyWindow window, Instant at, List<Episode> recovered, Map<String, Instant> stillDown,
+            Map<String, Integer> alerts) {
+        this.chat = chat;
+        this.window = window;
+        this.at = at;
+        this.recovered = List.copyOf(recovered);
+        this.stillDown = Map.copyOf(stillDown);
+        this.alerts = Map.copyOf(alerts);
+    }
+
+    /** The chat (and topic) it goes to. */
+    public ChatTopic chat() {
+        return chat;
+    }
+
+    /** When it was made. */
+    public Instant at() {
+        return at;
+    }
+
+    /** The quiet hours, e.g. {@code 20:00–07:00}. */
+    public String getQuietHours() {
+        return HM.format(window.end()) + "\u2013" + HM.format(window.start());
+    }
+
+    /** {@code Down and back:} and one line per episode: name, down and up times, duration; empty when none. */
+    public String getRecovered() {
+        if (recovered.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<b>Down and back:</b>");
+        for (Episode e : recovered) {
+            b.append("\n\uD83D\uDFE2 ").append(Html.escape(e.check())).append(": down ")
+                    .append(e.down() == null ? "earlier" : time(e.down())).append(", back ").append(time(e.up()));
+            if (e.down() != null) {
+                b.append(" (").append(duration(Duration.between(e.down(), e.up()))).append(')');
+            }
+        }
+        return b.toString();
+    }
+
+    /** {@code Still down:} and one line per check: name, since when, for how long; empty when none. */
+    public String getStillDown() {
+        if (stillDown.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<b>Still down:</b>");
+        stillDown.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append("\n\uD83D\uDD34 ")
+                .append(Html.escape(e.getKey())).append(": since ").append(time(e.getValue())).append(" (")
+                .append(duration(Duration.between(e.getValue(), at))).append(')'));
+        return b.toString();
+    }
+
+    /** {@code Alerts held:} and one line per alert name with its count; empty when none. */
+    public String getAlerts() {
+        if (alerts.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<b>Alerts held:</b>");
+        alerts.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> b.append("\n\uD83D\uDD25 ").append(Html.escape(e.getKey())).append(": ").append(e.getValue()));
+        return b.toString();
+    }
+
+    /** The checks that came back, in order (for logs; the template's {@code ${body.recovered}} is the text). */
+    public List<Episode> episodes() {
+        return recovered;
+    }
+
+    private String time(Instant t) {
+        return (Duration.between(t, at).toHours() >= 20 ? DAY_HM : HM).format(t.atZone(window.zone()));
+    }
+
+    /** "2h 5m", "35m", "40s". */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        return s >= 3600 ? s / 3600 + "h " + s % 3600 / 60 + "m" : s >= 60 ? s / 60 + "m" : s + "s";
+    }
+}

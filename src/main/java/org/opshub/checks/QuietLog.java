@@ -1,0 +1,144 @@
+package org.opshub.checks;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import org.opshub.alerts.QuietHours;
+import org.opshub.outbox.ChatTopic;
+import org.opshub.state.StateStore;
+
+/**
+ * What happened while {@code checks.notify-window} was closed (table {@code quiet_event}), for the
+ * one digest per chat sent when it opens ({@link Digest}): checks that went down, checks that came
+ * back (with when they went down), and, with {@code telegram.quiet-hours}, the alerts held for each
+ * chat. A check event goes to every chat of {@code checks.chats}; a held alert to its own chat.
+ */
+public final class QuietLog implements QuietHours {
+    private final StateStore store;
+    private final NotifyWindow window;
+    private final boolean holdAlerts;
+    private final java.time.Clock clock;
+    /** Set when an event is written (and at start): the digest path reads the table only then. */
+    private volatile boolean pending = true;
+    /** Digests taken but not queued yet, and since when: notifications wait for them (30 s at most). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long inFlightSince;
+
+    /**
+     * @param window     the notify window; outside it check notifications wait
+     * @param holdAlerts {@code telegram.quiet-hours}: alert messages are held outside the window too
+     */
+    public QuietLog(StateStore store, NotifyWindow window, boolean holdAlerts, java.time.Clock clock) {
+        this.store = store;
+        this.window = window;
+        this.holdAlerts = holdAlerts;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean holds() {
+        return holdAlerts && !window.isOpen(clock.instant());
+    }
+
+    @Override
+    public void held(Connection c, long chatId, long threadId, String alertname, long at) throws SQLException {
+        StateStore.update(c, "INSERT INTO quiet_event (kind, name, at, chat_id, thread_id) VALUES ('alert', ?, ?, ?, ?)",
+                alertname, at, chatId, threadId);
+        pending = true;
+    }
+
+    /** A check went DOWN while the window was closed. */
+    void down(String check, Instant at) {
+        store.inTransaction(c -> StateStore.update(c, "INSERT INTO quiet_event (kind, name, at) VALUES ('down', ?, ?)",
+                check, at.toEpochMilli()));
+        pending = true;
+    }
+
+    /** A check came back while the window was closed; {@code since}: when it went down. */
+    void recovered(String check, Instant since, Instant at) {
+        store.inTransaction(c -> StateStore.update(c, "INSERT INTO quiet_event (kind, name, at, since) VALUES ('recovered', ?, ?, ?)",
+                check, at.toEpochMilli(), since == null ? null : since.toEpochMilli()));
+        pending = true;
+    }
+
+    /**
+     * The digests due at {@code now}: when the window is open and events wait, one per chat (the chats
+     * of {@code checks.chats} when a check event waits, and every chat an alert was held for), and the
+     * events are deleted in the same transaction, so each goes into one digest only.
+     *
+     * @param chats     {@code checks.chats}
+     * @param downSince for a check name, when it went down if it is DOWN now, else null
+     */
+    List<Digest> take(Instant now, List<ChatTopic> chats, Function<String, Instant> downSince) {
+        if (!pending || !window.isOpen(now)) {
+            return List.of();
+        }
+        return store.inTransaction(c -> {
+            List<Digest.Episode> recovered = new ArrayList<>();
+            Map<String, Instant> stillDown = new TreeMap<>();
+            Map<ChatTopic, Map<String, Integer>> alerts = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kind, name, at, since, chat_id, thread_id FROM quiet_event"
+                    + " ORDER BY at, id"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String kind = rs.getString(1);
+                    String name = rs.getString(2);
+                    Instant at = Instant.ofEpochMilli(rs.getLong(3));
+                    switch (kind) {
+                        case "recovered" -> {
+                            long since = rs.getLong(4);
+                            recovered.add(new Digest.Episode(name, rs.wasNull() ? null : Instant.ofEpochMilli(since), at));
+                        }
+                        case "down" -> {
+                            Instant d = downSince.apply(name);
+                            if (d != null) {
+                                stillDown.put(name, d);
+                            }
+                        }
+                        default -> alerts.computeIfAbsent(new ChatTopic(rs.getLong(5), rs.getLong(6)), k -> new TreeMap<>())
+                                .merge(name, 1, Integer::sum);
+                    }
+                }
+            }
+            StateStore.update(c, "DELETE FROM quiet_event");
+            recovered.sort(java.util.Comparator.comparing(Digest.Episode::up).thenComparing(Digest.Episode::check));
+            pending = false;
+            List<Digest> out = new ArrayList<>();
+            boolean checkNews = !recovered.isEmpty() || !stillDown.isEmpty();
+            if (checkNews) {
+                for (ChatTopic chat : chats) {
+                    out.add(new Digest(chat, window, now, recovered, stillDown, alerts.getOrDefault(chat, Map.of())));
+                }
+            }
+            for (Map.Entry<ChatTopic, Map<String, Integer>> e : alerts.entrySet()) {
+                if (!checkNews || !chats.contains(e.getKey())) {
+                    out.add(new Digest(e.getKey(), window, now, List.of(), Map.of(), e.getValue()));
+                }
+            }
+            inFlightSince = now.toEpochMilli();
+            inFlight.set(out.size());
+            return out;
+        });
+    }
+
+    /** One digest of the last {@link #take} was queued. */
+    void queued() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Whether digests taken are still being rendered and queued (at most 30 s): a notification due now
+     * waits for the next probe, so that every chat gets the digest first.
+     */
+    boolean digestInFlight(Instant now) {
+        return inFlight.get() > 0 && now.toEpochMilli() - inFlightSince < 30_000;
+    }
+}
