@@ -51,6 +51,7 @@ public final class Acks {
     /** Fingerprints Alertmanager did not list on the last read (leader's memory; a new leader starts over). */
     private final Set<String> absentOnce = new HashSet<>();
     private volatile String lastProblem;
+    private volatile java.util.function.Function<Alert, AlertView> views;
 
     /**
      * One open acknowledgement.
@@ -92,6 +93,16 @@ public final class Acks {
         this.users = Set.copyOf(users);
         this.zone = zone;
         this.clock = clock;
+    }
+
+    /** How the alerts opshub sends itself are shown to the template ({@link AlertInbox#view}). */
+    public void views(java.util.function.Function<Alert, AlertView> views) {
+        this.views = views;
+    }
+
+    private AlertView view(Alert alert) {
+        java.util.function.Function<Alert, AlertView> v = views;
+        return v == null ? new AlertView(alert, zone) : v.apply(alert);
     }
 
     /** The length of an Ack's silence. */
@@ -207,7 +218,7 @@ public final class Acks {
                         JsonNode a = active.get(rs.getString(1));
                         Alert alert = a == null ? null : firing(a);
                         if (alert != null) {
-                            fired.add(new AlertView(alert, zone));
+                            fired.add(view(alert));
                             again.add(rs.getString(1));
                         }
                     }
@@ -229,8 +240,8 @@ public final class Acks {
                         }
                         if (gone.contains(fp) || !acked.contains(fp) && absentOnce.contains(fp)) {
                             Alert last = AlertmanagerPayload.fromJson(rs.getString(3));
-                            resolved.add(new AlertView(new Alert(Alert.RESOLVED, last.labels(), last.annotations(),
-                                    last.startsAt(), Instant.ofEpochMilli(now), last.generatorUrl(), last.fingerprint()), zone));
+                            resolved.add(view(new Alert(Alert.RESOLVED, last.labels(), last.annotations(),
+                                    last.startsAt(), Instant.ofEpochMilli(now), last.generatorUrl(), last.fingerprint())));
                             StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE fingerprint = ?", fp);
                             StateStore.update(c, "INSERT INTO alert_resolved_muted (fingerprint, resolved_at) VALUES (?, ?)", fp, now);
                         } else {

@@ -64,9 +64,29 @@ public final class AlertInbox {
         this.decorations = decorations;
     }
 
+    private volatile org.opshub.outbox.Texts texts;
+    private volatile String language = "en";
+
+    /** The bot's texts and {@code telegram.language} (the language of chats that chose none). */
+    public void languages(org.opshub.outbox.Texts texts, String language) {
+        this.texts = texts;
+        this.language = org.opshub.outbox.Texts.known(language);
+    }
+
+    /** The language a chat reads: chosen with /language, else {@code telegram.language}. */
+    public String language(long chatId) {
+        String chosen = chatId == CONSOLE ? null : subscriptions.language(chatId);
+        return chosen == null ? language : org.opshub.outbox.Texts.known(chosen);
+    }
+
     /** The view the alert template renders ({@code ${body.…}}), times in {@code telegram.timezone}. */
     public List<AlertView> views(List<Alert> alerts) {
-        return alerts.stream().map(a -> new AlertView(a, telegram.zone())).toList();
+        return alerts.stream().map(this::view).toList();
+    }
+
+    /** The view of one alert, in {@code telegram.language}. */
+    public AlertView view(Alert alert) {
+        return new AlertView(alert, telegram.zone(), texts, language);
     }
 
     /**
@@ -82,9 +102,18 @@ public final class AlertInbox {
      *     Serialised in this process, so outbox ids follow arrival order (the per-chat delivery order).
      */
     public synchronized int record(AlertView view, String text) {
+        return record(view, text, text);
+    }
+
+    /**
+     * As {@link #record(AlertView, String)}, with the text rendered in each language
+     * ({@code telegram.alert-template}, {@code telegram.alert-template-ru}): each chat gets its own.
+     */
+    public synchronized int record(AlertView view, String text, String textRu) {
         Alert alert = view.getAlert();
         (alert.firing() ? firing : resolved).increment();
-        String message = tidy(text);
+        String messageEn = tidy(text);
+        String messageRu = tidy(textRu == null ? text : textRu);
         long now = System.currentTimeMillis();
         List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved() ? List.of()
                 : telegram.consoleMode() ? List.of(new Subscriptions.Target(CONSOLE, 0, 0))
@@ -104,7 +133,9 @@ public final class AlertInbox {
                     }
                     continue;
                 }
-                String body = t.goneThread() == 0 ? message : message + "\n\n" + Subscriptions.goneNote(t.goneThread());
+                String lang = language(t.chatId());
+                String message = "ru".equals(lang) ? messageRu : messageEn;
+                String body = t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread());
                 String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
                 for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body)) {
                     Outbox.enqueue(c, t.chatId(), row.kind(), alert.key() + row.refSuffix() + topic, row.text(), "HTML",
@@ -125,6 +156,12 @@ public final class AlertInbox {
             duplicates.increment();
         }
         return queued;
+    }
+
+    /** The line (HTML) under a message that goes to General because the topic it was for is gone. */
+    public String goneNote(String lang, long threadId) {
+        org.opshub.outbox.Texts t = texts;
+        return t == null ? Subscriptions.goneNote(threadId) : t.t(lang, "topic.gone.note", threadId);
     }
 
     /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */

@@ -10,17 +10,33 @@ import org.opshub.outbox.Html;
 /**
  * What {@code templates/alert.txt} sees as {@code ${body}}: one alert with every value already
  * HTML-escaped for the Bot API's HTML parse mode, and times in {@code telegram.timezone}.
- * Getter names are the template's variables ({@code ${body.alertname}}, …).
+ * Getter names are the template's variables ({@code ${body.alertname}}, …). With the bot's texts,
+ * the status word and the time format are a language's ({@link #inLanguage}: {@code alert.firing},
+ * {@code alert.resolved}, {@code format.datetime} of templates/messages_*.properties).
  */
 public final class AlertView {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
     private static final Set<String> SHOWN = Set.of("alertname", "severity");
     private final Alert alert;
     private final ZoneId zone;
+    private final org.opshub.outbox.Texts texts;
+    private final String lang;
 
     public AlertView(Alert alert, ZoneId zone) {
+        this(alert, zone, null, "en");
+    }
+
+    /** @param texts the bot's texts, or null (status in upper case, ISO-like times) */
+    public AlertView(Alert alert, ZoneId zone, org.opshub.outbox.Texts texts, String lang) {
         this.alert = alert;
         this.zone = zone;
+        this.texts = texts;
+        this.lang = org.opshub.outbox.Texts.known(lang);
+    }
+
+    /** The same alert in another language ({@code en}, {@code ru}): what the route renders each template with. */
+    public AlertView inLanguage(String language) {
+        return new AlertView(alert, zone, texts, language);
     }
 
     public Alert getAlert() {
@@ -29,7 +45,14 @@ public final class AlertView {
 
     /** {@code FIRING} or {@code RESOLVED}. */
     public String getStatus() {
-        return alert.status().toUpperCase();
+        return texts == null ? alert.status().toUpperCase(java.util.Locale.ROOT)
+                : texts.t(lang, alert.firing() ? "alert.firing" : "alert.resolved");
+    }
+
+    private String time(java.time.Instant t) {
+        DateTimeFormatter f = texts == null ? TIME
+                : DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"), org.opshub.outbox.Texts.locale(lang));
+        return f.format(t.atZone(zone));
     }
 
     /** 🔥 while firing, ✅ once resolved. */
@@ -73,12 +96,12 @@ public final class AlertView {
 
     /** Start time, e.g. {@code 2026-11-21 05:23:14 MSK}. */
     public String getStartsAt() {
-        return TIME.format(alert.startsAt().atZone(zone));
+        return time(alert.startsAt());
     }
 
     /** End time; empty while firing. */
     public String getEndsAt() {
-        return alert.endsAt() == null ? "" : TIME.format(alert.endsAt().atZone(zone));
+        return alert.endsAt() == null ? "" : time(alert.endsAt());
     }
 
     /** The generator URL, escaped for use inside {@code href="…"}; empty when absent. */

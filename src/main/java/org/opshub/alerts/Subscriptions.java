@@ -294,6 +294,30 @@ public final class Subscriptions {
         }
     }
 
+    /** The language chosen for a chat with /language, or null (then {@code telegram.language}). */
+    public String language(long chatId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT language FROM chat WHERE chat_id = ?")) {
+                ps.setLong(1, chatId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** Sets the language of a chat ({@code en}, {@code ru}). */
+    public void language(long chatId, String language) {
+        long now = System.currentTimeMillis();
+        store.inTransaction(c -> {
+            if (StateStore.update(c, "UPDATE chat SET language = ?, updated_at = ? WHERE chat_id = ?", language, now, chatId) == 0) {
+                StateStore.update(c, "INSERT INTO chat (chat_id, enabled, updated_at, language) VALUES (?, TRUE, ?, ?)"
+                        + " ON CONFLICT DO NOTHING", chatId, now, language);
+            }
+            return null;
+        });
+    }
+
     /** Marks a change for every hub's cache, inside the changing transaction. */
     private static void bump(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE subscription_version SET version = version + 1 WHERE id = 1")) {

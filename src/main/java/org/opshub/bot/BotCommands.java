@@ -18,6 +18,7 @@ import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.telegram.Delivery;
 import org.slf4j.Logger;
@@ -33,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BotCommands {
     private static final Logger LOG = LoggerFactory.getLogger(BotCommands.class);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
     private static final int MAX_ALERTS_LISTED = 50;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final TelegramSettings settings;
@@ -46,10 +46,19 @@ public final class BotCommands {
     private final PacsMonitor pacs;
     private final ServiceChecks checks;
     private final Acks acks;
+    private final Texts texts;
+    private final String language;
 
+    /**
+     * @param texts    the bot's texts (templates/messages_*.properties)
+     * @param language {@code telegram.language}: the language of a chat that chose none with /language
+     */
     public BotCommands(TelegramSettings settings, Subscriptions subscriptions, AlertInbox inbox, Outbox outbox,
-            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Acks acks) {
+            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Acks acks,
+            Texts texts, String language) {
         this.acks = acks;
+        this.texts = texts;
+        this.language = Texts.known(language);
         this.settings = settings;
         this.subscriptions = subscriptions;
         this.inbox = inbox;
@@ -81,6 +90,7 @@ public final class BotCommands {
         }
         long chatId = chat.path("id").asLong();
         long thread = topic(message);
+        String lang = lang(chatId);
         String[] words = text.strip().split("\\s+", 2);
         String command = words[0].substring(1);
         String args = words.length > 1 ? words[1].strip() : "";
@@ -100,7 +110,7 @@ public final class BotCommands {
                 return new GrafanaStep(GrafanaStep.Kind.SEARCH, chatId, ref, args, null, null, null, thread);
             }
             if (c.equals("graph")) {
-                Object step = graph(chatId, thread, ref, args);
+                Object step = graph(chatId, thread, ref, args, lang);
                 if (step instanceof GrafanaStep) {
                     return step;
                 }
@@ -113,13 +123,12 @@ public final class BotCommands {
                 return null;
             }
             LOG.info("Chat {} is not in telegram.allowed-chats; told it how to get access", chatId);
-            reply = "This chat is not allowed to use this bot. Its chat id is <code>" + chatId
-                    + "</code>: ask the hub's operators to add it to <code>telegram.allowed-chats</code>.";
+            reply = texts.t(lang, "denied", chatId);
         } else if (command.equalsIgnoreCase("missing") && settings.resendChats().contains(chatId)) {
-            missingWithButtons(chatId, thread, ref);
+            missingWithButtons(chatId, thread, ref, lang);
             return null;
         } else {
-            reply = answer(command.toLowerCase(Locale.ROOT), args, chatId, thread);
+            reply = answer(command.toLowerCase(Locale.ROOT), args, chatId, thread, lang);
         }
         outbox.reply(chatId, thread, ref, reply);
         return null;
@@ -133,13 +142,19 @@ public final class BotCommands {
         return message.path("is_topic_message").asBoolean(false) ? message.path("message_thread_id").asLong(0) : 0;
     }
 
+    /** The language of a chat: chosen with /language, else {@code telegram.language}. */
+    String lang(long chatId) {
+        String chosen = subscriptions.language(chatId);
+        return chosen == null ? language : Texts.known(chosen);
+    }
+
     /**
      * {@code /missing} in a chat of {@code telegram.resend-chats}: the studies numbered, and a Resend
      * button per study (four to a row) whose action names the pair and the StudyInstanceUID.
      */
-    private void missingWithButtons(long chatId, long thread, String ref) {
+    private void missingWithButtons(long chatId, long thread, String ref, String lang) {
         List<String[]> studies = new java.util.ArrayList<>();
-        String text = StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
+        String text = new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
         if (studies.isEmpty()) {
             outbox.reply(chatId, thread, ref, text);
             return;
@@ -151,7 +166,7 @@ public final class BotCommands {
             if (row == null || row.size() == 4) {
                 row = rows.addArray();
             }
-            String label = "\u21BB Resend #" + s[2];
+            String label = texts.t(lang, "resend.button", s[2]);
             String action = JSON.createObjectNode().put("t", "resend").put("pair", s[0]).put("uid", s[1])
                     .put("label", "#" + s[2]).put("text", text).toString();
             row.addObject().put("text", label).put("callback_data", callbacks.put(chatId, action));
@@ -167,8 +182,9 @@ public final class BotCommands {
      * text followed by one line naming who re-sent and what happened, its keyboard kept.
      */
     public void resendDone(ResendStep step, java.util.Map<String, Object> outcome) {
-        String line = "\n\n\u21BB " + Html.escape(step.label()) + " by " + Html.escape(step.trigger().replaceFirst("^telegram:", ""))
-                + ": " + Html.escape(ResendText.summary(outcome));
+        String lang = lang(step.chatId());
+        String line = "\n\n" + texts.t(lang, "resend.outcome", Html.escape(step.label()),
+                Html.escape(step.trigger().replaceFirst("^telegram:", "")), Html.escape(new ResendText(texts, lang).summary(outcome)));
         String text = step.text().length() + line.length() <= 4096 ? step.text() + line : line.strip();
         com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode().put("method", "editMessageText")
                 .put("message_id", step.messageId());
@@ -183,7 +199,7 @@ public final class BotCommands {
     }
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
-    private Object graph(long chatId, long thread, String ref, String args) {
+    private Object graph(long chatId, long thread, String ref, String args, String lang) {
         List<String> words = new java.util.ArrayList<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
         while (m.find()) {
@@ -194,8 +210,7 @@ public final class BotCommands {
             range = words.remove(words.size() - 1);
         }
         if (words.size() != 2) {
-            return "Usage: /graph &lt;dashboard&gt; &lt;panel&gt; [range], e.g. <code>/graph pacs \"C-ECHO\" 12h</code>"
-                    + " (names by prefix, quote names with spaces)";
+            return texts.t(lang, "graph.usage");
         }
         return new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range, thread);
     }
@@ -207,30 +222,31 @@ public final class BotCommands {
         long thread = topic(msg);
         String ref = "update:" + update.path("update_id").asLong();
         String id = query.path("id").asText();
+        String lang = lang(chatId);
         if (!settings.allowedChats().contains(chatId)) {
-            answerCallback(chatId, ref, id, "This chat is not allowed to use this bot.");
+            answerCallback(chatId, ref, id, texts.t(lang, "denied.short"));
             return null;
         }
         String actionJson = callbacks.get(chatId, query.path("data").asText(""));
         if (actionJson == null) {
-            answerCallback(chatId, ref, id, "This button has expired. Ask again.");
+            answerCallback(chatId, ref, id, texts.t(lang, "button.expired"));
             return null;
         }
         JsonNode action;
         try {
             action = JSON.readTree(actionJson);
         } catch (java.io.IOException e) {
-            answerCallback(chatId, ref, id, "This button is broken.");
+            answerCallback(chatId, ref, id, texts.t(lang, "button.broken"));
             return null;
         }
         answerCallback(chatId, ref, id, "");
         switch (action.path("t").asText()) {
             case "dash" -> {
-                return grafana.enabled() ? grafana.chosen(chatId, thread, ref + ":answer", action) : off(chatId, thread, ref);
+                return grafana.enabled() ? grafana.chosen(chatId, thread, ref + ":answer", action) : off(chatId, thread, ref, lang);
             }
             case "panel" -> {
                 if (!grafana.enabled()) {
-                    return off(chatId, thread, ref);
+                    return off(chatId, thread, ref, lang);
                 }
                 grafana.photo(chatId, thread, ref + ":answer", action.path("uid").asText(), action.path("slug").asText(),
                         action.path("id").asInt(), action.path("title").asText(), action.path("range").asText());
@@ -243,13 +259,13 @@ public final class BotCommands {
                 long user = query.path("from").path("id").asLong();
                 if (!acks.mayAck(user)) {
                     LOG.info("Ack pressed in chat {} by user {}, who is not in telegram.ack-users; nothing silenced", chatId, user);
-                    outbox.reply(chatId, thread, ref + ":answer", "Only the users of telegram.ack-users may acknowledge alerts.");
+                    outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "ack.denied"));
                     return null;
                 }
                 Acks.Ack open = acks.find(action.path("fp").asText());
                 if (open != null) {
-                    outbox.reply(chatId, thread, ref + ":answer", "Already acknowledged by " + Html.escape(open.ackedBy()) + " "
-                            + age(open.ackedAt()) + " ago.");
+                    outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "ack.already", Html.escape(open.ackedBy()),
+                            age(open.ackedAt(), lang)));
                     return null;
                 }
                 return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
@@ -257,8 +273,7 @@ public final class BotCommands {
             case "resend", "resend-check" -> {
                 if (!settings.resendChats().contains(chatId)) {
                     LOG.info("A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved", chatId);
-                    outbox.reply(chatId, thread, ref + ":answer", "Re-sending studies is not allowed from this chat"
-                            + " (telegram.resend-chats).");
+                    outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "resend.denied"));
                     return null;
                 }
                 return ResendStep.of(chatId, ref + ":answer", msg, query.path("from"), action);
@@ -269,8 +284,8 @@ public final class BotCommands {
         }
     }
 
-    private Object off(long chatId, long thread, String ref) {
-        outbox.reply(chatId, thread, ref + ":answer", "Grafana is not configured on this hub (grafana.url).");
+    private Object off(long chatId, long thread, String ref, String lang) {
+        outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "grafana.off"));
         return null;
     }
 
@@ -279,93 +294,89 @@ public final class BotCommands {
                 JSON.createObjectNode().put("method", "answerCallbackQuery").put("callback_query_id", callbackId).toString());
     }
 
-    private String answer(String command, String args, long chatId, long thread) {
+    private String answer(String command, String args, long chatId, long thread, String lang) {
         return switch (command) {
-            case "start", "help" -> help();
-            case "subscribe", "regexp" -> subscribe(chatId, thread, args);
-            case "unsubscribe" -> unsubscribe(chatId, thread, args);
-            case "list" -> list(chatId, thread);
-            case "alerts" -> alerts();
-            case "acks" -> acks();
-            case "status" -> status();
-            case "missing" -> StatusText.missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
-            case "dashboards", "graph" -> "Grafana is not configured on this hub (grafana.url).";
-            default -> "Unknown command /" + Html.escape(command) + ". /help lists the commands.";
+            case "start", "help" -> texts.t(lang, "help");
+            case "subscribe", "regexp" -> subscribe(chatId, thread, args, lang);
+            case "unsubscribe" -> unsubscribe(chatId, thread, args, lang);
+            case "list" -> list(chatId, thread, lang);
+            case "alerts" -> alerts(lang);
+            case "acks" -> acks(lang);
+            case "status" -> status(lang);
+            case "language" -> language(chatId, args, lang);
+            case "missing" -> new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
+            case "dashboards", "graph" -> texts.t(lang, "grafana.off");
+            default -> texts.t(lang, "unknown", Html.escape(command));
         };
     }
 
-    static String help() {
-        return """
-                <b>opshub alert bot</b>
-                /subscribe &lt;pattern&gt; [urgent] - get alerts whose alertname matches (alias /regexp); urgent: also during quiet hours
-                   <code>*</code> or <code>all</code>: every alert; <code>label=regex</code>: match one label, e.g. <code>severity=critical</code>
-                   patterns are RE2 regular expressions, case-insensitive
-                /unsubscribe &lt;pattern|all&gt; - stop one pattern, or all
-                /list - this chat's patterns
-                /alerts - alerts firing now
-                /acks - acknowledged alerts (the Ack button: silenced until they resolve)
-                /dashboards [query] - Grafana dashboards; choose one, then a panel, to get it as a picture
-                /graph &lt;dashboard&gt; &lt;panel&gt; [range] - a panel directly, names by prefix, e.g. <code>/graph pacs "C-ECHO" 12h</code>
-                /missing - studies not forwarded (or incomplete) per PACS pair; with Resend buttons where re-sending is allowed
-                /status - PACS nodes, checks, delivery queue and last delivery error""";
+    /** /language ru|en: the chat's language from now on (in its own language's words); else the usage. */
+    private String language(long chatId, String args, String lang) {
+        String wanted = args.strip().toLowerCase(Locale.ROOT);
+        if (!Texts.LANGUAGES.contains(wanted)) {
+            return texts.t(lang, "language.usage", texts.t(lang, "language.name." + lang));
+        }
+        subscriptions.language(chatId, wanted);
+        LOG.info("Chat {} chose language {}", chatId, wanted);
+        return texts.t(wanted, "language.set");
     }
 
-    private String subscribe(long chatId, long thread, String pattern) {
+    private String subscribe(long chatId, long thread, String pattern, String lang) {
         if (pattern.isEmpty()) {
-            return "Usage: /subscribe &lt;pattern&gt;, e.g. <code>/subscribe Pacs.*</code> or <code>/subscribe severity=critical</code>";
+            return texts.t(lang, "subscribe.usage");
         }
         try {
             boolean urgent = pattern.strip().matches("(?s).+\\s+urgent");
             String p = urgent ? pattern.strip().replaceFirst("\\s+urgent$", "") : pattern.strip();
             boolean added = subscriptions.subscribe(chatId, thread, p, urgent);
-            return (added ? "Subscribed to " : "Already subscribed to ") + "<code>" + Html.escape(p) + "</code>"
-                    + (urgent ? " (urgent: also during quiet hours)" : "") + (thread == 0 ? "." : " in this topic.");
+            return texts.t(lang, added ? "subscribe.added" : "subscribe.exists", Html.escape(p),
+                    urgent ? texts.t(lang, "subscribe.urgent") : "", thread == 0 ? "" : texts.t(lang, "subscribe.topic"));
         } catch (IllegalArgumentException e) {
-            return "Invalid pattern <code>" + Html.escape(pattern) + "</code>: " + Html.escape(e.getMessage());
+            return texts.t(lang, "subscribe.invalid", Html.escape(pattern), Html.escape(e.getMessage()));
         }
     }
 
-    private String unsubscribe(long chatId, long thread, String pattern) {
+    private String unsubscribe(long chatId, long thread, String pattern, String lang) {
         if (pattern.isEmpty()) {
-            return "Usage: /unsubscribe &lt;pattern|all&gt;";
+            return texts.t(lang, "unsubscribe.usage");
         }
         int n = subscriptions.unsubscribe(chatId, thread, pattern);
         if (pattern.equalsIgnoreCase("all")) {
-            return "Removed " + n + (n == 1 ? " pattern." : " patterns.");
+            return texts.t(lang, n == 1 ? "unsubscribe.all.one" : "unsubscribe.all.many", n);
         }
-        return n == 0 ? "Not subscribed to <code>" + Html.escape(pattern) + "</code>. /list shows the patterns."
-                : "Unsubscribed from <code>" + Html.escape(pattern) + "</code>.";
+        return texts.t(lang, n == 0 ? "unsubscribe.none" : "unsubscribe.done", Html.escape(pattern));
     }
 
     /** The chat's subscriptions, by topic: this topic's first marked, a gone topic named with why. */
-    private String list(long chatId, long thread) {
+    private String list(long chatId, long thread, String lang) {
         List<Subscriptions.Subscription> all = subscriptions.subscriptions(chatId);
         if (all.isEmpty()) {
-            return "No subscriptions. /subscribe &lt;pattern&gt; adds one.";
+            return texts.t(lang, "list.empty");
         }
-        StringBuilder b = new StringBuilder("Subscriptions:");
+        StringBuilder b = new StringBuilder(texts.t(lang, "list.title"));
         long shown = -1;
         for (Subscriptions.Subscription s : all) {
             if (s.threadId() != shown && all.stream().anyMatch(o -> o.threadId() != 0)) {
                 shown = s.threadId();
-                b.append("\n<b>").append(s.threadId() == 0 ? "Chat (General)" : "Topic " + s.threadId()).append("</b>")
-                        .append(s.threadId() == thread ? " (this topic)" : "");
+                b.append("\n<b>").append(s.threadId() == 0 ? texts.t(lang, "list.general") : texts.t(lang, "list.topic", s.threadId()))
+                        .append("</b>").append(s.threadId() == thread ? texts.t(lang, "list.this") : "");
                 if (s.threadGone() != null) {
-                    b.append(" \u26A0\uFE0F closed or deleted (").append(Html.escape(s.threadGone()))
-                            .append("): its alerts go to General; /subscribe in a live topic");
+                    b.append(texts.t(lang, "list.gone", Html.escape(s.threadGone())));
                 }
             }
-            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>").append(s.urgent() ? " (urgent)" : "");
+            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>")
+                    .append(s.urgent() ? texts.t(lang, "list.urgent") : "");
         }
         return b.toString();
     }
 
-    private String alerts() {
+    private String alerts(String lang) {
         List<AlertInbox.Firing> firing = inbox.firing();
         if (firing.isEmpty()) {
-            return "No alerts firing.";
+            return texts.t(lang, "alerts.none");
         }
-        StringBuilder b = new StringBuilder("Firing (" + firing.size() + "):");
+        DateTimeFormatter time = DateTimeFormatter.ofPattern(texts.t(lang, "format.time"), Texts.locale(lang));
+        StringBuilder b = new StringBuilder(texts.t(lang, "alerts.title", firing.size()));
         for (AlertInbox.Firing f : firing.subList(0, Math.min(firing.size(), MAX_ALERTS_LISTED))) {
             b.append("\n\uD83D\uDD25 <b>").append(Html.escape(f.alertname())).append("</b>");
             if (f.severity() != null) {
@@ -374,39 +385,39 @@ public final class BotCommands {
             if (f.summary() != null && !f.summary().isBlank()) {
                 b.append(" ").append(Html.escape(f.summary()));
             }
-            b.append(" · since ").append(TIME.format(f.startsAt().atZone(settings.zone())));
+            b.append(texts.t(lang, "alerts.since", time.format(f.startsAt().atZone(settings.zone()))));
         }
         if (firing.size() > MAX_ALERTS_LISTED) {
-            b.append("\n… and ").append(firing.size() - MAX_ALERTS_LISTED).append(" more");
+            b.append("\n").append(texts.t(lang, "alerts.more", firing.size() - MAX_ALERTS_LISTED));
         }
         return b.toString();
     }
 
     /** The open acknowledgements, oldest first, with who and how long ago. */
-    private String acks() {
+    private String acks(String lang) {
         List<Acks.Ack> open = acks.all();
         if (open.isEmpty()) {
-            return "No acknowledged alerts.";
+            return texts.t(lang, "acks.none");
         }
-        StringBuilder b = new StringBuilder("Acknowledged (" + open.size() + "):");
+        StringBuilder b = new StringBuilder(texts.t(lang, "acks.title", open.size()));
         for (Acks.Ack a : open) {
-            b.append("\n\u2705 <b>").append(Html.escape(a.alertname())).append("</b> by ").append(Html.escape(a.ackedBy()))
-                    .append(" · ").append(age(a.ackedAt())).append(" ago");
+            b.append("\n").append(texts.t(lang, "acks.line", Html.escape(a.alertname()), Html.escape(a.ackedBy()),
+                    age(a.ackedAt(), lang)));
         }
         return b.toString();
     }
 
-    /** A duration since {@code epochMillis}, as "3h 5m", "12m" or "40s". */
-    static String age(long epochMillis) {
-        long s = Math.max(0, (System.currentTimeMillis() - epochMillis) / 1000);
-        return s >= 3600 ? s / 3600 + "h " + s % 3600 / 60 + "m" : s >= 60 ? s / 60 + "m" : s + "s";
+    /** The time since {@code epochMillis} in the chat's words ("3h 5m", "3 ч 5 мин"). */
+    private String age(long epochMillis, String lang) {
+        return StatusText.age(texts, lang, Duration.ofMillis(Math.max(0, System.currentTimeMillis() - epochMillis)));
     }
 
-    private String status() {
+    private String status(String lang) {
         long age = Math.round(outbox.oldestAgeSeconds(System.currentTimeMillis()));
         String error = delivery.lastError();
-        return StatusText.pacs(pacs) + "\n\n" + StatusText.checks(checks) + "\n\nOutbox: " + outbox.pending() + " pending"
-                + (outbox.pending() > 0 ? ", oldest " + Duration.ofSeconds(age).toString().substring(2).toLowerCase() : "")
-                + "\nLast delivery error: " + (error == null ? "none" : Html.escape(error));
+        StatusText status = new StatusText(texts, lang);
+        return status.pacs(pacs) + "\n\n" + status.checks(checks) + "\n\n" + texts.t(lang, "status.outbox", outbox.pending())
+                + (outbox.pending() > 0 ? texts.t(lang, "status.oldest", StatusText.age(texts, lang, Duration.ofSeconds(age))) : "")
+                + "\n" + texts.t(lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error));
     }
 }

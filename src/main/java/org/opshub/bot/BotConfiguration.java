@@ -14,6 +14,7 @@ import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
@@ -37,6 +38,7 @@ public final class BotConfiguration {
             GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
         Acks acks = new Acks(store, Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
                 TelegramSettings.chatIds("telegram.ack-users", property.apply("telegram.ack-users")), telegram.zone(), clock);
+        acks.views(delivery.inbox()::view);
         Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
         Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
         delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
@@ -49,7 +51,8 @@ public final class BotConfiguration {
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("alertmanager.api-url", silences.apiUrl());
         context.getRegistry().bind("botCommands", new BotCommands(telegram, delivery.subscriptions(), delivery.inbox(),
-                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks, acks));
+                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks, acks, delivery.texts(),
+                delivery.language()));
         LOG.info("Grafana: {}; silences from the chat: {}", grafana.settings(),
                 silences.enabled() ? "on (alertmanager.api-url)" : "off (no alertmanager.api-url)");
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.Texts;
 
 /**
  * The texts of {@code /missing} and of the PACS and check parts of {@code /status}, from the PACS
@@ -17,7 +18,13 @@ import org.opshub.outbox.Html;
 final class StatusText {
     private static final int MAX_STUDIES = 30;
 
-    private StatusText() {
+    private final Texts texts;
+    private final String lang;
+
+    /** The texts of a chat's language. */
+    StatusText(Texts texts, String lang) {
+        this.texts = texts;
+        this.lang = lang;
     }
 
     /**
@@ -32,10 +39,10 @@ final class StatusText {
      *                   for its Resend button; without {@code details} a numbered line has no identifiers
      */
     @SuppressWarnings("unchecked")
-    static String missing(PacsMonitor pacs, boolean details, Instant now, List<String[]> resendable) {
+    String missing(PacsMonitor pacs, boolean details, Instant now, List<String[]> resendable) {
         List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (checks.isEmpty()) {
-            return "No forwarding pairs are configured (pacs.forwarding.*).";
+            return texts.t(lang, "missing.none");
         }
         StringBuilder b = new StringBuilder();
         for (Map<String, Object> c : checks) {
@@ -44,15 +51,14 @@ final class StatusText {
             if (b.length() > 0) {
                 b.append("\n\n");
             }
-            b.append("<b>").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append("</b> (")
-                    .append(Html.escape(String.valueOf(c.get("window")))).append("): ").append(missing.size())
-                    .append(" missing, ").append(incomplete.size()).append(" incomplete");
+            b.append(texts.t(lang, "missing.pair", Html.escape(c.get("source") + " \u2192 " + c.get("target")),
+                    Html.escape(String.valueOf(c.get("window"))), missing.size(), incomplete.size()));
             java.util.Optional<Instant> oldest = java.util.stream.Stream.concat(missing.stream(), incomplete.stream())
                     .map(s -> s.get("firstSeen")).filter(java.util.Objects::nonNull)
                     .map(f -> Instant.parse(String.valueOf(f))).min(Instant::compareTo);
-            oldest.ifPresent(o -> b.append(", oldest for ").append(age(java.time.Duration.between(o, now))));
+            oldest.ifPresent(o -> b.append(texts.t(lang, "missing.oldest", age(java.time.Duration.between(o, now)))));
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
-                b.append("\n\u26A0\uFE0F last check failed: ").append(Html.escape(String.valueOf(c.get("lastError"))));
+                b.append("\n").append(texts.t(lang, "missing.failed", Html.escape(String.valueOf(c.get("lastError")))));
             }
             if (!details && resendable == null) {
                 continue;
@@ -60,19 +66,19 @@ final class StatusText {
             int shown = 0;
             for (Map<String, Object> s : missing) {
                 if (shown++ < MAX_STUDIES) {
-                    b.append("\n").append(bullet(c, s, resendable)).append("missing");
-                    b.append(details ? " " + study(s) : " for " + age(java.time.Duration.between(
-                            Instant.parse(String.valueOf(s.get("firstSeen"))), now)));
+                    b.append("\n").append(bullet(c, s, resendable)).append(texts.t(lang, "missing.study"));
+                    b.append(details ? " " + study(s) : texts.t(lang, "missing.for", age(java.time.Duration.between(
+                            Instant.parse(String.valueOf(s.get("firstSeen"))), now))));
                 }
             }
             for (Map<String, Object> s : incomplete) {
                 if (shown++ < MAX_STUDIES) {
-                    b.append("\n").append(bullet(c, s, resendable)).append("incomplete").append(details ? " " + study(s) : "")
-                            .append(", ").append(s.get("targetInstances")).append('/').append(s.get("sourceInstances"))
-                            .append(" instances");
+                    b.append("\n").append(bullet(c, s, resendable)).append(texts.t(lang, "missing.incomplete"))
+                            .append(details ? " " + study(s) : "")
+                            .append(texts.t(lang, "missing.instances", s.get("targetInstances"), s.get("sourceInstances")));
                     List<Map<String, Object>> series = (List<Map<String, Object>>) s.get("series");
                     if (series != null && !series.isEmpty()) {
-                        b.append(", series short:");
+                        b.append(texts.t(lang, "missing.series"));
                         for (Map<String, Object> x : series) {
                             b.append(' ').append(Html.escape(String.valueOf(x.get("modality")))).append(" #")
                                     .append(Html.escape(String.valueOf(x.get("seriesNumber")))).append(' ')
@@ -83,12 +89,12 @@ final class StatusText {
                 }
             }
             if (shown > MAX_STUDIES) {
-                b.append("\n… and ").append(shown - MAX_STUDIES).append(" more: GET /pacs/missing");
+                b.append("\n").append(texts.t(lang, "missing.more", shown - MAX_STUDIES));
             }
         }
         if (!details && resendable == null && checks.stream().anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
                 || !((List<?>) c.get("incomplete")).isEmpty())) {
-            b.append("\n\nThe studies: GET /pacs/missing on the hub (study details in Telegram: telegram.missing-details).");
+            b.append("\n\n").append(texts.t(lang, "missing.hint"));
         }
         return b.toString();
     }
@@ -103,23 +109,28 @@ final class StatusText {
         return "#" + n + " ";
     }
 
-    /** "2h 5m", "3m", "45s". */
-    static String age(java.time.Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        if (s >= 86_400) {
-            return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
-        }
-        if (s >= 3600) {
-            return s / 3600 + "h " + s % 3600 / 60 + "m";
-        }
-        return s >= 60 ? s / 60 + "m" : s + "s";
+    /** "2h 5m", "3m", "45s" (in the chat's words). */
+    private String age(java.time.Duration d) {
+        return age(texts, lang, d);
     }
 
-    private static String study(Map<String, Object> s) {
+    /** A duration in a language's words: "1d 2h", "2h 5m", "3m", "45s" (en); "2 ч 5 мин" (ru). */
+    static String age(Texts texts, String lang, java.time.Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s >= 86_400) {
+            return texts.t(lang, "age.days", s / 86_400, s % 86_400 / 3600);
+        }
+        if (s >= 3600) {
+            return texts.t(lang, "age.hours", s / 3600, s % 3600 / 60);
+        }
+        return s >= 60 ? texts.t(lang, "age.minutes", s / 60) : texts.t(lang, "age.seconds", s);
+    }
+
+    private String study(Map<String, Object> s) {
         StringBuilder b = new StringBuilder("<code>").append(Html.escape(String.valueOf(s.get("studyInstanceUid"))))
                 .append("</code>");
         if (s.get("accessionNumber") != null && !String.valueOf(s.get("accessionNumber")).isEmpty()) {
-            b.append(" acc ").append(Html.escape(String.valueOf(s.get("accessionNumber"))));
+            b.append(texts.t(lang, "missing.accession", Html.escape(String.valueOf(s.get("accessionNumber")))));
         }
         b.append(' ').append(Html.escape(String.valueOf(s.get("studyDate"))));
         if (s.containsKey("patientName")) {
@@ -130,38 +141,37 @@ final class StatusText {
     }
 
     @SuppressWarnings("unchecked")
-    static String pacs(PacsMonitor pacs) {
+    String pacs(PacsMonitor pacs) {
         Map<String, Map<String, Object>> nodes = (Map<String, Map<String, Object>>) pacs.status().get("nodes");
         List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (nodes.isEmpty()) {
-            return "PACS: none configured";
+            return texts.t(lang, "pacs.none");
         }
-        StringBuilder b = new StringBuilder("PACS nodes:");
+        StringBuilder b = new StringBuilder(texts.t(lang, "pacs.title"));
         for (Map.Entry<String, Map<String, Object>> e : nodes.entrySet()) {
             Object up = e.getValue().get("up");
             b.append("\n").append(up == null ? "\u2754" : (Boolean) up ? "\uD83D\uDFE2" : "\uD83D\uDD34").append(' ')
                     .append(Html.escape(e.getKey())).append(" (").append(Html.escape(String.valueOf(e.getValue().get("aeTitle"))))
-                    .append(") ").append(up == null ? "not checked yet" : (Boolean) up ? "up" : "down");
+                    .append(") ").append(texts.t(lang, up == null ? "pacs.unchecked" : (Boolean) up ? "pacs.up" : "pacs.down"));
             if (Boolean.FALSE.equals(up) && e.getValue().get("lastError") != null) {
                 b.append(": ").append(Html.escape(String.valueOf(e.getValue().get("lastError"))));
             }
         }
         for (Map<String, Object> c : checks) {
-            b.append("\n").append(Html.escape(c.get("source") + " \u2192 " + c.get("target"))).append(": ")
-                    .append(c.get("sourceStudies") == null ? "?" : c.get("sourceStudies")).append(" studies, ")
-                    .append(((List<?>) c.get("missing")).size()).append(" missing, ")
-                    .append(((List<?>) c.get("incomplete")).size()).append(" incomplete");
+            b.append("\n").append(texts.t(lang, "pacs.pair", Html.escape(c.get("source") + " \u2192 " + c.get("target")),
+                    c.get("sourceStudies") == null ? "?" : c.get("sourceStudies"), ((List<?>) c.get("missing")).size(),
+                    ((List<?>) c.get("incomplete")).size()));
         }
         return b.toString();
     }
 
     @SuppressWarnings("unchecked")
-    static String checks(ServiceChecks checks) {
+    String checks(ServiceChecks checks) {
         List<Map<String, Object>> list = (List<Map<String, Object>>) checks.snapshot().get("checks");
         if (list.isEmpty()) {
-            return "Checks: none";
+            return texts.t(lang, "checks.none");
         }
-        StringBuilder b = new StringBuilder("Checks:");
+        StringBuilder b = new StringBuilder(texts.t(lang, "checks.title"));
         for (Map<String, Object> c : list) {
             boolean up = "UP".equals(c.get("state"));
             b.append("\n").append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ").append(Html.escape(String.valueOf(c.get("name"))));

@@ -26,6 +26,8 @@ public final class CheckNotification {
     private final int failures;
     private final HostIdentity host;
     private final ZoneId zone;
+    private org.opshub.outbox.Texts texts;
+    private String lang = "en";
 
     /**
      * @param kind     what happened
@@ -55,6 +57,28 @@ public final class CheckNotification {
         return kind;
     }
 
+    /** The bot's texts for the reason word, times and durations (null: English, ISO-like times). */
+    CheckNotification withTexts(org.opshub.outbox.Texts texts, String lang) {
+        CheckNotification n = new CheckNotification(kind, check, type, target, detail, since, time, failures, host, zone);
+        n.texts = texts;
+        n.lang = org.opshub.outbox.Texts.known(lang);
+        return n;
+    }
+
+    /** The same notification in another language ({@code en}, {@code ru}): what the route renders each template with. */
+    public CheckNotification inLanguage(String language) {
+        return withTexts(texts, language);
+    }
+
+    private String text(String key, String fallback, Object... args) {
+        return texts == null ? fallback : texts.t(lang, key, args);
+    }
+
+    private String time(Instant t) {
+        return (texts == null ? TIME : java.time.format.DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"),
+                org.opshub.outbox.Texts.locale(lang))).format(t.atZone(zone));
+    }
+
     String checkName() {
         return check;
     }
@@ -66,18 +90,20 @@ public final class CheckNotification {
     /** The three notifications of a check. */
     public enum Kind {
         /** UP → DOWN after failureThreshold consecutive failures. */
-        DOWN("\uD83D\uDD34", "DOWN"),
+        DOWN("\uD83D\uDD34", "DOWN", "check.down"),
         /** DOWN → UP after successThreshold consecutive successes. */
-        RECOVERED("\u2705", "RECOVERED"),
+        RECOVERED("\u2705", "RECOVERED", "check.recovered"),
         /** Still DOWN after reminderInterval. */
-        REMINDER("\uD83D\uDD01", "STILL DOWN");
+        REMINDER("\uD83D\uDD01", "STILL DOWN", "check.reminder");
 
         final String icon;
         final String reason;
+        final String key;
 
-        Kind(String icon, String reason) {
+        Kind(String icon, String reason, String key) {
             this.icon = icon;
             this.reason = reason;
+            this.key = key;
         }
     }
 
@@ -88,7 +114,7 @@ public final class CheckNotification {
 
     /** {@code DOWN}, {@code RECOVERED} or {@code STILL DOWN}. */
     public String getReason() {
-        return kind.reason;
+        return text(kind.key, kind.reason);
     }
 
     public String getCheck() {
@@ -117,25 +143,26 @@ public final class CheckNotification {
 
     /** The external address, or "unknown" when {@code checks.external-ip-url} is unset or unanswered. */
     public String getExternalIp() {
-        return host.externalIp().isEmpty() ? "unknown" : Html.escape(host.externalIp());
+        return host.externalIp().isEmpty() ? text("check.unknown", "unknown") : Html.escape(host.externalIp());
     }
 
     /** When the outage began (for a recovery too). */
     public String getSince() {
-        return TIME.format(since.atZone(zone));
+        return time(since);
     }
 
     public String getTime() {
-        return TIME.format(time.atZone(zone));
+        return time(time);
     }
 
     /** How long the outage has lasted (or lasted), e.g. {@code 2h 5m}, {@code 40s}. */
     public String getDuration() {
         Duration d = Duration.between(since, time);
         if (d.toHours() > 0) {
-            return d.toHours() + "h " + d.toMinutesPart() + "m";
+            return text("check.duration.hours", d.toHours() + "h " + d.toMinutesPart() + "m", d.toHours(), d.toMinutesPart());
         }
-        return d.toMinutes() > 0 ? d.toMinutes() + "m " + d.toSecondsPart() + "s" : d.toSeconds() + "s";
+        return d.toMinutes() > 0 ? text("check.duration.minutes", d.toMinutes() + "m " + d.toSecondsPart() + "s", d.toMinutes(),
+                d.toSecondsPart()) : text("check.duration.seconds", d.toSeconds() + "s", d.toSeconds());
     }
 
     public int getFailures() {

@@ -34,6 +34,8 @@ public final class ChecksConfiguration {
             TelegramSettings telegram, Outbox outbox, Clock clock, Path routesDir, StateStore store, AlertInbox inbox) {
         AlertDeliveryConfiguration.readable(property, "checks.template", "templates/check.txt");
         AlertDeliveryConfiguration.readable(property, "checks.digest-template", "templates/digest.txt");
+        AlertDeliveryConfiguration.readable(property, "checks.template-ru", "templates/check.ru.txt");
+        AlertDeliveryConfiguration.readable(property, "checks.digest-template-ru", "templates/digest.ru.txt");
         Settings.duration(property, "checks.log-interval", "PT1M"); // the checks-report timer's period
         CheckParameters.validateDirectory(routesDir);
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
@@ -44,6 +46,7 @@ public final class ChecksConfiguration {
         boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
         QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
         checks.quietLog(quiet);
+        checks.languages(context.getRegistry().lookupByNameAndType("botTexts", org.opshub.outbox.Texts.class), inbox::language);
         inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,

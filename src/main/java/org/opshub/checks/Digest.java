@@ -16,13 +16,14 @@ import org.opshub.outbox.Html;
  */
 public final class Digest {
     private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm");
-    private static final DateTimeFormatter DAY_HM = DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ENGLISH);
     private final ChatTopic chat;
     private final NotifyWindow window;
     private final Instant at;
     private final List<Episode> recovered;
     private final Map<String, Instant> stillDown;
     private final Map<String, Integer> alerts;
+    private final org.opshub.outbox.Texts texts;
+    private final String lang;
 
     /**
      * A check that went down and came back while the window was closed.
@@ -35,13 +36,24 @@ public final class Digest {
     }
 
     Digest(ChatTopic chat, NotifyWindow window, Instant at, List<Episode> recovered, Map<String, Instant> stillDown,
-            Map<String, Integer> alerts) {
+            Map<String, Integer> alerts, org.opshub.outbox.Texts texts, String lang) {
+        this.texts = texts;
+        this.lang = org.opshub.outbox.Texts.known(lang);
         this.chat = chat;
         this.window = window;
         this.at = at;
         this.recovered = List.copyOf(recovered);
         this.stillDown = Map.copyOf(stillDown);
         this.alerts = Map.copyOf(alerts);
+    }
+
+    /** The same digest in another language ({@code en}, {@code ru}): what the route renders each template with. */
+    public Digest inLanguage(String language) {
+        return new Digest(chat, window, at, recovered, stillDown, alerts, texts, language);
+    }
+
+    private String t(String key, Object... args) {
+        return texts.t(lang, key, args);
     }
 
     /** The chat (and topic) it goes to. */
@@ -64,13 +76,11 @@ public final class Digest {
         if (recovered.isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder("<b>Down and back:</b>");
+        StringBuilder b = new StringBuilder(t("digest.recovered"));
         for (Episode e : recovered) {
-            b.append("\n\uD83D\uDFE2 ").append(Html.escape(e.check())).append(": down ")
-                    .append(e.down() == null ? "earlier" : time(e.down())).append(", back ").append(time(e.up()));
-            if (e.down() != null) {
-                b.append(" (").append(duration(Duration.between(e.down(), e.up()))).append(')');
-            }
+            b.append("\n").append(t("digest.recovered.line", Html.escape(e.check()),
+                    e.down() == null ? t("digest.earlier") : time(e.down()), time(e.up()),
+                    e.down() == null ? "" : t("digest.duration", duration(Duration.between(e.down(), e.up())))));
         }
         return b.toString();
     }
@@ -80,10 +90,9 @@ public final class Digest {
         if (stillDown.isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder("<b>Still down:</b>");
-        stillDown.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append("\n\uD83D\uDD34 ")
-                .append(Html.escape(e.getKey())).append(": since ").append(time(e.getValue())).append(" (")
-                .append(duration(Duration.between(e.getValue(), at))).append(')'));
+        StringBuilder b = new StringBuilder(t("digest.still-down"));
+        stillDown.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append("\n").append(
+                t("digest.still-down.line", Html.escape(e.getKey()), time(e.getValue()), duration(Duration.between(e.getValue(), at)))));
         return b.toString();
     }
 
@@ -92,9 +101,9 @@ public final class Digest {
         if (alerts.isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder("<b>Alerts held:</b>");
+        StringBuilder b = new StringBuilder(t("digest.alerts"));
         alerts.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> b.append("\n\uD83D\uDD25 ").append(Html.escape(e.getKey())).append(": ").append(e.getValue()));
+                .forEach(e -> b.append("\n").append(t("digest.alerts.line", Html.escape(e.getKey()), e.getValue())));
         return b.toString();
     }
 
@@ -104,12 +113,14 @@ public final class Digest {
     }
 
     private String time(Instant t) {
-        return (Duration.between(t, at).toHours() >= 20 ? DAY_HM : HM).format(t.atZone(window.zone()));
+        DateTimeFormatter f = Duration.between(t, at).toHours() >= 20
+                ? DateTimeFormatter.ofPattern(t("format.day-time"), org.opshub.outbox.Texts.locale(lang)) : HM;
+        return f.format(t.atZone(window.zone()));
     }
 
-    /** "2h 5m", "35m", "40s". */
-    static String duration(Duration d) {
+    /** "2h 5m", "35m", "40s" in the digest's language. */
+    private String duration(Duration d) {
         long s = Math.max(0, d.getSeconds());
-        return s >= 3600 ? s / 3600 + "h " + s % 3600 / 60 + "m" : s >= 60 ? s / 60 + "m" : s + "s";
+        return s >= 3600 ? t("age.hours", s / 3600, s % 3600 / 60) : s >= 60 ? t("age.minutes", s / 60) : t("age.seconds", s);
     }
 }

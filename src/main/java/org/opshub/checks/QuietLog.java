@@ -78,7 +78,7 @@ public final class QuietLog implements QuietHours {
      * @param chats     {@code checks.chats}
      * @param downSince for a check name, when it went down if it is DOWN now, else null
      */
-    List<Digest> take(Instant now, List<ChatTopic> chats, Function<String, Instant> downSince) {
+    List<Digest> take(Instant now, List<ChatTopic> chats, org.opshub.outbox.Texts texts, Function<String, Instant> downSince) {
         if (!pending || !window.isOpen(now)) {
             return List.of();
         }
@@ -115,12 +115,12 @@ public final class QuietLog implements QuietHours {
             boolean checkNews = !recovered.isEmpty() || !stillDown.isEmpty();
             if (checkNews) {
                 for (ChatTopic chat : chats) {
-                    out.add(new Digest(chat, window, now, recovered, stillDown, alerts.getOrDefault(chat, Map.of())));
+                    out.add(new Digest(chat, window, now, recovered, stillDown, alerts.getOrDefault(chat, Map.of()), texts, "en"));
                 }
             }
             for (Map.Entry<ChatTopic, Map<String, Integer>> e : alerts.entrySet()) {
                 if (!checkNews || !chats.contains(e.getKey())) {
-                    out.add(new Digest(e.getKey(), window, now, List.of(), Map.of(), e.getValue()));
+                    out.add(new Digest(e.getKey(), window, now, List.of(), Map.of(), e.getValue(), texts, "en"));
                 }
             }
             inFlightSince = now.toEpochMilli();

@@ -46,6 +46,8 @@ public final class ServiceChecks {
     private final Outbox outbox;
     private final HostIdentity host = new HostIdentity();
     private volatile QuietLog quiet;
+    private volatile org.opshub.outbox.Texts texts;
+    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
 
     /**
      * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
@@ -112,16 +114,27 @@ public final class ServiceChecks {
                 return null;
             }
             return new CheckNotification(kind, name, type, target, result.detail(), state.downSince, now,
-                    state.consecutiveFailures, host, window.zone());
+                    state.consecutiveFailures, host, window.zone()).withTexts(texts, "en");
         }
     }
 
-    /** Queues the rendered notification text (the body) for every {@code checks.chats} chat, in its topic. */
-    public void queue(Exchange exchange, @ExchangeProperty("notification") CheckNotification n) {
+    /** The bot's texts and each chat's language (/language, else {@code telegram.language}). */
+    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
+        this.texts = texts;
+        this.languageOf = languageOf;
+    }
+
+    /**
+     * Queues the rendered notification for every {@code checks.chats} chat, in its topic and its
+     * language: the body ({@code checks.template}) or {@code textRu} ({@code checks.template-ru}).
+     */
+    public void queue(Exchange exchange, @ExchangeProperty("notification") CheckNotification n,
+            @ExchangeProperty("textRu") String textRu) {
         String text = exchange.getMessage().getBody(String.class);
         String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
         for (org.opshub.outbox.ChatTopic chat : chats) {
-            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, text, "HTML", null);
+            String t = textRu != null && "ru".equals(languageOf.apply(chat.chatId())) ? textRu : text;
+            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, t, "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
     }
@@ -141,7 +154,7 @@ public final class ServiceChecks {
         if (q == null) {
             return List.of();
         }
-        return q.take(clock.instant(), chats, n -> {
+        return q.take(clock.instant(), chats, texts, n -> {
             CheckState s = checks.get(n);
             if (s == null) {
                 return null;
@@ -153,8 +166,10 @@ public final class ServiceChecks {
     }
 
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
-    public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text) {
-        String tidy = text.replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
+    public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text,
+            @ExchangeProperty("textRu") String textRu) {
+        String chosen = textRu != null && "ru".equals(languageOf.apply(digest.chat().chatId())) ? textRu : text;
+        String tidy = chosen.replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
         outbox.enqueue(digest.chat().chatId(), digest.chat().threadId(), "check", "digest:" + digest.at().toEpochMilli(),
                 tidy, "HTML", null);
         QuietLog q = quiet;

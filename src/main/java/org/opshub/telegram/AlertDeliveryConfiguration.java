@@ -29,13 +29,46 @@ public final class AlertDeliveryConfiguration {
     }
 
     /** The beans the other capabilities build on. */
-    public record Beans(Outbox outbox, Subscriptions subscriptions, AlertInbox inbox, Delivery delivery) {
+    public record Beans(Outbox outbox, Subscriptions subscriptions, AlertInbox inbox, Delivery delivery,
+            org.opshub.outbox.Texts texts, String language) {
     }
+
+    /**
+     * The bot's texts: {@code messages_en.properties} and {@code messages_ru.properties} in
+     * {@code telegram.texts-directory} ({@code templates}).
+     *
+     * @throws org.opshub.config.ConfigException naming the property when a file cannot be read
+     */
+    public static org.opshub.outbox.Texts texts(Function<String, String> property) {
+        String dir = Objects.requireNonNullElse(property.apply("telegram.texts-directory"), "").strip();
+        try {
+            return new org.opshub.outbox.Texts(java.nio.file.Path.of(dir.isEmpty() ? "templates" : dir));
+        } catch (IllegalArgumentException e) {
+            throw new org.opshub.config.ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /** {@code telegram.language}: {@code en} (default) or {@code ru}. */
+    public static String language(Function<String, String> property) {
+        String v = Objects.requireNonNullElse(property.apply("telegram.language"), "").strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.isEmpty()) {
+            return "en";
+        }
+        if (!org.opshub.outbox.Texts.LANGUAGES.contains(v)) {
+            throw new org.opshub.config.ConfigException("telegram.language", "\"" + v + "\" is not one of " + org.opshub.outbox.Texts.LANGUAGES);
+        }
+        return v;
+    }
+
+
 
     /** @throws ConfigException naming the property of a bad value */
     public static Beans bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
             TelegramSettings telegram, StateStore store) {
         readable(property, "telegram.alert-template", "templates/alert.txt");
+        readable(property, "telegram.alert-template-ru", "templates/alert.ru.txt");
+        org.opshub.outbox.Texts texts = texts(property);
+        String language = language(property);
         Settings.number(property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
         // the send rates the outbox route passes to claim()
         Settings.number(property, "telegram.rate.messages-per-second", "30", 1, 1000);
@@ -45,7 +78,9 @@ public final class AlertDeliveryConfiguration {
         Outbox outbox = new Outbox(store, registry);
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
                 Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
+        inbox.languages(texts, language);
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
+        context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
         context.getRegistry().bind("alertWebhook", new AlertWebhook(property.apply("alertmanager.bearer-token"),
@@ -57,7 +92,7 @@ public final class AlertDeliveryConfiguration {
         context.getPropertiesComponent().addOverrideProperty("telegram.api-url", telegram.apiUrl());
         context.getPropertiesComponent().addOverrideProperty("telegram.token", telegram.token());
         LOG.info("Alert delivery: {}", telegram);
-        return new Beans(outbox, subscriptions, inbox, delivery);
+        return new Beans(outbox, subscriptions, inbox, delivery, texts, language);
     }
 
     /**

@@ -83,10 +83,13 @@ class QuietDigestTest {
         p.put("alertmanager.bearer-token", BEARER);
         MutableClock clock = new MutableClock(NIGHT);
         hub = new HubRunner(p, Map.of("opshubClock", clock));
+        // the ward reads Russian
+        telegram.userSays(WARD, "/language ru");
+        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 1), texts(WARD).toString());
         telegram.userSays(WARD, "/subscribe Night.*");
         telegram.userSays(WARD, "/subscribe CtDown urgent");
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 2), texts(WARD).toString());
-        assertTrue(texts(WARD).get(1).contains("<code>CtDown</code> (urgent: also during quiet hours)"), texts(WARD).get(1));
+        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 3), texts(WARD).toString());
+        assertEquals("Подписка на <code>CtDown</code> оформлена (срочная: и в тихие часы).", texts(WARD).get(2));
         for (String n : names) {
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> up(n) == 1.0), n);
         }
@@ -102,13 +105,18 @@ class QuietDigestTest {
         assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(OPS).size() == 1), texts(OPS).toString());
         assertTrue(texts(OPS).get(0).startsWith("\uD83D\uDD34 <b>DOWN</b> ct-scanner (tcp)"), texts(OPS).get(0));
         assertTrue(texts(OPS).get(0).contains("Down since: 2026-11-23 03:00:00 UTC"), texts(OPS).get(0));
+        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.startsWith(
+                "\uD83D\uDD34 <b>НЕДОСТУПНА</b> ct-scanner (tcp)\nЦель: 127.0.0.1:"))), texts(WARD).toString());
+        assertTrue(texts(WARD).stream().anyMatch(t -> t.contains("Недоступна с: 23.11.2026 03:00:00 UTC")), texts(WARD).toString());
 
         // alerts at night: the ordinary subscription's are held, the urgent one's is sent
         for (String alert : List.of("NightDiskFull", "NightBackupLate", "NightDiskFull", "CtDown")) {
             byte[] body = AlertDeliveryTestAccess.payload(alert, "2026-11-23T03:1" + alerts++ + ":00Z");
             assertEquals(200, hub.postAlerts(body, "Authorization", "Bearer " + BEARER).statusCode());
         }
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.contains("<b>FIRING</b> CtDown"))));
+        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.contains("<b>АКТИВНО</b> CtDown"))));
+        String ct = texts(WARD).stream().filter(t -> t.contains("<b>АКТИВНО</b> CtDown")).findFirst().orElseThrow();
+        assertTrue(ct.contains("Начало: 23.11.2026 03:13:00 UTC") && ct.contains(">Источник</a>"), ct);
 
         // 03:30: three come back
         clock.set(NIGHT.plus(Duration.ofMinutes(30)));
@@ -121,7 +129,7 @@ class QuietDigestTest {
         }
         Thread.sleep(1500);
         assertEquals(1, texts(OPS).size(), "nothing else during the night: " + texts(OPS));
-        assertEquals(4, texts(WARD).size(), "the two replies, the urgent check and the urgent alert: " + texts(WARD));
+        assertEquals(5, texts(WARD).size(), "the three replies, the urgent check and the urgent alert: " + texts(WARD));
 
         // 07:00: the window opens
         clock.set(Instant.parse("2026-11-23T07:00:00Z"));
@@ -138,14 +146,21 @@ class QuietDigestTest {
                 + "<b>Still down:</b>\n"
                 + "\uD83D\uDD34 delta: since 03:00 (4h 0m)", digest);
         assertTrue(ops.get(2).startsWith("\uD83D\uDD34 <b>DOWN</b> delta (tcp)"), ops.get(2));
-        assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> texts(WARD).size() == 6), texts(WARD).toString());
+        assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> texts(WARD).size() == 7), texts(WARD).toString());
         List<String> ward = texts(WARD);
-        assertEquals(digest + "\n\n<b>Alerts held:</b>\n\uD83D\uDD25 NightBackupLate: 1\n\uD83D\uDD25 NightDiskFull: 2",
-                ward.get(4), "the same facts, and this chat's held alerts");
-        assertTrue(ward.get(5).startsWith("\uD83D\uDD34 <b>DOWN</b> delta (tcp)"), ward.get(5));
+        assertEquals("\uD83C\uDF05 <b>Итоги тихих часов</b> (20:00\u201307:00)\n\n"
+                + "<b>Падали и восстановились:</b>\n"
+                + "\uD83D\uDFE2 alpha: упала 03:00, вернулась 03:30 (30 мин)\n"
+                + "\uD83D\uDFE2 bravo: упала 03:00, вернулась 03:30 (30 мин)\n"
+                + "\uD83D\uDFE2 charlie: упала 03:00, вернулась 03:30 (30 мин)\n\n"
+                + "<b>Всё ещё недоступны:</b>\n"
+                + "\uD83D\uDD34 delta: с 03:00 (4 ч 0 мин)\n\n"
+                + "<b>Отложенные оповещения:</b>\n\uD83D\uDD25 NightBackupLate: 1\n\uD83D\uDD25 NightDiskFull: 2",
+                ward.get(5), "the same facts in Russian, and this chat's held alerts");
+        assertTrue(ward.get(6).startsWith("\uD83D\uDD34 <b>НЕДОСТУПНА</b> delta (tcp)"), ward.get(6));
         Thread.sleep(1000);
         assertEquals(3, texts(OPS).size(), "one digest only: " + texts(OPS));
-        assertEquals(6, texts(WARD).size(), "one digest only: " + texts(WARD));
+        assertEquals(7, texts(WARD).size(), "one digest only: " + texts(WARD));
         assertTrue(texts(WARD).stream().noneMatch(t -> t.contains("NightDiskFull</b>") || t.contains("RECOVERED")), texts(WARD).toString());
     }
 
