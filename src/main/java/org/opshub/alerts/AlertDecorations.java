@@ -30,6 +30,7 @@ public final class AlertDecorations {
     private final java.util.Set<String> resendChecks;
     private final java.util.Set<Long> resendChats;
     private final java.util.Set<String> resendAlertnames;
+    private volatile org.opshub.outbox.Texts texts;
 
     /** One outbox row of an alert for one chat. */
     public record Row(String kind, String refSuffix, String text, String extra) {
@@ -55,6 +56,17 @@ public final class AlertDecorations {
         this.resendAlertnames = java.util.Set.copyOf(resendAlertnames);
     }
 
+    /** The bot's texts for the buttons and captions (null: English). */
+    public AlertDecorations texts(org.opshub.outbox.Texts t) {
+        this.texts = t;
+        return this;
+    }
+
+    private String t(String lang, String key, String fallback, Object... args) {
+        org.opshub.outbox.Texts held = texts;
+        return held == null ? fallback : held.t(lang, key, args);
+    }
+
     /** Decorations are off: one plain row per alert. */
     public static AlertDecorations none() {
         return new AlertDecorations(null, false);
@@ -69,8 +81,13 @@ public final class AlertDecorations {
 
     /** The rows to queue for one chat (callback tokens are stored on {@code c}). */
     public List<Row> rows(Connection c, long chatId, Alert alert, String message) throws SQLException {
+        return rows(c, chatId, alert, message, "en");
+    }
+
+    /** The rows to queue for one chat, its buttons and captions in the chat's language {@code lang}. */
+    public List<Row> rows(Connection c, long chatId, Alert alert, String message, String lang) throws SQLException {
         ObjectNode markup = (silences || resendCheck(chatId, alert) != null) && alert.firing() && chatId != AlertInbox.CONSOLE
-                ? keyboard(c, chatId, alert, message) : null;
+                ? keyboard(c, chatId, alert, message, lang) : null;
         ObjectNode panel = grafana != null && grafana.enabled() && chatId != AlertInbox.CONSOLE ? panel(alert) : null;
         List<Row> rows = new ArrayList<>();
         if (panel == null) {
@@ -83,8 +100,9 @@ public final class AlertDecorations {
             rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
             ObjectNode photo = JSON.createObjectNode().put("method", "sendPhoto");
             photo.set("panel", panel);
-            rows.add(new Row("photo", ":photo", "\uD83D\uDCC8 " + Html.escape(alert.alertname()) + " \u00B7 last "
-                    + Html.escape(grafana.defaultRange()), photo.toString()));
+            rows.add(new Row("photo", ":photo", t(lang, "alert.photo", "\uD83D\uDCC8 " + Html.escape(alert.alertname()) + " \u00B7 last "
+                    + Html.escape(grafana.defaultRange()), Html.escape(alert.alertname()), Html.escape(grafana.defaultRange())),
+                    photo.toString()));
         }
         return rows;
     }
@@ -119,14 +137,15 @@ public final class AlertDecorations {
         return null;
     }
 
-    private ObjectNode keyboard(Connection c, long chatId, Alert alert, String message) throws SQLException {
+    private ObjectNode keyboard(Connection c, long chatId, Alert alert, String message, String lang) throws SQLException {
         ObjectNode markup = JSON.createObjectNode();
         ArrayNode rows = markup.putArray("inline_keyboard");
         String check = resendCheck(chatId, alert);
         if (check != null) {
             ObjectNode action = JSON.createObjectNode().put("t", "resend-check").put("check", check)
-                    .put("label", "Resend missing").put("text", message);
-            rows.addArray().addObject().put("text", "\u21BB Resend missing (" + check.replace("->", " \u2192 ") + ")")
+                    .put("label", t(lang, "button.resend-missing.label", "Resend missing")).put("text", message);
+            rows.addArray().addObject().put("text", t(lang, "button.resend-missing", "\u21BB Resend missing ("
+                    + check.replace("->", " \u2192 ") + ")", check.replace("->", " \u2192 ")))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString()));
         }
         if (!silences) {
@@ -137,14 +156,15 @@ public final class AlertDecorations {
         ObjectNode ack = JSON.createObjectNode().put("t", "ack").put("fp", alert.fingerprint()).put("text", message);
         ObjectNode ackLabels = ack.putObject("labels");
         alert.labels().forEach(ackLabels::put);
-        row.add(JSON.createObjectNode().put("text", "\u2705 Ack").put("callback_data", Callbacks.put(c, chatId, ack.toString())));
+        row.add(JSON.createObjectNode().put("text", t(lang, "button.ack", "\u2705 Ack"))
+                .put("callback_data", Callbacks.put(c, chatId, ack.toString())));
         for (int h : SILENCE_HOURS) {
             ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
             ObjectNode labels = action.putObject("labels");
             for (Map.Entry<String, String> e : alert.labels().entrySet()) {
                 labels.put(e.getKey(), e.getValue());
             }
-            row.add(JSON.createObjectNode().put("text", "\uD83D\uDD15 Silence " + h + "h")
+            row.add(JSON.createObjectNode().put("text", t(lang, "button.silence", "\uD83D\uDD15 Silence " + h + "h", h))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString())));
         }
         return markup;

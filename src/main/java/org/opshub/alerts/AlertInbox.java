@@ -137,7 +137,7 @@ public final class AlertInbox {
                 String message = "ru".equals(lang) ? messageRu : messageEn;
                 String body = t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread());
                 String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
-                for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body)) {
+                for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body, lang)) {
                     Outbox.enqueue(c, t.chatId(), row.kind(), alert.key() + row.refSuffix() + topic, row.text(), "HTML",
                             Outbox.inThread(row.extra(), t.threadId()), now);
                 }

@@ -34,6 +34,8 @@ public final class Silences {
     private final ZoneId zone;
     private final Clock clock;
     private final Acks acks;
+    private volatile org.opshub.outbox.Texts texts;
+    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
 
     /**
      * @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons
@@ -45,6 +47,24 @@ public final class Silences {
         this.zone = zone;
         this.clock = clock;
         this.acks = acks;
+    }
+
+    /** The bot's texts and each chat's language, for the edited messages and errors. */
+    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
+        this.texts = texts;
+        this.languageOf = languageOf;
+    }
+
+    private String t(long chatId, String key, String fallback, Object... args) {
+        org.opshub.outbox.Texts held = texts;
+        return held == null ? fallback : held.t(languageOf.apply(chatId), key, args);
+    }
+
+    private String time(long chatId, Instant t) {
+        org.opshub.outbox.Texts held = texts;
+        String lang = languageOf.apply(chatId);
+        return (held == null ? TIME : DateTimeFormatter.ofPattern(held.t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang)))
+                .format(t.atZone(zone));
     }
 
     public boolean enabled() {
@@ -93,12 +113,14 @@ public final class Silences {
         String note;
         if (step.ack()) {
             acks.opened(step, id, now.plus(acks.silence()));
-            note = "\n\n\u2705 Acknowledged by " + Html.escape(step.user()) + " at " + TIME.format(now.atZone(zone))
-                    + ": silenced until it resolves (silence <code>" + Html.escape(id) + "</code>)";
+            note = "\n\n" + t(step.chatId(), "ack.done", "\u2705 Acknowledged by " + Html.escape(step.user()) + " at "
+                    + TIME.format(now.atZone(zone)) + ": silenced until it resolves (silence <code>" + Html.escape(id) + "</code>)",
+                    Html.escape(step.user()), time(step.chatId(), now), Html.escape(id));
         } else {
             Instant until = now.plus(Duration.ofHours(step.hours()));
-            note = "\n\n\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
-                    + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)";
+            note = "\n\n" + t(step.chatId(), "silence.done", "\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
+                    + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)",
+                    Html.escape(step.user()), time(step.chatId(), until), Html.escape(id));
         }
         String text = step.text().length() + note.length() <= 4096 ? step.text() + note : note.strip();
         LOG.info("Silence {} created for {}h from chat {} ({} matchers)", id, step.hours(), step.chatId(), step.labels().size());
@@ -111,14 +133,16 @@ public final class Silences {
         String why = answer == null ? "" : answer.strip();
         why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
         LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
-        outbox.reply(step.chatId(), step.threadId(), step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager answered "
-                + status + (why.isEmpty() ? "" : ": " + Html.escape(why)));
+        String detail = why.isEmpty() ? "" : ": " + Html.escape(why);
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.refused",
+                "\u26A0\uFE0F Silence not created: Alertmanager answered " + status + detail, status, detail));
     }
 
     /** Alertmanager did not answer (refused connection, timeout, answer over the cap): reported in the chat. */
     public void unreachable(SilenceStep step, String error) {
         LOG.warn("Alertmanager API unreachable for a silence: {}", error);
-        outbox.reply(step.chatId(), step.threadId(), step.ref(), "\u26A0\uFE0F Silence not created: Alertmanager does not answer ("
-                + Html.escape(error == null ? "error" : error) + ")");
+        String e = Html.escape(error == null ? "error" : error);
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.unreachable",
+                "\u26A0\uFE0F Silence not created: Alertmanager does not answer (" + e + ")", e));
     }
 }

@@ -42,10 +42,11 @@ public final class BotConfiguration {
         Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
         Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
         delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
-                java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()));
+                java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()).texts(delivery.texts()));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
+        silences.languages(delivery.texts(), delivery.inbox()::language);
         context.getRegistry().bind("silences", silences);
         context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed

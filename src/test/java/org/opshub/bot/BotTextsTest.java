@@ -28,8 +28,9 @@ import org.opshub.telegram.FakeBotApi;
  * Bot API, is the snapshot in src/test/resources/bot/replies_{en,ru}.txt.
  */
 class BotTextsTest {
-    /** {@code texts.t(lang, "key"} and {@code texts.t(wanted, "key"} in the code. */
-    private static final Pattern USED = Pattern.compile("texts\\.t\\(\\w+,\\s*(?:[^\"]*\\?\\s*)?\"([a-z][a-z0-9.-]*[a-z0-9])\"");
+    /** {@code texts.t(lang, "key"}, {@code t(lang, "key"}, {@code t(step.chatId(), "key"} and {@code t("key"} in the code. */
+    private static final Pattern USED = Pattern.compile(
+            "(?:texts\\.t|\\bt)\\((?:[\\w.]+(?:\\(\\))?,\\s*)?(?:[^\"]*\\?\\s*)?\"([a-z][a-z0-9-]*\\.[a-z0-9.-]*[a-z0-9])\"");
     private static final Pattern ALSO = Pattern.compile(":\\s*\"([a-z][a-z0-9-]+\\.[a-z0-9.-]+)\"");
     private static final List<String> REPLY_CLASSES = List.of("src/main/java/org/opshub/bot/BotCommands.java",
             "src/main/java/org/opshub/bot/StatusText.java", "src/main/java/org/opshub/bot/ResendText.java");
@@ -46,7 +47,7 @@ class BotTextsTest {
                 while (m.find()) {
                     used.add(m.group(1));
                 }
-                if (code.contains("texts.t(")) {
+                if (code.contains("texts.t(") || code.contains(" t(")) {
                     Matcher also = ALSO.matcher(code);
                     while (also.find()) {
                         used.add(also.group(1));
@@ -122,6 +123,37 @@ class BotTextsTest {
                             Files.readString(Path.of("target/replies_" + lang + ".txt")),
                             "the replies in " + lang + " (this run's in target/replies_" + lang + ".txt)");
                 }
+            }
+        }
+    }
+
+    @Test
+    void anAlertInARussianChatHasItsTextButtonsAndDatesInRussian() throws Exception {
+        long ru = 6201;
+        long en = 6202;
+        try (FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> p = telegram.hubProperties(ru, en);
+            p.put("telegram.timezone", "UTC");
+            p.put("alertmanager.api-url", "http://127.0.0.1:9"); // buttons on; nothing is pressed here
+            try (HubRunner hub = new HubRunner(p)) {
+                ask(telegram, ru, "/language ru");
+                ask(telegram, ru, "/subscribe Pacs.*");
+                ask(telegram, en, "/subscribe Pacs.*");
+                assertEquals(200, hub.postAlerts(org.opshub.telegram.AlertDeliveryTestAccess.payload("PacsDown",
+                        "2026-11-21T09:00:00Z")).statusCode());
+                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.keyboards(ru).size() == 1
+                        && telegram.keyboards(en).size() == 1));
+                com.fasterxml.jackson.databind.JsonNode ruMessage = telegram.keyboards(ru).get(0);
+                assertTrue(ruMessage.path("text").asText().startsWith("\uD83D\uDD25 <b>АКТИВНО</b> PacsDown [info]"),
+                        ruMessage.path("text").asText());
+                assertTrue(ruMessage.path("text").asText().contains("Начало: 21.11.2026 09:00:00 UTC"), ruMessage.path("text").asText());
+                assertEquals(List.of("\u2705 Принять", "\uD83D\uDD15 Заглушить 1 ч", "\uD83D\uDD15 Заглушить 4 ч",
+                        "\uD83D\uDD15 Заглушить 24 ч"),
+                        ruMessage.path("reply_markup").path("inline_keyboard").get(0).findValuesAsText("text"));
+                com.fasterxml.jackson.databind.JsonNode enMessage = telegram.keyboards(en).get(0);
+                assertTrue(enMessage.path("text").asText().contains("Started: 2026-11-21 09:00:00 UTC"), enMessage.path("text").asText());
+                assertEquals(List.of("\u2705 Ack", "\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"),
+                        enMessage.path("reply_markup").path("inline_keyboard").get(0).findValuesAsText("text"));
             }
         }
     }
