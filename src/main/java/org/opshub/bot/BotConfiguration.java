@@ -47,6 +47,7 @@ public final class BotConfiguration {
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         silences.languages(delivery.texts(), delivery.inbox()::language);
+        grafana.languages(delivery.texts(), delivery.inbox()::language);
         context.getRegistry().bind("silences", silences);
         context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed

@@ -277,6 +277,20 @@ public final class Delivery {
      *
      * @param png the rendered panel ({@code panelPng}), or null
      */
+    private volatile org.opshub.outbox.Texts texts;
+    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
+
+    /** The bot's texts and each chat's language, for what delivery writes itself (render errors, notes). */
+    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
+        this.texts = texts;
+        this.languageOf = languageOf;
+    }
+
+    private String t(long chatId, String key, String fallback, Object... args) {
+        org.opshub.outbox.Texts held = texts;
+        return held == null ? fallback : held.t(languageOf.apply(chatId), key, args);
+    }
+
     public BotCall.Request call(OutboxMessage message, byte[] png) throws JsonProcessingException {
         return BotCall.of(message, png);
     }
@@ -301,8 +315,10 @@ public final class Delivery {
         if (retryable && panel != null) {
             ObjectNode photo = JSON.createObjectNode();
             photo.set("panel", panel);
-            outbox.enqueue(m.chatId(), "photo", m.ref() + ":photo", "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last "
-                    + Html.escape(panel.path("range").asText("")), "HTML", photo.toString());
+            String range = Html.escape(panel.path("range").asText(""));
+            outbox.enqueue(m.chatId(), m.threadId(), "photo", m.ref() + ":photo", t(m.chatId(), "alert.photo",
+                    "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last " + range, Html.escape(title), range), "HTML",
+                    photo.toString());
         }
         return asText;
     }
@@ -321,7 +337,8 @@ public final class Delivery {
      */
     public OutboxMessage renderError(OutboxMessage m, String error) {
         OutboxMessage reply = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
-                "\u26A0\uFE0F Could not render <b>" + Html.escape(panelTitle(m)) + "</b>: " + Html.escape(error), "HTML",
+                t(m.chatId(), "render.error", "\u26A0\uFE0F Could not render <b>" + Html.escape(panelTitle(m)) + "</b>: "
+                        + Html.escape(error), Html.escape(panelTitle(m)), Html.escape(error)), "HTML",
                 m.createdAt(), m.attempts(), null);
         outbox.rewrite(reply);
         return reply;
@@ -390,7 +407,7 @@ public final class Delivery {
         long thread = m.threadId();
         ObjectNode extra = BotCall.extra(m);
         extra.remove("message_thread_id");
-        String note = "\n\n" + Subscriptions.goneNote(thread);
+        String note = "\n\n" + t(m.chatId(), "topic.gone.note", Subscriptions.goneNote(thread), thread);
         OutboxMessage general = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
                 "HTML".equals(m.parseMode()) ? m.text() + note : m.text() + Html.toPlain(note), m.parseMode(), m.createdAt(),
                 m.attempts(), extra.isEmpty() ? null : extra.toString());

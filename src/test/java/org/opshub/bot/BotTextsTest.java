@@ -47,7 +47,7 @@ class BotTextsTest {
                 while (m.find()) {
                     used.add(m.group(1));
                 }
-                if (code.contains("texts.t(") || code.contains(" t(")) {
+                if (code.contains("texts.t(")) {
                     Matcher also = ALSO.matcher(code);
                     while (also.find()) {
                         used.add(also.group(1));
