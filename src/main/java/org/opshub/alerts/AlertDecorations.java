@@ -62,9 +62,9 @@ public final class AlertDecorations {
         return this;
     }
 
-    private String t(String lang, String key, String fallback, Object... args) {
+    private String t(String lang, String key, Object... args) {
         org.opshub.outbox.Texts held = texts;
-        return held == null ? fallback : held.t(lang, key, args);
+        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(lang, key, args);
     }
 
     /** Decorations are off: one plain row per alert. */
@@ -100,8 +100,7 @@ public final class AlertDecorations {
             rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
             ObjectNode photo = JSON.createObjectNode().put("method", "sendPhoto");
             photo.set("panel", panel);
-            rows.add(new Row("photo", ":photo", t(lang, "alert.photo", "\uD83D\uDCC8 " + Html.escape(alert.alertname()) + " \u00B7 last "
-                    + Html.escape(grafana.defaultRange()), Html.escape(alert.alertname()), Html.escape(grafana.defaultRange())),
+            rows.add(new Row("photo", ":photo", t(lang, "alert.photo", Html.escape(alert.alertname()), Html.escape(grafana.defaultRange())),
                     photo.toString()));
         }
         return rows;
@@ -143,9 +142,8 @@ public final class AlertDecorations {
         String check = resendCheck(chatId, alert);
         if (check != null) {
             ObjectNode action = JSON.createObjectNode().put("t", "resend-check").put("check", check)
-                    .put("label", t(lang, "button.resend-missing.label", "Resend missing")).put("text", message);
-            rows.addArray().addObject().put("text", t(lang, "button.resend-missing", "\u21BB Resend missing ("
-                    + check.replace("->", " \u2192 ") + ")", check.replace("->", " \u2192 ")))
+                    .put("label", t(lang, "button.resend-missing.label")).put("text", message);
+            rows.addArray().addObject().put("text", t(lang, "button.resend-missing", check.replace("->", " \u2192 ")))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString()));
         }
         if (!silences) {
@@ -156,7 +154,7 @@ public final class AlertDecorations {
         ObjectNode ack = JSON.createObjectNode().put("t", "ack").put("fp", alert.fingerprint()).put("text", message);
         ObjectNode ackLabels = ack.putObject("labels");
         alert.labels().forEach(ackLabels::put);
-        row.add(JSON.createObjectNode().put("text", t(lang, "button.ack", "\u2705 Ack"))
+        row.add(JSON.createObjectNode().put("text", t(lang, "button.ack"))
                 .put("callback_data", Callbacks.put(c, chatId, ack.toString())));
         for (int h : SILENCE_HOURS) {
             ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
@@ -164,7 +162,7 @@ public final class AlertDecorations {
             for (Map.Entry<String, String> e : alert.labels().entrySet()) {
                 labels.put(e.getKey(), e.getValue());
             }
-            row.add(JSON.createObjectNode().put("text", t(lang, "button.silence", "\uD83D\uDD15 Silence " + h + "h", h))
+            row.add(JSON.createObjectNode().put("text", t(lang, "button.silence", h))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString())));
         }
         return markup;

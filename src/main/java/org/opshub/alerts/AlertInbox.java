@@ -161,7 +161,7 @@ public final class AlertInbox {
     /** The line (HTML) under a message that goes to General because the topic it was for is gone. */
     public String goneNote(String lang, long threadId) {
         org.opshub.outbox.Texts t = texts;
-        return t == null ? Subscriptions.goneNote(threadId) : t.t(lang, "topic.gone.note", threadId);
+        return (t == null ? org.opshub.outbox.Texts.embedded() : t).t(lang, "topic.gone.note", threadId);
     }
 
     /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */

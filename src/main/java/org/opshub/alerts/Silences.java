@@ -55,9 +55,9 @@ public final class Silences {
         this.languageOf = languageOf;
     }
 
-    private String t(long chatId, String key, String fallback, Object... args) {
+    private String t(long chatId, String key, Object... args) {
         org.opshub.outbox.Texts held = texts;
-        return held == null ? fallback : held.t(languageOf.apply(chatId), key, args);
+        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(languageOf.apply(chatId), key, args);
     }
 
     private String time(long chatId, Instant t) {
@@ -113,13 +113,11 @@ public final class Silences {
         String note;
         if (step.ack()) {
             acks.opened(step, id, now.plus(acks.silence()));
-            note = "\n\n" + t(step.chatId(), "ack.done", "\u2705 Acknowledged by " + Html.escape(step.user()) + " at "
-                    + TIME.format(now.atZone(zone)) + ": silenced until it resolves (silence <code>" + Html.escape(id) + "</code>)",
+            note = "\n\n" + t(step.chatId(), "ack.done",
                     Html.escape(step.user()), time(step.chatId(), now), Html.escape(id));
         } else {
             Instant until = now.plus(Duration.ofHours(step.hours()));
-            note = "\n\n" + t(step.chatId(), "silence.done", "\uD83D\uDD15 Silenced by " + Html.escape(step.user()) + " until "
-                    + TIME.format(until.atZone(zone)) + " (silence <code>" + Html.escape(id) + "</code>)",
+            note = "\n\n" + t(step.chatId(), "silence.done",
                     Html.escape(step.user()), time(step.chatId(), until), Html.escape(id));
         }
         String text = step.text().length() + note.length() <= 4096 ? step.text() + note : note.strip();
@@ -134,15 +132,13 @@ public final class Silences {
         why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
         LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
         String detail = why.isEmpty() ? "" : ": " + Html.escape(why);
-        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.refused",
-                "\u26A0\uFE0F Silence not created: Alertmanager answered " + status + detail, status, detail));
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.refused", status, detail));
     }
 
     /** Alertmanager did not answer (refused connection, timeout, answer over the cap): reported in the chat. */
     public void unreachable(SilenceStep step, String error) {
         LOG.warn("Alertmanager API unreachable for a silence: {}", error);
         String e = Html.escape(error == null ? "error" : error);
-        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.unreachable",
-                "\u26A0\uFE0F Silence not created: Alertmanager does not answer (" + e + ")", e));
+        outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.unreachable", e));
     }
 }

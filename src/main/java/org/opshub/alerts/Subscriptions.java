@@ -190,11 +190,6 @@ public final class Subscriptions {
         return out;
     }
 
-    /** The line (HTML) under a message that goes to General because the topic it was for is gone. */
-    public static String goneNote(long threadId) {
-        return "<i>(for topic " + threadId + ", which is closed or deleted: send /subscribe in a live topic)</i>";
-    }
-
     /**
      * Marks a topic of a chat as gone (Telegram answered "message thread not found" or that the topic
      * is closed), inside the caller's transaction: its subscriptions send to General from now on, and

@@ -70,8 +70,8 @@ public final class CheckNotification {
         return withTexts(texts, language);
     }
 
-    private String text(String key, String fallback, Object... args) {
-        return texts == null ? fallback : texts.t(lang, key, args);
+    private String text(String key, Object... args) {
+        return (texts == null ? org.opshub.outbox.Texts.embedded() : texts).t(lang, key, args);
     }
 
     private String time(Instant t) {
@@ -143,7 +143,7 @@ public final class CheckNotification {
 
     /** The external address, or "unknown" when {@code checks.external-ip-url} is unset or unanswered. */
     public String getExternalIp() {
-        return host.externalIp().isEmpty() ? text("check.unknown", "unknown") : Html.escape(host.externalIp());
+        return host.externalIp().isEmpty() ? text("check.unknown") : Html.escape(host.externalIp());
     }
 
     /** When the outage began (for a recovery too). */
@@ -159,10 +159,10 @@ public final class CheckNotification {
     public String getDuration() {
         Duration d = Duration.between(since, time);
         if (d.toHours() > 0) {
-            return text("check.duration.hours", d.toHours() + "h " + d.toMinutesPart() + "m", d.toHours(), d.toMinutesPart());
+            return text("check.duration.hours", d.toHours(), d.toMinutesPart());
         }
-        return d.toMinutes() > 0 ? text("check.duration.minutes", d.toMinutes() + "m " + d.toSecondsPart() + "s", d.toMinutes(),
-                d.toSecondsPart()) : text("check.duration.seconds", d.toSeconds() + "s", d.toSeconds());
+        return d.toMinutes() > 0 ? text("check.duration.minutes", d.toMinutes(),
+                d.toSecondsPart()) : text("check.duration.seconds", d.toSeconds());
     }
 
     public int getFailures() {

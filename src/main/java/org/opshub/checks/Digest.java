@@ -53,7 +53,7 @@ public final class Digest {
     }
 
     private String t(String key, Object... args) {
-        return texts.t(lang, key, args);
+        return (texts == null ? org.opshub.outbox.Texts.embedded() : texts).t(lang, key, args);
     }
 
     /** The chat (and topic) it goes to. */

@@ -106,14 +106,14 @@ public final class GrafanaBot {
      */
     public void answerError(GrafanaStep step, int status, String body, String contentType) {
         String problem = Html.escape(problem(status, body, contentType));
-        reply(step, t(step.chatId(), "grafana.error", "\u26A0\uFE0F Grafana: " + problem, problem));
+        reply(step, t(step.chatId(), "grafana.error", problem));
     }
 
     /** Grafana did not answer (timeout, refused, an answer over the cap): the chat gets a readable reply. */
     public void unreachable(GrafanaStep step, Exception e) {
         LOG.warn("Grafana API call failed: {}", e == null ? "?" : e.toString());
         String why = Html.escape(notAnswering(e));
-        reply(step, t(step.chatId(), "grafana.unreachable", "\u26A0\uFE0F " + why, why));
+        reply(step, t(step.chatId(), "grafana.unreachable", why));
     }
 
     private boolean notADashboard(GrafanaStep step, JsonNode answer) {
@@ -133,16 +133,16 @@ public final class GrafanaBot {
         this.languageOf = languageOf;
     }
 
-    private String t(long chatId, String key, String fallback, Object... args) {
+    private String t(long chatId, String key, Object... args) {
         org.opshub.outbox.Texts held = texts;
-        return held == null ? fallback : held.t(languageOf.apply(chatId), key, args);
+        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(languageOf.apply(chatId), key, args);
     }
 
     private void dashboardsKeyboard(GrafanaStep step, List<Dashboards.Ref> found) {
         if (found.isEmpty()) {
             String q = step.query() == null ? "" : Html.escape(step.query());
-            reply(step, q.isEmpty() ? t(step.chatId(), "grafana.no-dashboards", "No dashboards in Grafana.")
-                    : t(step.chatId(), "grafana.no-match", "No dashboard matches <code>" + q + "</code>.", q));
+            reply(step, q.isEmpty() ? t(step.chatId(), "grafana.no-dashboards")
+                    : t(step.chatId(), "grafana.no-match", q));
             return;
         }
         ArrayNode rows = JSON.createArrayNode();
@@ -154,14 +154,13 @@ public final class GrafanaBot {
             String label = d.folder().isEmpty() ? d.title() : d.title() + " · " + d.folder();
             rows.addArray().add(button(step.chatId(), label, action));
         }
-        String head = found.size() > MAX_BUTTONS ? t(step.chatId(), "grafana.first", " (first " + MAX_BUTTONS + " of "
-                + found.size() + ")", MAX_BUTTONS, found.size()) : "";
-        keyboard(step, t(step.chatId(), "grafana.choose-dashboard", "Choose a dashboard" + head + ":", head), rows);
+        String head = found.size() > MAX_BUTTONS ? t(step.chatId(), "grafana.first", MAX_BUTTONS, found.size()) : "";
+        keyboard(step, t(step.chatId(), "grafana.choose-dashboard", head), rows);
     }
 
     private void panelsKeyboard(GrafanaStep step, Dashboards.Dashboard d, List<Dashboards.Panel> panels, String range) {
         if (panels.isEmpty()) {
-            reply(step, t(step.chatId(), "grafana.no-panels", "<b>" + Html.escape(d.title()) + "</b> has no panels to render.",
+            reply(step, t(step.chatId(), "grafana.no-panels",
                     Html.escape(d.title())));
             return;
         }
@@ -171,15 +170,13 @@ public final class GrafanaBot {
                     .put("id", p.id()).put("title", d.title() + " \u203A " + p.title()).put("range", range);
             rows.addArray().add(button(step.chatId(), p.title(), action));
         }
-        keyboard(step, t(step.chatId(), "grafana.choose-panel", "<b>" + Html.escape(d.title()) + "</b>: choose a panel (last "
-                + Html.escape(range) + "):", Html.escape(d.title()), Html.escape(range)), rows);
+        keyboard(step, t(step.chatId(), "grafana.choose-panel", Html.escape(d.title()), Html.escape(range)), rows);
     }
 
     private GrafanaStep pickDashboard(GrafanaStep step, List<Dashboards.Ref> found) {
         List<Dashboards.Ref> matches = byPrefix(found, Dashboards.Ref::title, step.query());
         if (matches.isEmpty()) {
-            reply(step, t(step.chatId(), "grafana.no-prefix", "No dashboard starts with <code>" + Html.escape(step.query())
-                    + "</code>. /dashboards lists them.", Html.escape(step.query())));
+            reply(step, t(step.chatId(), "grafana.no-prefix", Html.escape(step.query())));
             return null;
         }
         if (matches.size() > 1) {
@@ -197,8 +194,7 @@ public final class GrafanaBot {
             photo(step.chatId(), step.threadId(), step.ref(), d.uid(), d.slug(), p.id(), d.title() + " \u203A " + p.title(),
                     step.range());
         } else if (matches.isEmpty()) {
-            reply(step, t(step.chatId(), "grafana.no-panel", "No panel of <b>" + Html.escape(d.title()) + "</b> starts with <code>"
-                    + Html.escape(step.panelQuery()) + "</code>.", Html.escape(d.title()), Html.escape(step.panelQuery())));
+            reply(step, t(step.chatId(), "grafana.no-panel", Html.escape(d.title()), Html.escape(step.panelQuery())));
         } else {
             panelsKeyboard(step, d, matches, step.range());
         }
@@ -239,8 +235,7 @@ public final class GrafanaBot {
     public void photo(long chatId, long threadId, String ref, String uid, String slug, int panelId, String title, String range) {
         ObjectNode extra = JSON.createObjectNode().put("method", "sendPhoto");
         extra.set("panel", panel(uid, slug, panelId, title, range));
-        outbox.enqueue(chatId, threadId, "photo", ref, t(chatId, "grafana.caption", Html.escape(title) + " \u00B7 last "
-                + Html.escape(range), Html.escape(title), Html.escape(range)), "HTML",
+        outbox.enqueue(chatId, threadId, "photo", ref, t(chatId, "grafana.caption", Html.escape(title), Html.escape(range)), "HTML",
                 extra.toString());
     }
 

@@ -53,6 +53,32 @@ public final class Texts {
         }
     }
 
+    /** The texts embedded in the jar (a copy of templates/messages_*.properties as shipped), for code not given any. */
+    public static Texts embedded() {
+        return Embedded.TEXTS;
+    }
+
+    private static final class Embedded {
+        static final Texts TEXTS = new Texts();
+    }
+
+    private Texts() {
+        this.directory = null;
+        for (String lang : LANGUAGES) {
+            Properties p = new Properties();
+            try (java.io.InputStream in = Texts.class.getResourceAsStream("/texts/messages_" + lang + ".properties")) {
+                if (in != null) {
+                    p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+            bundles.put(lang, new Loaded(null, Map.copyOf(m)));
+        }
+    }
+
     /** The file of a language. */
     public Path file(String lang) {
         return directory.resolve("messages_" + lang + ".properties");
@@ -108,6 +134,9 @@ public final class Texts {
 
     private Map<String, String> texts(String lang) {
         Loaded held = bundles.get(lang);
+        if (directory == null) {
+            return held == null ? Map.of() : held.texts();
+        }
         try {
             FileTime now = Files.getLastModifiedTime(file(lang));
             if (held == null || !now.equals(held.modified())) {

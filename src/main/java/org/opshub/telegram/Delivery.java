@@ -286,9 +286,9 @@ public final class Delivery {
         this.languageOf = languageOf;
     }
 
-    private String t(long chatId, String key, String fallback, Object... args) {
+    private String t(long chatId, String key, Object... args) {
         org.opshub.outbox.Texts held = texts;
-        return held == null ? fallback : held.t(languageOf.apply(chatId), key, args);
+        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(languageOf.apply(chatId), key, args);
     }
 
     public BotCall.Request call(OutboxMessage message, byte[] png) throws JsonProcessingException {
@@ -316,8 +316,7 @@ public final class Delivery {
             ObjectNode photo = JSON.createObjectNode();
             photo.set("panel", panel);
             String range = Html.escape(panel.path("range").asText(""));
-            outbox.enqueue(m.chatId(), m.threadId(), "photo", m.ref() + ":photo", t(m.chatId(), "alert.photo",
-                    "\uD83D\uDCC8 " + Html.escape(title) + " \u00B7 last " + range, Html.escape(title), range), "HTML",
+            outbox.enqueue(m.chatId(), m.threadId(), "photo", m.ref() + ":photo", t(m.chatId(), "alert.photo", Html.escape(title), range), "HTML",
                     photo.toString());
         }
         return asText;
@@ -337,8 +336,7 @@ public final class Delivery {
      */
     public OutboxMessage renderError(OutboxMessage m, String error) {
         OutboxMessage reply = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
-                t(m.chatId(), "render.error", "\u26A0\uFE0F Could not render <b>" + Html.escape(panelTitle(m)) + "</b>: "
-                        + Html.escape(error), Html.escape(panelTitle(m)), Html.escape(error)), "HTML",
+                t(m.chatId(), "render.error", Html.escape(panelTitle(m)), Html.escape(error)), "HTML",
                 m.createdAt(), m.attempts(), null);
         outbox.rewrite(reply);
         return reply;
@@ -407,7 +405,7 @@ public final class Delivery {
         long thread = m.threadId();
         ObjectNode extra = BotCall.extra(m);
         extra.remove("message_thread_id");
-        String note = "\n\n" + t(m.chatId(), "topic.gone.note", Subscriptions.goneNote(thread), thread);
+        String note = "\n\n" + t(m.chatId(), "topic.gone.note", thread);
         OutboxMessage general = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
                 "HTML".equals(m.parseMode()) ? m.text() + note : m.text() + Html.toPlain(note), m.parseMode(), m.createdAt(),
                 m.attempts(), extra.isEmpty() ? null : extra.toString());

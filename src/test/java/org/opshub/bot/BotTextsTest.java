@@ -33,7 +33,9 @@ class BotTextsTest {
             "(?:texts\\.t|\\bt)\\((?:[\\w.]+(?:\\(\\))?,\\s*)?(?:[^\"]*\\?\\s*)?\"([a-z][a-z0-9-]*\\.[a-z0-9.-]*[a-z0-9])\"");
     private static final Pattern ALSO = Pattern.compile(":\\s*\"([a-z][a-z0-9-]+\\.[a-z0-9.-]+)\"");
     private static final List<String> REPLY_CLASSES = List.of("src/main/java/org/opshub/bot/BotCommands.java",
-            "src/main/java/org/opshub/bot/StatusText.java", "src/main/java/org/opshub/bot/ResendText.java");
+            "src/main/java/org/opshub/bot/StatusText.java", "src/main/java/org/opshub/bot/ResendText.java",
+            "src/main/java/org/opshub/alerts/AlertDecorations.java", "src/main/java/org/opshub/checks/CheckNotification.java",
+            "src/main/java/org/opshub/checks/Digest.java");
 
     @Test
     void everyKeyTheCodeUsesIsInBothLanguagesAndTheFilesHaveTheSameKeys() throws Exception {
