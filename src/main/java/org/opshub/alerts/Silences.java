@@ -28,14 +28,12 @@ import org.slf4j.LoggerFactory;
 public final class Silences {
     private static final Logger LOG = LoggerFactory.getLogger(Silences.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
     private final String apiUrl;
     private final Outbox outbox;
     private final ZoneId zone;
     private final Clock clock;
     private final Acks acks;
-    private volatile org.opshub.outbox.Texts texts;
-    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
+    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
 
     /**
      * @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons
@@ -49,21 +47,18 @@ public final class Silences {
         this.acks = acks;
     }
 
-    /** The bot's texts and each chat's language, for the edited messages and errors. */
-    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
-        this.texts = texts;
-        this.languageOf = languageOf;
+    /** The bot's texts in each chat's language, for the edited messages and errors. */
+    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+        this.chatTexts = chatTexts;
     }
 
     private String t(long chatId, String key, Object... args) {
-        org.opshub.outbox.Texts held = texts;
-        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(languageOf.apply(chatId), key, args);
+        return chatTexts.t(chatId, key, args);
     }
 
     private String time(long chatId, Instant t) {
-        org.opshub.outbox.Texts held = texts;
-        String lang = languageOf.apply(chatId);
-        return (held == null ? TIME : DateTimeFormatter.ofPattern(held.t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang)))
+        String lang = chatTexts.lang(chatId);
+        return DateTimeFormatter.ofPattern(chatTexts.texts().t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang))
                 .format(t.atZone(zone));
     }
 

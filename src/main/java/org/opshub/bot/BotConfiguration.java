@@ -46,8 +46,9 @@ public final class BotConfiguration {
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
                 Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
-        silences.languages(delivery.texts(), delivery.inbox()::language);
-        grafana.languages(delivery.texts(), delivery.inbox()::language);
+        org.opshub.outbox.ChatTexts chatTexts = new org.opshub.outbox.ChatTexts(delivery.texts(), delivery.inbox()::language);
+        silences.languages(chatTexts);
+        grafana.languages(chatTexts);
         context.getRegistry().bind("silences", silences);
         context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed

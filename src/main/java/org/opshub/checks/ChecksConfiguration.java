@@ -46,7 +46,8 @@ public final class ChecksConfiguration {
         boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
         QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
         checks.quietLog(quiet);
-        checks.languages(context.getRegistry().lookupByNameAndType("botTexts", org.opshub.outbox.Texts.class), inbox::language);
+        checks.languages(new org.opshub.outbox.ChatTexts(
+                context.getRegistry().lookupByNameAndType("botTexts", org.opshub.outbox.Texts.class), inbox::language));
         inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info("Service checks: notify {} to {}", window,

@@ -46,8 +46,7 @@ public final class ServiceChecks {
     private final Outbox outbox;
     private final HostIdentity host = new HostIdentity();
     private volatile QuietLog quiet;
-    private volatile org.opshub.outbox.Texts texts;
-    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
+    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
 
     /**
      * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
@@ -114,14 +113,13 @@ public final class ServiceChecks {
                 return null;
             }
             return new CheckNotification(kind, name, type, target, result.detail(), state.downSince, now,
-                    state.consecutiveFailures, host, window.zone()).withTexts(texts, "en");
+                    state.consecutiveFailures, host, window.zone()).withTexts(chatTexts.texts(), "en");
         }
     }
 
-    /** The bot's texts and each chat's language (/language, else {@code telegram.language}). */
-    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
-        this.texts = texts;
-        this.languageOf = languageOf;
+    /** The bot's texts in each chat's language (/language, else {@code telegram.language}). */
+    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+        this.chatTexts = chatTexts;
     }
 
     /**
@@ -133,7 +131,7 @@ public final class ServiceChecks {
         String text = exchange.getMessage().getBody(String.class);
         String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
         for (org.opshub.outbox.ChatTopic chat : chats) {
-            String t = textRu != null && "ru".equals(languageOf.apply(chat.chatId())) ? textRu : text;
+            String t = textRu != null && "ru".equals(chatTexts.lang(chat.chatId())) ? textRu : text;
             outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, t, "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
@@ -154,7 +152,7 @@ public final class ServiceChecks {
         if (q == null) {
             return List.of();
         }
-        return q.take(clock.instant(), chats, texts, n -> {
+        return q.take(clock.instant(), chats, chatTexts.texts(), n -> {
             CheckState s = checks.get(n);
             if (s == null) {
                 return null;
@@ -168,7 +166,7 @@ public final class ServiceChecks {
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
     public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text,
             @ExchangeProperty("textRu") String textRu) {
-        String chosen = textRu != null && "ru".equals(languageOf.apply(digest.chat().chatId())) ? textRu : text;
+        String chosen = textRu != null && "ru".equals(chatTexts.lang(digest.chat().chatId())) ? textRu : text;
         String tidy = chosen.replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
         outbox.enqueue(digest.chat().chatId(), digest.chat().threadId(), "check", "digest:" + digest.at().toEpochMilli(),
                 tidy, "HTML", null);

@@ -124,18 +124,15 @@ public final class GrafanaBot {
         return true;
     }
 
-    private volatile org.opshub.outbox.Texts texts;
-    private volatile java.util.function.LongFunction<String> languageOf = chat -> "en";
+    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
 
-    /** The bot's texts and each chat's language, for the keyboards and replies. */
-    public void languages(org.opshub.outbox.Texts texts, java.util.function.LongFunction<String> languageOf) {
-        this.texts = texts;
-        this.languageOf = languageOf;
+    /** The bot's texts in each chat's language, for the keyboards and replies. */
+    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+        this.chatTexts = chatTexts;
     }
 
     private String t(long chatId, String key, Object... args) {
-        org.opshub.outbox.Texts held = texts;
-        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(languageOf.apply(chatId), key, args);
+        return chatTexts.t(chatId, key, args);
     }
 
     private void dashboardsKeyboard(GrafanaStep step, List<Dashboards.Ref> found) {

@@ -80,7 +80,7 @@ public final class AlertDeliveryConfiguration {
                 Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
         inbox.languages(texts, language);
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
-        delivery.languages(texts, inbox::language);
+        delivery.languages(new org.opshub.outbox.ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
