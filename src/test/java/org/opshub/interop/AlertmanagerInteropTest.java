@@ -124,11 +124,7 @@ class AlertmanagerInteropTest {
         int amPort = HubRunner.freePort();
         String am = "http://127.0.0.1:" + amPort;
         try (FakeBotApi telegram = new FakeBotApi()) {
-            Map<String, String> props = telegram.hubProperties(CHAT);
-            props.put("telegram.timezone", "UTC");
-            props.put("alertmanager.bearer-token", BEARER);
-            props.put("alertmanager.api-url", am);
-            try (HubRunner hub = new HubRunner(props)) {
+            try (HubRunner hub = new HubRunner(silencingHub(telegram, am))) {
                 telegram.userSays(CHAT, "/subscribe PacsDown");
                 assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
                 startAlertmanager(hub.port, amPort);
@@ -186,10 +182,7 @@ class AlertmanagerInteropTest {
         int amPort = HubRunner.freePort();
         String am = "http://127.0.0.1:" + amPort;
         try (FakeBotApi telegram = new FakeBotApi()) {
-            Map<String, String> props = telegram.hubProperties(CHAT);
-            props.put("telegram.timezone", "UTC");
-            props.put("alertmanager.bearer-token", BEARER);
-            props.put("alertmanager.api-url", am);
+            Map<String, String> props = silencingHub(telegram, am);
             props.put("alertmanager.ack-silence", "PT20S");
             props.put("alertmanager.check-interval", "PT1S");
             props.put("telegram.ack-users", "777");
@@ -259,6 +252,15 @@ class AlertmanagerInteropTest {
                 assertEquals(2, alerts(telegram, "RESOLVED").size(), "one RESOLVED per alert: " + telegram.texts(CHAT));
             }
         }
+    }
+
+    /** A hub that delivers to CHAT through the fake Bot API, with Alertmanager's API at {@code am} (silence and Ack buttons). */
+    private static Map<String, String> silencingHub(FakeBotApi telegram, String am) {
+        Map<String, String> props = telegram.hubProperties(CHAT);
+        props.put("telegram.timezone", "UTC");
+        props.put("alertmanager.bearer-token", BEARER);
+        props.put("alertmanager.api-url", am);
+        return props;
     }
 
     private static void postAlert(String am, String alertname, Instant startsAt, Instant endsAt) throws Exception {
