@@ -89,6 +89,7 @@ class ConfigErrorsTest {
         assertRefused("checks.chats", "not a chat id or chat id:topic id: -100123:seven", "checks.chats=-100123:seven");
         assertRefused("telegram.quiet-hours", "\"maybe\" is not true or false", "telegram.quiet-hours=maybe");
         assertRefused("telegram.language", "\"de\" is not one of [en, ru]", "telegram.language=de");
+        assertRefused("telegram.ack-users", "not a user id: @anna", "telegram.ack-users=777,@anna");
         assertRefused("telegram.texts-directory", "messages_en.properties cannot be read", "telegram.texts-directory=nowhere");
         assertRefused("alertmanager.ack-silence", "not a positive duration", "alertmanager.ack-silence=forever");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");

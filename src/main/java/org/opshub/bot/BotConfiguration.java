@@ -37,7 +37,7 @@ public final class BotConfiguration {
             TelegramSettings telegram, StateStore store, AlertDeliveryConfiguration.Beans delivery, Callbacks callbacks,
             GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
         Acks acks = new Acks(store, Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
-                TelegramSettings.chatIds("telegram.ack-users", property.apply("telegram.ack-users")), telegram.zone(), clock);
+                TelegramSettings.ids("telegram.ack-users", property.apply("telegram.ack-users"), "a user id"), telegram.zone(), clock);
         acks.views(delivery.inbox()::view);
         Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
         Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);

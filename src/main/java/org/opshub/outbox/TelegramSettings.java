@@ -144,13 +144,23 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
      * @throws IllegalArgumentException naming {@code key} when an entry is not a chat id
      */
     public static Set<Long> chatIds(String key, String text) {
+        return ids(key, text, "a chat id");
+    }
+
+    /**
+     * A property's list of Telegram ids (chats or users), comma- or blank-separated.
+     *
+     * @param what what an id is, for the error ("a user id")
+     * @throws IllegalArgumentException naming {@code key} and the entry that is not a number
+     */
+    public static Set<Long> ids(String key, String text, String what) {
         Set<Long> ids = new LinkedHashSet<>();
         for (String id : (text == null ? "" : text).split("[,\\s]+")) {
             if (!id.isBlank()) {
                 try {
                     ids.add(Long.parseLong(id.strip()));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(key + ": not a chat id: " + id);
+                    throw new IllegalArgumentException(key + ": not " + what + ": " + id);
                 }
             }
         }
