@@ -120,6 +120,11 @@ public final class AlertInbox {
                 : subscriptions.targetsFor(alert, telegram.allowedChats());
         int queued;
         try {
+            // each chat's language, read before the transaction (one read per chat, no second connection inside it)
+            java.util.Map<Long, String> languages = new java.util.HashMap<>();
+            for (Subscriptions.Target t : targets) {
+                languages.computeIfAbsent(t.chatId(), this::language);
+            }
             queued = store.inTransaction(c -> {
             if (!firstSeen(c, alert.key(), now)) {
                 return -1;
@@ -133,7 +138,7 @@ public final class AlertInbox {
                     }
                     continue;
                 }
-                String lang = language(t.chatId());
+                String lang = languages.get(t.chatId());
                 String message = "ru".equals(lang) ? messageRu : messageEn;
                 String body = t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread());
                 String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
