@@ -79,12 +79,10 @@ public final class AlertDecorations {
                 && resendAlertnames.contains(alert.alertname()) ? key : null;
     }
 
-    /** The rows to queue for one chat (callback tokens are stored on {@code c}). */
-    public List<Row> rows(Connection c, long chatId, Alert alert, String message) throws SQLException {
-        return rows(c, chatId, alert, message, "en");
-    }
-
-    /** The rows to queue for one chat, its buttons and captions in the chat's language {@code lang}. */
+    /**
+     * The rows to queue for one chat (callback tokens are stored on {@code c}), its buttons and
+     * captions in the chat's language {@code lang}.
+     */
     public List<Row> rows(Connection c, long chatId, Alert alert, String message, String lang) throws SQLException {
         ObjectNode markup = (silences || resendCheck(chatId, alert) != null) && alert.firing() && chatId != AlertInbox.CONSOLE
                 ? keyboard(c, chatId, alert, message, lang) : null;

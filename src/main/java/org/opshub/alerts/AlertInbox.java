@@ -90,24 +90,17 @@ public final class AlertInbox {
     }
 
     /**
-     * Stores one alert: when its key is new, updates the firing list and queues {@code text} for
-     * every allowed, enabled chat with a matching pattern (resolved alerts only when
-     * {@code telegram.send-resolved}).
+     * Stores one alert: when its key is new, updates the firing list and queues the text of each
+     * chat's language for every allowed, enabled chat (and topic) with a matching pattern (resolved
+     * alerts only when {@code telegram.send-resolved}).
      *
-     * @param view the alert
-     * @param text the rendered template (HTML parse mode)
+     * @param view   the alert
+     * @param text   the rendered template, {@code telegram.alert-template} (HTML parse mode)
+     * @param textRu the rendered {@code telegram.alert-template-ru}, for chats that read Russian; null: {@code text}
      * @return the number of chats it was queued for; -1 when it was a duplicate
      * @throws org.opshub.state.StateUnavailableException when the store fails (nothing is stored)
      * @throws WebhookRejectedException 400 when the database refuses the alert's data (nothing is stored)
      *     Serialised in this process, so outbox ids follow arrival order (the per-chat delivery order).
-     */
-    public synchronized int record(AlertView view, String text) {
-        return record(view, text, text);
-    }
-
-    /**
-     * As {@link #record(AlertView, String)}, with the text rendered in each language
-     * ({@code telegram.alert-template}, {@code telegram.alert-template-ru}): each chat gets its own.
      */
     public synchronized int record(AlertView view, String text, String textRu) {
         Alert alert = view.getAlert();
@@ -116,7 +109,7 @@ public final class AlertInbox {
         String messageRu = tidy(textRu == null ? text : textRu);
         long now = System.currentTimeMillis();
         List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved() ? List.of()
-                : telegram.consoleMode() ? List.of(new Subscriptions.Target(CONSOLE, 0, 0))
+                : telegram.consoleMode() ? List.of(new Subscriptions.Target(CONSOLE, 0, 0, false))
                 : subscriptions.targetsFor(alert, telegram.allowedChats());
         int queued;
         try {

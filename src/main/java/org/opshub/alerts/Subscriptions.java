@@ -46,9 +46,6 @@ public final class Subscriptions {
      * @param urgent     a matching subscription is urgent: delivered during quiet hours too
      */
     public record Target(long chatId, long threadId, long goneThread, boolean urgent) {
-        public Target(long chatId, long threadId, long goneThread) {
-            this(chatId, threadId, goneThread, false);
-        }
     }
 
     private volatile Cached cache;
@@ -58,32 +55,13 @@ public final class Subscriptions {
     }
 
     /**
-     * Adds a pattern for a chat and (re-)enables the chat.
-     *
-     * @return false when the chat already had that pattern
-     * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
-     */
-    public boolean subscribe(long chatId, String text) {
-        return subscribe(chatId, 0, text);
-    }
-
-    /**
      * Adds a pattern for a topic of a chat ({@code threadId} 0: the chat itself) and (re-)enables the
      * chat. The command came from that topic, so it is alive: a "gone" mark on the topic's
-     * subscriptions is cleared.
-     *
-     * @return false when the topic already had that pattern
-     * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
-     */
-    public boolean subscribe(long chatId, long threadId, String text) {
-        return subscribe(chatId, threadId, text, false);
-    }
-
-    /**
-     * As {@link #subscribe(long, long, String)}; {@code urgent}: its alerts are delivered during quiet
-     * hours too (an existing subscription of the pattern takes the flag).
+     * subscriptions is cleared. {@code urgent}: its alerts are delivered during quiet hours too (an
+     * existing subscription of the pattern takes the flag).
      *
      * @return false when the topic already had that pattern with that flag
+     * @throws IllegalArgumentException when the pattern is invalid (the parser's message)
      */
     public boolean subscribe(long chatId, long threadId, String text, boolean urgent) {
         SubscriptionPattern p = SubscriptionPattern.parse(text);
@@ -109,15 +87,6 @@ public final class Subscriptions {
     }
 
     /**
-     * Removes one pattern of a chat, or every pattern with {@code all}.
-     *
-     * @return the number of patterns removed
-     */
-    public int unsubscribe(long chatId, String text) {
-        return unsubscribe(chatId, 0, text);
-    }
-
-    /**
      * Removes one pattern of a topic of a chat, or every pattern of that topic with {@code all}.
      *
      * @return the number of patterns removed
@@ -139,11 +108,6 @@ public final class Subscriptions {
         });
     }
 
-    /** A chat's patterns (every topic), in the order they were added. */
-    public List<String> list(long chatId) {
-        return subscriptions(chatId).stream().map(s -> s.pattern().text()).toList();
-    }
-
     /** A chat's subscriptions (every topic), by topic, then in the order they were added. */
     public List<Subscription> subscriptions(long chatId) {
         List<Subscription> ps = all().get(chatId);
@@ -153,11 +117,6 @@ public final class Subscriptions {
         List<Subscription> sorted = new ArrayList<>(ps);
         sorted.sort(java.util.Comparator.comparingLong(Subscription::threadId));
         return sorted;
-    }
-
-    /** The enabled chats among {@code allowed} with a pattern matching the alert, in chat id order. */
-    public List<Long> chatsFor(Alert alert, Set<Long> allowed) {
-        return targetsFor(alert, allowed).stream().map(Target::chatId).distinct().toList();
     }
 
     /**

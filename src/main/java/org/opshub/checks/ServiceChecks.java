@@ -131,8 +131,7 @@ public final class ServiceChecks {
         String text = exchange.getMessage().getBody(String.class);
         String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
         for (org.opshub.outbox.ChatTopic chat : chats) {
-            String t = textRu != null && "ru".equals(chatTexts.lang(chat.chatId())) ? textRu : text;
-            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, t, "HTML", null);
+            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, inLanguageOf(chat, text, textRu), "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
     }
@@ -166,8 +165,7 @@ public final class ServiceChecks {
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
     public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text,
             @ExchangeProperty("textRu") String textRu) {
-        String chosen = textRu != null && "ru".equals(chatTexts.lang(digest.chat().chatId())) ? textRu : text;
-        String tidy = chosen.replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
+        String tidy = inLanguageOf(digest.chat(), text, textRu).replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
         outbox.enqueue(digest.chat().chatId(), digest.chat().threadId(), "check", "digest:" + digest.at().toEpochMilli(),
                 tidy, "HTML", null);
         QuietLog q = quiet;
@@ -175,6 +173,11 @@ public final class ServiceChecks {
             q.queued();
         }
         LOG.info("Morning digest queued for chat {}: {} check(s) down and back", digest.chat(), digest.episodes().size());
+    }
+
+    /** The Russian text for a chat that reads Russian (when there is one), else the English one. */
+    private String inLanguageOf(org.opshub.outbox.ChatTopic chat, String text, String textRu) {
+        return textRu != null && "ru".equals(chatTexts.lang(chat.chatId())) ? textRu : text;
     }
 
     /** Keeps the external address answered by {@code checks.external-ip-url}. */
