@@ -59,11 +59,17 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * The H2 settings the SQL needs ({@code ON CONFLICT}, lower-case names, NULLs last), and no
-     * close by H2's own JVM shutdown hook: the store is closed when Camel stops, after the routes
-     * (otherwise every stop logged the outbox as unreadable while the routes drained).
+     * The H2 settings the SQL needs ({@code ON CONFLICT}, lower-case names, NULLs last), no close by
+     * H2's own JVM shutdown hook (the store is closed when Camel stops, after the routes; otherwise
+     * every stop logged the outbox as unreadable while the routes drained), and a write delay of 0:
+     * H2 otherwise keeps commits in memory for up to a second (its default {@code WRITE_DELAY} of
+     * 500 ms), so a {@code kill -9} lost alerts that had been answered 200. With 0 every commit is in
+     * the database file (the operating system's cache) when {@code commit()} returns: it survives the
+     * process being killed; power loss can still lose what the disk cache held (H2 does not fsync
+     * each commit).
      */
-    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
+            + ";WRITE_DELAY=0";
 
     /**
      * Timeouts of every database call.
@@ -116,7 +122,9 @@ public final class StateStore implements AutoCloseable {
                 // lock_timeout: a row another hub's dead session still locks is skipped after 2 s, not waited on;
                 // idle_in_transaction_session_timeout: this hub's session, cut off mid-transaction, ends
                 // on the server after the query timeout, and its row locks with it
-                cfg.addDataSourceProperty("options", "-c statement_timeout=" + queryMs + " -c lock_timeout=" + Math.min(queryMs, 2000)
+                // synchronous_commit=on: a commit returns once the WAL is flushed, whatever the server's default
+                cfg.addDataSourceProperty("options", "-c synchronous_commit=on -c statement_timeout=" + queryMs
+                        + " -c lock_timeout=" + Math.min(queryMs, 2000)
                         + " -c idle_in_transaction_session_timeout=" + queryMs);
             } else {
                 throw new ConfigException("state.jdbc-url", withoutCredentials(url)
@@ -155,7 +163,8 @@ public final class StateStore implements AutoCloseable {
     static String h2(String url, long queryMs) {
         String[] parts = url.split(";");
         StringBuilder out = new StringBuilder(parts[0]);
-        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT");
+        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT",
+                "WRITE_DELAY");
         boolean timeout = false;
         for (int i = 1; i < parts.length; i++) {
             String key = parts[i].split("=", 2)[0].strip().toUpperCase(java.util.Locale.ROOT);
