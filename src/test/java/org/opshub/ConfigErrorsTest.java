@@ -110,6 +110,26 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void unknownKeysUnderOpshubsPrefixesStopStartupNamingTheNearestKnownKey() throws Exception {
+        assertRefused("pacs.nodes.src.hots", "did you mean pacs.nodes.src.host?", "pacs.nodes.src.hots=127.0.0.1");
+        assertRefused("alertmanager.bearer_token", "did you mean alertmanager.bearer-token?",
+                "alertmanager.bearer_token=hunter2");
+        assertRefused("pacs.nodes.archive.tsl", "did you mean pacs.nodes.archive.tls?", "pacs.nodes.archive.tsl=true");
+        assertRefused("telegram.tokn", "did you mean telegram.token?", "telegram.tokn=123:hunter2");
+        assertRefused("pacs.forwarding.main.auto-resnd", "did you mean pacs.forwarding.main.auto-resend?",
+                "pacs.forwarding.main.auto-resnd=true");
+    }
+
+    @Test
+    void booleansAcceptOnlyTrueOrFalseAndThePortIsValidatedByOpshub() throws Exception {
+        assertRefused("telegram.send-resolved", "\"yes please\" is not true or false", "telegram.send-resolved=yes please");
+        assertRefused("cloudflare.legacy-metrics", "\"1\" is not true or false", "cloudflare.legacy-metrics=1");
+        assertRefused("pacs.missing.include-patient", "\"on\" is not true or false", "pacs.missing.include-patient=on");
+        assertRefused("telegram.take-over-webhook", "\"yes\" is not true or false", "telegram.take-over-webhook=yes");
+        assertRefused("camel.server.port", "\"99999\" is not a whole number from 1 to 65535", "camel.server.port=99999");
+    }
+
+    @Test
     void everyDocumentedH2UrlFormStartsAndStoresAlerts() throws Exception {
         for (String url : List.of("jdbc:h2:file:" + work.resolve("hub-file"), "jdbc:h2:mem:hub-mem;DB_CLOSE_DELAY=-1",
                 "jdbc:h2:" + work.resolve("hub-plain"))) {

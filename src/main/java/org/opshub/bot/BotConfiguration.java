@@ -1,7 +1,6 @@
 package org.opshub.bot;
 
 import java.time.Clock;
-import java.util.Objects;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,7 +43,7 @@ public final class BotConfiguration {
         delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
                 java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()).texts(delivery.texts()));
         context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
-                Boolean.parseBoolean(Objects.requireNonNullElse(property.apply("telegram.take-over-webhook"), "false").strip())));
+                org.opshub.config.Settings.bool(property, "telegram.take-over-webhook", false)));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         org.opshub.outbox.ChatTexts chatTexts = new org.opshub.outbox.ChatTexts(delivery.texts(), delivery.inbox()::language);
         silences.languages(chatTexts);

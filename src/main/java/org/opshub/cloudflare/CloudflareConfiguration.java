@@ -24,7 +24,7 @@ public final class CloudflareConfiguration {
         // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
         context.getPropertiesComponent().addOverrideProperty("cloudflare.token", token);
         StreamStorage stream = new StreamStorage(token, property.apply("cloudflare.accounts"),
-                Boolean.parseBoolean(property.apply("cloudflare.legacy-metrics")), registry, clock);
+                org.opshub.config.Settings.bool(property, "cloudflare.legacy-metrics", false), registry, clock);
         context.getRegistry().bind("cloudflareStream", stream);
         // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty
         context.getRegistry().bind("cloudflareHttpClient", new TimeoutHttpClient(

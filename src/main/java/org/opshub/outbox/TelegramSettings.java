@@ -71,12 +71,12 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
         return new TelegramSettings(token.strip(), api, proxy, Set.copyOf(allowed),
                 Settings.zone(property, "telegram.timezone", ZoneId.systemDefault()),
                 Settings.duration(property, "telegram.max-delivery-age", "PT24H"),
-                Boolean.parseBoolean(value(property, "telegram.send-resolved", "true")),
+                Settings.bool(property, "telegram.send-resolved", true),
                 value(property, "telegram.bot-username", "").strip().replaceFirst("^@", ""),
                 Settings.duration(property, "telegram.poll-timeout", "PT25S"),
                 Settings.duration(property, "telegram.http-timeout", "PT60S"),
                 webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret,
-                Boolean.parseBoolean(value(property, "telegram.missing-details", "false").strip()),
+                Settings.bool(property, "telegram.missing-details", false),
                 resendChats(allowed, chatIds("telegram.resend-chats", value(property, "telegram.resend-chats", ""))),
                 Set.copyOf(Arrays.stream(value(property, "telegram.resend-alertnames", "StudiesNotForwarded,StudiesIncomplete")
                         .split("[,\\s]+")).filter(n -> !n.isBlank()).toList()));

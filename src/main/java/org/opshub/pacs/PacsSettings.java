@@ -118,13 +118,13 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
                 PacsNode t = nodes.get(target.trim());
                 ForwardingCheck.Resend resend = new ForwardingCheck.Resend(
                         !destination.isEmpty() ? destination : t.dicom() == null ? null : t.dicom().aeTitle(),
-                        Boolean.parseBoolean(auto), attempts, minAge, perMinute);
+                        org.opshub.config.Settings.bool(get, p + "auto-resend", false), attempts, minAge, perMinute);
                 checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend));
             }
         }
         return new PacsSettings(zone, duration(get, "pacs.period", "PT1M"), nodes, checks,
-                Boolean.parseBoolean(get.apply("pacs.legacy-metrics")),
-                Boolean.parseBoolean(get.apply("pacs.missing.include-patient")), scu,
+                org.opshub.config.Settings.bool(get, "pacs.legacy-metrics", false),
+                org.opshub.config.Settings.bool(get, "pacs.missing.include-patient", false), scu,
                 duration(get, "pacs.move-timeout", "PT10M"));
     }
 
@@ -257,23 +257,34 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
         system.stringPropertyNames().stream().filter(k -> k.startsWith("pacs.")).forEach(keys::add);
         for (String k : env.keySet()) {
             if (k.startsWith("PACS_NODES_")) {
-                keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), "HOST", "PORT", "AE_TITLE", "MAX_RESULTS",
-                        "TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE", "TLS_VERIFY_HOSTNAME", "TLS", "QIDO_URL", "QIDO_USER",
-                        "QIDO_PASSWORD", "QIDO_TOKEN", "QIDO_PAGE_SIZE", "QIDO_TIMEOUT"));
+                keys.add(envKey("pacs.nodes.", k.substring("PACS_NODES_".length()), NODE_KEYS));
             } else if (k.startsWith("PACS_FORWARDING_")) {
-                keys.add(envKey("pacs.forwarding.", k.substring("PACS_FORWARDING_".length()), "SOURCE", "TARGET", "WINDOW",
-                        "SETTLE", "MOVE_DESTINATION", "AUTO_RESEND", "MAX_ATTEMPTS", "MIN_AGE", "MAX_MOVES_PER_MINUTE"));
+                keys.add(envKey("pacs.forwarding.", k.substring("PACS_FORWARDING_".length()), PAIR_KEYS));
             }
         }
         keys.remove("");
         return keys;
     }
 
-    private static String envKey(String prefix, String rest, String... fields) {
-        for (String f : fields) {
+    /**
+     * The keys of one node, {@code pacs.nodes.<node>.<key>}; longer keys first, so that an environment
+     * variable ending in {@code _TLS_CA_FILE} is not read as {@code _TLS}. The one list the settings,
+     * the environment mapping and the unknown-key check read.
+     */
+    public static final java.util.List<String> NODE_KEYS = java.util.List.of("tls-verify-hostname", "tls-cert-file",
+            "tls-key-file", "tls-ca-file", "tls", "host", "port", "ae-title", "max-results", "qido-url", "qido-user",
+            "qido-password", "qido-token", "qido-page-size", "qido-timeout");
+
+    /** The keys of one forwarding pair, {@code pacs.forwarding.<pair>.<key>}. */
+    public static final java.util.List<String> PAIR_KEYS = java.util.List.of("source", "target", "window", "settle",
+            "move-destination", "auto-resend", "max-attempts", "min-age", "max-moves-per-minute");
+
+    private static String envKey(String prefix, String rest, java.util.List<String> keys) {
+        for (String key : keys) {
+            String f = key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
             if (rest.endsWith("_" + f) && rest.length() > f.length() + 1) {
                 String name = rest.substring(0, rest.length() - f.length() - 1).toLowerCase(java.util.Locale.ROOT);
-                return prefix + name + "." + f.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                return prefix + name + "." + key;
             }
         }
         return "";
