@@ -3,7 +3,10 @@ package org.opshub;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +22,8 @@ import org.opshub.cluster.ClusterConfiguration;
 import org.opshub.cluster.LeaseClusterService;
 import org.opshub.cloudflare.CloudflareConfiguration;
 import org.opshub.config.ConfigException;
+import org.opshub.config.KnownKeys;
+import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaConfiguration;
 import org.opshub.observe.ObservabilityConfiguration;
@@ -27,10 +32,12 @@ import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsConfiguration;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.pacs.PacsResends;
+import org.opshub.pacs.PacsSettings;
 import org.opshub.reload.TemplatedRouteReload;
 import org.opshub.state.StateConfiguration;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.opshub.web.HttpAccess;
 import org.opshub.web.WebConfiguration;
 
 /**
@@ -66,11 +73,14 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Clock clock = Objects.requireNonNullElse(context.getRegistry().lookupByNameAndType("opshubClock", Clock.class),
                 Clock.systemUTC());
         Path routesDir = Path.of(Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes"));
+        maskInSummary(context, checkKeys(pc), property);
+        Settings.number(property, "camel.server.port", "9000", 1, 65535);
 
         ObservabilityConfiguration.bind(context, registry, property);
         PacsMonitor pacs = PacsConfiguration.bind(context, registry, clock);
         TelegramSettings telegram = TelegramSettings.from(property);
-        WebConfiguration.bind(context, property, registry);
+        HttpAccess access = WebConfiguration.bind(context, property, registry,
+                telegram.webhookMode() ? telegram.webhookSecret() : "");
         StateStore store = StateConfiguration.bind(context, property);
         PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
@@ -87,8 +97,12 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         ServiceChecks checks = ChecksConfiguration.bind(context, registry, property, telegram, delivery.outbox(), clock,
                 routesDir, store, delivery.inbox());
         BotConfiguration.bind(context, registry, property, telegram, store, delivery, callbacks, grafana, pacs, checks, clock);
+        org.opshub.bot.BotWebhook webhook = context.getRegistry().lookupByNameAndType("botWebhook", org.opshub.bot.BotWebhook.class);
+        if (webhook != null) {
+            access.onWebhookRefused(webhook::refused);
+        }
         CloudflareConfiguration.bind(context, registry, property, clock);
-        if (Boolean.parseBoolean(property.apply("camel.main.routesReloadEnabled"))) {
+        if (Settings.bool(property, "camel.main.routesReloadEnabled", false)) {
             try {
                 context.addService(new TemplatedRouteReload(routesDir.toString(), CheckParameters::validate,
                         checks::forgetRemoved));
@@ -97,5 +111,42 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             }
         }
         ObservabilityConfiguration.debugLog(context, property, List.of(telegram.webhookSecret()));
+    }
+
+    /**
+     * Every key under opshub's prefixes that was given (property files, override properties, {@code -D})
+     * is one a setting reads.
+     *
+     * @throws ConfigException naming the unknown key and the nearest known one
+     */
+    private static Set<String> checkKeys(PropertiesComponent pc) {
+        Set<String> present = new TreeSet<>(pc.loadProperties(k -> KnownKeys.PREFIXES.stream().anyMatch(k::startsWith))
+                .stringPropertyNames());
+        present.addAll(System.getProperties().stringPropertyNames());
+        new KnownKeys(KnownKeys.of("application.properties"),
+                Map.of("pacs.nodes.", PacsSettings.NODE_KEYS, "pacs.forwarding.", PacsSettings.PAIR_KEYS)).check(present);
+        return present;
+    }
+
+    /**
+     * Camel's startup property summary masks a key whose last part is one of its sensitive words or
+     * a part of {@code camel.main.additionalSensitiveKeywords}; this adds the last part of every
+     * given key that ends in password, token, secret or passphrase, and of every key whose value
+     * carries URL credentials, so that none of their values is printed.
+     */
+    private static void maskInSummary(CamelContext context, Set<String> keys, Function<String, String> property) {
+        Set<String> words = new TreeSet<>();
+        for (String k : keys) {
+            String last = k.substring(k.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT).replace("-", "");
+            String v = Objects.requireNonNullElse(property.apply(k), "");
+            if (last.matches(".*(password|passwd|token|secret|passphrase|apikey|credentials?)") || v.matches("(?s).*://[^/@\\s]+@.*")) {
+                words.add(last);
+            }
+        }
+        if (!words.isEmpty()) {
+            String existing = context.getCamelContextExtension().getAdditionalSensitiveKeywords();
+            context.getCamelContextExtension().setAdditionalSensitiveKeywords(
+                    (existing == null || existing.isBlank() ? "" : existing + ",") + String.join(",", words));
+        }
     }
 }

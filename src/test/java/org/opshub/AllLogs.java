@@ -34,6 +34,18 @@ public final class AllLogs extends AppenderBase<ILoggingEvent> implements AutoCl
                 || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(s)));
     }
 
+    /**
+     * Every event as the hub prints it: through the STDOUT appender's layout of logback.xml (its
+     * masking message and exception converters), message and stack trace.
+     */
+    public List<String> rendered() {
+        ch.qos.logback.core.Appender<ILoggingEvent> out = root.getAppender("STDOUT");
+        @SuppressWarnings("unchecked")
+        ch.qos.logback.core.Layout<ILoggingEvent> layout = ((ch.qos.logback.core.encoder.LayoutWrappingEncoder<ILoggingEvent>)
+                ((ch.qos.logback.core.OutputStreamAppender<ILoggingEvent>) out).getEncoder()).getLayout();
+        return events.stream().map(layout::doLayout).toList();
+    }
+
     @Override
     public void close() {
         root.detachAppender(this);

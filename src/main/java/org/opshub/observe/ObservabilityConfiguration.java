@@ -32,6 +32,7 @@ public final class ObservabilityConfiguration {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.opshub"))
                     .setLevel(ch.qos.logback.classic.Level.toLevel(level.strip(), ch.qos.logback.classic.Level.INFO));
         }
+        org.opshub.config.Secrets.register(secrets(context.getPropertiesComponent(), property));
         context.getRegistry().bind("prometheusScrape", new PrometheusScrape(registry));
         context.getRegistry().bind("healthReport", new HealthReport(context));
     }
@@ -40,6 +41,7 @@ public final class ObservabilityConfiguration {
     public static void debugLog(CamelContext context, Function<String, String> property, List<String> derived) {
         List<String> all = new ArrayList<>(secrets(context.getPropertiesComponent(), property));
         all.addAll(derived);
+        org.opshub.config.Secrets.register(all);
         context.getManagementStrategy().addEventNotifier(new RouteDebugLog(all));
     }
 

@@ -68,6 +68,6 @@ public final class RouteDebugLog extends EventNotifierSupport {
         for (String s : secrets) {
             out = out.replace(s, "***");
         }
-        return out;
+        return org.opshub.config.Secrets.mask(out);
     }
 }
