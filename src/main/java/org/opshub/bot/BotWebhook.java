@@ -126,8 +126,23 @@ public final class BotWebhook {
                 : JSON.createObjectNode().put("ok", false).put("error", error).toString());
     }
 
+    /**
+     * A request the HTTP access layer refused before reading its body (no or a wrong secret
+     * token): counted as {@code forbidden} and logged as the route's refusals are.
+     *
+     * @param from the client's address
+     */
+    public void refused(String from) {
+        Counter.builder("telegram_webhook_requests_total").tag("result", "forbidden")
+                .description("Requests on POST /telegram/webhook, by result").register(registry).increment();
+        logRefused(from);
+    }
+
     private void logRefused(Exchange exchange) {
-        Object from = exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress");
+        logRefused(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress"));
+    }
+
+    private void logRefused(Object from) {
         long now = System.currentTimeMillis();
         synchronized (this) {
             refused++;

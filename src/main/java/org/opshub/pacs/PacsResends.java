@@ -236,10 +236,12 @@ public final class PacsResends {
         return made;
     }
 
-    /** The trigger of an API re-send: {@code api:<user>} of the (already verified) HTTP Basic header. */
-    public String apiTrigger(String authorization) {
-        String user = org.opshub.web.HttpAccess.basicUser(authorization);
-        return "api:" + (user == null ? "?" : user);
+    /**
+     * The trigger of an API re-send: {@code api:<user>}, the user the access layer verified
+     * ({@link org.opshub.web.HttpAccess#USER_HEADER}; never a header the client wrote).
+     */
+    public String apiTrigger(String verifiedUser) {
+        return "api:" + (verifiedUser == null || verifiedUser.isBlank() ? "?" : verifiedUser);
     }
 
     /** The body of {@code GET /pacs/resends}: the latest 100 moves, newest first. */

@@ -52,30 +52,89 @@ public final class HttpAccess implements Handler<RoutingContext> {
     /** A hash of a random password: an unknown user costs one bcrypt run too (no probing for names). */
     private final String dummyHash;
 
+    private final Limits limits;
+    /** bcrypt runs at once; a request finding none free waits its turn on the worker pool's queue no longer than it takes. */
+    private final java.util.concurrent.Semaphore bcrypt;
+    /** client address → failures in a row and the time before which it is answered 429. */
+    private final Map<String, long[]> backOff = new ConcurrentHashMap<>();
+
+    /**
+     * What the HTTP port bounds beyond the web config.
+     *
+     * @param readTimeout        a request must have arrived whole within this after its headers
+     *                           ({@code opshub.http-read-timeout}), or its connection is closed
+     * @param webhookSecret      the secret Telegram sends in {@code X-Telegram-Bot-Api-Secret-Token}
+     *                           ({@code telegram.webhook-secret}, or the one derived from the token)
+     * @param webhookMaxBody     the largest {@code /telegram/webhook} body, bytes
+     *                           ({@code telegram.webhook-max-body-bytes})
+     * @param bcryptConcurrency  HTTP Basic verifications (bcrypt) at once ({@code opshub.bcrypt-concurrency})
+     */
+    public record Limits(java.time.Duration readTimeout, String webhookSecret, long webhookMaxBody, int bcryptConcurrency) {
+    }
+
+    /** Told of each webhook request refused for its secret, with the client's address (the bot counts and logs them). */
+    private volatile java.util.function.Consumer<String> webhookRefused = from -> { };
+
+    /** Sets who is told of webhook requests refused for their secret. */
+    public void onWebhookRefused(java.util.function.Consumer<String> listener) {
+        this.webhookRefused = listener;
+    }
+
     /**
      * @param config        the web config (users may be empty)
      * @param alertsToken   whether {@code alertmanager.bearer-token} is set
      * @param maxBodySize   {@code camel.server.maxBodySize}, bytes
      * @param alertsMaxBody {@code alertmanager.max-body-bytes}, bytes
+     * @param limits        read deadline, webhook secret and body cap, bcrypt concurrency
      */
-    public HttpAccess(WebConfig config, boolean alertsToken, long maxBodySize, long alertsMaxBody) {
+    public HttpAccess(WebConfig config, boolean alertsToken, long maxBodySize, long alertsMaxBody, Limits limits) {
         this.config = config;
         this.alertsToken = alertsToken;
         this.maxBodySize = maxBodySize;
         this.alertsMaxBody = alertsMaxBody;
+        this.limits = limits;
+        this.bcrypt = new java.util.concurrent.Semaphore(Math.max(1, limits.bcryptConcurrency()));
         this.dummyHash = config.hasUsers()
                 ? BCrypt.withDefaults().hashToString(10, UUID.randomUUID().toString().toCharArray()) : null;
     }
 
+    /** The secret header Telegram sends with every pushed update (Bot API, setWebhook secret_token). */
+    static final String WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+
+    /**
+     * The request header that carries the user HTTP Basic verified to the routes; a client's own
+     * header of that name is removed before anything else.
+     */
+    public static final String USER_HEADER = "OpshubUser";
+
+    /** A re-send, however the path is written: the route it reaches after normalisation. */
+    private static final java.util.regex.Pattern RESEND = java.util.regex.Pattern.compile("/pacs/missing/[^/]+/[^/]+/resend");
+
     @Override
     public void handle(RoutingContext ctx) {
+        ctx.request().headers().remove(USER_HEADER);
+        if (!config.headers().isEmpty()) {
+            ctx.addHeadersEndHandler(v -> config.headers().forEach((k, value) -> ctx.response().headers().set(k, value)));
+        }
+        readDeadline(ctx);
         String path = ctx.normalizedPath();
         if (tooLarge(ctx, path)) {
             return;
         }
-        if (path.equals("/telegram/webhook")) {
-            ctx.next();
-        } else if (path.equals("/alerts")) {
+        if (canonical(path).equals("/telegram/webhook")) {
+            webhook(ctx);
+            return;
+        }
+        if (RESEND.matcher(canonical(path)).matches()) {
+            if (config.hasUsers()) {
+                authenticate(ctx);
+            } else {
+                refuse(ctx, 403, "a re-send (C-MOVE) needs a user: set " + WebConfig.PROPERTY
+                        + " to a web config with basic_auth_users (also for loopback clients)");
+            }
+            return;
+        }
+        if (path.equals("/alerts")) {
             if (alertsToken || loopback(ctx.request())) {
                 ctx.next();
             } else {
@@ -90,15 +149,68 @@ public final class HttpAccess implements Handler<RoutingContext> {
             }
         } else if (config.hasUsers()) {
             authenticate(ctx);
-        } else if (path.endsWith("/resend") && path.startsWith("/pacs/")) {
-            refuse(ctx, 403, "a re-send (C-MOVE) needs a user: set " + WebConfig.PROPERTY
-                    + " to a web config with basic_auth_users (also for loopback clients)");
         } else if (loopback(ctx.request())) {
             ctx.next();
         } else {
             refuse(ctx, 403, path + " answers loopback clients only until " + WebConfig.PROPERTY
                     + " names a web config with basic_auth_users");
         }
+    }
+
+    /**
+     * Closes the connection of a request whose body has not arrived whole within
+     * {@link Limits#readTimeout} of its headers (a client that sends slowly holds no connection
+     * for long; one that sends nothing is closed by the idle timeout).
+     */
+    private void readDeadline(RoutingContext ctx) {
+        if (ctx.request().isEnded()) {
+            return;
+        }
+        long timer = ctx.vertx().setTimer(Math.max(1, limits.readTimeout().toMillis()), id -> {
+            if (!ctx.request().isEnded() && ctx.request().connection() != null) {
+                LOG.debug("Request body of {} not received within opshub.http-read-timeout: connection closed",
+                        ctx.normalizedPath());
+                ctx.request().connection().close();
+            }
+        });
+        ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    }
+
+    /**
+     * {@code /telegram/webhook}: the secret header is checked before any of the body is read (403
+     * without it or with another), and the body is capped at {@link Limits#webhookMaxBody} (413).
+     * An empty secret (webhook mode off) lets the route answer as it does.
+     */
+    private void webhook(RoutingContext ctx) {
+        String expected = limits.webhookSecret();
+        if (expected != null && !expected.isEmpty()) {
+            String given = ctx.request().getHeader(WEBHOOK_SECRET_HEADER);
+            if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                    given.getBytes(StandardCharsets.UTF_8))) {
+                webhookRefused.accept(client(ctx));
+                LOG.debug("POST /telegram/webhook from {} refused: no or a wrong {}", client(ctx), WEBHOOK_SECRET_HEADER);
+                // the answer the route gives (Bot API style), without reading the body
+                ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                        .end("{\"ok\":false,\"error\":\"missing or wrong " + WEBHOOK_SECRET_HEADER + "\"}");
+                return;
+            }
+        }
+        String declared = ctx.request().getHeader("Content-Length");
+        boolean chunked = declared == null;
+        try {
+            if (!chunked && Long.parseLong(declared.strip()) > limits.webhookMaxBody()) {
+                refuse(ctx, 413, "body larger than telegram.webhook-max-body-bytes=" + limits.webhookMaxBody());
+                return;
+            }
+        } catch (NumberFormatException e) {
+            refuse(ctx, 400, "Content-Length is not a number");
+            return;
+        }
+        if (chunked && !ctx.request().isEnded()) {
+            refuse(ctx, 411, "a Telegram update needs a Content-Length");
+            return;
+        }
+        ctx.next();
     }
 
     /**
@@ -138,33 +250,70 @@ public final class HttpAccess implements Handler<RoutingContext> {
         String password = userPassword[1];
         String cacheKey = user + '\u0000' + sha256(password);
         if (verified.containsKey(cacheKey)) {
+            ctx.request().headers().set(USER_HEADER, user);
             ctx.next();
             return;
         }
         String hash = config.users().get(user);
+        String client = client(ctx);
+        long[] state = backOff.get(client);
+        long now = System.currentTimeMillis();
+        if (state != null && now < state[1]) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (state[1] - now + 999) / 1000)));
+            refuse(ctx, 429, "too many wrong passwords from this address; retry later");
+            return;
+        }
+        if (!bcrypt.tryAcquire()) {
+            ctx.response().putHeader("Retry-After", "1");
+            refuse(ctx, 429, "busy verifying other passwords; retry in a second");
+            return;
+        }
         ctx.request().pause();
-        ctx.vertx().<Boolean>executeBlocking(() -> BCrypt.verifyer()
-                .verify(password.toCharArray(), (hash == null ? dummyHash : hash).toCharArray()).verified && hash != null,
-                false).onComplete(r -> {
+        ctx.vertx().<Boolean>executeBlocking(() -> {
+            try {
+                return BCrypt.verifyer().verify(password.toCharArray(), (hash == null ? dummyHash : hash).toCharArray())
+                        .verified && hash != null;
+            } finally {
+                bcrypt.release();
+            }
+        }, false).onComplete(r -> {
                     if (r.succeeded() && Boolean.TRUE.equals(r.result())) {
+                        backOff.remove(client);
                         if (verified.size() >= MAX_CACHED) {
                             verified.clear();
                         }
                         verified.put(cacheKey, Boolean.TRUE);
+                        ctx.request().headers().set(USER_HEADER, user);
                         ctx.next();
                     } else {
                         LOG.debug("HTTP Basic refused for a user of {} from {}", ctx.normalizedPath(),
                                 ctx.request().remoteAddress());
                         ctx.request().resume();
+                        failed(client);
                         challenge(ctx, "wrong user or password");
                     }
                 });
     }
 
-    /** The user of an HTTP Basic {@code Authorization} header (checked by the time a route sees it), or null. */
-    public static String basicUser(String header) {
-        String[] up = basic(header);
-        return up == null ? null : up[0];
+    /**
+     * The path a guard decides on: percent-decoded (repeatedly, so {@code %2572} is no way round),
+     * lower case, runs of {@code /} as one, no trailing {@code /}. {@code /pacs/missing/p/u//RESEND/}
+     * and {@code /pacs/missing/p/u/%72esend} are both {@code /pacs/missing/p/u/resend}.
+     */
+    static String canonical(String path) {
+        String p = path == null ? "" : path;
+        for (int i = 0; i < 3 && p.indexOf('%') >= 0; i++) {
+            try {
+                p = java.net.URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                break;
+            }
+        }
+        p = p.toLowerCase(java.util.Locale.ROOT).replaceAll("/{2,}", "/");
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
     }
 
     /** {user, password} of an HTTP Basic header, or null. */
@@ -179,6 +328,24 @@ public final class HttpAccess implements Handler<RoutingContext> {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The most a client waits after failures: each failure in a row doubles its wait, from 0.5 s. */
+    static final long MAX_BACK_OFF_MS = 30_000;
+
+    private void failed(String client) {
+        if (backOff.size() > MAX_CACHED) {
+            backOff.clear();
+        }
+        backOff.compute(client, (k, v) -> {
+            long fails = v == null ? 1 : v[0] + 1;
+            long wait = Math.min(MAX_BACK_OFF_MS, 250L << Math.min(fails, 20));
+            return new long[] {fails, System.currentTimeMillis() + wait};
+        });
+    }
+
+    private static String client(RoutingContext ctx) {
+        return ctx.request().remoteAddress() == null ? "?" : String.valueOf(ctx.request().remoteAddress().hostAddress());
     }
 
     /** Whether the peer is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback). */

@@ -25,29 +25,71 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   prometheus: $2y$10$...     # bcrypt hash, as htpasswd -nBC 10 writes it
  * </pre>
  * Relative file names are resolved against the web config file's directory, as exporter-toolkit
- * does. Unknown keys are refused (a typo must not switch authentication off). Client
- * certificates ({@code client_ca_file}, {@code client_auth_type} other than {@code NoClientCert})
- * are refused too: Camel's embedded server cannot ask for them.
+ * does. {@code tls_server_config.min_version}/{@code max_version} ({@code TLS12} and {@code TLS13}
+ * by default), {@code cipher_suites} (TLS 1.2 suites; TLS 1.3's are always on; default: the
+ * forward-secret AEAD suites of {@link #DEFAULT_SUITES}), {@code http_server_config.headers} (the
+ * security headers of {@link #ALLOWED_HEADERS}, sent on every answer) and
+ * {@code http_server_config.http2} are applied. Unknown keys are refused (a typo must not switch
+ * authentication off), and so is every field the server cannot honour, each naming the field:
+ * client certificates ({@code client_ca_file}, {@code client_auth_type} other than
+ * {@code NoClientCert}: Camel's embedded server cannot ask for them), {@code curve_preferences}
+ * and {@code prefer_server_cipher_suites}.
  *
  * @param file  the file read
  * @param tls   the certificate and key, or null for plain HTTP
  * @param users user name to bcrypt hash; empty: no authentication
  */
-public record WebConfig(Path file, Tls tls, Map<String, String> users) {
+public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<String, String> headers, Boolean http2) {
     /** The property naming the file. */
     public static final String PROPERTY = "opshub.web-config-file";
 
-    /** PEM certificate and key files of {@code tls_server_config}. */
-    public record Tls(Path certFile, Path keyFile) {
+    /**
+     * {@code tls_server_config}: PEM certificate and key files, the protocol versions (JSSE names,
+     * {@code TLSv1.2}, {@code TLSv1.3}) and the cipher suites (JSSE names) the server enables.
+     */
+    public record Tls(Path certFile, Path keyFile, Set<String> protocols, List<String> cipherSuites) {
+        /** The fields' defaults: the TLS 1.2 and 1.3 versions. */
+        public Tls(Path certFile, Path keyFile) {
+            this(certFile, keyFile, versions("TLS12", "TLS13"), DEFAULT_SUITES);
+        }
     }
+
+    /**
+     * The cipher suites without {@code cipher_suites}: forward-secret (ECDHE) AEAD suites of TLS 1.2,
+     * and TLS 1.3's, which are all of that kind (as exporter-toolkit, TLS 1.3's suites are not
+     * configurable: they are always on while TLS 1.3 is).
+     */
+    public static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+    public static final List<String> DEFAULT_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** exporter-toolkit's version names and JSSE's. */
+    private static final List<String> VERSIONS = List.of("TLS10", "TLS11", "TLS12", "TLS13");
+    private static final List<String> JSSE_VERSIONS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    /**
+     * The headers {@code http_server_config.headers} may set, as exporter-toolkit allows them
+     * (security headers only; any other is refused).
+     */
+    public static final Set<String> ALLOWED_HEADERS = Set.of("Strict-Transport-Security", "X-Frame-Options",
+            "X-Content-Type-Options", "X-XSS-Protection", "Content-Security-Policy");
 
     private static final Set<String> TOP = Set.of("tls_server_config", "basic_auth_users", "http_server_config");
     private static final Set<String> TLS_KEYS = Set.of("cert_file", "key_file", "client_auth_type", "client_ca_file",
             "min_version", "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites");
+    private static final Set<String> HTTP_KEYS = Set.of("headers", "http2");
 
     /** No file: no TLS, no users. */
     public static WebConfig none() {
-        return new WebConfig(null, null, Map.of());
+        return new WebConfig(null, null, Map.of(), Map.of(), null);
+    }
+
+    private static Set<String> versions(String min, String max) {
+        return Set.copyOf(JSSE_VERSIONS.subList(VERSIONS.indexOf(min), VERSIONS.indexOf(max) + 1));
     }
 
     /** Whether {@code basic_auth_users} lists anyone. */
@@ -80,13 +122,38 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users) {
             throw new ConfigException(PROPERTY, file + " is not valid YAML: " + firstLine(e.getMessage()));
         }
         if (root == null) {
-            return new WebConfig(file, null, Map.of());
+            return new WebConfig(file, null, Map.of(), Map.of(), null);
         }
         Map<String, Object> top = map(root, file, "the top level");
         unknown(top, TOP, file, "");
         Tls tls = tls(top.get("tls_server_config"), file);
         Map<String, String> users = users(top.get("basic_auth_users"), file);
-        return new WebConfig(file, tls, Map.copyOf(users));
+        Map<String, String> headers = new LinkedHashMap<>();
+        Boolean http2 = null;
+        if (top.get("http_server_config") != null) {
+            Map<String, Object> http = map(top.get("http_server_config"), file, "http_server_config");
+            unknown(http, HTTP_KEYS, file, "http_server_config.");
+            if (http.get("headers") != null) {
+                for (Map.Entry<String, Object> h : map(http.get("headers"), file, "http_server_config.headers").entrySet()) {
+                    String name = ALLOWED_HEADERS.stream().filter(a -> a.equalsIgnoreCase(h.getKey())).findFirst()
+                            .orElseThrow(() -> new ConfigException(PROPERTY, file + ": http_server_config.headers." + h.getKey()
+                                    + " is not allowed (allowed: " + String.join(", ", ALLOWED_HEADERS.stream().sorted().toList()) + ")"));
+                    String value = string(h.getValue(), file, "http_server_config.headers." + h.getKey());
+                    if (value == null || value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                        throw new ConfigException(PROPERTY, file + ": http_server_config.headers." + h.getKey()
+                                + " must be a non-empty value without control characters");
+                    }
+                    headers.put(name, value);
+                }
+            }
+            if (http.get("http2") != null) {
+                if (!(http.get("http2") instanceof Boolean b)) {
+                    throw new ConfigException(PROPERTY, file + ": http_server_config.http2 must be true or false");
+                }
+                http2 = b;
+            }
+        }
+        return new WebConfig(file, tls, Map.copyOf(users), Map.copyOf(headers), http2);
     }
 
     private static Tls tls(Object node, Path file) {
@@ -104,12 +171,69 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users) {
             throw new ConfigException(PROPERTY, file + ": tls_server_config.client_ca_file is not supported"
                     + " (the embedded server cannot request client certificates)");
         }
+        if (m.get("curve_preferences") != null) {
+            throw new ConfigException(PROPERTY, file + ": tls_server_config.curve_preferences is not supported (the JDK's"
+                    + " TLS engine cannot restrict key exchange groups for one server; remove the field, or set the JVM's"
+                    + " jdk.tls.namedGroups system property)");
+        }
+        if (m.get("prefer_server_cipher_suites") != null) {
+            throw new ConfigException(PROPERTY, file + ": tls_server_config.prefer_server_cipher_suites is not supported"
+                    + " (the embedded server cannot set the suite order; Go ignores the field since 1.18 too): remove it");
+        }
         String cert = string(m.get("cert_file"), file, "tls_server_config.cert_file");
         String key = string(m.get("key_file"), file, "tls_server_config.key_file");
         if (cert == null || key == null) {
             throw new ConfigException(PROPERTY, file + ": tls_server_config needs both cert_file and key_file");
         }
-        return new Tls(readable(file, cert, "tls_server_config.cert_file"), readable(file, key, "tls_server_config.key_file"));
+        String min = version(m.get("min_version"), file, "tls_server_config.min_version", "TLS12");
+        String max = version(m.get("max_version"), file, "tls_server_config.max_version", "TLS13");
+        if (VERSIONS.indexOf(min) > VERSIONS.indexOf(max)) {
+            throw new ConfigException(PROPERTY, file + ": tls_server_config.min_version=" + min + " is above max_version=" + max);
+        }
+        List<String> suites = DEFAULT_SUITES;
+        if (m.get("cipher_suites") != null) {
+            if (!(m.get("cipher_suites") instanceof List<?> list) || list.isEmpty()) {
+                throw new ConfigException(PROPERTY, file + ": tls_server_config.cipher_suites must be a non-empty list");
+            }
+            Set<String> supported = supportedSuites();
+            List<String> chosen = new java.util.ArrayList<>(TLS13_SUITES);
+            for (Object o : list) {
+                String name = jsseSuite(String.valueOf(o).strip());
+                if (!supported.contains(name) || TLS13_SUITES.contains(name)) {
+                    throw new ConfigException(PROPERTY, file + ": tls_server_config.cipher_suites: " + o
+                            + " is not a TLS 1.2 cipher suite this JVM supports (names as in Go's crypto/tls, e.g."
+                            + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+                }
+                chosen.add(name);
+            }
+            suites = List.copyOf(chosen);
+        }
+        return new Tls(readable(file, cert, "tls_server_config.cert_file"), readable(file, key, "tls_server_config.key_file"),
+                versions(min, max), suites);
+    }
+
+    private static String version(Object v, Path file, String field, String fallback) {
+        String s = string(v, file, field);
+        if (s == null) {
+            return fallback;
+        }
+        if (!VERSIONS.contains(s.strip())) {
+            throw new ConfigException(PROPERTY, file + ": " + field + "=" + s + " is not one of " + String.join(", ", VERSIONS));
+        }
+        return s.strip();
+    }
+
+    /** Go names the ChaCha20 suites without the {@code _SHA256} that IANA and JSSE give them. */
+    static String jsseSuite(String name) {
+        return name.endsWith("_CHACHA20_POLY1305") ? name + "_SHA256" : name;
+    }
+
+    private static Set<String> supportedSuites() {
+        try {
+            return Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no TLS", e);
+        }
     }
 
     private static Map<String, String> users(Object node, Path file) {

@@ -102,6 +102,15 @@ public final class WebServerSetup extends EventNotifierSupport {
                     .map(io.vertx.ext.web.Route::getPath).filter(java.util.Objects::nonNull).toList()));
         }
         router.route().order(Integer.MIN_VALUE + 1).handler(access);
+        // a client that went away (or was closed by the idle or read timeout) mid-request: nothing to
+        // answer and nothing to report at ERROR, as Vert.x would for an unhandled failure
+        router.route().order(Integer.MIN_VALUE + 2).failureHandler(ctx -> {
+            if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+                LOG.debug("Client of {} closed or was closed before the request ended", ctx.normalizedPath());
+            } else {
+                ctx.next();
+            }
+        });
         installed = true;
         LOG.debug("HTTP access control installed");
     }
