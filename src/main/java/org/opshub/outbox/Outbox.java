@@ -52,6 +52,7 @@ public final class Outbox {
      */
     public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
             String extra, long now) throws SQLException {
+        text = org.opshub.config.Secrets.mask(text);
         boolean caption = extra != null && extra.contains("\"panel\"");
         List<String> parts = caption || text.isEmpty() ? List.of(text) : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
         int inserted = 0;
@@ -211,6 +212,19 @@ public final class Outbox {
             update(c, "INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)", m.chatId(), now);
             return true;
         });
+    }
+
+    /**
+     * Ends every claim of other hubs: called by the hub that has just taken the cluster lease. The
+     * hub that held it has lost it (dead, or cut off from the store), so its claims would only make
+     * their messages wait until they run out (2 x {@code telegram.http-timeout}); a send it still
+     * makes fails its {@link #confirmSend}, which needs the claim.
+     *
+     * @return the number of messages released
+     */
+    public int releaseClaimsOfOthers(String hub) {
+        return store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+                + " WHERE claimed_by IS NOT NULL AND claimed_by <> ?", hub));
     }
 
     /** Ends this hub's claim of a message still in the outbox (it is to be tried again, or was not sent). */

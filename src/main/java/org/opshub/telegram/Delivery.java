@@ -124,11 +124,21 @@ public final class Delivery {
     }
 
     /**
-     * This hub has just become the sender: its windows are rebuilt from the send log at the next
-     * claim, so they hold the sends of the hub that led before (no burst after a takeover).
+     * This hub has just become the sender: the claims of the hub that led before are released at
+     * once (its messages do not wait for their claims to run out), and the rate windows are rebuilt
+     * from the send log at the next claim, so they hold the sends of the hub that led before (no
+     * burst after a takeover).
      */
     public void leading() {
         reseed = true;
+        try {
+            int released = outbox.releaseClaimsOfOthers(hubId);
+            if (released > 0) {
+                LOG.info("Took over {} message(s) claimed by the hub that led before", released);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Claims of the hub that led before not released (they run out by themselves): {}", e.getMessage());
+        }
     }
 
     /** Forgets sends older than the longest rate window (a minute); the prune timer calls it. */

@@ -253,6 +253,67 @@ class ClusterInteropTest {
     }
 
     @Test
+    void theClaimsOfAKilledLeaderAreFreeAsSoonAsTheOtherLeads() throws Exception {
+        long[] chats = chats(60);
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+                BlackHoleProxy hole = new BlackHoleProxy(HubRunner.freePort())) {
+            hole.blackHole(true);
+            // the default lease (PT15S) and Bot API timeout (PT60S: a claim lasts 120 s); hub A's Bot API
+            // calls go into a black hole, so each of its claims is in flight when it is killed
+            Map<String, String> pa = hub(telegram, pg, "hub-a", chats);
+            List.of("cluster.lease", "cluster.heartbeat", "telegram.http-timeout").forEach(pa::remove);
+            Map<String, String> pb = new HashMap<>(pa);
+            pb.put("cluster.hub-id", "hub-b");
+            try (HubRunner b0 = new HubRunner(pb)) {
+                await(Duration.ofSeconds(30), () -> leads(b0), "hub B leads alone");
+                subscribeAll(telegram, chats);
+            }
+            pa.put("telegram.api-url", "http://127.0.0.1:" + hole.port());
+            try (HubProcess a = new HubProcess(pa)) {
+                await(Duration.ofSeconds(60), () -> {
+                    try {
+                        return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, "hub A (its own JVM) leads; log: " + a.log);
+                try (HubRunner b = new HubRunner(pb)) {
+                    String startsAt = Instant.now().toString();
+                    List<String> names = new ArrayList<>();
+                    for (int i = 0; i < chats.length; i++) {
+                        names.add("C" + i + "_held");
+                        assertEquals(200, b.postAlerts(AlertDeliveryTestAccess.payload("C" + i + "_held", startsAt)).statusCode());
+                    }
+                    await(Duration.ofSeconds(60), () -> claimedBy(pg, "hub-a") >= 60, "hub A claims 60 messages");
+                    long killed = System.nanoTime();
+                    a.process.destroyForcibly().waitFor();
+                    await(Duration.ofSeconds(45), () -> leads(b), "hub B takes over");
+                    double takeover = (System.nanoTime() - killed) / 1e9;
+                    await(Duration.ofSeconds(30), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
+                            .anyMatch(s -> s.text().contains(n + " "))), "every claimed message delivered within takeover + 30 s");
+                    double delivered = (System.nanoTime() - killed) / 1e9;
+                    System.out.printf("claims of a killed leader: takeover %.1f s, all 60 delivered %.1f s after kill -9%n",
+                            takeover, delivered);
+                }
+            }
+        }
+    }
+
+    /** Outbox rows a hub holds a claim on. */
+    static int claimedBy(PostgresStateInteropTest.Server pg, String hub) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE claimed_by = ?")) {
+            ps.setString(1, hub);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+
+    @Test
     void aLeaderCutOffFromTheDatabaseStepsDownWithinTheLeaseAndTheOtherFinishes() throws Exception {
         long[] chats = chats(20);
         try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
