@@ -79,9 +79,47 @@ public final class AlertInbox {
         return chosen == null ? language : org.opshub.outbox.Texts.known(chosen);
     }
 
-    /** The view the alert template renders ({@code ${body.…}}), times in {@code telegram.timezone}. */
+    private volatile int maxMessagesPerWebhook = 10;
+
+    /** Messages one webhook request may queue for one chat and topic ({@code alertmanager.max-messages-per-webhook}). */
+    public void maxMessagesPerWebhook(int messages) {
+        this.maxMessagesPerWebhook = messages;
+    }
+
+    /**
+     * The views the alert template renders ({@code ${body.…}}), times in {@code telegram.timezone}:
+     * the alerts of one webhook request, sharing its message budget.
+     */
     public List<AlertView> views(List<Alert> alerts) {
-        return alerts.stream().map(this::view).toList();
+        WebhookBudget budget = new WebhookBudget(maxMessagesPerWebhook);
+        return alerts.stream().map(a -> view(a).withBudget(budget)).toList();
+    }
+
+    /**
+     * After a webhook request's alerts are recorded: one line to each chat (and topic) whose budget
+     * held alerts back, saying how many and where they are listed.
+     *
+     * @return the number of such lines queued
+     */
+    public int heldBack(List<AlertView> views) {
+        WebhookBudget budget = views.isEmpty() ? null : views.get(0).budget();
+        if (budget == null || budget.heldBack().isEmpty()) {
+            return 0;
+        }
+        org.opshub.outbox.Texts t = texts == null ? org.opshub.outbox.Texts.embedded() : texts;
+        long now = System.currentTimeMillis();
+        String ref = "held:" + java.util.UUID.randomUUID();
+        return store.inTransaction(c -> {
+            int n = 0;
+            for (java.util.Map.Entry<WebhookBudget.Place, Integer> e : budget.heldBack().entrySet()) {
+                String lang = language(e.getKey().chatId());
+                Outbox.enqueue(c, e.getKey().chatId(), "alert", ref + "#" + e.getKey().threadId(),
+                        t.t(lang, "alert.held-back", e.getValue(), budget.perChat()), "HTML",
+                        Outbox.inThread(null, e.getKey().threadId()), now);
+                n++;
+            }
+            return n;
+        });
     }
 
     /** The view of one alert, in {@code telegram.language}. */
@@ -133,9 +171,15 @@ public final class AlertInbox {
                 }
                 String lang = languages.get(t.chatId());
                 String message = "ru".equals(lang) ? messageRu : messageEn;
-                String body = t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread());
+                String body = capped(t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread()),
+                        alert, lang);
                 String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
-                for (AlertDecorations.Row row : decorations.rows(c, t.chatId(), alert, body, lang)) {
+                List<AlertDecorations.Row> rows = decorations.rows(c, t.chatId(), alert, body, lang);
+                if (view.budget() != null && t.chatId() != CONSOLE && !view.budget().take(
+                        new WebhookBudget.Place(t.chatId(), t.threadId()), rows.stream().mapToInt(r -> parts(r.text())).sum())) {
+                    continue;
+                }
+                for (AlertDecorations.Row row : rows) {
                     Outbox.enqueue(c, t.chatId(), row.kind(), alert.key() + row.refSuffix() + topic, row.text(), "HTML",
                             Outbox.inThread(row.extra(), t.threadId()), now);
                 }
@@ -154,6 +198,36 @@ public final class AlertInbox {
             duplicates.increment();
         }
         return queued;
+    }
+
+    private volatile int maxParts = 3;
+
+    /** The most Telegram messages one alert's text becomes in one chat ({@code telegram.max-parts-per-alert}). */
+    public void maxParts(int parts) {
+        this.maxParts = parts;
+    }
+
+    private static int parts(String text) {
+        return text.isEmpty() ? 1 : org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT)
+                .size();
+    }
+
+    /**
+     * {@code text} as at most {@link #maxParts} messages: when longer, the parts that fit with room
+     * for a note, and the note that names the alert and where to read it in full.
+     */
+    String capped(String text, Alert alert, String lang) {
+        List<String> parts = org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT);
+        if (parts.size() <= maxParts) {
+            return text;
+        }
+        String where = alert.generatorUrl() == null || alert.generatorUrl().isBlank() ? "Alertmanager"
+                : org.opshub.outbox.Html.escape(alert.generatorUrl());
+        org.opshub.outbox.Texts t = texts == null ? org.opshub.outbox.Texts.embedded() : texts;
+        String note = "\n\n" + t.t(lang, "alert.cut", org.opshub.outbox.Html.escape(alert.alertname()), maxParts, where);
+        List<String> room = org.opshub.outbox.MessageSplitter.split(text,
+                org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT - 600);
+        return String.join("\n", room.subList(0, maxParts)) + note;
     }
 
     /** The line (HTML) under a message that goes to General because the topic it was for is gone. */

@@ -34,9 +34,23 @@ public final class AlertView {
         this.lang = org.opshub.outbox.Texts.known(lang);
     }
 
+    private WebhookBudget budget;
+
     /** The same alert in another language ({@code en}, {@code ru}): what the route renders each template with. */
     public AlertView inLanguage(String language) {
-        return new AlertView(alert, zone, texts, language);
+        AlertView v = new AlertView(alert, zone, texts, language);
+        v.budget = budget;
+        return v;
+    }
+
+    /** The message budget of the webhook request this alert came in; null for alerts from elsewhere. */
+    WebhookBudget budget() {
+        return budget;
+    }
+
+    AlertView withBudget(WebhookBudget b) {
+        this.budget = b;
+        return this;
     }
 
     public Alert getAlert() {

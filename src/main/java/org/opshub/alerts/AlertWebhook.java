@@ -21,17 +21,21 @@ public final class AlertWebhook {
     private final long maxBodyBytes;
     private final int maxAlerts;
     private final AlertInbox inbox;
+    private final AlertmanagerPayload.Limits limits;
 
     /**
      * @param bearerToken  required token; empty: no authentication
      * @param maxBodyBytes largest accepted body, bytes
      * @param maxAlerts    most alerts in one payload ({@code alertmanager.max-alerts})
+     * @param limits       what one alert may carry (value bytes, labels)
      */
-    public AlertWebhook(String bearerToken, long maxBodyBytes, int maxAlerts, AlertInbox inbox) {
+    public AlertWebhook(String bearerToken, long maxBodyBytes, int maxAlerts, AlertInbox inbox,
+                        AlertmanagerPayload.Limits limits) {
         this.bearerToken = bearerToken == null || bearerToken.isEmpty() ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
         this.maxBodyBytes = maxBodyBytes;
         this.maxAlerts = maxAlerts;
         this.inbox = inbox;
+        this.limits = limits;
     }
 
     /**
@@ -67,7 +71,7 @@ public final class AlertWebhook {
         if (body.length > maxBodyBytes) {
             throw tooLarge(body.length);
         }
-        List<Alert> alerts = AlertmanagerPayload.parse(body);
+        List<Alert> alerts = AlertmanagerPayload.parse(body, limits);
         if (alerts.size() > maxAlerts) {
             throw new WebhookRejectedException(413, "payload has " + alerts.size() + " alerts, more than alertmanager.max-alerts="
                     + maxAlerts + " (set max_alerts in Alertmanager's webhook_config to at most that)");
@@ -75,8 +79,9 @@ public final class AlertWebhook {
         return inbox.views(alerts);
     }
 
-    /** The 200 answer: how many alerts the payload had. */
+    /** The 200 answer: how many alerts the payload had (after the held-back lines of its message budget are queued). */
     public String accepted(List<AlertView> alerts) throws JsonProcessingException {
+        inbox.heldBack(alerts);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "success");
         m.put("alerts", alerts.size());

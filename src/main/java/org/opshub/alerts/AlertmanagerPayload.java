@@ -39,6 +39,27 @@ public final class AlertmanagerPayload {
      *                                  the message names the offending field
      */
     public static List<Alert> parse(byte[] body) {
+        return parse(body, Limits.DEFAULT);
+    }
+
+    /**
+     * What one alert may carry.
+     *
+     * @param maxValueBytes the longest label or annotation value, UTF-8 bytes
+     *                      ({@code alertmanager.max-value-bytes}); a longer one is cut and ends in "…"
+     * @param maxLabels     the most labels of one alert ({@code alertmanager.max-labels}); more: 400
+     */
+    public record Limits(int maxValueBytes, int maxLabels) {
+        public static final Limits DEFAULT = new Limits(16384, 64);
+    }
+
+    /**
+     * As {@link #parse(byte[])}, with the limits of one alert.
+     *
+     * @throws WebhookRejectedException (400) also for a NUL character in a label or annotation, and
+     *                                  for more labels than {@link Limits#maxLabels}, naming the field
+     */
+    public static List<Alert> parse(byte[] body, Limits limits) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -60,7 +81,7 @@ public final class AlertmanagerPayload {
         }
         List<Alert> out = new ArrayList<>(alerts.size());
         for (int i = 0; i < alerts.size(); i++) {
-            out.add(alert(alerts.get(i), "alerts[" + i + "]"));
+            out.add(alert(alerts.get(i), "alerts[" + i + "]", limits));
         }
         return out;
     }
@@ -88,13 +109,13 @@ public final class AlertmanagerPayload {
      */
     public static Alert fromJson(String json) {
         try {
-            return alert(JSON.readTree(json), "stored alert");
+            return alert(JSON.readTree(json), "stored alert", new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE));
         } catch (java.io.IOException e) {
             throw new WebhookRejectedException(400, "stored alert is not JSON");
         }
     }
 
-    private static Alert alert(JsonNode a, String at) {
+    private static Alert alert(JsonNode a, String at, Limits limits) {
         if (!a.isObject()) {
             throw new WebhookRejectedException(400, "field \"" + at + "\" must be an object");
         }
@@ -102,8 +123,12 @@ public final class AlertmanagerPayload {
         if (!Alert.FIRING.equals(status) && !Alert.RESOLVED.equals(status)) {
             throw new WebhookRejectedException(400, "field \"" + at + ".status\" must be \"firing\" or \"resolved\"");
         }
-        SortedMap<String, String> labels = map(a, "labels", at, true);
-        SortedMap<String, String> annotations = map(a, "annotations", at, false);
+        SortedMap<String, String> labels = map(a, "labels", at, true, limits);
+        SortedMap<String, String> annotations = map(a, "annotations", at, false, limits);
+        if (labels.size() > limits.maxLabels()) {
+            throw new WebhookRejectedException(400, "field \"" + at + ".labels\" has " + labels.size()
+                    + " labels, more than alertmanager.max-labels=" + limits.maxLabels());
+        }
         Instant startsAt = time(a, "startsAt", at, true);
         Instant endsAt = time(a, "endsAt", at, false);
         if (endsAt != null && !endsAt.isAfter(ZERO_TIME)) {
@@ -129,7 +154,7 @@ public final class AlertmanagerPayload {
         return v.asText();
     }
 
-    private static SortedMap<String, String> map(JsonNode a, String field, String at, boolean required) {
+    private static SortedMap<String, String> map(JsonNode a, String field, String at, boolean required, Limits limits) {
         JsonNode v = a.get(field);
         SortedMap<String, String> m = new TreeMap<>();
         if (v == null || v.isNull()) {
@@ -146,9 +171,41 @@ public final class AlertmanagerPayload {
             if (!e.getValue().isValueNode()) {
                 throw new WebhookRejectedException(400, "field \"" + at + "." + field + "." + e.getKey() + "\" must be a string");
             }
-            m.put(e.getKey(), e.getValue().asText());
+            String name = at + "." + field + "." + abbreviate(e.getKey());
+            if (e.getKey().indexOf('\u0000') >= 0 || e.getValue().asText().indexOf('\u0000') >= 0) {
+                throw new WebhookRejectedException(400, "field \"" + name + "\" holds a NUL character");
+            }
+            if (e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxValueBytes()) {
+                throw new WebhookRejectedException(400, "field \"" + name + "\": the name is longer than"
+                        + " alertmanager.max-value-bytes=" + limits.maxValueBytes());
+            }
+            m.put(e.getKey(), cut(e.getValue().asText(), limits.maxValueBytes()));
         }
         return m;
+    }
+
+    /**
+     * {@code value} within {@code maxBytes} UTF-8 bytes: cut at a character boundary (never inside a
+     * surrogate pair) and ended with "…" when longer.
+     */
+    static String cut(String value, int maxBytes) {
+        byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length <= maxBytes) {
+            return value;
+        }
+        int budget = Math.max(0, maxBytes - 3); // "…" is 3 bytes
+        int bytes = 0;
+        int end = 0;
+        while (end < value.length()) {
+            int cp = value.codePointAt(end);
+            int len = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + len > budget) {
+                break;
+            }
+            bytes += len;
+            end += Character.charCount(cp);
+        }
+        return value.substring(0, end) + "…";
     }
 
     private static Instant time(JsonNode a, String field, String at, boolean required) {

@@ -79,6 +79,8 @@ public final class AlertDeliveryConfiguration {
         AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
                 Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
         inbox.languages(texts, language);
+        inbox.maxParts((int) Settings.number(property, "telegram.max-parts-per-alert", "5", 1, 100));
+        inbox.maxMessagesPerWebhook((int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
         delivery.languages(new org.opshub.outbox.ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
@@ -86,7 +88,10 @@ public final class AlertDeliveryConfiguration {
         context.getRegistry().bind("alertInbox", inbox);
         context.getRegistry().bind("alertWebhook", new AlertWebhook(property.apply("alertmanager.bearer-token"),
                 Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
-                (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox));
+                (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox,
+                new org.opshub.alerts.AlertmanagerPayload.Limits(
+                        (int) Settings.number(property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
+                        (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped

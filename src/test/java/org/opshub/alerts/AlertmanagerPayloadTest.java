@@ -3,6 +3,7 @@ package org.opshub.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,5 +68,42 @@ class AlertmanagerPayloadTest {
                 () -> AlertmanagerPayload.parse(body.getBytes(StandardCharsets.UTF_8)));
         assertEquals(400, e.status());
         return e.getMessage();
+    }
+
+    private static byte[] oneAlert(String labels, String annotations) {
+        return ("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":" + labels
+                + ",\"annotations\":" + annotations + ",\"startsAt\":\"2026-12-07T03:00:00Z\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void longValuesAreCutToTheByteCapWithAnEllipsis() {
+        String big = "я".repeat(500_000); // 2 bytes a character: a 1 MB label
+        Alert a = AlertmanagerPayload.parse(oneAlert("{\"alertname\":\"Big\",\"blob\":\"" + big + "\"}",
+                "{\"summary\":\"" + "x".repeat(10_000) + "\"}"), new AlertmanagerPayload.Limits(4096, 64)).get(0);
+        assertTrue(a.labels().get("blob").getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 4096);
+        assertTrue(a.labels().get("blob").endsWith("…"));
+        assertTrue(a.labels().get("blob").startsWith("яяя"));
+        assertEquals(4096, a.annotations().get("summary").getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertEquals("Big", a.labels().get("alertname"));
+    }
+
+    @Test
+    void nulAndTooManyLabelsAreRefusedNamingTheField() {
+        WebhookRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(WebhookRejectedException.class,
+                () -> AlertmanagerPayload.parse(oneAlert("{\"alertname\":\"A\\u0000B\"}", "{}")));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("alerts[0].labels.alertname") && e.getMessage().contains("NUL"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(WebhookRejectedException.class,
+                () -> AlertmanagerPayload.parse(oneAlert("{\"alertname\":\"A\"}", "{\"de\\u0000sc\":\"x\"}")));
+        assertTrue(e.getMessage().contains("alerts[0].annotations.de"), e.getMessage());
+        StringBuilder many = new StringBuilder("{\"alertname\":\"A\"");
+        for (int i = 0; i < 70; i++) {
+            many.append(",\"l").append(i).append("\":\"v\"");
+        }
+        e = org.junit.jupiter.api.Assertions.assertThrows(WebhookRejectedException.class,
+                () -> AlertmanagerPayload.parse(oneAlert(many + "}", "{}"), new AlertmanagerPayload.Limits(4096, 64)));
+        assertTrue(e.getMessage().contains("alerts[0].labels") && e.getMessage().contains("alertmanager.max-labels=64"),
+                e.getMessage());
     }
 }
