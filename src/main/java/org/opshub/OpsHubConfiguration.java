@@ -84,7 +84,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         StateStore store = StateConfiguration.bind(context, property);
         PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
-        AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store);
+        AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store,
+                cluster.hubId());
         delivery.delivery().claimsAs(cluster.hubId());
         cluster.onRoleChange(leads -> {
             if (leads) {

@@ -12,8 +12,9 @@ import org.apache.camel.Exchange;
 
 /**
  * The HTTP side of {@code POST /alerts}: checks the bearer token, content type and size, parses
- * the payload, and writes the JSON answers. Errors are {@link WebhookRejectedException}s with
- * the 4xx status to answer; the body is {@code {"status":"error","error":"<what is wrong>"}}.
+ * the payload, commits it to the webhook journal ({@link IntakeStore}) and writes the JSON answers.
+ * Errors are {@link WebhookRejectedException}s with the 4xx status to answer; the body is
+ * {@code {"status":"error","error":"<what is wrong>"}}.
  */
 public final class AlertWebhook {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,6 +23,20 @@ public final class AlertWebhook {
     private final int maxAlerts;
     private final AlertInbox inbox;
     private final AlertmanagerPayload.Limits limits;
+    private IntakeStore journal;
+    private volatile String hubId = "local";
+    /** How long the receiving hub keeps a journal row to itself before any leading hub may record it. */
+    static final long CLAIM_MS = 60_000;
+    /** Recording a journal row failed this often: it is dropped with an ERROR line (the data itself is refused). */
+    static final int MAX_ATTEMPTS = 10;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertWebhook.class);
+
+    /**
+     * A webhook request committed to the journal: its row and its alerts as template views (sharing
+     * the request's message budget).
+     */
+    public record Intake(long id, List<AlertView> views) {
+    }
 
     /**
      * @param bearerToken  required token; empty: no authentication
@@ -79,12 +94,74 @@ public final class AlertWebhook {
         return inbox.views(alerts);
     }
 
-    /** The 200 answer: how many alerts the payload had (after the held-back lines of its message budget are queued). */
-    public String accepted(List<AlertView> alerts) throws JsonProcessingException {
-        inbox.heldBack(alerts);
+    /**
+     * Validates the request (as {@link #receive}) and commits its body to the journal: once this
+     * returns, the request is on disk and may be answered 200.
+     *
+     * @throws WebhookRejectedException as {@link #receive}
+     * @throws org.opshub.state.StateUnavailableException when the store fails (answer 503, nothing stored)
+     */
+    public Intake accept(Exchange exchange) {
+        List<AlertView> views = receive(exchange);
+        long now = System.currentTimeMillis();
+        long id = journal.add(exchange.getIn().getBody(byte[].class), hubId, now, now + CLAIM_MS);
+        journal.recording(id);
+        return new Intake(id, views);
+    }
+
+    /** The journal and this hub's name in its claims ({@code cluster.hub-id}). */
+    public void journal(IntakeStore store, String hub) {
+        this.journal = store;
+        this.hubId = hub;
+    }
+
+    /**
+     * The journal rows no hub is recording (left by a crash, a failure, or a full queue), claimed by
+     * this hub, as intakes to record again. A row that failed {@value #MAX_ATTEMPTS} times, or
+     * whose body no longer parses, is dropped with an ERROR line.
+     */
+    public List<Intake> due() {
+        long now = System.currentTimeMillis();
+        List<Intake> out = new java.util.ArrayList<>();
+        for (IntakeStore.Row r : journal.claimDue(hubId, now, now + CLAIM_MS, 100)) {
+            if (r.attempts() >= MAX_ATTEMPTS) {
+                LOG.error("Webhook request {} dropped after {} failed attempts to record its alerts (see the WARN lines before)",
+                        r.id(), r.attempts());
+                journal.done(r.id());
+                continue;
+            }
+            try {
+                journal.recording(r.id());
+                out.add(new Intake(r.id(), inbox.views(AlertmanagerPayload.parse(r.body(), limits))));
+            } catch (WebhookRejectedException e) {
+                LOG.error("Webhook request {} in the journal no longer parses and is dropped: {}", r.id(), e.getMessage());
+                journal.done(r.id());
+            }
+        }
+        return out;
+    }
+
+    /** Every alert of the intake is recorded: the held-back lines of its message budget are queued and its row deleted. */
+    public void recorded(Intake intake) {
+        inbox.heldBack(intake.views());
+        journal.done(intake.id());
+    }
+
+    /** Recording failed (the store): the row is tried again at a later round. */
+    public void failed(Intake intake, String reason) {
+        LOG.warn("Alerts of webhook request {} not recorded yet, tried again in a few seconds: {}", intake.id(), reason);
+        try {
+            journal.failed(intake.id(), System.currentTimeMillis() + 5_000);
+        } catch (RuntimeException e) {
+            journal.forget(intake.id()); // its claim runs out; any hub takes it up then
+        }
+    }
+
+    /** The 200 answer: how many alerts the payload had. */
+    public String accepted(Intake intake) throws JsonProcessingException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "success");
-        m.put("alerts", alerts.size());
+        m.put("alerts", intake.views().size());
         return JSON.writeValueAsString(m);
     }
 

@@ -127,11 +127,17 @@ public final class Outbox {
      */
     public List<OutboxMessage> heads(int limit, String hub) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM outbox");
+            // COUNT(*) without a condition is the table's row count; the oldest message is the lowest id
+            // (ids follow arrival), read through the primary key: neither scans the rows and their texts,
+            // which a MIN(created_at) did ten times a second over a queue of thousands
+            try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM outbox");
                     ResultSet rs = st.executeQuery()) {
                 rs.next();
                 pending.set(rs.getLong(1));
-                oldestCreatedAt.set(rs.getLong(2));
+            }
+            try (PreparedStatement st = c.prepareStatement("SELECT created_at FROM outbox ORDER BY id LIMIT 1");
+                    ResultSet rs = st.executeQuery()) {
+                oldestCreatedAt.set(rs.next() ? rs.getLong(1) : 0);
             }
             List<OutboxMessage> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.chat_id, o.kind, o.ref, o.text, o.parse_mode,"

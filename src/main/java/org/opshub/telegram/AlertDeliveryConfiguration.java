@@ -64,7 +64,7 @@ public final class AlertDeliveryConfiguration {
 
     /** @throws ConfigException naming the property of a bad value */
     public static Beans bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            TelegramSettings telegram, StateStore store) {
+            TelegramSettings telegram, StateStore store, String hubId) {
         readable(property, "telegram.alert-template", "templates/alert.txt");
         readable(property, "telegram.alert-template-ru", "templates/alert.ru.txt");
         org.opshub.outbox.Texts texts = texts(property);
@@ -86,12 +86,15 @@ public final class AlertDeliveryConfiguration {
         context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
-        context.getRegistry().bind("alertWebhook", new AlertWebhook(property.apply("alertmanager.bearer-token"),
+        AlertWebhook webhook;
+        context.getRegistry().bind("alertWebhook", webhook = new AlertWebhook(property.apply("alertmanager.bearer-token"),
                 Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
                 (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox,
                 new org.opshub.alerts.AlertmanagerPayload.Limits(
                         (int) Settings.number(property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
                         (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
+        webhook.journal(new org.opshub.alerts.IntakeStore(store, registry), hubId);
+        Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped

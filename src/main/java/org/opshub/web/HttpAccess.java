@@ -250,6 +250,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         String password = userPassword[1];
         String cacheKey = user + '\u0000' + sha256(password);
         if (verified.containsKey(cacheKey)) {
+            backOff.remove(client(ctx));
             ctx.request().headers().set(USER_HEADER, user);
             ctx.next();
             return;
@@ -330,7 +331,9 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
     }
 
-    /** The most a client waits after failures: each failure in a row doubles its wait, from 0.5 s. */
+    /** Wrong passwords in a row that cost a client nothing (a typo, a second user tried). */
+    static final int FREE_FAILURES = 3;
+    /** The most a client waits after failures: after the third in a row, each doubles its wait from 1 s. */
     static final long MAX_BACK_OFF_MS = 30_000;
 
     private void failed(String client) {
@@ -339,7 +342,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
         backOff.compute(client, (k, v) -> {
             long fails = v == null ? 1 : v[0] + 1;
-            long wait = Math.min(MAX_BACK_OFF_MS, 250L << Math.min(fails, 20));
+            long wait = fails < FREE_FAILURES ? 0 : Math.min(MAX_BACK_OFF_MS, 1000L << Math.min(fails - FREE_FAILURES, 20));
             return new long[] {fails, System.currentTimeMillis() + wait};
         });
     }

@@ -290,11 +290,12 @@ class AlertDeliveryTest {
 
     @Test
     void aStoreFailureAnswers503SoThatAlertmanagerRetries() throws Exception {
-        // a second hub with its own store, broken underneath it
+        // a second hub with its own store, broken underneath it: the webhook journal, where a request is
+        // committed before its 200, is gone
         try (HubRunner broken = new HubRunner(Map.of("telegram.allowed-chats", "1"))) {
             broken.bean("stateStore", StateStore.class).inTransaction(c -> {
                 try (Statement st = c.createStatement()) {
-                    return st.executeUpdate("DROP TABLE alert_seen");
+                    return st.executeUpdate("DROP TABLE alert_intake");
                 }
             });
             HttpResponse<String> r = broken.postAlerts(sample("firing-real-0.25.json"));

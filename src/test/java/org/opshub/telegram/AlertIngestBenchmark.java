@@ -73,7 +73,7 @@ public final class AlertIngestBenchmark {
             System.out.printf("%-28s %10s %10s%n", "", "p50 ms", "p99 ms");
             System.out.printf("%-28s %10.2f %10.2f%n", "bare echo route", ms(echo, 0.50), ms(echo, 0.99));
             System.out.printf("%-28s %10.2f %10.2f%n", "POST /alerts", ms(alerts, 0.50), ms(alerts, 0.99));
-            System.out.printf("ratio /alerts : echo          p50 %.2fx   p99 %.2fx   (target <= 2x)%n",
+            System.out.printf("ratio /alerts : echo          p50 %.2fx   p99 %.2fx   (targets: p50 <= 1.3x, p99 <= 1.5x)%n",
                     ms(alerts, 0.50) / ms(echo, 0.50), ms(alerts, 0.99) / ms(echo, 0.99));
 
             for (int c = 100; c < 200; c++) {
@@ -92,8 +92,18 @@ public final class AlertIngestBenchmark {
                     .filter(m -> m.text().contains("FIRING</b> DeliveryBench")).count() >= 6 * 100);
             List<FakeBotApi.Sent> sent = telegram.delivered().stream().filter(m -> m.text().contains("FIRING</b> DeliveryBench")).toList();
             double span = (sent.get(sent.size() - 1).atMillis() - sent.get(0).atMillis()) / 1000.0;
-            System.out.printf("delivery: %d messages to 100 private chats in %.1f s = %.1f messages/s (target: Telegram's 30/s)%n",
-                    sent.size(), span, (sent.size() - 1) / span);
+            int peak = 0;
+            for (FakeBotApi.Sent s : sent) {
+                int inSecond = 0;
+                for (FakeBotApi.Sent o : sent) {
+                    if (o.atMillis() >= s.atMillis() && o.atMillis() < s.atMillis() + 1000) {
+                        inSecond++;
+                    }
+                }
+                peak = Math.max(peak, inSecond);
+            }
+            System.out.printf("delivery: %d messages to 100 private chats in %.1f s = %.1f messages/s (target >= 28);"
+                    + " the fake Bot API's busiest second: %d (Telegram's limit 30)%n", sent.size(), span, (sent.size() - 1) / span, peak);
         }
         System.exit(0); // the HTTP clients' threads would keep the JVM alive
     }

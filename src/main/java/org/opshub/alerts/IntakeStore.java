@@ -1,0 +1,121 @@
+package org.opshub.alerts;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.opshub.state.StateStore;
+
+/**
+ * The webhook journal ({@code alert_intake}): every accepted request body is committed here before
+ * the hub answers 200, and deleted once its alerts are recorded. Durable means on disk before the
+ * 200 (H2 with its write delay 0, PostgreSQL with {@code synchronous_commit=on}); recording happens
+ * right after the answer, off the request's path, and again for any row a crash or a failure left.
+ */
+public final class IntakeStore {
+    /** A journal row: its id, the request body, and how often recording it failed. */
+    public record Row(long id, byte[] body, int attempts) {
+    }
+
+    private final StateStore store;
+    private volatile long waiting;
+    /** Rows this process is recording now (queued or in progress): never claimed again by its own retry round. */
+    private final java.util.Set<Long> recording = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Marks a row as being recorded by this process. */
+    public void recording(long id) {
+        recording.add(id);
+    }
+
+    /** Forgets that this process records a row (its claim stays until it runs out). */
+    public void forget(long id) {
+        recording.remove(id);
+    }
+
+    public IntakeStore(StateStore store, MeterRegistry registry) {
+        this.store = store;
+        Gauge.builder("alertmanager_intake_waiting", this, s -> s.waiting)
+                .description("Webhook requests answered 200 whose alerts are not recorded yet, as of the last retry round")
+                .register(registry);
+    }
+
+    /**
+     * Commits a request body, claimed by {@code hub} until {@code until} (epoch ms): the receiving hub
+     * records it; after that any leading hub does.
+     *
+     * @return the row's id
+     * @throws org.opshub.state.StateUnavailableException when the store fails (answer 503: nothing was stored)
+     */
+    public long add(byte[] body, String hub, long now, long until) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO alert_intake (body, received_at, attempts, claimed_by,"
+                    + " claimed_until) VALUES (?, ?, 0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, new String(body, StandardCharsets.UTF_8));
+                ps.setLong(2, now);
+                ps.setString(3, hub);
+                ps.setLong(4, until);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    /**
+     * Claims the rows no hub is recording ({@code hub}'s own claims count as free: a hub that
+     * restarts takes up what it left), oldest first, until {@code until}.
+     */
+    public List<Row> claimDue(String hub, long now, long until, int limit) {
+        return store.inTransaction(c -> {
+            List<Row> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, body, attempts FROM alert_intake"
+                    + " WHERE claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? ORDER BY id")) {
+                ps.setLong(1, now);
+                ps.setString(2, hub);
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (!recording.contains(rs.getLong(1))) {
+                            out.add(new Row(rs.getLong(1), rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getInt(3)));
+                        }
+                    }
+                }
+            }
+            List<Row> claimed = new ArrayList<>();
+            for (Row r : out) {
+                if (StateStore.update(c, "UPDATE alert_intake SET claimed_by = ?, claimed_until = ? WHERE id = ?"
+                        + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)", hub, until, r.id(), now, hub) == 1) {
+                    claimed.add(r);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM alert_intake"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                waiting = rs.getLong(1);
+            }
+            return claimed;
+        });
+    }
+
+    /** The row's alerts are recorded: it is deleted. */
+    public void done(long id) {
+        store.inTransaction(c -> StateStore.update(c, "DELETE FROM alert_intake WHERE id = ?", id));
+        recording.remove(id);
+    }
+
+    /** Recording failed: counted, and free for the next round after {@code until} (epoch ms). */
+    public void failed(long id, long until) {
+        try {
+            store.inTransaction(c -> StateStore.update(c, "UPDATE alert_intake SET attempts = attempts + 1, claimed_until = ?"
+                    + " WHERE id = ?", until, id));
+        } finally {
+            recording.remove(id);
+        }
+    }
+}
