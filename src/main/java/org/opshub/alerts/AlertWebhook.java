@@ -102,9 +102,12 @@ public final class AlertWebhook {
      * @throws org.opshub.state.StateUnavailableException when the store fails (answer 503, nothing stored)
      */
     public Intake accept(Exchange exchange) {
+        // read once: the request body may be a stream, and the journal must hold the very bytes parsed
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        exchange.getIn().setBody(body);
         List<AlertView> views = receive(exchange);
         long now = System.currentTimeMillis();
-        long id = journal.add(exchange.getIn().getBody(byte[].class), hubId, now, now + CLAIM_MS);
+        long id = journal.add(body, hubId, now, now + CLAIM_MS);
         journal.recording(id);
         return new Intake(id, views);
     }

@@ -126,8 +126,13 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                     + " AND fencing = ?", now + lease.toMillis(), namespace, hubId, heldFencing) == 1) {
                 return new Lease(hubId, now + lease.toMillis(), heldFencing);
             }
+            // a store only one hub can use (embedded H2) has no other hub: a lease someone else holds is
+            // this hub's own from before a kill -9 (its id has the HTTP port in it), taken over at once
+            // instead of after the lease runs out; a shared store (PostgreSQL) waits for it to expire
             StateStore.update(c, "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
-                    + " AND expires_at < ?", hubId, now + lease.toMillis(), namespace, now);
+                    + (store.shared() ? " AND expires_at < ?" : " AND (expires_at < ? OR holder <> ?)"),
+                    store.shared() ? new Object[] {hubId, now + lease.toMillis(), namespace, now}
+                            : new Object[] {hubId, now + lease.toMillis(), namespace, now, hubId});
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
                 ps.setString(1, namespace);

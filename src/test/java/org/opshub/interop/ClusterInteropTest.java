@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.opshub.HubProcess;
 import org.opshub.HubRunner;
 import org.opshub.cluster.LeaseClusterService;
 import org.opshub.telegram.AlertDeliveryTestAccess;
@@ -179,38 +180,6 @@ class ClusterInteropTest {
         Map<String, Integer> count = new HashMap<>();
         messages.forEach(s -> count.merge(s.chatId() + " " + s.text(), 1, Integer::sum));
         return count.values().stream().filter(v -> v > 1).mapToInt(v -> v - 1).sum();
-    }
-
-    /** A hub in a JVM of its own, for kill -9. */
-    static final class HubProcess implements AutoCloseable {
-        final int port;
-        final Process process;
-        final Path log;
-
-        HubProcess(Map<String, String> properties) throws Exception {
-            port = HubRunner.freePort();
-            log = Files.createTempFile("opshub-hub", ".log");
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Dcamel.server.host=127.0.0.1",
-                    "-Dcamel.server.port=" + port, "-Dcamel.main.routesReloadEnabled=false"));
-            new TreeMap<>(properties).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-            cmd.add("org.opshub.OpsHub");
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        }
-
-        String metrics() throws Exception {
-            try {
-                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            } catch (java.io.IOException e) {
-                return "";
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroyForcibly().waitFor();
-        }
     }
 
     @Test

@@ -33,7 +33,7 @@ public final class FailoverBenchmark {
             single = (System.nanoTime() - start) / 1e9;
         }
         try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
-                ClusterInteropTest.HubProcess a = new ClusterInteropTest.HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
+                org.opshub.HubProcess a = new org.opshub.HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
             ClusterInteropTest.await(Duration.ofSeconds(60), () -> {
                 try {
                     return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
