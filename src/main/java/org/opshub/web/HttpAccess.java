@@ -118,11 +118,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
         readDeadline(ctx);
         String path = ctx.normalizedPath();
-        if (tooLarge(ctx, path)) {
+        if (canonical(path).equals("/telegram/webhook")) {
+            webhook(ctx); // its secret first, then its own (smaller) cap
             return;
         }
-        if (canonical(path).equals("/telegram/webhook")) {
-            webhook(ctx);
+        if (tooLarge(ctx, path)) {
             return;
         }
         if (RESEND.matcher(canonical(path)).matches()) {

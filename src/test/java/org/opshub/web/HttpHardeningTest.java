@@ -200,6 +200,30 @@ class HttpHardeningTest {
         }
     }
 
+    @Test
+    void theWebhookSecretIsCheckedBeforeTheBodyIsReadAndTheBodyIsCapped() throws Exception {
+        try (org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi()) {
+            Map<String, String> p = telegram.hubProperties(1);
+            p.put("telegram.webhook-url", "https://hub.example.org/telegram/webhook");
+            p.put("telegram.webhook-secret", "right-secret");
+            try (HubRunner hub = new HubRunner(p)) {
+                for (String[] c : new String[][] {{"wrong-secret", "10485760", "403"}, {"right-secret", "100000", "413"}}) {
+                    try (Socket s = connect(hub.port)) {
+                        s.setSoTimeout(5000);
+                        // the headers only: a server that waited for the declared body would time out here
+                        s.getOutputStream().write(("POST /telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                + "X-Telegram-Bot-Api-Secret-Token: " + c[0] + "\r\nContent-Length: " + c[1] + "\r\n\r\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                        s.getOutputStream().flush();
+                        byte[] head = new byte[12];
+                        int n = s.getInputStream().readNBytes(head, 0, 12);
+                        assertEquals("HTTP/1.1 " + c[2], new String(head, 0, n, StandardCharsets.UTF_8), c[0]);
+                    }
+                }
+            }
+        }
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
