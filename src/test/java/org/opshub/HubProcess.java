@@ -52,6 +52,17 @@ public final class HubProcess implements AutoCloseable {
         });
     }
 
+    /** Waits until this hub's {@code opshub_cluster_leader{hub="<hubId>"}} is 1. */
+    public boolean awaitLeading(String hubId, Duration d) throws Exception {
+        return HubRunner.await(d, () -> {
+            try {
+                return metrics().contains("opshub_cluster_leader{hub=\"" + hubId + "\"} 1.0");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     /** POSTs an Alertmanager payload to {@code /alerts}; the status code. */
     public int postAlerts(byte[] json) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/alerts"))

@@ -187,13 +187,7 @@ class ClusterInteropTest {
         long[] chats = chats(20);
         try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
                 HubProcess a = new HubProcess(hub(telegram, pg, "hub-a", chats))) {
-            await(Duration.ofSeconds(60), () -> {
-                try {
-                    return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "hub A (its own JVM) leads; log: " + a.log);
+            assertTrue(a.awaitLeading("hub-a", Duration.ofSeconds(60)), "hub A (its own JVM) leads; log: " + a.log);
             try (HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
                 List<String> names = queue(telegram, b, chats, 200);
                 await(Duration.ofSeconds(60), () -> alertsDelivered(telegram) >= 60, "hub A sends");
@@ -239,13 +233,7 @@ class ClusterInteropTest {
             }
             pa.put("telegram.api-url", "http://127.0.0.1:" + hole.port());
             try (HubProcess a = new HubProcess(pa)) {
-                await(Duration.ofSeconds(60), () -> {
-                    try {
-                        return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }, "hub A (its own JVM) leads; log: " + a.log);
+                assertTrue(a.awaitLeading("hub-a", Duration.ofSeconds(60)), "hub A (its own JVM) leads; log: " + a.log);
                 try (HubRunner b = new HubRunner(pb)) {
                     String startsAt = Instant.now().toString();
                     List<String> names = new ArrayList<>();

@@ -32,19 +32,21 @@ final class BoundHttp {
 
     BoundHttp(String localAddress, Path trustedCert) throws Exception {
         this.local = InetAddress.getByName(localAddress);
-        if (trustedCert == null) {
-            tls = null;
-        } else {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            try (InputStream in = Files.newInputStream(trustedCert)) {
-                ks.setCertificateEntry("hub", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
+        tls = trustedCert == null ? null : trusting(trustedCert);
+    }
+
+    /** A TLS context that trusts exactly this PEM certificate. */
+    static SSLContext trusting(Path cert) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(cert)) {
+            ks.setCertificateEntry("hub", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     Answer request(String method, String host, int port, String path, String body, String... headers) throws IOException {
