@@ -37,6 +37,7 @@ class SecretsLeakTest {
             StringBuilder b = new StringBuilder("{\"ok\":false,\"error_code\":500,\"description\":\"cannot serve ")
                     .append(x.getRequestMethod()).append(' ').append(x.getRequestURI()).append(" for");
             x.getRequestHeaders().forEach((k, v) -> b.append(' ').append(k).append(": ").append(String.join(",", v)));
+            b.append(" (and a long error page: ").append("lorem ipsum ".repeat(200)).append(')');
             byte[] body = b.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().add("Content-Type", "application/json");
             x.sendResponseHeaders(500, body.length);
@@ -112,6 +113,9 @@ class SecretsLeakTest {
             assertTrue(HubRunner.await(Duration.ofSeconds(20),
                     () -> logs.rendered().stream().anyMatch(l -> l.contains("cannot serve"))), "getUpdates answered 500 was logged");
             assertClean("log lines", logs.rendered());
+            // the upstream's answer is logged as an excerpt of at most 300 characters
+            assertTrue(logs.rendered().stream().filter(l -> l.contains("cannot serve"))
+                    .allMatch(l -> l.length() < 300 + 300), "upstream bodies are cut before they are logged");
             assertEquals(200, hub.get("/observe/health/live").statusCode());
         } finally {
             echo.stop(0);

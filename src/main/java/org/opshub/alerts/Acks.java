@@ -368,7 +368,6 @@ public final class Acks {
     }
 
     private static String abbreviate(String s) {
-        String t = s == null ? "" : s.strip();
-        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+        return org.opshub.config.Secrets.excerpt(s == null ? "" : s.strip());
     }
 }

@@ -124,7 +124,7 @@ public final class Silences {
     /** Alertmanager refused the silence: the status and the start of its answer are reported in the chat. */
     public void refused(SilenceStep step, int status, String answer) {
         String why = answer == null ? "" : answer.strip();
-        why = why.length() > 200 ? why.substring(0, 200) + "…" : why;
+        why = org.opshub.config.Secrets.mask(why.length() > 200 ? why.substring(0, 200) + "…" : why);
         LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
         String detail = why.isEmpty() ? "" : ": " + Html.escape(why);
         outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.refused", status, detail));

@@ -115,7 +115,7 @@ public final class BotUpdates {
         } catch (JsonProcessingException e) {
             json = null;
         }
-        String description = json == null ? "(not JSON)" : json.path("description").asText("");
+        String description = json == null ? "(not JSON)" : org.opshub.config.Secrets.excerpt(json.path("description").asText(""));
         if (method.equals("getUpdates") && code == 409) {
             boolean webhook = description.toLowerCase().contains("webhook");
             if (webhook && takeOverWebhook) {

@@ -117,7 +117,7 @@ public final class StreamStorage {
         }
         String errors = errors(root);
         if (status < 200 || status > 299 || !root.path("success").asBoolean(false)) {
-            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + errors));
+            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + org.opshub.config.Secrets.excerpt(errors)));
             return;
         }
         JsonNode result = root.path("result");

@@ -321,7 +321,7 @@ public final class GrafanaBot {
         String message = "";
         try {
             JsonNode n = JSON.readTree(b);
-            message = n == null ? "" : n.path("message").asText("");
+            message = n == null ? "" : org.opshub.config.Secrets.excerpt(n.path("message").asText(""));
         } catch (IOException e) {
             message = "";
         }

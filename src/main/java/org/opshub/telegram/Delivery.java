@@ -372,7 +372,7 @@ public final class Delivery {
         JsonNode json = parse(body);
         JsonNode p = json.path("parameters");
         return new Answer(json.path("ok").asBoolean(false),
-                json.path("description").asText(body == null ? "" : abbreviate(body)),
+                org.opshub.config.Secrets.excerpt(json.path("description").asText(body == null ? "" : body)),
                 p.has("retry_after") ? p.path("retry_after").asLong() : null,
                 p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null);
     }
@@ -532,7 +532,4 @@ public final class Delivery {
                 .register(registry).increment();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
-    }
 }
