@@ -29,8 +29,10 @@ public final class SendThrottle {
     private static final long PRIVATE_WINDOW_MS = 1000;
 
     private final Deque<Long> global = new ArrayDeque<>();
-    /** Added to each window by {@link #wait}: room for the time between a send and its arrival. */
+    /** Added to the overall window by {@link #wait}: room for the time between a send and its arrival. */
     private final long marginMs;
+    /** Added to each chat's window by {@link #wait}. */
+    private final long chatMarginMs;
 
     /** Windows exactly as Telegram states them. */
     public SendThrottle() {
@@ -39,7 +41,16 @@ public final class SendThrottle {
 
     /** @param marginMs added to each window of {@link #wait} (the spread between sending and arriving) */
     public SendThrottle(long marginMs) {
+        this(marginMs, marginMs);
+    }
+
+    /**
+     * @param marginMs     added to the overall one-second window of {@link #wait}
+     * @param chatMarginMs added to each chat's window (a second, or a minute for a group)
+     */
+    public SendThrottle(long marginMs, long chatMarginMs) {
         this.marginMs = marginMs;
+        this.chatMarginMs = chatMarginMs;
     }
     private final Map<Long, Deque<Long>> perChat = new HashMap<>();
 
@@ -90,7 +101,7 @@ public final class SendThrottle {
         Deque<Long> chat = perChat.get(chatId);
         if (chat != null) {
             boolean group = chatId < 0;
-            long window = (group ? 60_000 : PRIVATE_WINDOW_MS) + marginMs;
+            long window = (group ? 60_000 : PRIVATE_WINDOW_MS) + chatMarginMs;
             trim(chat, now - window);
             int max = group ? limits.perGroupPerMinute() : limits.perChatPerSecond();
             if (chat.size() >= max) {
