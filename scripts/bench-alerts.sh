@@ -9,4 +9,4 @@ bash scripts/install-deps.sh
 mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 cp="target/classes:target/test-classes:$(cat target/test-classpath.txt)"
 unshare -n bash -c 'ip link set lo up && exec java -Dopshub.log.level=WARN -cp "$0" org.opshub.telegram.AlertIngestBenchmark "$@"' "$cp" "$@" \
-  | grep -v '^[0-9][0-9-]*T[0-9:.]*Z '
+  | grep --line-buffered -v '^[0-9][0-9-]*T[0-9:.]*Z '
