@@ -217,10 +217,74 @@ public final class AlertmanagerPayload {
             return null;
         }
         try {
-            return OffsetDateTime.parse(v.asText()).toInstant();
+            return rfc3339(v.asText());
         } catch (DateTimeParseException e) {
             throw new WebhookRejectedException(400, "field \"" + at + "." + field + "\" is not an RFC 3339 time: " + abbreviate(v.asText()));
         }
+    }
+
+    /**
+     * An RFC 3339 date-time ({@code 2026-03-01T10:00:00.123456789Z}, {@code …+03:00}) as an instant.
+     * The form Alertmanager writes (Go's {@code time.RFC3339Nano}) is read by hand, a few times
+     * faster than {@link OffsetDateTime#parse} on the webhook's path; anything else goes to it.
+     *
+     * @throws DateTimeParseException when the text is not an ISO-8601 offset date-time
+     */
+    static Instant rfc3339(String t) {
+        int n = t.length();
+        if (n >= 20 && t.charAt(4) == '-' && t.charAt(7) == '-' && (t.charAt(10) == 'T' || t.charAt(10) == 't')
+                && t.charAt(13) == ':' && t.charAt(16) == ':') {
+            int year = digits(t, 0, 4);
+            int month = digits(t, 5, 2);
+            int day = digits(t, 8, 2);
+            int hour = digits(t, 11, 2);
+            int minute = digits(t, 14, 2);
+            int second = digits(t, 17, 2);
+            int i = 19;
+            int nanos = 0;
+            if (i < n && t.charAt(i) == '.') {
+                int start = ++i;
+                while (i < n && i - start < 9 && Character.isDigit(t.charAt(i))) {
+                    nanos = nanos * 10 + (t.charAt(i++) - '0');
+                }
+                for (int k = i - start; k < 9; k++) {
+                    nanos *= 10;
+                }
+                if (i == start || (i < n && Character.isDigit(t.charAt(i)))) {
+                    return OffsetDateTime.parse(t).toInstant();
+                }
+            }
+            int offsetSeconds = -1;
+            if (i == n - 1 && (t.charAt(i) == 'Z' || t.charAt(i) == 'z')) {
+                offsetSeconds = 0;
+            } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
+                int oh = digits(t, i + 1, 2);
+                int om = digits(t, i + 4, 2);
+                if (oh >= 0 && om >= 0 && oh <= 18 && om < 60) {
+                    offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+                }
+            }
+            if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0
+                    && minute <= 59 && second >= 0 && second <= 59 && offsetSeconds != -1
+                    && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
+                long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+                return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
+            }
+        }
+        return OffsetDateTime.parse(t).toInstant();
+    }
+
+    /** {@code len} ASCII digits at {@code at} as a number; -1 when one is not a digit. */
+    private static int digits(String t, int at, int len) {
+        int v = 0;
+        for (int k = at; k < at + len; k++) {
+            char ch = t.charAt(k);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            v = v * 10 + (ch - '0');
+        }
+        return v;
     }
 
     private static String abbreviate(String s) {

@@ -106,4 +106,18 @@ class AlertmanagerPayloadTest {
         assertTrue(e.getMessage().contains("alerts[0].labels") && e.getMessage().contains("alertmanager.max-labels=64"),
                 e.getMessage());
     }
+
+    @Test
+    void rfc3339TimesAreReadAsJavaReadsThem() {
+        for (String t : List.of("2026-11-21T02:23:14.482Z", "0001-01-01T00:00:00Z", "2026-03-01T10:00:00.123456789Z",
+                "2026-03-01T10:00:00+03:00", "2026-03-01T10:00:00.5-05:30", "2024-02-29T23:59:59z", "2026-12-31t00:00:00Z",
+                "2026-03-01T10:00:00.1234567890Z".substring(0, 29) + "Z")) {
+            assertEquals(java.time.OffsetDateTime.parse(t).toInstant(), AlertmanagerPayload.rfc3339(t), t);
+        }
+        for (String bad : List.of("2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-03-01T24:00:00Z",
+                "2026-03-01T10:00:00", "2026-03-01T10:00:00.1234567891Z", "2026-03-01 10:00:00Z",
+                "2026-03-01T10:00:00+3:00", "yesterday")) {
+            assertThrows(java.time.format.DateTimeParseException.class, () -> AlertmanagerPayload.rfc3339(bad), bad);
+        }
+    }
 }
