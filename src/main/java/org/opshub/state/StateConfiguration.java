@@ -44,6 +44,7 @@ public final class StateConfiguration {
             throw new IllegalStateException("cannot register the state store for shutdown", e);
         }
         context.getRegistry().bind("stateStore", store);
+        context.getRegistry().bind("oneCommit", new OneCommitPolicy(store));
         context.getRegistry().bind("stateStoreHealthCheck", new StateStoreHealthCheck(store));
         return store;
     }

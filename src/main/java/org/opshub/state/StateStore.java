@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -194,6 +196,10 @@ public final class StateStore implements AutoCloseable {
      * @throws StateDataException        when it refuses the data itself (retrying cannot help)
      */
     public <T> T inTransaction(Work<T> work) {
+        Unit shared = unit.get();
+        if (shared != null) {
+            return inSavepoint(shared.connection, work);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -205,12 +211,104 @@ public final class StateStore implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            if (isTransient(e)) {
-                throw new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
-            }
-            throw new StateDataException("state store " + description + " refused the data (SQLState " + e.getSQLState()
-                    + "): " + e.getMessage(), e.getSQLState(), e);
+            throw translated(e);
         }
+    }
+
+    /** This thread's {@link #inOneCommit} unit, if one is open: its connection and what waits for its end. */
+    private final ThreadLocal<Unit> unit = new ThreadLocal<>();
+
+    private record Unit(Connection connection, List<Runnable> committed, List<Runnable> rolledBack) {
+    }
+
+    /**
+     * Runs {@code committed} once what this thread wrote is committed, or {@code rolledBack} when it is
+     * not: at the end of the open {@link #inOneCommit} unit, or at once (as committed) when no unit is
+     * open, since every {@link #inTransaction} outside a unit has committed when it returns. A hook that
+     * throws is logged and does not stop the others.
+     */
+    public void afterCommit(Runnable committed, Runnable rolledBack) {
+        Unit u = unit.get();
+        if (u == null) {
+            committed.run();
+        } else {
+            u.committed().add(committed);
+            u.rolledBack().add(rolledBack);
+        }
+    }
+
+    private static void runAll(List<Runnable> hooks) {
+        for (Runnable r : hooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("State store: a hook at the end of a commit failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} with every {@link #inTransaction} of this thread inside one database
+     * transaction, committed once at the end (group commit: one write of the store instead of one per
+     * transaction). Each inner transaction is a savepoint: when it throws, its own changes are rolled
+     * back and the exception reaches its caller as usual, while the others stay. When {@code work}
+     * throws, or the commit fails, nothing of it is stored. Nested calls join the open unit.
+     *
+     * @throws StateUnavailableException as {@link #inTransaction}, for the commit
+     * @throws StateDataException        as {@link #inTransaction}, for the commit
+     */
+    public void inOneCommit(Runnable work) {
+        if (unit.get() != null) {
+            work.run();
+            return;
+        }
+        Unit u;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            u = new Unit(c, new ArrayList<>(), new ArrayList<>());
+            unit.set(u);
+            try {
+                work.run();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                unit.remove();
+                try {
+                    c.rollback();
+                } finally {
+                    runAll(u.rolledBack());
+                }
+                throw e;
+            } finally {
+                unit.remove();
+            }
+        } catch (SQLException e) {
+            throw translated(e);
+        }
+        runAll(u.committed());
+    }
+
+    private <T> T inSavepoint(Connection c, Work<T> work) {
+        try {
+            java.sql.Savepoint savepoint = c.setSavepoint();
+            try {
+                T result = work.run(c);
+                c.releaseSavepoint(savepoint);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback(savepoint);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translated(e);
+        }
+    }
+
+    private RuntimeException translated(SQLException e) {
+        if (isTransient(e)) {
+            return new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
+        }
+        return new StateDataException("state store " + description + " refused the data (SQLState " + e.getSQLState()
+                + "): " + e.getMessage(), e.getSQLState(), e);
     }
 
     /**

@@ -144,4 +144,48 @@ class StateStoreTest {
             assertEquals(1, registry.get("telegram_messages_dropped_total").tag("reason", "expired").counter().count());
         }
     }
+
+    @Test
+    void oneCommitKeepsWhatSucceededDropsWhatFailedAndTellsTheHooksOnlyAfterTheEnd() {
+        try (StateStore store = StateStore.open("jdbc:h2:mem:onecommit;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
+            List<String> told = new java.util.ArrayList<>();
+            store.inOneCommit(() -> {
+                store.inTransaction(c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('a', '1')"));
+                store.afterCommit(() -> told.add("a committed"), () -> told.add("a rolled back"));
+                assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
+                    StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('b', '1')");
+                    return StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')", "x".repeat(500));
+                }), "a refused inner transaction reaches its caller as usual");
+                assertEquals(List.of(), told, "nothing is committed before the unit ends");
+            });
+            assertEquals(List.of("a committed"), told);
+            assertEquals(List.of("a"), keys(store), "the inner transaction that failed is rolled back alone (b too)");
+
+            told.clear();
+            assertThrows(IllegalStateException.class, () -> store.inOneCommit(() -> {
+                store.inTransaction(c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('c', '1')"));
+                store.afterCommit(() -> told.add("c committed"), () -> told.add("c rolled back"));
+                throw new IllegalStateException("the work failed");
+            }));
+            assertEquals(List.of("c rolled back"), told);
+            assertEquals(List.of("a"), keys(store), "nothing of a failed unit is stored");
+
+            told.clear();
+            store.afterCommit(() -> told.add("outside"), () -> told.add("never"));
+            assertEquals(List.of("outside"), told, "outside a unit every transaction has committed already");
+        }
+    }
+
+    private static List<String> keys(StateStore store) {
+        return store.inTransaction(c -> {
+            List<String> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT state_key FROM bot_state ORDER BY state_key");
+                    java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
 }
