@@ -124,6 +124,7 @@ public final class AlertWebhook {
      * whose body no longer parses, is dropped with an ERROR line.
      */
     public List<Intake> due() {
+        journal.flush();
         long now = System.currentTimeMillis();
         List<Intake> out = new java.util.ArrayList<>();
         for (IntakeStore.Row r : journal.claimDue(hubId, now, now + CLAIM_MS, 100)) {

@@ -10,6 +10,8 @@ import java.util.List;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The webhook journal ({@code alert_intake}): every accepted request body is committed here before
@@ -22,6 +24,7 @@ public final class IntakeStore {
     public record Row(long id, byte[] body, int attempts) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeStore.class);
     private final StateStore store;
     private volatile long waiting;
     /** Rows this process is recording now (queued or in progress): never claimed again by its own retry round. */
@@ -103,10 +106,78 @@ public final class IntakeStore {
         });
     }
 
-    /** The row's alerts are recorded: it is deleted. */
+    /** Rows whose alerts are recorded, deleted together at the next {@link #flush}. */
+    private final List<Long> finished = new ArrayList<>();
+    private long lastFlush = System.currentTimeMillis();
+    /** Most recorded rows one DELETE removes; also the count that starts a flush. */
+    static final int FLUSH_ROWS = 64;
+    /** A recorded row waits at most this long (ms, while requests come in) before its DELETE. */
+    static final long FLUSH_MS = 250;
+
+    /**
+     * The row's alerts are recorded: it is deleted, together with the rows recorded just before it
+     * (one commit per {@value #FLUSH_ROWS} rows or {@value #FLUSH_MS} ms instead of one per request,
+     * which under load halves the commits of recording). A row not deleted yet when the process dies is
+     * recorded again after the restart: its alerts are then duplicates ({@code alert_seen}) and queue
+     * nothing.
+     */
     public void done(long id) {
-        store.inTransaction(c -> StateStore.update(c, "DELETE FROM alert_intake WHERE id = ?", id));
-        recording.remove(id);
+        // inside a group commit (OneCommitPolicy) the row counts as recorded only once that commits;
+        // when it does not, its alerts were not stored and the next retry round records it again
+        store.afterCommit(() -> finished(id), () -> recording.remove(id));
+    }
+
+    private void finished(long id) {
+        List<Long> batch = null;
+        synchronized (finished) {
+            finished.add(id);
+            long now = System.currentTimeMillis();
+            if (finished.size() >= FLUSH_ROWS || now - lastFlush >= FLUSH_MS) {
+                batch = new ArrayList<>(finished);
+                finished.clear();
+                lastFlush = now;
+            }
+        }
+        if (batch != null) {
+            delete(batch);
+        }
+    }
+
+    /** Deletes every recorded row not deleted yet (the retry round calls it first). */
+    public void flush() {
+        List<Long> batch;
+        synchronized (finished) {
+            batch = new ArrayList<>(finished);
+            finished.clear();
+            lastFlush = System.currentTimeMillis();
+        }
+        if (!batch.isEmpty()) {
+            delete(batch);
+        }
+    }
+
+    private void delete(List<Long> ids) {
+        try {
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_intake WHERE id = ?")) {
+                    for (long id : ids) {
+                        ps.setLong(1, id);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+            recording.removeAll(ids);
+        } catch (RuntimeException e) {
+            // recorded already: kept marked as recording so no round records them again in this process;
+            // the next flush tries the DELETE again
+            synchronized (finished) {
+                finished.addAll(0, ids);
+            }
+            LOG.warn("{} recorded webhook requests not deleted from the journal yet, tried again at the next flush: {}",
+                    ids.size(), e.getMessage());
+        }
     }
 
     /** Recording failed: counted, and free for the next round after {@code until} (epoch ms). */

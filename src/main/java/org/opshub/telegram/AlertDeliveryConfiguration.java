@@ -95,6 +95,7 @@ public final class AlertDeliveryConfiguration {
                         (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
         webhook.journal(new org.opshub.alerts.IntakeStore(store, registry), hubId);
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
+        Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped
