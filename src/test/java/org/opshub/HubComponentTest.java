@@ -134,7 +134,7 @@ class HubComponentTest {
     @Test
     void brokenRouteEditIsLoggedWithFileAndLineAndRunningRoutesStay() throws Exception {
         Path routes = Files.createDirectories(tmp.resolve("routes"));
-        for (String f : List.of("observability.yaml", "pacs-forwarding.yaml")) {
+        for (String f : List.of("http-answers.yaml", "observability.yaml", "pacs-forwarding.yaml")) {
             Files.copy(Path.of("routes", f), routes.resolve(f));
         }
         Map<String, String> p = Map.of("camel.main.routesIncludePattern", "file:" + routes + "/*.yaml",

@@ -26,6 +26,9 @@ public record GrafanaSettings(String url, String token, int orgId, int width, in
      * @throws IllegalArgumentException naming the property when a value is malformed
      */
     public static GrafanaSettings from(Function<String, String> property, ZoneId telegramZone) {
+        // read by the routes' search and dashboard calls (TimeoutHttpClient)
+        Settings.duration(property, "grafana.http-timeout", "PT30S");
+        Settings.number(property, "grafana.max-answer-bytes", "4194304", 1024, Integer.MAX_VALUE);
         String range = value(property, "grafana.default-range", "6h");
         if (!validRange(range)) {
             throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);

@@ -96,6 +96,9 @@ public final class AlertDeliveryConfiguration {
         webhook.journal(new org.opshub.alerts.IntakeStore(store, registry), hubId);
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
+        // read by the routes' calls to Alertmanager's API v2 (TimeoutHttpClient)
+        Settings.duration(property, "alertmanager.http-timeout", "PT30S");
+        Settings.number(property, "alertmanager.max-answer-bytes", "16777216", 1024, Integer.MAX_VALUE);
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped

@@ -96,7 +96,7 @@ class BotTextsTest {
             Map<String, String> p = telegram.hubProperties(en, ru);
             p.put("telegram.timezone", "UTC");
             // the shipped routes but checks.yaml (its disk check's state would depend on this machine)
-            p.put("camel.main.routesIncludePattern", "file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+            p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
                     + "file:routes/telegram-bot.yaml,file:routes/service-checks.yaml,file:routes/pacs-forwarding.yaml,"
                     + "file:routes/grafana.yaml,file:routes/cloudflare-stream.yaml");
             try (HubRunner hub = new HubRunner(p)) {

@@ -72,7 +72,7 @@ class QuietDigestTest {
         Files.writeString(dir.resolve("checks.yaml"), yaml.toString());
         telegram = new FakeBotApi();
         Map<String, String> p = new HashMap<>(telegram.hubProperties(OPS, WARD));
-        p.put("camel.main.routesIncludePattern", "file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+        p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
                 + "file:routes/service-checks.yaml,file:routes/telegram-bot.yaml,file:" + dir.resolve("checks.yaml"));
         p.put("camel.main.routesReloadDirectory", dir.toString());
         p.put("checks.chats", OPS + "," + WARD);

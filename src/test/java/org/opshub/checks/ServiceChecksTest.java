@@ -57,7 +57,7 @@ class ServiceChecksTest {
         Files.writeString(dir.resolve("checks.yaml"), checksYaml);
         telegram = new FakeBotApi();
         Map<String, String> p = new HashMap<>();
-        p.put("camel.main.routesIncludePattern", "file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+        p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
                 + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
         p.put("camel.main.routesReloadDirectory", dir.toString());
         p.put("telegram.token", FakeBotApi.TOKEN);

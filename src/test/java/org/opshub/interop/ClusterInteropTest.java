@@ -320,7 +320,7 @@ class ClusterInteropTest {
             try {
                 for (String id : List.of("hub-a", "hub-b")) {
                     Map<String, String> p = hub(telegram, pg, id, new long[] {chat});
-                    p.put("camel.main.routesIncludePattern", "file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                    p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
                             + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
                     p.put("camel.main.routesReloadDirectory", dir.toString());
                     p.put("checks.chats", Long.toString(chat));

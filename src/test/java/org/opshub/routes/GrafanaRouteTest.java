@@ -100,7 +100,8 @@ class GrafanaRouteTest {
 
     private RouteHarness routes(String url, String token) throws Exception {
         Map<String, String> p = new HashMap<>(Map.of("grafana.url", url, "grafana.token", token, "grafana.org-id", "1",
-                "grafana.render.width", "1000", "grafana.render.height", "500"));
+                "grafana.render.width", "1000", "grafana.render.height", "500", "grafana.http-timeout", "PT30S",
+                "grafana.max-answer-bytes", "4194304"));
         routes = new RouteHarness(p, Map.of("grafanaBot", bot)).start("grafana.yaml", Set.of("grafana-browse", "render-panel"));
         return routes;
     }
