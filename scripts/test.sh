@@ -13,6 +13,9 @@ mvn -B package -DskipTests >target/prepare.log 2>&1 || { tail -50 target/prepare
 # runs one unit test so that Surefire's JUnit provider is resolved too
 mvn -B surefire:test -Dtest=DataSetCodecTest >>target/prepare.log 2>&1 || { tail -50 target/prepare.log; exit 1; }
 mvn -B dependency:go-offline >>target/prepare.log 2>&1 || { tail -50 target/prepare.log; exit 1; }
+# the formatter check (Spotless, palantir-java-format) resolves the formatter while the network is there;
+# "mvn verify" below checks again. A file it would change fails here: "mvn spotless:apply" formats it
+mvn -B spotless:check >>target/prepare.log 2>&1 || { tail -50 target/prepare.log; exit 1; }
 echo "building the container test's base images from Debian packages (scripts/container-bases.sh)"
 OPSHUB_CONTAINER_BASES=$(bash scripts/container-bases.sh)
 export OPSHUB_CONTAINER_BASES

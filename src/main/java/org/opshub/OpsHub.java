@@ -25,8 +25,7 @@ public final class OpsHub {
     public static final String PROPERTY_LOCATIONS =
             "file:application.properties;optional=true,classpath:application.properties;optional=true";
 
-    private OpsHub() {
-    }
+    private OpsHub() {}
 
     public static void main(String[] args) {
         Main main = create();

@@ -1,5 +1,6 @@
 package org.opshub;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -8,8 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -18,9 +17,9 @@ import org.opshub.bot.BotConfiguration;
 import org.opshub.checks.CheckParameters;
 import org.opshub.checks.ChecksConfiguration;
 import org.opshub.checks.ServiceChecks;
+import org.opshub.cloudflare.CloudflareConfiguration;
 import org.opshub.cluster.ClusterConfiguration;
 import org.opshub.cluster.LeaseClusterService;
-import org.opshub.cloudflare.CloudflareConfiguration;
 import org.opshub.config.ConfigException;
 import org.opshub.config.KnownKeys;
 import org.opshub.config.Settings;
@@ -68,24 +67,25 @@ public final class OpsHubConfiguration implements CamelConfiguration {
     private static void bindAll(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         Function<String, String> property = k -> pc.resolveProperty(k).orElse(null);
-        PrometheusMeterRegistry registry = context.getRegistry().lookupByNameAndType(
-                MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
-        Clock clock = Objects.requireNonNullElse(context.getRegistry().lookupByNameAndType("opshubClock", Clock.class),
-                Clock.systemUTC());
-        Path routesDir = Path.of(Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes"));
+        PrometheusMeterRegistry registry = context.getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        Clock clock = Objects.requireNonNullElse(
+                context.getRegistry().lookupByNameAndType("opshubClock", Clock.class), Clock.systemUTC());
+        Path routesDir =
+                Path.of(Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes"));
         maskInSummary(context, checkKeys(pc), property);
         Settings.number(property, "camel.server.port", "9000", 1, 65535);
 
         ObservabilityConfiguration.bind(context, registry, property);
         PacsMonitor pacs = PacsConfiguration.bind(context, registry, clock);
         TelegramSettings telegram = TelegramSettings.from(property);
-        HttpAccess access = WebConfiguration.bind(context, property, registry,
-                telegram.webhookMode() ? telegram.webhookSecret() : "");
+        HttpAccess access = WebConfiguration.bind(
+                context, property, registry, telegram.webhookMode() ? telegram.webhookSecret() : "");
         StateStore store = StateConfiguration.bind(context, property);
         PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
-        AlertDeliveryConfiguration.Beans delivery = AlertDeliveryConfiguration.bind(context, registry, property, telegram, store,
-                cluster.hubId());
+        AlertDeliveryConfiguration.Beans delivery =
+                AlertDeliveryConfiguration.bind(context, registry, property, telegram, store, cluster.hubId());
         delivery.delivery().claimsAs(cluster.hubId());
         cluster.onRoleChange(leads -> {
             if (leads) {
@@ -95,18 +95,20 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         Callbacks callbacks = new Callbacks(store);
         context.getRegistry().bind("botCallbacks", callbacks);
         GrafanaBot grafana = GrafanaConfiguration.bind(context, property, telegram, callbacks, delivery.outbox());
-        ServiceChecks checks = ChecksConfiguration.bind(context, registry, property, telegram, delivery.outbox(), clock,
-                routesDir, store, delivery.inbox());
-        BotConfiguration.bind(context, registry, property, telegram, store, delivery, callbacks, grafana, pacs, checks, clock);
-        org.opshub.bot.BotWebhook webhook = context.getRegistry().lookupByNameAndType("botWebhook", org.opshub.bot.BotWebhook.class);
+        ServiceChecks checks = ChecksConfiguration.bind(
+                context, registry, property, telegram, delivery.outbox(), clock, routesDir, store, delivery.inbox());
+        BotConfiguration.bind(
+                context, registry, property, telegram, store, delivery, callbacks, grafana, pacs, checks, clock);
+        org.opshub.bot.BotWebhook webhook =
+                context.getRegistry().lookupByNameAndType("botWebhook", org.opshub.bot.BotWebhook.class);
         if (webhook != null) {
             access.onWebhookRefused(webhook::refused);
         }
         CloudflareConfiguration.bind(context, registry, property, clock);
         if (Settings.bool(property, "camel.main.routesReloadEnabled", false)) {
             try {
-                context.addService(new TemplatedRouteReload(routesDir.toString(), CheckParameters::validate,
-                        checks::forgetRemoved));
+                context.addService(new TemplatedRouteReload(
+                        routesDir.toString(), CheckParameters::validate, checks::forgetRemoved));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot watch the routes directory for templated routes", e);
             }
@@ -121,11 +123,14 @@ public final class OpsHubConfiguration implements CamelConfiguration {
      * @throws ConfigException naming the unknown key and the nearest known one
      */
     private static Set<String> checkKeys(PropertiesComponent pc) {
-        Set<String> present = new TreeSet<>(pc.loadProperties(k -> KnownKeys.PREFIXES.stream().anyMatch(k::startsWith))
-                .stringPropertyNames());
+        Set<String> present =
+                new TreeSet<>(pc.loadProperties(k -> KnownKeys.PREFIXES.stream().anyMatch(k::startsWith))
+                        .stringPropertyNames());
         present.addAll(System.getProperties().stringPropertyNames());
-        new KnownKeys(KnownKeys.of("application.properties"),
-                Map.of("pacs.nodes.", PacsSettings.NODE_KEYS, "pacs.forwarding.", PacsSettings.PAIR_KEYS)).check(present);
+        new KnownKeys(
+                        KnownKeys.of("application.properties"),
+                        Map.of("pacs.nodes.", PacsSettings.NODE_KEYS, "pacs.forwarding.", PacsSettings.PAIR_KEYS))
+                .check(present);
         return present;
     }
 
@@ -138,16 +143,20 @@ public final class OpsHubConfiguration implements CamelConfiguration {
     private static void maskInSummary(CamelContext context, Set<String> keys, Function<String, String> property) {
         Set<String> words = new TreeSet<>();
         for (String k : keys) {
-            String last = k.substring(k.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT).replace("-", "");
+            String last = k.substring(k.lastIndexOf('.') + 1)
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace("-", "");
             String v = Objects.requireNonNullElse(property.apply(k), "");
-            if (last.matches(".*(password|passwd|token|secret|passphrase|apikey|credentials?)") || v.matches("(?s).*://[^/@\\s]+@.*")) {
+            if (last.matches(".*(password|passwd|token|secret|passphrase|apikey|credentials?)")
+                    || v.matches("(?s).*://[^/@\\s]+@.*")) {
                 words.add(last);
             }
         }
         if (!words.isEmpty()) {
             String existing = context.getCamelContextExtension().getAdditionalSensitiveKeywords();
-            context.getCamelContextExtension().setAdditionalSensitiveKeywords(
-                    (existing == null || existing.isBlank() ? "" : existing + ",") + String.join(",", words));
+            context.getCamelContextExtension()
+                    .setAdditionalSensitiveKeywords(
+                            (existing == null || existing.isBlank() ? "" : existing + ",") + String.join(",", words));
         }
     }
 }

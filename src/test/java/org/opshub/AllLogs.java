@@ -1,11 +1,10 @@
 package org.opshub;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** Every log event of the whole process while attached (to the root logger). */
@@ -25,13 +24,18 @@ public final class AllLogs extends AppenderBase<ILoggingEvent> implements AutoCl
 
     /** The formatted messages of the logger named after {@code type}. */
     public List<String> from(Class<?> type) {
-        return events.stream().filter(e -> e.getLoggerName().equals(type.getName()))
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return events.stream()
+                .filter(e -> e.getLoggerName().equals(type.getName()))
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     public boolean anyContains(String s) {
-        return events.stream().anyMatch(e -> e.getFormattedMessage().contains(s)
-                || (e.getThrowableProxy() != null && String.valueOf(e.getThrowableProxy().getMessage()).contains(s)));
+        return events.stream()
+                .anyMatch(e -> e.getFormattedMessage().contains(s)
+                        || (e.getThrowableProxy() != null
+                                && String.valueOf(e.getThrowableProxy().getMessage())
+                                        .contains(s)));
     }
 
     /**
@@ -41,8 +45,10 @@ public final class AllLogs extends AppenderBase<ILoggingEvent> implements AutoCl
     public List<String> rendered() {
         ch.qos.logback.core.Appender<ILoggingEvent> out = root.getAppender("STDOUT");
         @SuppressWarnings("unchecked")
-        ch.qos.logback.core.Layout<ILoggingEvent> layout = ((ch.qos.logback.core.encoder.LayoutWrappingEncoder<ILoggingEvent>)
-                ((ch.qos.logback.core.OutputStreamAppender<ILoggingEvent>) out).getEncoder()).getLayout();
+        ch.qos.logback.core.Layout<ILoggingEvent> layout = ((ch.qos.logback.core.encoder.LayoutWrappingEncoder<
+                                ILoggingEvent>)
+                        ((ch.qos.logback.core.OutputStreamAppender<ILoggingEvent>) out).getEncoder())
+                .getLayout();
         return events.stream().map(layout::doLayout).toList();
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +30,19 @@ class ConfigErrorsTest {
     private Object[] run(List<String> props) throws Exception {
         copy(Path.of("routes"), work.resolve("routes"));
         copy(Path.of("templates"), work.resolve("templates"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dcamel.server.port=" + HubRunner.freePort(),
-                "-Dcamel.server.host=127.0.0.1", "-Dstate.directory=" + work.resolve("data")));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dcamel.server.port=" + HubRunner.freePort(),
+                "-Dcamel.server.host=127.0.0.1",
+                "-Dstate.directory=" + work.resolve("data")));
         props.forEach(p -> cmd.add("-D" + p));
         cmd.add("org.opshub.OpsHub");
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         boolean ended = p.waitFor(60, TimeUnit.SECONDS);
         if (!ended) {
@@ -68,8 +74,11 @@ class ConfigErrorsTest {
         assertEquals(78, r[0], out);
         List<String> errors = out.lines().filter(l -> l.contains(" ERROR ")).toList();
         assertEquals(1, errors.size(), "one ERROR line: " + out);
-        assertTrue(errors.get(0).contains("Invalid configuration, not starting: ") && errors.get(0).contains(key)
-                && errors.get(0).contains(problem), errors.get(0));
+        assertTrue(
+                errors.get(0).contains("Invalid configuration, not starting: ")
+                        && errors.get(0).contains(key)
+                        && errors.get(0).contains(problem),
+                errors.get(0));
     }
 
     @Test
@@ -77,7 +86,8 @@ class ConfigErrorsTest {
         assertRefused("state.jdbc-url", "is not supported", "state.jdbc-url=jdbc:mysql://db/hub?password=hunter2");
         assertRefused("opshub.web-config-file", "cannot read", "opshub.web-config-file=" + work.resolve("nowhere.yml"));
         Files.writeString(work.resolve("web.yml"), "tls_server_config:\n  cert_file: gone.crt\n  key_file: gone.key\n");
-        assertRefused("tls_server_config.cert_file", "cannot be read", "opshub.web-config-file=" + work.resolve("web.yml"));
+        assertRefused(
+                "tls_server_config.cert_file", "cannot be read", "opshub.web-config-file=" + work.resolve("web.yml"));
         Files.writeString(work.resolve("typo.yml"), "basic_auth_user:\n  prom: x\n");
         assertRefused("unknown field basic_auth_user", "known:", "opshub.web-config-file=" + work.resolve("typo.yml"));
         assertRefused("telegram.alert-template", "cannot be read", "telegram.alert-template=templates/none.txt");
@@ -90,13 +100,24 @@ class ConfigErrorsTest {
         assertRefused("telegram.quiet-hours", "\"maybe\" is not true or false", "telegram.quiet-hours=maybe");
         assertRefused("telegram.language", "\"de\" is not one of [en, ru]", "telegram.language=de");
         assertRefused("telegram.ack-users", "not a user id: @anna", "telegram.ack-users=777,@anna");
-        assertRefused("telegram.texts-directory", "messages_en.properties cannot be read", "telegram.texts-directory=nowhere");
+        assertRefused(
+                "telegram.texts-directory",
+                "messages_en.properties cannot be read",
+                "telegram.texts-directory=nowhere");
         assertRefused("alertmanager.ack-silence", "not a positive duration", "alertmanager.ack-silence=forever");
         assertRefused("alertmanager.max-alerts", "not a whole number", "alertmanager.max-alerts=many");
-        assertRefused("telegram.resend-chats", "is not in telegram.allowed-chats", "telegram.allowed-chats=1,2",
+        assertRefused(
+                "telegram.resend-chats",
+                "is not in telegram.allowed-chats",
+                "telegram.allowed-chats=1,2",
                 "telegram.resend-chats=3");
-        assertRefused("pacs.forwarding.main.target=nowhere", "names no node", "pacs.nodes.src.host=127.0.0.1",
-                "pacs.nodes.src.ae-title=SRC", "pacs.forwarding.main.source=src", "pacs.forwarding.main.target=nowhere");
+        assertRefused(
+                "pacs.forwarding.main.target=nowhere",
+                "names no node",
+                "pacs.nodes.src.host=127.0.0.1",
+                "pacs.nodes.src.ae-title=SRC",
+                "pacs.forwarding.main.source=src",
+                "pacs.forwarding.main.target=nowhere");
         Files.writeString(work.resolve("routes").resolve("checks.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: http-check
@@ -112,26 +133,34 @@ class ConfigErrorsTest {
     @Test
     void unknownKeysUnderOpshubsPrefixesStopStartupNamingTheNearestKnownKey() throws Exception {
         assertRefused("pacs.nodes.src.hots", "did you mean pacs.nodes.src.host?", "pacs.nodes.src.hots=127.0.0.1");
-        assertRefused("alertmanager.bearer_token", "did you mean alertmanager.bearer-token?",
+        assertRefused(
+                "alertmanager.bearer_token",
+                "did you mean alertmanager.bearer-token?",
                 "alertmanager.bearer_token=hunter2");
         assertRefused("pacs.nodes.archive.tsl", "did you mean pacs.nodes.archive.tls?", "pacs.nodes.archive.tsl=true");
         assertRefused("telegram.tokn", "did you mean telegram.token?", "telegram.tokn=123:hunter2");
-        assertRefused("pacs.forwarding.main.auto-resnd", "did you mean pacs.forwarding.main.auto-resend?",
+        assertRefused(
+                "pacs.forwarding.main.auto-resnd",
+                "did you mean pacs.forwarding.main.auto-resend?",
                 "pacs.forwarding.main.auto-resnd=true");
     }
 
     @Test
     void booleansAcceptOnlyTrueOrFalseAndThePortIsValidatedByOpshub() throws Exception {
-        assertRefused("telegram.send-resolved", "\"yes please\" is not true or false", "telegram.send-resolved=yes please");
+        assertRefused(
+                "telegram.send-resolved", "\"yes please\" is not true or false", "telegram.send-resolved=yes please");
         assertRefused("cloudflare.legacy-metrics", "\"1\" is not true or false", "cloudflare.legacy-metrics=1");
         assertRefused("pacs.missing.include-patient", "\"on\" is not true or false", "pacs.missing.include-patient=on");
         assertRefused("telegram.take-over-webhook", "\"yes\" is not true or false", "telegram.take-over-webhook=yes");
-        assertRefused("camel.server.port", "\"99999\" is not a whole number from 1 to 65535", "camel.server.port=99999");
+        assertRefused(
+                "camel.server.port", "\"99999\" is not a whole number from 1 to 65535", "camel.server.port=99999");
     }
 
     @Test
     void everyDocumentedH2UrlFormStartsAndStoresAlerts() throws Exception {
-        for (String url : List.of("jdbc:h2:file:" + work.resolve("hub-file"), "jdbc:h2:mem:hub-mem;DB_CLOSE_DELAY=-1",
+        for (String url : List.of(
+                "jdbc:h2:file:" + work.resolve("hub-file"),
+                "jdbc:h2:mem:hub-mem;DB_CLOSE_DELAY=-1",
                 "jdbc:h2:" + work.resolve("hub-plain"))) {
             try (HubRunner hub = new HubRunner(Map.of("state.jdbc-url", url, "state.jdbc-user", "sa"))) {
                 byte[] body = org.opshub.telegram.AlertDeliveryTestAccess.payload("UrlForm", "2026-11-21T13:00:00Z");

@@ -1,9 +1,11 @@
 package org.opshub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +31,9 @@ class HubComponentTest {
         @Override
         protected void append(ILoggingEvent e) {
             lines.add(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
+                    + (e.getThrowableProxy() == null
+                            ? ""
+                            : " " + e.getThrowableProxy().getMessage()));
         }
     }
 
@@ -49,8 +49,14 @@ class HubComponentTest {
         Captured log = capture();
         try (HubRunner hub = new HubRunner(Map.of())) {
             assertTrue(log.lines.stream().anyMatch(l -> l.contains("PACS monitor idle: no PACS nodes configured")));
-            assertEquals(1, log.lines.stream().filter(l -> l.startsWith("WARN ")
-                    && l.contains("POST /alerts accepts loopback clients only: alertmanager.bearer-token is empty")).count(),
+            assertEquals(
+                    1,
+                    log.lines.stream()
+                            .filter(
+                                    l -> l.startsWith("WARN ")
+                                            && l.contains(
+                                                    "POST /alerts accepts loopback clients only: alertmanager.bearer-token is empty"))
+                            .count(),
                     "one WARN line says /alerts is loopback-only");
             HttpResponse<String> m = hub.get("/metrics");
             assertEquals(200, m.statusCode());
@@ -64,26 +70,30 @@ class HubComponentTest {
             assertEquals("{\"status\":\"UP\"}", hub.get("/observe/health").body());
             assertEquals(200, hub.get("/observe/health/live").statusCode());
             assertEquals(200, hub.get("/observe/health/ready").statusCode());
-            assertEquals("{\"status\":\"UP\"}", hub.get("/observe/health?exposureLevel=full&data=true").body(),
+            assertEquals(
+                    "{\"status\":\"UP\"}",
+                    hub.get("/observe/health?exposureLevel=full&data=true").body(),
                     "no query parameter raises the exposure level");
             String missing = hub.get("/pacs/missing").body();
             assertTrue(missing.contains("\"checks\":[]"), missing);
             String stateDir = hub.context().resolvePropertyPlaceholders("{{state.directory}}");
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> {
-                try {
-                    return hub.get("/checks").body().contains("\"target\":\"" + stateDir + "\"");
-                } catch (Exception e) {
-                    return false;
-                }
-            }), "the shipped disk check watches state.directory");
+            assertTrue(
+                    HubRunner.await(Duration.ofSeconds(10), () -> {
+                        try {
+                            return hub.get("/checks").body().contains("\"target\":\"" + stateDir + "\"");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }),
+                    "the shipped disk check watches state.directory");
         }
     }
 
     @Test
     void hostileAndSilentNodesNeverStopTheHub() throws Exception {
         try (TestScp garbage = new TestScp(TestScp.Mode.GARBAGE);
-             TestScp silent = new TestScp(TestScp.Mode.SILENT);
-             TestScp abort = new TestScp(TestScp.Mode.ABORT_MID_FIND)) {
+                TestScp silent = new TestScp(TestScp.Mode.SILENT);
+                TestScp abort = new TestScp(TestScp.Mode.ABORT_MID_FIND)) {
             Map<String, String> p = new HashMap<>();
             p.put("pacs.period", "PT1S");
             p.put("pacs.association-timeout", "PT0.5S");
@@ -100,7 +110,8 @@ class HubComponentTest {
                     try {
                         return log.lines.stream().anyMatch(l -> l.contains("PACS node silent"))
                                 && log.lines.stream().anyMatch(l -> l.contains("PACS node garbage"))
-                                && log.lines.stream().anyMatch(l -> l.contains("Forwarding check abort->silent failing"))
+                                && log.lines.stream()
+                                        .anyMatch(l -> l.contains("Forwarding check abort->silent failing"))
                                 && hub.metric("pacs_forwarding_check_success", x) == 0
                                 && hub.metric("pacs_up", "pacs=\"garbage\"") == 0
                                 && hub.metric("pacs_up", "pacs=\"silent\"") == 0;
@@ -110,15 +121,29 @@ class HubComponentTest {
                 }));
                 Thread.sleep(2500); // a few more periods: still one log line per state change
                 for (String n : List.of("garbage", "silent")) {
-                    assertEquals(1, log.lines.stream().filter(l -> l.contains("PACS node " + n + " ")).count(),
+                    assertEquals(
+                            1,
+                            log.lines.stream()
+                                    .filter(l -> l.contains("PACS node " + n + " "))
+                                    .count(),
                             log.lines.toString());
                 }
                 // echoes fine, fails every C-FIND: up once, then down for good (no flapping)
-                assertEquals(List.of("is up", "is down"), log.lines.stream().filter(l -> l.contains("PACS node abort "))
-                        .map(l -> l.contains("is up") ? "is up" : "is down").toList());
-                assertEquals(1, log.lines.stream().filter(l -> l.contains("Forwarding check abort->silent failing")).count());
+                assertEquals(
+                        List.of("is up", "is down"),
+                        log.lines.stream()
+                                .filter(l -> l.contains("PACS node abort "))
+                                .map(l -> l.contains("is up") ? "is up" : "is down")
+                                .toList());
+                assertEquals(
+                        1,
+                        log.lines.stream()
+                                .filter(l -> l.contains("Forwarding check abort->silent failing"))
+                                .count());
                 assertTrue(log.lines.stream().anyMatch(l -> l.contains("unrecognized PDU type 0x48")));
-                assertEquals(ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("pacs-monitor"));
+                assertEquals(
+                        ServiceStatus.Started,
+                        hub.context().getRouteController().getRouteStatus("pacs-monitor"));
                 assertEquals("{\"status\":\"UP\"}", hub.get("/observe/health").body());
                 assertTrue(hub.get("/pacs/missing").body().contains("association aborted by TESTSCP"));
             }
@@ -137,26 +162,42 @@ class HubComponentTest {
         for (String f : List.of("http-answers.yaml", "observability.yaml", "pacs-forwarding.yaml")) {
             Files.copy(Path.of("routes", f), routes.resolve(f));
         }
-        Map<String, String> p = Map.of("camel.main.routesIncludePattern", "file:" + routes + "/*.yaml",
-                "camel.main.routesReloadDirectory", routes.toString());
+        Map<String, String> p = Map.of(
+                "camel.main.routesIncludePattern",
+                "file:" + routes + "/*.yaml",
+                "camel.main.routesReloadDirectory",
+                routes.toString());
         Captured log = capture();
         try (HubRunner hub = new HubRunner(p)) {
             Thread.sleep(1500);
-            Files.writeString(routes.resolve("pacs-forwarding.yaml"), "- route:\n    id: pacs-monitor\n    from:\n"
-                    + "      uri: timer:x\n      steps:\n        - bogus-step: {}\n");
-            assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> log.lines.stream()
-                    .anyMatch(l -> l.contains("pacs-forwarding.yaml") && l.contains("line"))), log.lines.toString());
-            assertEquals(ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("metrics"));
+            Files.writeString(
+                    routes.resolve("pacs-forwarding.yaml"),
+                    "- route:\n    id: pacs-monitor\n    from:\n"
+                            + "      uri: timer:x\n      steps:\n        - bogus-step: {}\n");
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(20),
+                            () -> log.lines.stream()
+                                    .anyMatch(l -> l.contains("pacs-forwarding.yaml") && l.contains("line"))),
+                    log.lines.toString());
+            assertEquals(
+                    ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("metrics"));
             assertEquals(200, hub.get("/metrics").statusCode());
 
             // while one file is broken Camel refuses every reload, so ops fix it first
-            Files.copy(Path.of("routes", "pacs-forwarding.yaml"), routes.resolve("pacs-forwarding.yaml"),
+            Files.copy(
+                    Path.of("routes", "pacs-forwarding.yaml"),
+                    routes.resolve("pacs-forwarding.yaml"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(routes.resolve("extra.yaml"), "- route:\n    id: extra\n    from:\n"
-                    + "      uri: platform-http:/extra\n      steps:\n        - setBody:\n            constant: hello\n");
-            assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> hub.context().getRoute("extra") != null));
+            Files.writeString(
+                    routes.resolve("extra.yaml"),
+                    "- route:\n    id: extra\n    from:\n"
+                            + "      uri: platform-http:/extra\n      steps:\n        - setBody:\n            constant: hello\n");
+            assertTrue(
+                    HubRunner.await(Duration.ofSeconds(20), () -> hub.context().getRoute("extra") != null));
             assertEquals("hello", hub.get("/extra").body());
-            assertEquals(ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("metrics"));
+            assertEquals(
+                    ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("metrics"));
         }
     }
 }

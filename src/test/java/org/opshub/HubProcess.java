@@ -14,8 +14,10 @@ import java.util.TreeMap;
 
 /** A hub in a JVM of its own (the test class path, the working directory's routes), for kill -9. */
 public final class HubProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     public final int port;
     public final Process process;
     public final Path log;
@@ -23,18 +25,29 @@ public final class HubProcess implements AutoCloseable {
     public HubProcess(Map<String, String> properties) throws Exception {
         port = HubRunner.freePort();
         log = Files.createTempFile("opshub-hub", ".log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dcamel.server.host=127.0.0.1",
-                "-Dcamel.server.port=" + port, "-Dcamel.main.routesReloadEnabled=false"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dcamel.server.host=127.0.0.1",
+                "-Dcamel.server.port=" + port,
+                "-Dcamel.main.routesReloadEnabled=false"));
         new TreeMap<>(properties).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("org.opshub.OpsHub");
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     public String metrics() throws Exception {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (java.io.IOException e) {
             return "";
         }
@@ -44,8 +57,14 @@ public final class HubProcess implements AutoCloseable {
     public boolean awaitReady(Duration d) throws Exception {
         return HubRunner.await(d, () -> {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                return HTTP.send(
+                                        HttpRequest.newBuilder(URI.create(
+                                                        "http://127.0.0.1:" + port + "/observe/health/ready"))
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200;
             } catch (Exception e) {
                 return false;
             }
@@ -65,9 +84,14 @@ public final class HubProcess implements AutoCloseable {
 
     /** POSTs an Alertmanager payload to {@code /alerts}; the status code. */
     public int postAlerts(byte[] json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/alerts"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/alerts"))
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** SIGKILL, and waits for the process to end. */

@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -25,8 +24,11 @@ public final class HubRunner implements AutoCloseable {
      * HTTP/1.1, as Prometheus and Alertmanager talk to the hub. (The JDK 17 client's default h2c
      * upgrade once left a GET waiting past its request timeout in CI.)
      */
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
     private final Main main;
     public final int port;
 
@@ -41,7 +43,9 @@ public final class HubRunner implements AutoCloseable {
         p.setProperty("camel.server.host", "127.0.0.1");
         p.setProperty("camel.server.port", Integer.toString(port));
         if (!overrides.containsKey("state.directory") && !overrides.containsKey("state.jdbc-url")) {
-            p.setProperty("state.directory", java.nio.file.Files.createTempDirectory("opshub-state").toString());
+            p.setProperty(
+                    "state.directory",
+                    java.nio.file.Files.createTempDirectory("opshub-state").toString());
         }
         p.putAll(overrides);
         main = OpsHub.create();
@@ -70,9 +74,11 @@ public final class HubRunner implements AutoCloseable {
     }
 
     /** POSTs {@code body}; headers as name, value pairs. */
-    public HttpResponse<String> post(String path, byte[] body, String... headers) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, byte[] body, String... headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

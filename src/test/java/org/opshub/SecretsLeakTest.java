@@ -3,6 +3,7 @@ package org.opshub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.opshub.telegram.FakeBotApi;
 
@@ -35,9 +34,15 @@ class SecretsLeakTest {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.createContext("/", x -> {
             StringBuilder b = new StringBuilder("{\"ok\":false,\"error_code\":500,\"description\":\"cannot serve ")
-                    .append(x.getRequestMethod()).append(' ').append(x.getRequestURI()).append(" for");
-            x.getRequestHeaders().forEach((k, v) -> b.append(' ').append(k).append(": ").append(String.join(",", v)));
-            b.append(" (and a long error page: ").append("lorem ipsum ".repeat(200)).append(')');
+                    .append(x.getRequestMethod())
+                    .append(' ')
+                    .append(x.getRequestURI())
+                    .append(" for");
+            x.getRequestHeaders()
+                    .forEach((k, v) -> b.append(' ').append(k).append(": ").append(String.join(",", v)));
+            b.append(" (and a long error page: ")
+                    .append("lorem ipsum ".repeat(200))
+                    .append(')');
             byte[] body = b.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().add("Content-Type", "application/json");
             x.sendResponseHeaders(500, body.length);
@@ -49,8 +54,14 @@ class SecretsLeakTest {
     }
 
     static List<String> secrets() {
-        return List.of(BOT_TOKEN, BOT_TOKEN.substring(BOT_TOKEN.indexOf(':') + 1), GRAFANA_TOKEN, QIDO_PASSWORD, QIDO_TOKEN,
-                INTAKE_TOKEN, Base64.getEncoder().encodeToString(("ops:" + QIDO_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        return List.of(
+                BOT_TOKEN,
+                BOT_TOKEN.substring(BOT_TOKEN.indexOf(':') + 1),
+                GRAFANA_TOKEN,
+                QIDO_PASSWORD,
+                QIDO_TOKEN,
+                INTAKE_TOKEN,
+                Base64.getEncoder().encodeToString(("ops:" + QIDO_PASSWORD).getBytes(StandardCharsets.UTF_8)));
     }
 
     static void assertClean(String where, List<String> texts) {
@@ -69,7 +80,8 @@ class SecretsLeakTest {
     void echoingUpstreamsLeakNothingIntoLogsChatsOrErrorReplies() throws Exception {
         HttpServer echo = echo();
         String url = "http://127.0.0.1:" + echo.getAddress().getPort();
-        try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi()) {
+        try (AllLogs logs = new AllLogs();
+                FakeBotApi telegram = new FakeBotApi()) {
             Map<String, String> p = telegram.hubProperties(1);
             p.put("grafana.url", url + "/grafana");
             p.put("grafana.token", GRAFANA_TOKEN);
@@ -87,14 +99,25 @@ class SecretsLeakTest {
             try (HubRunner hub = new HubRunner(p)) {
                 telegram.userSays(1, "/dashboards");
                 telegram.userSays(1, "/graph cpu");
-                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> telegram.texts(1).size() >= 2), telegram.texts(1).toString());
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(20), () -> telegram.texts(1).size() >= 2),
+                        telegram.texts(1).toString());
                 Thread.sleep(4000); // a few PACS periods and Alertmanager reads against the echo
                 assertClean("chat texts", telegram.texts(1));
-                assertClean("GET /pacs/missing", List.of(hub.get("/pacs/missing").body()));
-                assertClean("GET /observe/health", List.of(hub.get("/observe/health").body()));
+                assertClean(
+                        "GET /pacs/missing", List.of(hub.get("/pacs/missing").body()));
+                assertClean(
+                        "GET /observe/health",
+                        List.of(hub.get("/observe/health").body()));
                 assertClean("GET /metrics", List.of(hub.get("/metrics").body()));
-                assertClean("POST /alerts with a wrong token", List.of(hub.postAlerts("{}".getBytes(StandardCharsets.UTF_8),
-                        "Authorization", "Bearer wrong-" + INTAKE_TOKEN).body()));
+                assertClean(
+                        "POST /alerts with a wrong token",
+                        List.of(hub.postAlerts(
+                                        "{}".getBytes(StandardCharsets.UTF_8),
+                                        "Authorization",
+                                        "Bearer wrong-" + INTAKE_TOKEN)
+                                .body()));
             }
             List<String> rendered = logs.rendered();
             assertTrue(rendered.stream().anyMatch(l -> l.contains("cannot serve")), "the echo was logged somewhere");
@@ -108,14 +131,27 @@ class SecretsLeakTest {
     void aBotApiThatEchoesThePathLeavesNoTokenInTheLog() throws Exception {
         HttpServer echo = echo();
         try (AllLogs logs = new AllLogs();
-             HubRunner hub = new HubRunner(Map.of("telegram.token", BOT_TOKEN, "telegram.allowed-chats", "1",
-                     "telegram.api-url", "http://127.0.0.1:" + echo.getAddress().getPort(), "telegram.http-timeout", "PT2S"))) {
-            assertTrue(HubRunner.await(Duration.ofSeconds(20),
-                    () -> logs.rendered().stream().anyMatch(l -> l.contains("cannot serve"))), "getUpdates answered 500 was logged");
+                HubRunner hub = new HubRunner(Map.of(
+                        "telegram.token",
+                        BOT_TOKEN,
+                        "telegram.allowed-chats",
+                        "1",
+                        "telegram.api-url",
+                        "http://127.0.0.1:" + echo.getAddress().getPort(),
+                        "telegram.http-timeout",
+                        "PT2S"))) {
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(20),
+                            () -> logs.rendered().stream().anyMatch(l -> l.contains("cannot serve"))),
+                    "getUpdates answered 500 was logged");
             assertClean("log lines", logs.rendered());
             // the upstream's answer is logged as an excerpt of at most 300 characters
-            assertTrue(logs.rendered().stream().filter(l -> l.contains("cannot serve"))
-                    .allMatch(l -> l.length() < 300 + 300), "upstream bodies are cut before they are logged");
+            assertTrue(
+                    logs.rendered().stream()
+                            .filter(l -> l.contains("cannot serve"))
+                            .allMatch(l -> l.length() < 300 + 300),
+                    "upstream bodies are cut before they are logged");
             assertEquals(200, hub.get("/observe/health/live").statusCode());
         } finally {
             echo.stop(0);

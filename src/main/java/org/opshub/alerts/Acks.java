@@ -1,5 +1,9 @@
 package org.opshub.alerts;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,11 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +49,7 @@ public final class Acks {
     private final Set<Long> users;
     /** Fingerprints Alertmanager did not list on the last read (leader's memory; a new leader starts over). */
     private final Set<String> absentOnce = new HashSet<>();
+
     private volatile String lastProblem;
     private volatile java.util.function.Function<Alert, AlertView> views;
 
@@ -68,9 +68,18 @@ public final class Acks {
      * @param ackedById     the Telegram user id
      * @param ackedAt       when, epoch ms
      */
-    public record Ack(String fingerprint, String alertname, Map<String, String> labels, String silenceId, long silenceEndsAt,
-            long chatId, long threadId, long messageId, String ackedBy, long ackedById, long ackedAt) {
-    }
+    public record Ack(
+            String fingerprint,
+            String alertname,
+            Map<String, String> labels,
+            String silenceId,
+            long silenceEndsAt,
+            long chatId,
+            long threadId,
+            long messageId,
+            String ackedBy,
+            long ackedById,
+            long ackedAt) {}
 
     /**
      * What one read of Alertmanager's alerts calls for.
@@ -80,8 +89,7 @@ public final class Acks {
      * @param resolved acknowledged or silenced alerts that resolved, as RESOLVED views for the template
      * @param fired    alerts opshub resolved itself that fire again, as FIRING views for the template
      */
-    public record Plan(List<Ack> extend, List<Ack> expire, List<AlertView> resolved, List<AlertView> fired) {
-    }
+    public record Plan(List<Ack> extend, List<Ack> expire, List<AlertView> resolved, List<AlertView> fired) {}
 
     /**
      * @param silence the length of an Ack's silence, and of each extension ({@code alertmanager.ack-silence})
@@ -120,31 +128,60 @@ public final class Acks {
         long now = clock.millis();
         store.inTransaction(c -> {
             StateStore.update(c, "DELETE FROM alert_ack WHERE fingerprint = ?", step.fingerprint());
-            return StateStore.update(c, "INSERT INTO alert_ack (fingerprint, alertname, labels, silence_id, silence_ends_at,"
-                    + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    step.fingerprint(), step.labels().getOrDefault("alertname", ""), JSON.valueToTree(step.labels()).toString(),
-                    silenceId, endsAt.toEpochMilli(), step.chatId(), step.threadId(), step.messageId(), step.user(), step.userId(),
+            return StateStore.update(
+                    c,
+                    "INSERT INTO alert_ack (fingerprint, alertname, labels, silence_id, silence_ends_at,"
+                            + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    step.fingerprint(),
+                    step.labels().getOrDefault("alertname", ""),
+                    JSON.valueToTree(step.labels()).toString(),
+                    silenceId,
+                    endsAt.toEpochMilli(),
+                    step.chatId(),
+                    step.threadId(),
+                    step.messageId(),
+                    step.user(),
+                    step.userId(),
                     now);
         });
-        LOG.info("Alert {} acknowledged by Telegram user {} in chat {}: silence {} until {}", step.labels().get("alertname"),
-                step.userId(), step.chatId(), silenceId, endsAt);
+        LOG.info(
+                "Alert {} acknowledged by Telegram user {} in chat {}: silence {} until {}",
+                step.labels().get("alertname"),
+                step.userId(),
+                step.chatId(),
+                silenceId,
+                endsAt);
     }
 
     /** The open acknowledgement of an alert, or null. */
     public Ack find(String fingerprint) {
-        return all().stream().filter(a -> a.fingerprint().equals(fingerprint)).findFirst().orElse(null);
+        return all().stream()
+                .filter(a -> a.fingerprint().equals(fingerprint))
+                .findFirst()
+                .orElse(null);
     }
 
     /** Every open acknowledgement, oldest first. */
     public List<Ack> all() {
         return store.inTransaction(c -> {
             List<Ack> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint, alertname, labels, silence_id, silence_ends_at,"
-                    + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at FROM alert_ack ORDER BY acked_at");
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT fingerprint, alertname, labels, silence_id, silence_ends_at,"
+                                    + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at FROM alert_ack ORDER BY acked_at");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Ack(rs.getString(1), rs.getString(2), labels(rs.getString(3)), rs.getString(4), rs.getLong(5),
-                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getLong(10), rs.getLong(11)));
+                    out.add(new Ack(
+                            rs.getString(1),
+                            rs.getString(2),
+                            labels(rs.getString(3)),
+                            rs.getString(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getLong(8),
+                            rs.getString(9),
+                            rs.getLong(10),
+                            rs.getLong(11)));
                 }
             }
             return out;
@@ -154,7 +191,9 @@ public final class Acks {
     private static Map<String, String> labels(String json) {
         Map<String, String> m = new TreeMap<>();
         try {
-            JSON.readTree(json).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            JSON.readTree(json)
+                    .fields()
+                    .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
         } catch (IOException e) {
             // an unreadable row keeps no matchers; its extension is refused by Alertmanager and logged
         }
@@ -181,7 +220,9 @@ public final class Acks {
         Map<String, Boolean> listed = new HashMap<>();
         Map<String, JsonNode> active = new HashMap<>();
         for (JsonNode a : alerts) {
-            listed.put(a.path("fingerprint").asText(), a.path("status").path("silencedBy").size() > 0);
+            listed.put(
+                    a.path("fingerprint").asText(),
+                    a.path("status").path("silencedBy").size() > 0);
             if ("active".equals(a.path("status").path("state").asText())) {
                 active.put(a.path("fingerprint").asText(), a);
             }
@@ -226,7 +267,8 @@ public final class Acks {
                 for (String fp : again) {
                     StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE fingerprint = ?", fp);
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint, muted, alert_json FROM firing_alert");
+                try (PreparedStatement ps =
+                                c.prepareStatement("SELECT fingerprint, muted, alert_json FROM firing_alert");
                         ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String fp = rs.getString(1);
@@ -240,10 +282,20 @@ public final class Acks {
                         }
                         if (gone.contains(fp) || !acked.contains(fp) && absentOnce.contains(fp)) {
                             Alert last = AlertmanagerPayload.fromJson(rs.getString(3));
-                            resolved.add(view(new Alert(Alert.RESOLVED, last.labels(), last.annotations(),
-                                    last.startsAt(), Instant.ofEpochMilli(now), last.generatorUrl(), last.fingerprint())));
+                            resolved.add(view(new Alert(
+                                    Alert.RESOLVED,
+                                    last.labels(),
+                                    last.annotations(),
+                                    last.startsAt(),
+                                    Instant.ofEpochMilli(now),
+                                    last.generatorUrl(),
+                                    last.fingerprint())));
                             StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE fingerprint = ?", fp);
-                            StateStore.update(c, "INSERT INTO alert_resolved_muted (fingerprint, resolved_at) VALUES (?, ?)", fp, now);
+                            StateStore.update(
+                                    c,
+                                    "INSERT INTO alert_resolved_muted (fingerprint, resolved_at) VALUES (?, ?)",
+                                    fp,
+                                    now);
                         } else {
                             absentNow.add(fp);
                         }
@@ -258,8 +310,12 @@ public final class Acks {
             absentOnce.addAll(absentNow);
             lastProblem = null;
             if (!extend.isEmpty() || !expire.isEmpty() || !resolved.isEmpty() || !fired.isEmpty()) {
-                LOG.info("Alertmanager read: {} acknowledgement(s) to extend, {} resolved (silence to expire), {} RESOLVED"
-                        + " and {} FIRING message(s) Alertmanager will not send", extend.size(), expire.size(), resolved.size(),
+                LOG.info(
+                        "Alertmanager read: {} acknowledgement(s) to extend, {} resolved (silence to expire), {} RESOLVED"
+                                + " and {} FIRING message(s) Alertmanager will not send",
+                        extend.size(),
+                        expire.size(),
+                        resolved.size(),
                         fired.size());
             }
             return new Plan(extend, expire, resolved, fired);
@@ -270,11 +326,22 @@ public final class Acks {
     private static Alert firing(JsonNode a) {
         try {
             SortedMap<String, String> labels = new TreeMap<>();
-            a.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            a.path("labels")
+                    .fields()
+                    .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
             SortedMap<String, String> annotations = new TreeMap<>();
-            a.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
-            return new Alert(Alert.FIRING, labels, annotations, java.time.OffsetDateTime.parse(a.path("startsAt").asText())
-                    .toInstant(), null, a.path("generatorURL").asText(""), a.path("fingerprint").asText());
+            a.path("annotations")
+                    .fields()
+                    .forEachRemaining(
+                            e -> annotations.put(e.getKey(), e.getValue().asText()));
+            return new Alert(
+                    Alert.FIRING,
+                    labels,
+                    annotations,
+                    java.time.OffsetDateTime.parse(a.path("startsAt").asText()).toInstant(),
+                    null,
+                    a.path("generatorURL").asText(""),
+                    a.path("fingerprint").asText());
         } catch (java.time.format.DateTimeParseException e) {
             return null;
         }
@@ -283,7 +350,8 @@ public final class Acks {
     /** Forgets the alerts opshub resolved more than 30 days ago that never fired again (the alerts-prune route). */
     public int prune() {
         long before = clock.millis() - Duration.ofDays(30).toMillis();
-        return store.inTransaction(c -> StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE resolved_at < ?", before));
+        return store.inTransaction(
+                c -> StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE resolved_at < ?", before));
     }
 
     /**
@@ -303,14 +371,19 @@ public final class Acks {
         } catch (IOException e) {
             held = null;
         }
-        boolean active = held != null && "active".equals(held.path("status").path("state").asText());
+        boolean active = held != null
+                && "active".equals(held.path("status").path("state").asText());
         ObjectNode body = JSON.createObjectNode();
         if (active) {
             body.put("id", a.silenceId());
         }
         ArrayNode matchers = body.putArray("matchers");
-        a.labels().forEach((k, v) -> matchers.addObject().put("name", k).put("value", v).put("isRegex", false)
-                .put("isEqual", true));
+        a.labels()
+                .forEach((k, v) -> matchers.addObject()
+                        .put("name", k)
+                        .put("value", v)
+                        .put("isRegex", false)
+                        .put("isEqual", true));
         body.put("startsAt", active ? held.path("startsAt").asText(now.toString()) : now.toString());
         body.put("endsAt", now.plus(silence).toString());
         body.put("createdBy", "Telegram: " + a.ackedBy() + " [id " + a.ackedById() + "]");
@@ -320,7 +393,8 @@ public final class Acks {
 
     /** The comment of an Ack's silence. */
     static String comment(long chatId) {
-        return "Acknowledged from Telegram chat " + chatId + " (opshub): extended while the alert fires, expired when it resolves";
+        return "Acknowledged from Telegram chat " + chatId
+                + " (opshub): extended while the alert fires, expired when it resolves";
     }
 
     /** Alertmanager accepted an extension: the (possibly new) silence id and its end are kept. */
@@ -333,14 +407,26 @@ public final class Acks {
         }
         long endsAt = clock.instant().plus(silence).toEpochMilli();
         String newId = id;
-        store.inTransaction(c -> StateStore.update(c, "UPDATE alert_ack SET silence_id = ?, silence_ends_at = ? WHERE fingerprint = ?",
-                newId, endsAt, a.fingerprint()));
-        LOG.info("Acknowledgement of {} extended: silence {} until {}", a.alertname(), newId, Instant.ofEpochMilli(endsAt));
+        store.inTransaction(c -> StateStore.update(
+                c,
+                "UPDATE alert_ack SET silence_id = ?, silence_ends_at = ? WHERE fingerprint = ?",
+                newId,
+                endsAt,
+                a.fingerprint()));
+        LOG.info(
+                "Acknowledgement of {} extended: silence {} until {}",
+                a.alertname(),
+                newId,
+                Instant.ofEpochMilli(endsAt));
     }
 
     /** Alertmanager refused or did not answer an extension: WARN; tried again at the next read. */
     public void extendFailed(Ack a, int status, String answer) {
-        LOG.warn("Alertmanager did not extend silence {} of the acknowledged {}: {} {}", a.silenceId(), a.alertname(), status,
+        LOG.warn(
+                "Alertmanager did not extend silence {} of the acknowledged {}: {} {}",
+                a.silenceId(),
+                a.alertname(),
+                status,
                 abbreviate(answer));
     }
 
@@ -351,10 +437,17 @@ public final class Acks {
     public void expired(Ack a, int status) {
         store.inTransaction(c -> StateStore.update(c, "DELETE FROM alert_ack WHERE fingerprint = ?", a.fingerprint()));
         if (status == 200) {
-            LOG.info("{} resolved: acknowledgement by {} ended, silence {} expired", a.alertname(), a.ackedBy(), a.silenceId());
+            LOG.info(
+                    "{} resolved: acknowledgement by {} ended, silence {} expired",
+                    a.alertname(),
+                    a.ackedBy(),
+                    a.silenceId());
         } else {
-            LOG.warn("{} resolved: acknowledgement ended, but Alertmanager answered {} to expiring silence {}", a.alertname(),
-                    status, a.silenceId());
+            LOG.warn(
+                    "{} resolved: acknowledgement ended, but Alertmanager answered {} to expiring silence {}",
+                    a.alertname(),
+                    status,
+                    a.silenceId());
         }
     }
 
@@ -362,7 +455,9 @@ public final class Acks {
     public void unreachable(int status, String problem) {
         String p = status == 0 ? abbreviate(problem) : status + " " + abbreviate(problem);
         if (!p.equals(lastProblem)) {
-            LOG.warn("Alertmanager's alerts (API v2) cannot be read: {}; acknowledgements are not extended meanwhile", p);
+            LOG.warn(
+                    "Alertmanager's alerts (API v2) cannot be read: {}; acknowledgements are not extended meanwhile",
+                    p);
         }
         lastProblem = p;
     }

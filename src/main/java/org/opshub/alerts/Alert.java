@@ -20,8 +20,14 @@ import java.util.SortedMap;
  * @param generatorUrl link to the rule's expression in Prometheus; may be empty
  * @param fingerprint  Alertmanager's fingerprint, or a hash of the sorted labels when absent
  */
-public record Alert(String status, SortedMap<String, String> labels, SortedMap<String, String> annotations,
-        Instant startsAt, Instant endsAt, String generatorUrl, String fingerprint) {
+public record Alert(
+        String status,
+        SortedMap<String, String> labels,
+        SortedMap<String, String> annotations,
+        Instant startsAt,
+        Instant endsAt,
+        String generatorUrl,
+        String fingerprint) {
 
     public static final String FIRING = "firing";
     public static final String RESOLVED = "resolved";

@@ -1,18 +1,17 @@
 package org.opshub.alerts;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.opshub.outbox.Callbacks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.outbox.BotCall;
+import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.Html;
 
 /**
@@ -33,8 +32,7 @@ public final class AlertDecorations {
     private volatile org.opshub.outbox.Texts texts;
 
     /** One outbox row of an alert for one chat. */
-    public record Row(String kind, String refSuffix, String text, String extra) {
-    }
+    public record Row(String kind, String refSuffix, String text, String extra) {}
 
     public AlertDecorations(GrafanaSettings grafana, boolean silences) {
         this(grafana, silences, java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
@@ -47,8 +45,12 @@ public final class AlertDecorations {
      * @param resendChats      the chats that get that button ({@code telegram.resend-chats})
      * @param resendAlertnames {@code telegram.resend-alertnames}
      */
-    public AlertDecorations(GrafanaSettings grafana, boolean silences, java.util.Set<String> resendChecks,
-                            java.util.Set<Long> resendChats, java.util.Set<String> resendAlertnames) {
+    public AlertDecorations(
+            GrafanaSettings grafana,
+            boolean silences,
+            java.util.Set<String> resendChecks,
+            java.util.Set<Long> resendChats,
+            java.util.Set<String> resendAlertnames) {
         this.grafana = grafana;
         this.silences = silences;
         this.resendChecks = java.util.Set.copyOf(resendChecks);
@@ -75,8 +77,12 @@ public final class AlertDecorations {
     /** The check of a missing-studies alert that this chat may re-send from, or null. */
     private String resendCheck(long chatId, Alert alert) {
         String key = alert.labels().get("source") + "->" + alert.labels().get("target");
-        return alert.firing() && resendChats.contains(chatId) && resendChecks.contains(key)
-                && resendAlertnames.contains(alert.alertname()) ? key : null;
+        return alert.firing()
+                        && resendChats.contains(chatId)
+                        && resendChecks.contains(key)
+                        && resendAlertnames.contains(alert.alertname())
+                ? key
+                : null;
     }
 
     /**
@@ -84,21 +90,28 @@ public final class AlertDecorations {
      * captions in the chat's language {@code lang}.
      */
     public List<Row> rows(Connection c, long chatId, Alert alert, String message, String lang) throws SQLException {
-        ObjectNode markup = (silences || resendCheck(chatId, alert) != null) && alert.firing() && chatId != AlertInbox.CONSOLE
-                ? keyboard(c, chatId, alert, message, lang) : null;
+        ObjectNode markup =
+                (silences || resendCheck(chatId, alert) != null) && alert.firing() && chatId != AlertInbox.CONSOLE
+                        ? keyboard(c, chatId, alert, message, lang)
+                        : null;
         ObjectNode panel = grafana != null && grafana.enabled() && chatId != AlertInbox.CONSOLE ? panel(alert) : null;
         List<Row> rows = new ArrayList<>();
         if (panel == null) {
-            rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
+            rows.add(new Row(
+                    "alert", "", message, markup == null ? null : extra(markup).toString()));
         } else if (BotCall.fitsCaption(message)) {
             ObjectNode extra = extra(markup).put("method", "sendPhoto").put("fallback", "text");
             extra.set("panel", panel);
             rows.add(new Row("alert", "", message, extra.toString()));
         } else {
-            rows.add(new Row("alert", "", message, markup == null ? null : extra(markup).toString()));
+            rows.add(new Row(
+                    "alert", "", message, markup == null ? null : extra(markup).toString()));
             ObjectNode photo = JSON.createObjectNode().put("method", "sendPhoto");
             photo.set("panel", panel);
-            rows.add(new Row("photo", ":photo", t(lang, "alert.photo", Html.escape(alert.alertname()), Html.escape(grafana.defaultRange())),
+            rows.add(new Row(
+                    "photo",
+                    ":photo",
+                    t(lang, "alert.photo", Html.escape(alert.alertname()), Html.escape(grafana.defaultRange())),
                     photo.toString()));
         }
         return rows;
@@ -118,7 +131,8 @@ public final class AlertDecorations {
         if (uid == null || id == null || !id.strip().matches("\\d{1,9}")) {
             return null;
         }
-        return GrafanaBot.panel(uid.strip(), "dashboard", Integer.parseInt(id.strip()), alert.alertname(), grafana.defaultRange());
+        return GrafanaBot.panel(
+                uid.strip(), "dashboard", Integer.parseInt(id.strip()), alert.alertname(), grafana.defaultRange());
     }
 
     private static String first(Alert alert, String... keys) {
@@ -134,14 +148,20 @@ public final class AlertDecorations {
         return null;
     }
 
-    private ObjectNode keyboard(Connection c, long chatId, Alert alert, String message, String lang) throws SQLException {
+    private ObjectNode keyboard(Connection c, long chatId, Alert alert, String message, String lang)
+            throws SQLException {
         ObjectNode markup = JSON.createObjectNode();
         ArrayNode rows = markup.putArray("inline_keyboard");
         String check = resendCheck(chatId, alert);
         if (check != null) {
-            ObjectNode action = JSON.createObjectNode().put("t", "resend-check").put("check", check)
-                    .put("label", t(lang, "button.resend-missing.label")).put("text", message);
-            rows.addArray().addObject().put("text", t(lang, "button.resend-missing", check.replace("->", " \u2192 ")))
+            ObjectNode action = JSON.createObjectNode()
+                    .put("t", "resend-check")
+                    .put("check", check)
+                    .put("label", t(lang, "button.resend-missing.label"))
+                    .put("text", message);
+            rows.addArray()
+                    .addObject()
+                    .put("text", t(lang, "button.resend-missing", check.replace("->", " \u2192 ")))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString()));
         }
         if (!silences) {
@@ -149,18 +169,24 @@ public final class AlertDecorations {
         }
         ArrayNode row = rows.addArray();
         // Ack: a silence opshub extends while the alert fires and expires once it resolves (Acks)
-        ObjectNode ack = JSON.createObjectNode().put("t", "ack").put("fp", alert.fingerprint()).put("text", message);
+        ObjectNode ack = JSON.createObjectNode()
+                .put("t", "ack")
+                .put("fp", alert.fingerprint())
+                .put("text", message);
         ObjectNode ackLabels = ack.putObject("labels");
         alert.labels().forEach(ackLabels::put);
-        row.add(JSON.createObjectNode().put("text", t(lang, "button.ack"))
+        row.add(JSON.createObjectNode()
+                .put("text", t(lang, "button.ack"))
                 .put("callback_data", Callbacks.put(c, chatId, ack.toString())));
         for (int h : SILENCE_HOURS) {
-            ObjectNode action = JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
+            ObjectNode action =
+                    JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
             ObjectNode labels = action.putObject("labels");
             for (Map.Entry<String, String> e : alert.labels().entrySet()) {
                 labels.put(e.getKey(), e.getValue());
             }
-            row.add(JSON.createObjectNode().put("text", t(lang, "button.silence", h))
+            row.add(JSON.createObjectNode()
+                    .put("text", t(lang, "button.silence", h))
                     .put("callback_data", Callbacks.put(c, chatId, action.toString())));
         }
         return markup;

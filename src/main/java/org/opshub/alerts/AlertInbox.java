@@ -1,5 +1,7 @@
 package org.opshub.alerts;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,13 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.opshub.state.StateStore;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.state.StateStore;
 
 /**
  * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing
@@ -29,6 +28,7 @@ public final class AlertInbox {
     private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
     /** The outbox "chat" of console mode (no token): every alert goes there and is logged. */
     public static final long CONSOLE = 0;
+
     private final StateStore store;
     private final Subscriptions subscriptions;
     private final TelegramSettings telegram;
@@ -40,20 +40,27 @@ public final class AlertInbox {
     private volatile QuietHours quiet;
 
     /** A firing alert as last received, for {@code /alerts}. */
-    public record Firing(String alertname, String severity, String summary, Instant startsAt) {
-    }
+    public record Firing(String alertname, String severity, String summary, Instant startsAt) {}
 
-    public AlertInbox(StateStore store, Subscriptions subscriptions, TelegramSettings telegram, Duration dedupRetention,
+    public AlertInbox(
+            StateStore store,
+            Subscriptions subscriptions,
+            TelegramSettings telegram,
+            Duration dedupRetention,
             MeterRegistry registry) {
         this.store = store;
         this.subscriptions = subscriptions;
         this.telegram = telegram;
         this.dedupRetention = dedupRetention;
         String help = "Alerts received from Alertmanager webhooks, duplicates included";
-        this.firing = Counter.builder("alertmanager_alerts_received_total").tag("status", Alert.FIRING)
-                .description(help).register(registry);
-        this.resolved = Counter.builder("alertmanager_alerts_received_total").tag("status", Alert.RESOLVED)
-                .description(help).register(registry);
+        this.firing = Counter.builder("alertmanager_alerts_received_total")
+                .tag("status", Alert.FIRING)
+                .description(help)
+                .register(registry);
+        this.resolved = Counter.builder("alertmanager_alerts_received_total")
+                .tag("status", Alert.RESOLVED)
+                .description(help)
+                .register(registry);
         this.duplicates = Counter.builder("alertmanager_alerts_duplicate_total")
                 .description("Alerts received again with a known fingerprint+status+startsAt (no new message)")
                 .register(registry);
@@ -111,11 +118,18 @@ public final class AlertInbox {
         String ref = "held:" + java.util.UUID.randomUUID();
         return store.inTransaction(c -> {
             int n = 0;
-            for (java.util.Map.Entry<WebhookBudget.Place, Integer> e : budget.heldBack().entrySet()) {
+            for (java.util.Map.Entry<WebhookBudget.Place, Integer> e :
+                    budget.heldBack().entrySet()) {
                 String lang = language(e.getKey().chatId());
-                Outbox.enqueue(c, e.getKey().chatId(), "alert", ref + "#" + e.getKey().threadId(),
-                        t.t(lang, "alert.held-back", e.getValue(), budget.perChat()), "HTML",
-                        Outbox.inThread(null, e.getKey().threadId()), now);
+                Outbox.enqueue(
+                        c,
+                        e.getKey().chatId(),
+                        "alert",
+                        ref + "#" + e.getKey().threadId(),
+                        t.t(lang, "alert.held-back", e.getValue(), budget.perChat()),
+                        "HTML",
+                        Outbox.inThread(null, e.getKey().threadId()),
+                        now);
                 n++;
             }
             return n;
@@ -146,9 +160,11 @@ public final class AlertInbox {
         String messageEn = tidy(text);
         String messageRu = tidy(textRu == null ? text : textRu);
         long now = System.currentTimeMillis();
-        List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved() ? List.of()
-                : telegram.consoleMode() ? List.of(new Subscriptions.Target(CONSOLE, 0, 0, false))
-                : subscriptions.targetsFor(alert, telegram.allowedChats());
+        List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved()
+                ? List.of()
+                : telegram.consoleMode()
+                        ? List.of(new Subscriptions.Target(CONSOLE, 0, 0, false))
+                        : subscriptions.targetsFor(alert, telegram.allowedChats());
         int queued;
         try {
             // each chat's language, read before the transaction (one read per chat, no second connection inside it)
@@ -157,42 +173,64 @@ public final class AlertInbox {
                 languages.computeIfAbsent(t.chatId(), this::language);
             }
             queued = store.inTransaction(c -> {
-            if (!firstSeen(c, alert.key(), now)) {
-                return -1;
-            }
-            updateFiring(c, alert, now);
-            boolean hold = quiet != null && quiet.holds();
-            for (Subscriptions.Target t : targets) {
-                if (hold && !t.urgent() && t.chatId() != CONSOLE) {
-                    if (alert.firing()) {
-                        quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
+                if (!firstSeen(c, alert.key(), now)) {
+                    return -1;
+                }
+                updateFiring(c, alert, now);
+                boolean hold = quiet != null && quiet.holds();
+                for (Subscriptions.Target t : targets) {
+                    if (hold && !t.urgent() && t.chatId() != CONSOLE) {
+                        if (alert.firing()) {
+                            quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
+                        }
+                        continue;
                     }
-                    continue;
+                    String lang = languages.get(t.chatId());
+                    String message = "ru".equals(lang) ? messageRu : messageEn;
+                    String body = capped(
+                            t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread()),
+                            alert,
+                            lang);
+                    String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
+                    List<AlertDecorations.Row> rows = decorations.rows(c, t.chatId(), alert, body, lang);
+                    if (view.budget() != null
+                            && t.chatId() != CONSOLE
+                            && !view.budget()
+                                    .take(
+                                            new WebhookBudget.Place(t.chatId(), t.threadId()),
+                                            rows.stream()
+                                                    .mapToInt(r -> parts(r.text()))
+                                                    .sum())) {
+                        continue;
+                    }
+                    for (AlertDecorations.Row row : rows) {
+                        Outbox.enqueue(
+                                c,
+                                t.chatId(),
+                                row.kind(),
+                                alert.key() + row.refSuffix() + topic,
+                                row.text(),
+                                "HTML",
+                                Outbox.inThread(row.extra(), t.threadId()),
+                                now);
+                    }
                 }
-                String lang = languages.get(t.chatId());
-                String message = "ru".equals(lang) ? messageRu : messageEn;
-                String body = capped(t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread()),
-                        alert, lang);
-                String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
-                List<AlertDecorations.Row> rows = decorations.rows(c, t.chatId(), alert, body, lang);
-                if (view.budget() != null && t.chatId() != CONSOLE && !view.budget().take(
-                        new WebhookBudget.Place(t.chatId(), t.threadId()), rows.stream().mapToInt(r -> parts(r.text())).sum())) {
-                    continue;
-                }
-                for (AlertDecorations.Row row : rows) {
-                    Outbox.enqueue(c, t.chatId(), row.kind(), alert.key() + row.refSuffix() + topic, row.text(), "HTML",
-                            Outbox.inThread(row.extra(), t.threadId()), now);
-                }
-            }
-            return (int) targets.stream().map(Subscriptions.Target::chatId).distinct().count();
-        });
+                return (int) targets.stream()
+                        .map(Subscriptions.Target::chatId)
+                        .distinct()
+                        .count();
+            });
         } catch (org.opshub.state.StateDataException e) {
             // the database refused this alert's data: retrying cannot help, so a 4xx (Alertmanager does not
             // retry those); only the SQLState is logged, the values may be anything
-            LOG.warn("Alert with fingerprint {} refused by the state store, SQLState {}; answered 400",
-                    alert.fingerprint(), e.sqlState());
-            throw new WebhookRejectedException(400, "alert with fingerprint " + alert.fingerprint()
-                    + " cannot be stored (the database refused its data, SQLState " + e.sqlState() + ")");
+            LOG.warn(
+                    "Alert with fingerprint {} refused by the state store, SQLState {}; answered 400",
+                    alert.fingerprint(),
+                    e.sqlState());
+            throw new WebhookRejectedException(
+                    400,
+                    "alert with fingerprint " + alert.fingerprint()
+                            + " cannot be stored (the database refused its data, SQLState " + e.sqlState() + ")");
         }
         if (queued < 0) {
             duplicates.increment();
@@ -208,8 +246,10 @@ public final class AlertInbox {
     }
 
     private static int parts(String text) {
-        return text.isEmpty() ? 1 : org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT)
-                .size();
+        return text.isEmpty()
+                ? 1
+                : org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT)
+                        .size();
     }
 
     /**
@@ -217,16 +257,19 @@ public final class AlertInbox {
      * for a note, and the note that names the alert and where to read it in full.
      */
     String capped(String text, Alert alert, String lang) {
-        List<String> parts = org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT);
+        List<String> parts =
+                org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT);
         if (parts.size() <= maxParts) {
             return text;
         }
-        String where = alert.generatorUrl() == null || alert.generatorUrl().isBlank() ? "Alertmanager"
+        String where = alert.generatorUrl() == null || alert.generatorUrl().isBlank()
+                ? "Alertmanager"
                 : org.opshub.outbox.Html.escape(alert.generatorUrl());
         org.opshub.outbox.Texts t = texts == null ? org.opshub.outbox.Texts.embedded() : texts;
-        String note = "\n\n" + t.t(lang, "alert.cut", org.opshub.outbox.Html.escape(alert.alertname()), maxParts, where);
-        List<String> room = org.opshub.outbox.MessageSplitter.split(text,
-                org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT - 600);
+        String note =
+                "\n\n" + t.t(lang, "alert.cut", org.opshub.outbox.Html.escape(alert.alertname()), maxParts, where);
+        List<String> room =
+                org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT - 600);
         return String.join("\n", room.subList(0, maxParts)) + note;
     }
 
@@ -246,10 +289,11 @@ public final class AlertInbox {
         return store.inTransaction(c -> {
             List<Firing> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT alertname, severity, summary, starts_at FROM firing_alert ORDER BY starts_at, alertname");
+                            "SELECT alertname, severity, summary, starts_at FROM firing_alert ORDER BY starts_at, alertname");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Firing(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));
+                    out.add(new Firing(
+                            rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));
                 }
             }
             return out;
@@ -280,7 +324,8 @@ public final class AlertInbox {
         StringBuilder b = new StringBuilder();
         for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
             String plain = Html.toPlain(line).strip();
-            boolean emptied = (!line.isBlank() && plain.isEmpty()) || (plain.endsWith(":") && line.strip().endsWith(":"))
+            boolean emptied = (!line.isBlank() && plain.isEmpty())
+                    || (plain.endsWith(":") && line.strip().endsWith(":"))
                     || line.contains("href=\"\"");
             if (!emptied) {
                 b.append(line.stripTrailing()).append('\n');

@@ -4,7 +4,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
-
 import org.opshub.outbox.Html;
 
 /**
@@ -59,12 +58,14 @@ public final class AlertView {
 
     /** {@code FIRING} or {@code RESOLVED}. */
     public String getStatus() {
-        return texts == null ? alert.status().toUpperCase(java.util.Locale.ROOT)
+        return texts == null
+                ? alert.status().toUpperCase(java.util.Locale.ROOT)
                 : texts.t(lang, alert.firing() ? "alert.firing" : "alert.resolved");
     }
 
     private String time(java.time.Instant t) {
-        DateTimeFormatter f = texts == null ? TIME
+        DateTimeFormatter f = texts == null
+                ? TIME
                 : DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"), org.opshub.outbox.Texts.locale(lang));
         return f.format(t.atZone(zone));
     }
@@ -90,7 +91,8 @@ public final class AlertView {
 
     /** The {@code description} annotation (or {@code message}); empty when absent. */
     public String getDescription() {
-        String d = alert.annotations().getOrDefault("description", alert.annotations().getOrDefault("message", ""));
+        String d = alert.annotations()
+                .getOrDefault("description", alert.annotations().getOrDefault("message", ""));
         return Html.escape(d);
     }
 

@@ -1,13 +1,12 @@
 package org.opshub.alerts;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 
 /**
@@ -29,14 +28,14 @@ public final class AlertWebhook {
     static final long CLAIM_MS = 60_000;
     /** Recording a journal row failed this often: it is dropped with an ERROR line (the data itself is refused). */
     static final int MAX_ATTEMPTS = 10;
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertWebhook.class);
 
     /**
      * A webhook request committed to the journal: its row and its alerts as template views (sharing
      * the request's message budget).
      */
-    public record Intake(long id, List<AlertView> views) {
-    }
+    public record Intake(long id, List<AlertView> views) {}
 
     /**
      * @param bearerToken  required token; empty: no authentication
@@ -44,9 +43,10 @@ public final class AlertWebhook {
      * @param maxAlerts    most alerts in one payload ({@code alertmanager.max-alerts})
      * @param limits       what one alert may carry (value bytes, labels)
      */
-    public AlertWebhook(String bearerToken, long maxBodyBytes, int maxAlerts, AlertInbox inbox,
-                        AlertmanagerPayload.Limits limits) {
-        this.bearerToken = bearerToken == null || bearerToken.isEmpty() ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
+    public AlertWebhook(
+            String bearerToken, long maxBodyBytes, int maxAlerts, AlertInbox inbox, AlertmanagerPayload.Limits limits) {
+        this.bearerToken =
+                bearerToken == null || bearerToken.isEmpty() ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
         this.maxBodyBytes = maxBodyBytes;
         this.maxAlerts = maxAlerts;
         this.inbox = inbox;
@@ -62,18 +62,21 @@ public final class AlertWebhook {
         if (bearerToken != null) {
             String auth = exchange.getIn().getHeader("Authorization", String.class);
             byte[] given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
-                    ? auth.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+                    ? auth.substring(7).strip().getBytes(StandardCharsets.UTF_8)
+                    : new byte[0];
             if (!MessageDigest.isEqual(bearerToken, given)) {
                 exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-                throw new WebhookRejectedException(401, auth == null ? "missing Authorization: Bearer token"
-                        : "wrong bearer token");
+                throw new WebhookRejectedException(
+                        401, auth == null ? "missing Authorization: Bearer token" : "wrong bearer token");
             }
         }
         String type = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
         String mime = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase();
         if (!mime.equals("application/json")) {
-            throw new WebhookRejectedException(415, "Content-Type must be application/json, got "
-                    + (type == null ? "none" : "\"" + abbreviate(type) + "\""));
+            throw new WebhookRejectedException(
+                    415,
+                    "Content-Type must be application/json, got "
+                            + (type == null ? "none" : "\"" + abbreviate(type) + "\""));
         }
         Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > maxBodyBytes) {
@@ -88,8 +91,10 @@ public final class AlertWebhook {
         }
         List<Alert> alerts = AlertmanagerPayload.parse(body, limits);
         if (alerts.size() > maxAlerts) {
-            throw new WebhookRejectedException(413, "payload has " + alerts.size() + " alerts, more than alertmanager.max-alerts="
-                    + maxAlerts + " (set max_alerts in Alertmanager's webhook_config to at most that)");
+            throw new WebhookRejectedException(
+                    413,
+                    "payload has " + alerts.size() + " alerts, more than alertmanager.max-alerts=" + maxAlerts
+                            + " (set max_alerts in Alertmanager's webhook_config to at most that)");
         }
         return inbox.views(alerts);
     }
@@ -129,8 +134,10 @@ public final class AlertWebhook {
         List<Intake> out = new java.util.ArrayList<>();
         for (IntakeStore.Row r : journal.claimDue(hubId, now, now + CLAIM_MS, 100)) {
             if (r.attempts() >= MAX_ATTEMPTS) {
-                LOG.error("Webhook request {} dropped after {} failed attempts to record its alerts (see the WARN lines before)",
-                        r.id(), r.attempts());
+                LOG.error(
+                        "Webhook request {} dropped after {} failed attempts to record its alerts (see the WARN lines before)",
+                        r.id(),
+                        r.attempts());
                 journal.done(r.id());
                 continue;
             }
@@ -138,7 +145,10 @@ public final class AlertWebhook {
                 journal.recording(r.id());
                 out.add(new Intake(r.id(), inbox.views(AlertmanagerPayload.parse(r.body(), limits))));
             } catch (WebhookRejectedException e) {
-                LOG.error("Webhook request {} in the journal no longer parses and is dropped: {}", r.id(), e.getMessage());
+                LOG.error(
+                        "Webhook request {} in the journal no longer parses and is dropped: {}",
+                        r.id(),
+                        e.getMessage());
                 journal.done(r.id());
             }
         }
@@ -153,7 +163,8 @@ public final class AlertWebhook {
 
     /** Recording failed (the store): the row is tried again at a later round. */
     public void failed(Intake intake, String reason) {
-        LOG.warn("Alerts of webhook request {} not recorded yet, tried again in a few seconds: {}", intake.id(), reason);
+        LOG.warn(
+                "Alerts of webhook request {} not recorded yet, tried again in a few seconds: {}", intake.id(), reason);
         try {
             journal.failed(intake.id(), System.currentTimeMillis() + 5_000);
         } catch (RuntimeException e) {
@@ -182,8 +193,8 @@ public final class AlertWebhook {
     }
 
     private WebhookRejectedException tooLarge(long size) {
-        return new WebhookRejectedException(413, "body of " + size + " bytes is larger than alertmanager.max-body-bytes="
-                + maxBodyBytes);
+        return new WebhookRejectedException(
+                413, "body of " + size + " bytes is larger than alertmanager.max-body-bytes=" + maxBodyBytes);
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,10 @@
 package org.opshub.alerts;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -11,12 +16,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * Parses and validates an Alertmanager webhook payload, version 4 (Alertmanager configuration
  * reference, {@code <webhook_config>}): {@code version}, {@code status}, {@code alerts[]} with
@@ -25,12 +24,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class AlertmanagerPayload {
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build());
     /** Alertmanager's "no end yet": {@code 0001-01-01T00:00:00Z}. */
     private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
-    private AlertmanagerPayload() {
-    }
+    private AlertmanagerPayload() {}
 
     /**
      * @param body the request body (UTF-8 JSON)
@@ -77,7 +77,8 @@ public final class AlertmanagerPayload {
         }
         JsonNode alerts = root.get("alerts");
         if (alerts == null || !alerts.isArray()) {
-            throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"alerts\" (array) is missing");
+            throw new WebhookRejectedException(
+                    400, "not an Alertmanager webhook payload: field \"alerts\" (array) is missing");
         }
         List<Alert> out = new ArrayList<>(alerts.size());
         for (int i = 0; i < alerts.size(); i++) {
@@ -91,13 +92,16 @@ public final class AlertmanagerPayload {
      * endsAt, generatorURL, fingerprint), for the store.
      */
     public static String toJson(Alert alert) {
-        com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode().put("status", alert.status());
+        com.fasterxml.jackson.databind.node.ObjectNode o =
+                JSON.createObjectNode().put("status", alert.status());
         com.fasterxml.jackson.databind.node.ObjectNode labels = o.putObject("labels");
         alert.labels().forEach(labels::put);
         com.fasterxml.jackson.databind.node.ObjectNode annotations = o.putObject("annotations");
         alert.annotations().forEach(annotations::put);
         o.put("startsAt", alert.startsAt().toString());
-        o.put("endsAt", alert.endsAt() == null ? ZERO_TIME.toString() : alert.endsAt().toString());
+        o.put(
+                "endsAt",
+                alert.endsAt() == null ? ZERO_TIME.toString() : alert.endsAt().toString());
         o.put("generatorURL", alert.generatorUrl()).put("fingerprint", alert.fingerprint());
         return o.toString();
     }
@@ -126,16 +130,20 @@ public final class AlertmanagerPayload {
         SortedMap<String, String> labels = map(a, "labels", at, true, limits);
         SortedMap<String, String> annotations = map(a, "annotations", at, false, limits);
         if (labels.size() > limits.maxLabels()) {
-            throw new WebhookRejectedException(400, "field \"" + at + ".labels\" has " + labels.size()
-                    + " labels, more than alertmanager.max-labels=" + limits.maxLabels());
+            throw new WebhookRejectedException(
+                    400,
+                    "field \"" + at + ".labels\" has " + labels.size() + " labels, more than alertmanager.max-labels="
+                            + limits.maxLabels());
         }
         Instant startsAt = time(a, "startsAt", at, true);
         Instant endsAt = time(a, "endsAt", at, false);
         if (endsAt != null && !endsAt.isAfter(ZERO_TIME)) {
             endsAt = null;
         }
-        String generatorUrl = a.hasNonNull("generatorURL") ? a.get("generatorURL").asText() : "";
-        String fingerprint = a.hasNonNull("fingerprint") ? a.get("fingerprint").asText().strip() : "";
+        String generatorUrl =
+                a.hasNonNull("generatorURL") ? a.get("generatorURL").asText() : "";
+        String fingerprint =
+                a.hasNonNull("fingerprint") ? a.get("fingerprint").asText().strip() : "";
         if (fingerprint.isEmpty() || fingerprint.length() > 64) {
             fingerprint = Alert.labelsHash(labels);
         }
@@ -146,7 +154,8 @@ public final class AlertmanagerPayload {
         JsonNode v = node.get(field);
         String name = at.isEmpty() ? field : at + "." + field;
         if (v == null || v.isNull()) {
-            throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + name + "\" is missing");
+            throw new WebhookRejectedException(
+                    400, "not an Alertmanager webhook payload: field \"" + name + "\" is missing");
         }
         if (!v.isTextual()) {
             throw new WebhookRejectedException(400, "field \"" + name + "\" must be a string");
@@ -159,25 +168,29 @@ public final class AlertmanagerPayload {
         SortedMap<String, String> m = new TreeMap<>();
         if (v == null || v.isNull()) {
             if (required) {
-                throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
+                throw new WebhookRejectedException(
+                        400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
             }
             return m;
         }
         if (!v.isObject()) {
             throw new WebhookRejectedException(400, "field \"" + at + "." + field + "\" must be an object");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isValueNode()) {
-                throw new WebhookRejectedException(400, "field \"" + at + "." + field + "." + e.getKey() + "\" must be a string");
+                throw new WebhookRejectedException(
+                        400, "field \"" + at + "." + field + "." + e.getKey() + "\" must be a string");
             }
             String name = at + "." + field + "." + abbreviate(e.getKey());
             if (e.getKey().indexOf('\u0000') >= 0 || e.getValue().asText().indexOf('\u0000') >= 0) {
                 throw new WebhookRejectedException(400, "field \"" + name + "\" holds a NUL character");
             }
             if (e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxValueBytes()) {
-                throw new WebhookRejectedException(400, "field \"" + name + "\": the name is longer than"
-                        + " alertmanager.max-value-bytes=" + limits.maxValueBytes());
+                throw new WebhookRejectedException(
+                        400,
+                        "field \"" + name + "\": the name is longer than" + " alertmanager.max-value-bytes="
+                                + limits.maxValueBytes());
             }
             m.put(e.getKey(), cut(e.getValue().asText(), limits.maxValueBytes()));
         }
@@ -212,14 +225,16 @@ public final class AlertmanagerPayload {
         JsonNode v = a.get(field);
         if (v == null || v.isNull()) {
             if (required) {
-                throw new WebhookRejectedException(400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
+                throw new WebhookRejectedException(
+                        400, "not an Alertmanager webhook payload: field \"" + at + "." + field + "\" is missing");
             }
             return null;
         }
         try {
             return rfc3339(v.asText());
         } catch (DateTimeParseException e) {
-            throw new WebhookRejectedException(400, "field \"" + at + "." + field + "\" is not an RFC 3339 time: " + abbreviate(v.asText()));
+            throw new WebhookRejectedException(
+                    400, "field \"" + at + "." + field + "\" is not an RFC 3339 time: " + abbreviate(v.asText()));
         }
     }
 
@@ -232,8 +247,12 @@ public final class AlertmanagerPayload {
      */
     static Instant rfc3339(String t) {
         int n = t.length();
-        if (n >= 20 && t.charAt(4) == '-' && t.charAt(7) == '-' && (t.charAt(10) == 'T' || t.charAt(10) == 't')
-                && t.charAt(13) == ':' && t.charAt(16) == ':') {
+        if (n >= 20
+                && t.charAt(4) == '-'
+                && t.charAt(7) == '-'
+                && (t.charAt(10) == 'T' || t.charAt(10) == 't')
+                && t.charAt(13) == ':'
+                && t.charAt(16) == ':') {
             int year = digits(t, 0, 4);
             int month = digits(t, 5, 2);
             int day = digits(t, 8, 2);
@@ -264,11 +283,21 @@ public final class AlertmanagerPayload {
                     offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
                 }
             }
-            if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0
-                    && minute <= 59 && second >= 0 && second <= 59 && offsetSeconds != -1
+            if (year >= 0
+                    && month >= 1
+                    && month <= 12
+                    && day >= 1
+                    && hour >= 0
+                    && hour <= 23
+                    && minute >= 0
+                    && minute <= 59
+                    && second >= 0
+                    && second <= 59
+                    && offsetSeconds != -1
                     && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
                 long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-                return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
+                return Instant.ofEpochSecond(
+                        days * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
             }
         }
         return OffsetDateTime.parse(t).toInstant();

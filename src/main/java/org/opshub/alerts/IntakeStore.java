@@ -1,14 +1,13 @@
 package org.opshub.alerts;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IntakeStore {
     /** A journal row: its id, the request body, and how often recording it failed. */
-    public record Row(long id, byte[] body, int attempts) {
-    }
+    public record Row(long id, byte[] body, int attempts) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeStore.class);
     private final StateStore store;
@@ -43,7 +41,8 @@ public final class IntakeStore {
     public IntakeStore(StateStore store, MeterRegistry registry) {
         this.store = store;
         Gauge.builder("alertmanager_intake_waiting", this, s -> s.waiting)
-                .description("Webhook requests answered 200 whose alerts are not recorded yet, as of the last retry round")
+                .description(
+                        "Webhook requests answered 200 whose alerts are not recorded yet, as of the last retry round")
                 .register(registry);
     }
 
@@ -56,8 +55,10 @@ public final class IntakeStore {
      */
     public long add(byte[] body, String hub, long now, long until) {
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO alert_intake (body, received_at, attempts, claimed_by,"
-                    + " claimed_until) VALUES (?, ?, 0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO alert_intake (body, received_at, attempts, claimed_by,"
+                            + " claimed_until) VALUES (?, ?, 0, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, new String(body, StandardCharsets.UTF_8));
                 ps.setLong(2, now);
                 ps.setString(3, hub);
@@ -86,19 +87,29 @@ public final class IntakeStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (!recording.contains(rs.getLong(1))) {
-                            out.add(new Row(rs.getLong(1), rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getInt(3)));
+                            out.add(new Row(
+                                    rs.getLong(1), rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getInt(3)));
                         }
                     }
                 }
             }
             List<Row> claimed = new ArrayList<>();
             for (Row r : out) {
-                if (StateStore.update(c, "UPDATE alert_intake SET claimed_by = ?, claimed_until = ? WHERE id = ?"
-                        + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)", hub, until, r.id(), now, hub) == 1) {
+                if (StateStore.update(
+                                c,
+                                "UPDATE alert_intake SET claimed_by = ?, claimed_until = ? WHERE id = ?"
+                                        + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)",
+                                hub,
+                                until,
+                                r.id(),
+                                now,
+                                hub)
+                        == 1) {
                     claimed.add(r);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM alert_intake"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM alert_intake");
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 waiting = rs.getLong(1);
             }
@@ -108,6 +119,7 @@ public final class IntakeStore {
 
     /** Rows whose alerts are recorded, deleted together at the next {@link #flush}. */
     private final List<Long> finished = new ArrayList<>();
+
     private long lastFlush = System.currentTimeMillis();
     /** Most recorded rows one DELETE removes; also the count that starts a flush. */
     static final int FLUSH_ROWS = 64;
@@ -175,16 +187,21 @@ public final class IntakeStore {
             synchronized (finished) {
                 finished.addAll(0, ids);
             }
-            LOG.warn("{} recorded webhook requests not deleted from the journal yet, tried again at the next flush: {}",
-                    ids.size(), e.getMessage());
+            LOG.warn(
+                    "{} recorded webhook requests not deleted from the journal yet, tried again at the next flush: {}",
+                    ids.size(),
+                    e.getMessage());
         }
     }
 
     /** Recording failed: counted, and free for the next round after {@code until} (epoch ms). */
     public void failed(long id, long until) {
         try {
-            store.inTransaction(c -> StateStore.update(c, "UPDATE alert_intake SET attempts = attempts + 1, claimed_until = ?"
-                    + " WHERE id = ?", until, id));
+            store.inTransaction(c -> StateStore.update(
+                    c,
+                    "UPDATE alert_intake SET attempts = attempts + 1, claimed_until = ?" + " WHERE id = ?",
+                    until,
+                    id));
         } finally {
             recording.remove(id);
         }

@@ -1,5 +1,9 @@
 package org.opshub.alerts;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,12 +12,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Objects;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.opshub.alerts.SilenceStep;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.slf4j.Logger;
@@ -58,7 +56,8 @@ public final class Silences {
 
     private String time(long chatId, Instant t) {
         String lang = chatTexts.lang(chatId);
-        return DateTimeFormatter.ofPattern(chatTexts.texts().t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang))
+        return DateTimeFormatter.ofPattern(
+                        chatTexts.texts().t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang))
                 .format(t.atZone(zone));
     }
 
@@ -81,13 +80,23 @@ public final class Silences {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode matchers = body.putArray("matchers");
         for (Map.Entry<String, String> e : step.labels().entrySet()) {
-            matchers.addObject().put("name", e.getKey()).put("value", e.getValue()).put("isRegex", false).put("isEqual", true);
+            matchers.addObject()
+                    .put("name", e.getKey())
+                    .put("value", e.getValue())
+                    .put("isRegex", false)
+                    .put("isEqual", true);
         }
         body.put("startsAt", now.toString());
-        body.put("endsAt", now.plus(step.ack() ? acks.silence() : Duration.ofHours(step.hours())).toString());
+        body.put(
+                "endsAt",
+                now.plus(step.ack() ? acks.silence() : Duration.ofHours(step.hours()))
+                        .toString());
         body.put("createdBy", "Telegram: " + step.user() + " [id " + step.userId() + "]");
-        body.put("comment", step.ack() ? Acks.comment(step.chatId())
-                : "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
+        body.put(
+                "comment",
+                step.ack()
+                        ? Acks.comment(step.chatId())
+                        : "Silenced for " + step.hours() + "h from Telegram chat " + step.chatId() + " (opshub)");
         return JSON.writeValueAsString(body);
     }
 
@@ -108,17 +117,35 @@ public final class Silences {
         String note;
         if (step.ack()) {
             acks.opened(step, id, now.plus(acks.silence()));
-            note = "\n\n" + t(step.chatId(), "ack.done",
-                    Html.escape(step.user()), time(step.chatId(), now), Html.escape(id));
+            note = "\n\n"
+                    + t(step.chatId(), "ack.done", Html.escape(step.user()), time(step.chatId(), now), Html.escape(id));
         } else {
             Instant until = now.plus(Duration.ofHours(step.hours()));
-            note = "\n\n" + t(step.chatId(), "silence.done",
-                    Html.escape(step.user()), time(step.chatId(), until), Html.escape(id));
+            note = "\n\n"
+                    + t(
+                            step.chatId(),
+                            "silence.done",
+                            Html.escape(step.user()),
+                            time(step.chatId(), until),
+                            Html.escape(id));
         }
         String text = step.text().length() + note.length() <= 4096 ? step.text() + note : note.strip();
-        LOG.info("Silence {} created for {}h from chat {} ({} matchers)", id, step.hours(), step.chatId(), step.labels().size());
-        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML",
-                JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId()).toString());
+        LOG.info(
+                "Silence {} created for {}h from chat {} ({} matchers)",
+                id,
+                step.hours(),
+                step.chatId(),
+                step.labels().size());
+        outbox.enqueue(
+                step.chatId(),
+                "reply",
+                step.ref(),
+                text,
+                "HTML",
+                JSON.createObjectNode()
+                        .put("method", "editMessageText")
+                        .put("message_id", step.messageId())
+                        .toString());
     }
 
     /** Alertmanager refused the silence: the status and the start of its answer are reported in the chat. */

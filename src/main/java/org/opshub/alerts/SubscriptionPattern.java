@@ -17,6 +17,7 @@ import com.google.re2j.PatternSyntaxException;
 public final class SubscriptionPattern {
     /** Longest pattern accepted, in characters. */
     public static final int MAX_LENGTH = 500;
+
     private static final java.util.regex.Pattern LABEL_FORM =
             java.util.regex.Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=(.*)", java.util.regex.Pattern.DOTALL);
 

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.opshub.state.StateStore;
 
 /**
@@ -22,8 +21,7 @@ import org.opshub.state.StateStore;
 public final class Subscriptions {
     private final StateStore store;
     /** The patterns of the enabled chats as read at a version of {@code subscription_version}. */
-    private record Cached(long version, Map<Long, List<Subscription>> patterns) {
-    }
+    private record Cached(long version, Map<Long, List<Subscription>> patterns) {}
 
     /**
      * One subscription.
@@ -33,8 +31,7 @@ public final class Subscriptions {
      * @param threadGone why the topic cannot be reached any more (Telegram's description), or null
      * @param urgent     delivered during quiet hours too ({@code /subscribe <pattern> urgent})
      */
-    public record Subscription(long threadId, SubscriptionPattern pattern, String threadGone, boolean urgent) {
-    }
+    public record Subscription(long threadId, SubscriptionPattern pattern, String threadGone, boolean urgent) {}
 
     /**
      * Where an alert goes: a chat, and the topic of the subscription that matched it.
@@ -45,8 +42,7 @@ public final class Subscriptions {
      *                   goes to General instead ({@code threadId} is then 0); else 0
      * @param urgent     a matching subscription is urgent: delivered during quiet hours too
      */
-    public record Target(long chatId, long threadId, long goneThread, boolean urgent) {
-    }
+    public record Target(long chatId, long threadId, long goneThread, boolean urgent) {}
 
     private volatile Cached cache;
 
@@ -69,13 +65,26 @@ public final class Subscriptions {
         return store.inTransaction(c -> {
             enableChat(c, chatId, now);
             bump(c);
-            StateStore.update(c, "UPDATE subscription SET thread_gone = NULL WHERE chat_id = ? AND thread_id = ?", chatId, threadId);
-            if (StateStore.update(c, "UPDATE subscription SET urgent = ? WHERE chat_id = ? AND thread_id = ? AND pattern = ?"
-                    + " AND urgent <> ?", urgent, chatId, threadId, p.text(), urgent) == 1) {
+            StateStore.update(
+                    c,
+                    "UPDATE subscription SET thread_gone = NULL WHERE chat_id = ? AND thread_id = ?",
+                    chatId,
+                    threadId);
+            if (StateStore.update(
+                            c,
+                            "UPDATE subscription SET urgent = ? WHERE chat_id = ? AND thread_id = ? AND pattern = ?"
+                                    + " AND urgent <> ?",
+                            urgent,
+                            chatId,
+                            threadId,
+                            p.text(),
+                            urgent)
+                    == 1) {
                 return true;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
-                    + " urgent) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
+                            + " urgent) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, chatId);
                 ps.setLong(2, threadId);
                 ps.setString(3, p.text());
@@ -96,8 +105,10 @@ public final class Subscriptions {
         return store.inTransaction(c -> {
             bump(c);
             boolean all = t.equalsIgnoreCase("all");
-            try (PreparedStatement ps = c.prepareStatement(all ? "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ?"
-                    : "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ? AND pattern = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    all
+                            ? "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ?"
+                            : "DELETE FROM subscription WHERE chat_id = ? AND thread_id = ? AND pattern = ?")) {
                 ps.setLong(1, chatId);
                 ps.setLong(2, threadId);
                 if (!all) {
@@ -158,8 +169,12 @@ public final class Subscriptions {
      */
     public int threadGone(Connection c, long chatId, long threadId, String reason) throws SQLException {
         bump(c);
-        return StateStore.update(c, "UPDATE subscription SET thread_gone = ? WHERE chat_id = ? AND thread_id = ?",
-                reason.length() > 500 ? reason.substring(0, 500) : reason, chatId, threadId);
+        return StateStore.update(
+                c,
+                "UPDATE subscription SET thread_gone = ? WHERE chat_id = ? AND thread_id = ?",
+                reason.length() > 500 ? reason.substring(0, 500) : reason,
+                chatId,
+                threadId);
     }
 
     /** Moves a chat's subscriptions to its new id (Telegram's {@code migrate_to_chat_id}), inside the
@@ -168,9 +183,10 @@ public final class Subscriptions {
         long now = System.currentTimeMillis();
         enableChat(c, to, now);
         bump(c);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
-                + " thread_gone, urgent) SELECT ?, thread_id, pattern, created_at, thread_gone, urgent FROM subscription"
-                + " WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO subscription (chat_id, thread_id, pattern, created_at,"
+                        + " thread_gone, urgent) SELECT ?, thread_id, pattern, created_at, thread_gone, urgent FROM subscription"
+                        + " WHERE chat_id = ? ON CONFLICT DO NOTHING")) {
             ps.setLong(1, to);
             ps.setLong(2, from);
             ps.executeUpdate();
@@ -264,9 +280,16 @@ public final class Subscriptions {
     public void language(long chatId, String language) {
         long now = System.currentTimeMillis();
         store.inTransaction(c -> {
-            if (StateStore.update(c, "UPDATE chat SET language = ?, updated_at = ? WHERE chat_id = ?", language, now, chatId) == 0) {
-                StateStore.update(c, "INSERT INTO chat (chat_id, enabled, updated_at, language) VALUES (?, TRUE, ?, ?)"
-                        + " ON CONFLICT DO NOTHING", chatId, now, language);
+            if (StateStore.update(
+                            c, "UPDATE chat SET language = ?, updated_at = ? WHERE chat_id = ?", language, now, chatId)
+                    == 0) {
+                StateStore.update(
+                        c,
+                        "INSERT INTO chat (chat_id, enabled, updated_at, language) VALUES (?, TRUE, ?, ?)"
+                                + " ON CONFLICT DO NOTHING",
+                        chatId,
+                        now,
+                        language);
             }
             return null;
         });
@@ -274,7 +297,8 @@ public final class Subscriptions {
 
     /** Marks a change for every hub's cache, inside the changing transaction. */
     private static void bump(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE subscription_version SET version = version + 1 WHERE id = 1")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE subscription_version SET version = version + 1 WHERE id = 1")) {
             ps.executeUpdate();
         }
     }
@@ -299,13 +323,17 @@ public final class Subscriptions {
                 return held;
             }
             Map<Long, List<Subscription>> r = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.chat_id, s.thread_id, s.pattern, s.thread_gone, s.urgent"
-                    + " FROM subscription s JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE"
-                    + " ORDER BY s.chat_id, s.created_at, s.thread_id, s.pattern");
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT s.chat_id, s.thread_id, s.pattern, s.thread_gone, s.urgent"
+                                    + " FROM subscription s JOIN chat ch ON ch.chat_id = s.chat_id WHERE ch.enabled = TRUE"
+                                    + " ORDER BY s.chat_id, s.created_at, s.thread_id, s.pattern");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(
-                            new Subscription(rs.getLong(2), SubscriptionPattern.parse(rs.getString(3)), rs.getString(4),
+                    r.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+                            .add(new Subscription(
+                                    rs.getLong(2),
+                                    SubscriptionPattern.parse(rs.getString(3)),
+                                    rs.getString(4),
                                     rs.getBoolean(5)));
                 }
             }
@@ -314,5 +342,4 @@ public final class Subscriptions {
         cache = current;
         return current.patterns();
     }
-
 }

@@ -13,8 +13,7 @@ import java.util.Map;
  */
 public final class WebhookBudget {
     /** A chat and a topic (0: the chat itself or General). */
-    public record Place(long chatId, long threadId) {
-    }
+    public record Place(long chatId, long threadId) {}
 
     private final int perChat;
     private final Map<Place, Integer> used = new LinkedHashMap<>();

@@ -1,11 +1,10 @@
 package org.opshub.bot;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.SilenceStep;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class BotCommands {
     private static final Logger LOG = LoggerFactory.getLogger(BotCommands.class);
     private static final int MAX_ALERTS_LISTED = 50;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private final TelegramSettings settings;
     private final Subscriptions subscriptions;
     private final AlertInbox inbox;
@@ -53,9 +53,19 @@ public final class BotCommands {
      * @param texts    the bot's texts (templates/messages_*.properties)
      * @param language {@code telegram.language}: the language of a chat that chose none with /language
      */
-    public BotCommands(TelegramSettings settings, Subscriptions subscriptions, AlertInbox inbox, Outbox outbox,
-            Delivery delivery, Callbacks callbacks, GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Acks acks,
-            Texts texts, String language) {
+    public BotCommands(
+            TelegramSettings settings,
+            Subscriptions subscriptions,
+            AlertInbox inbox,
+            Outbox outbox,
+            Delivery delivery,
+            Callbacks callbacks,
+            GrafanaBot grafana,
+            PacsMonitor pacs,
+            ServiceChecks checks,
+            Acks acks,
+            Texts texts,
+            String language) {
         this.acks = acks;
         this.texts = texts;
         this.language = Texts.known(language);
@@ -139,7 +149,9 @@ public final class BotCommands {
      * {@code is_topic_message} is true, else 0 (a chat without topics, or a forum's General topic).
      */
     public static long topic(JsonNode message) {
-        return message.path("is_topic_message").asBoolean(false) ? message.path("message_thread_id").asLong(0) : 0;
+        return message.path("is_topic_message").asBoolean(false)
+                ? message.path("message_thread_id").asLong(0)
+                : 0;
     }
 
     /** The language of a chat: chosen with /language, else {@code telegram.language}. */
@@ -154,7 +166,8 @@ public final class BotCommands {
      */
     private void missingWithButtons(long chatId, long thread, String ref, String lang) {
         List<String[]> studies = new java.util.ArrayList<>();
-        String text = new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
+        String text =
+                new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
         if (studies.isEmpty()) {
             outbox.reply(chatId, thread, ref, text);
             return;
@@ -167,8 +180,13 @@ public final class BotCommands {
                 row = rows.addArray();
             }
             String label = texts.t(lang, "resend.button", s[2]);
-            String action = JSON.createObjectNode().put("t", "resend").put("pair", s[0]).put("uid", s[1])
-                    .put("label", "#" + s[2]).put("text", text).toString();
+            String action = JSON.createObjectNode()
+                    .put("t", "resend")
+                    .put("pair", s[0])
+                    .put("uid", s[1])
+                    .put("label", "#" + s[2])
+                    .put("text", text)
+                    .toString();
             row.addObject().put("text", label).put("callback_data", callbacks.put(chatId, action));
         }
         com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode();
@@ -183,11 +201,16 @@ public final class BotCommands {
      */
     public void resendDone(ResendStep step, java.util.Map<String, Object> outcome) {
         String lang = lang(step.chatId());
-        String line = "\n\n" + texts.t(lang, "resend.outcome", Html.escape(step.label()),
-                Html.escape(step.trigger().replaceFirst("^telegram:", "")), Html.escape(new ResendText(texts, lang).summary(outcome)));
+        String line = "\n\n"
+                + texts.t(
+                        lang,
+                        "resend.outcome",
+                        Html.escape(step.label()),
+                        Html.escape(step.trigger().replaceFirst("^telegram:", "")),
+                        Html.escape(new ResendText(texts, lang).summary(outcome)));
         String text = step.text().length() + line.length() <= 4096 ? step.text() + line : line.strip();
-        com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode().put("method", "editMessageText")
-                .put("message_id", step.messageId());
+        com.fasterxml.jackson.databind.node.ObjectNode extra =
+                JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId());
         if (step.replyMarkup() != null) {
             try {
                 extra.set("reply_markup", JSON.readTree(step.replyMarkup()));
@@ -201,7 +224,8 @@ public final class BotCommands {
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
     private Object graph(long chatId, long thread, String ref, String args, String lang) {
         List<String> words = new java.util.ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
         while (m.find()) {
             words.add(m.group(1) != null ? m.group(1) : m.group(2));
         }
@@ -212,7 +236,8 @@ public final class BotCommands {
         if (words.size() != 2) {
             return texts.t(lang, "graph.usage");
         }
-        return new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range, thread);
+        return new GrafanaStep(
+                GrafanaStep.Kind.GRAPH_SEARCH, chatId, ref, words.get(0), null, words.get(1), range, thread);
     }
 
     /** A button of an inline keyboard was pressed. */
@@ -242,37 +267,56 @@ public final class BotCommands {
         answerCallback(chatId, ref, id, "");
         switch (action.path("t").asText()) {
             case "dash" -> {
-                return grafana.enabled() ? grafana.chosen(chatId, thread, ref + ":answer", action) : off(chatId, thread, ref, lang);
+                return grafana.enabled()
+                        ? grafana.chosen(chatId, thread, ref + ":answer", action)
+                        : off(chatId, thread, ref, lang);
             }
             case "panel" -> {
                 if (!grafana.enabled()) {
                     return off(chatId, thread, ref, lang);
                 }
-                grafana.photo(chatId, thread, ref + ":answer", action.path("uid").asText(), action.path("slug").asText(),
-                        action.path("id").asInt(), action.path("title").asText(), action.path("range").asText());
+                grafana.photo(
+                        chatId,
+                        thread,
+                        ref + ":answer",
+                        action.path("uid").asText(),
+                        action.path("slug").asText(),
+                        action.path("id").asInt(),
+                        action.path("title").asText(),
+                        action.path("range").asText());
                 return null;
             }
             case "silence" -> {
-                return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
+                return SilenceStep.of(
+                        chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
             }
             case "ack" -> {
                 long user = query.path("from").path("id").asLong();
                 if (!acks.mayAck(user)) {
-                    LOG.info("Ack pressed in chat {} by user {}, who is not in telegram.ack-users; nothing silenced", chatId, user);
+                    LOG.info(
+                            "Ack pressed in chat {} by user {}, who is not in telegram.ack-users; nothing silenced",
+                            chatId,
+                            user);
                     outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "ack.denied"));
                     return null;
                 }
                 Acks.Ack open = acks.find(action.path("fp").asText());
                 if (open != null) {
-                    outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "ack.already", Html.escape(open.ackedBy()),
-                            age(open.ackedAt(), lang)));
+                    outbox.reply(
+                            chatId,
+                            thread,
+                            ref + ":answer",
+                            texts.t(lang, "ack.already", Html.escape(open.ackedBy()), age(open.ackedAt(), lang)));
                     return null;
                 }
-                return SilenceStep.of(chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
+                return SilenceStep.of(
+                        chatId, thread, ref + ":answer", msg.path("message_id").asLong(), query.path("from"), action);
             }
             case "resend", "resend-check" -> {
                 if (!settings.resendChats().contains(chatId)) {
-                    LOG.info("A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved", chatId);
+                    LOG.info(
+                            "A Resend button was pressed in chat {}, which is not in telegram.resend-chats; nothing moved",
+                            chatId);
                     outbox.reply(chatId, thread, ref + ":answer", texts.t(lang, "resend.denied"));
                     return null;
                 }
@@ -290,8 +334,16 @@ public final class BotCommands {
     }
 
     private void answerCallback(long chatId, String ref, String callbackId, String text) {
-        outbox.enqueue(chatId, "reply", ref, text, null,
-                JSON.createObjectNode().put("method", "answerCallbackQuery").put("callback_query_id", callbackId).toString());
+        outbox.enqueue(
+                chatId,
+                "reply",
+                ref,
+                text,
+                null,
+                JSON.createObjectNode()
+                        .put("method", "answerCallbackQuery")
+                        .put("callback_query_id", callbackId)
+                        .toString());
     }
 
     private String answer(String command, String args, long chatId, long thread, String lang) {
@@ -304,7 +356,8 @@ public final class BotCommands {
             case "acks" -> acks(lang);
             case "status" -> status(lang);
             case "language" -> language(chatId, args, lang);
-            case "missing" -> new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
+            case "missing" ->
+                new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
             case "dashboards", "graph" -> texts.t(lang, "grafana.off");
             default -> texts.t(lang, "unknown", Html.escape(command));
         };
@@ -329,8 +382,12 @@ public final class BotCommands {
             boolean urgent = pattern.strip().matches("(?s).+\\s+urgent");
             String p = urgent ? pattern.strip().replaceFirst("\\s+urgent$", "") : pattern.strip();
             boolean added = subscriptions.subscribe(chatId, thread, p, urgent);
-            return texts.t(lang, added ? "subscribe.added" : "subscribe.exists", Html.escape(p),
-                    urgent ? texts.t(lang, "subscribe.urgent") : "", thread == 0 ? "" : texts.t(lang, "subscribe.topic"));
+            return texts.t(
+                    lang,
+                    added ? "subscribe.added" : "subscribe.exists",
+                    Html.escape(p),
+                    urgent ? texts.t(lang, "subscribe.urgent") : "",
+                    thread == 0 ? "" : texts.t(lang, "subscribe.topic"));
         } catch (IllegalArgumentException e) {
             return texts.t(lang, "subscribe.invalid", Html.escape(pattern), Html.escape(e.getMessage()));
         }
@@ -358,13 +415,20 @@ public final class BotCommands {
         for (Subscriptions.Subscription s : all) {
             if (s.threadId() != shown && all.stream().anyMatch(o -> o.threadId() != 0)) {
                 shown = s.threadId();
-                b.append("\n<b>").append(s.threadId() == 0 ? texts.t(lang, "list.general") : texts.t(lang, "list.topic", s.threadId()))
-                        .append("</b>").append(s.threadId() == thread ? texts.t(lang, "list.this") : "");
+                b.append("\n<b>")
+                        .append(
+                                s.threadId() == 0
+                                        ? texts.t(lang, "list.general")
+                                        : texts.t(lang, "list.topic", s.threadId()))
+                        .append("</b>")
+                        .append(s.threadId() == thread ? texts.t(lang, "list.this") : "");
                 if (s.threadGone() != null) {
                     b.append(texts.t(lang, "list.gone", Html.escape(s.threadGone())));
                 }
             }
-            b.append("\n<code>").append(Html.escape(s.pattern().text())).append("</code>")
+            b.append("\n<code>")
+                    .append(Html.escape(s.pattern().text()))
+                    .append("</code>")
                     .append(s.urgent() ? texts.t(lang, "list.urgent") : "");
         }
         return b.toString();
@@ -401,8 +465,13 @@ public final class BotCommands {
         }
         StringBuilder b = new StringBuilder(texts.t(lang, "acks.title", open.size()));
         for (Acks.Ack a : open) {
-            b.append("\n").append(texts.t(lang, "acks.line", Html.escape(a.alertname()), Html.escape(a.ackedBy()),
-                    age(a.ackedAt(), lang)));
+            b.append("\n")
+                    .append(texts.t(
+                            lang,
+                            "acks.line",
+                            Html.escape(a.alertname()),
+                            Html.escape(a.ackedBy()),
+                            age(a.ackedAt(), lang)));
         }
         return b.toString();
     }
@@ -416,8 +485,13 @@ public final class BotCommands {
         long age = Math.round(outbox.oldestAgeSeconds(System.currentTimeMillis()));
         String error = delivery.lastError();
         StatusText status = new StatusText(texts, lang);
-        return status.pacs(pacs) + "\n\n" + status.checks(checks) + "\n\n" + texts.t(lang, "status.outbox", outbox.pending())
-                + (outbox.pending() > 0 ? texts.t(lang, "status.oldest", StatusText.age(texts, lang, Duration.ofSeconds(age))) : "")
-                + "\n" + texts.t(lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error));
+        return status.pacs(pacs) + "\n\n" + status.checks(checks) + "\n\n"
+                + texts.t(lang, "status.outbox", outbox.pending())
+                + (outbox.pending() > 0
+                        ? texts.t(lang, "status.oldest", StatusText.age(texts, lang, Duration.ofSeconds(age)))
+                        : "")
+                + "\n"
+                + texts.t(
+                        lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error));
     }
 }

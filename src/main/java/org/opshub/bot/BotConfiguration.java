@@ -1,9 +1,8 @@
 package org.opshub.bot;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertDecorations;
@@ -13,7 +12,6 @@ import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
@@ -28,34 +26,74 @@ import org.slf4j.LoggerFactory;
 public final class BotConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BotConfiguration.class);
 
-    private BotConfiguration() {
-    }
+    private BotConfiguration() {}
 
     /** @throws org.opshub.config.ConfigException naming the property of a bad value */
-    public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            TelegramSettings telegram, StateStore store, AlertDeliveryConfiguration.Beans delivery, Callbacks callbacks,
-            GrafanaBot grafana, PacsMonitor pacs, ServiceChecks checks, Clock clock) {
-        Acks acks = new Acks(store, Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
-                TelegramSettings.ids("telegram.ack-users", property.apply("telegram.ack-users"), "a user id"), telegram.zone(), clock);
+    public static void bind(
+            CamelContext context,
+            MeterRegistry registry,
+            Function<String, String> property,
+            TelegramSettings telegram,
+            StateStore store,
+            AlertDeliveryConfiguration.Beans delivery,
+            Callbacks callbacks,
+            GrafanaBot grafana,
+            PacsMonitor pacs,
+            ServiceChecks checks,
+            Clock clock) {
+        Acks acks = new Acks(
+                store,
+                Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
+                TelegramSettings.ids("telegram.ack-users", property.apply("telegram.ack-users"), "a user id"),
+                telegram.zone(),
+                clock);
         acks.views(delivery.inbox()::view);
         Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
-        Silences silences = new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
-        delivery.inbox().decorate(new AlertDecorations(grafana.settings(), silences.enabled(),
-                java.util.Set.copyOf(pacs.checkKeys()), telegram.resendChats(), telegram.resendAlertnames()).texts(delivery.texts()));
-        context.getRegistry().bind("botUpdates", new BotUpdates(telegram, store,
-                org.opshub.config.Settings.bool(property, "telegram.take-over-webhook", false)));
+        Silences silences =
+                new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
+        delivery.inbox()
+                .decorate(new AlertDecorations(
+                                grafana.settings(),
+                                silences.enabled(),
+                                java.util.Set.copyOf(pacs.checkKeys()),
+                                telegram.resendChats(),
+                                telegram.resendAlertnames())
+                        .texts(delivery.texts()));
+        context.getRegistry()
+                .bind(
+                        "botUpdates",
+                        new BotUpdates(
+                                telegram,
+                                store,
+                                org.opshub.config.Settings.bool(property, "telegram.take-over-webhook", false)));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
-        org.opshub.outbox.ChatTexts chatTexts = new org.opshub.outbox.ChatTexts(delivery.texts(), delivery.inbox()::language);
+        org.opshub.outbox.ChatTexts chatTexts =
+                new org.opshub.outbox.ChatTexts(delivery.texts(), delivery.inbox()::language);
         silences.languages(chatTexts);
         grafana.languages(chatTexts);
         context.getRegistry().bind("silences", silences);
         context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("alertmanager.api-url", silences.apiUrl());
-        context.getRegistry().bind("botCommands", new BotCommands(telegram, delivery.subscriptions(), delivery.inbox(),
-                delivery.outbox(), delivery.delivery(), callbacks, grafana, pacs, checks, acks, delivery.texts(),
-                delivery.language()));
-        LOG.info("Grafana: {}; silences from the chat: {}", grafana.settings(),
+        context.getRegistry()
+                .bind(
+                        "botCommands",
+                        new BotCommands(
+                                telegram,
+                                delivery.subscriptions(),
+                                delivery.inbox(),
+                                delivery.outbox(),
+                                delivery.delivery(),
+                                callbacks,
+                                grafana,
+                                pacs,
+                                checks,
+                                acks,
+                                delivery.texts(),
+                                delivery.language()));
+        LOG.info(
+                "Grafana: {}; silences from the chat: {}",
+                grafana.settings(),
                 silences.enabled() ? "on (alertmanager.api-url)" : "off (no alertmanager.api-url)");
     }
 }

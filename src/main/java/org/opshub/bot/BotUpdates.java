@@ -1,15 +1,14 @@
 package org.opshub.bot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.TelegramSettings;
@@ -45,6 +44,7 @@ public final class BotUpdates {
     /** Exchange property: the Bot API method of the call being made. */
     /** The exchange property of the call in hand. */
     private static final String CALL = "call";
+
     private final TelegramSettings settings;
     private final StateStore store;
     private volatile Long offset;
@@ -70,7 +70,8 @@ public final class BotUpdates {
      * polling is on or the webhook is not set yet.
      */
     public boolean due() {
-        return !settings.consoleMode() && System.currentTimeMillis() >= notBefore
+        return !settings.consoleMode()
+                && System.currentTimeMillis() >= notBefore
                 && !(settings.webhookMode() && webhookSet);
     }
 
@@ -115,20 +116,27 @@ public final class BotUpdates {
         } catch (JsonProcessingException e) {
             json = null;
         }
-        String description = json == null ? "(not JSON)" : org.opshub.config.Secrets.excerpt(json.path("description").asText(""));
+        String description = json == null
+                ? "(not JSON)"
+                : org.opshub.config.Secrets.excerpt(json.path("description").asText(""));
         if (method.equals("getUpdates") && code == 409) {
             boolean webhook = description.toLowerCase().contains("webhook");
             if (webhook && takeOverWebhook) {
-                LOG.warn("getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.take-over-webhook=true, "
-                        + "so the webhook is deleted (pending updates kept) and polling goes on", description);
+                LOG.warn(
+                        "getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.take-over-webhook=true, "
+                                + "so the webhook is deleted (pending updates kept) and polling goes on",
+                        description);
                 webhookToDelete = true;
                 return List.of();
             }
             if (!conflict) {
                 conflict = true;
-                LOG.error("getUpdates refused with 409 (\"{}\"): {} holds this bot token, so this hub receives no updates;"
-                        + " stop the other one{}", description, webhook ? "a webhook (another instance in webhook mode?)"
-                        : "another instance polling", webhook ? ", or set telegram.take-over-webhook=true to delete the webhook" : "");
+                LOG.error(
+                        "getUpdates refused with 409 (\"{}\"): {} holds this bot token, so this hub receives no updates;"
+                                + " stop the other one{}",
+                        description,
+                        webhook ? "a webhook (another instance in webhook mode?)" : "another instance polling",
+                        webhook ? ", or set telegram.take-over-webhook=true to delete the webhook" : "");
             }
             backOff();
             return List.of();
@@ -149,7 +157,8 @@ public final class BotUpdates {
         switch (method) {
             case "setWebhook" -> {
                 webhookSet = true;
-                LOG.info("Telegram webhook set: updates are pushed to {} (checked by their secret token); polling is off",
+                LOG.info(
+                        "Telegram webhook set: updates are pushed to {} (checked by their secret token); polling is off",
                         settings.webhookUrl());
                 return List.of();
             }
@@ -174,8 +183,7 @@ public final class BotUpdates {
     /** A network or state store error while polling: backoff, one log line until it works again. */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(method(exchange),
-                e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        failed(method(exchange), e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     /** Marks an update handled: the next poll starts after it. */
@@ -186,7 +194,8 @@ public final class BotUpdates {
         }
         offset = next;
         store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE bot_state SET state_value = ? WHERE state_key = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE bot_state SET state_value = ? WHERE state_key = ?")) {
                 ps.setString(1, Long.toString(next));
                 ps.setString(2, OFFSET);
                 if (ps.executeUpdate() == 1) {
@@ -206,7 +215,8 @@ public final class BotUpdates {
         Long o = offset;
         if (o == null) {
             o = store.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT state_value FROM bot_state WHERE state_key = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT state_value FROM bot_state WHERE state_key = ?")) {
                     ps.setString(1, OFFSET);
                     try (ResultSet rs = ps.executeQuery()) {
                         return rs.next() ? Long.parseLong(rs.getString(1)) : 0L;

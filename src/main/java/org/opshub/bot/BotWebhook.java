@@ -1,14 +1,13 @@
 package org.opshub.bot;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.LinkedHashSet;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashSet;
 import org.apache.camel.Exchange;
 import org.opshub.outbox.TelegramSettings;
 import org.slf4j.Logger;
@@ -36,6 +35,7 @@ public final class BotWebhook {
     public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
     /** Exchange property holding the accepted update (the route reads it as {@code pushedUpdate}). */
     public static final String UPDATE = "pushedUpdate";
+
     private static final Logger LOG = LoggerFactory.getLogger(BotWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REMEMBERED = 1000;
@@ -44,6 +44,7 @@ public final class BotWebhook {
     private final MeterRegistry registry;
     /** update_ids being handled or handled lately, oldest first. */
     private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+
     private long refused;
     private long refusedLoggedAt;
 
@@ -77,7 +78,9 @@ public final class BotWebhook {
         } catch (JsonProcessingException e) {
             update = null;
         }
-        if (update == null || !update.isObject() || !update.path("update_id").isIntegralNumber()
+        if (update == null
+                || !update.isObject()
+                || !update.path("update_id").isIntegralNumber()
                 || !update.path("update_id").canConvertToLong()) {
             return "invalid";
         }
@@ -117,13 +120,22 @@ public final class BotWebhook {
             case "unavailable" -> "the state store is unavailable; deliver the update again later";
             default -> null;
         };
-        Counter.builder("telegram_webhook_requests_total").tag("result", result)
-                .description("Requests on POST /telegram/webhook, by result").register(registry).increment();
+        Counter.builder("telegram_webhook_requests_total")
+                .tag("result", result)
+                .description("Requests on POST /telegram/webhook, by result")
+                .register(registry)
+                .increment();
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(error == null ? "{\"ok\":true}"
-                : JSON.createObjectNode().put("ok", false).put("error", error).toString());
+        exchange.getMessage()
+                .setBody(
+                        error == null
+                                ? "{\"ok\":true}"
+                                : JSON.createObjectNode()
+                                        .put("ok", false)
+                                        .put("error", error)
+                                        .toString());
     }
 
     /**
@@ -133,8 +145,11 @@ public final class BotWebhook {
      * @param from the client's address
      */
     public void refused(String from) {
-        Counter.builder("telegram_webhook_requests_total").tag("result", "forbidden")
-                .description("Requests on POST /telegram/webhook, by result").register(registry).increment();
+        Counter.builder("telegram_webhook_requests_total")
+                .tag("result", "forbidden")
+                .description("Requests on POST /telegram/webhook, by result")
+                .register(registry)
+                .increment();
         logRefused(from);
     }
 
@@ -150,8 +165,12 @@ public final class BotWebhook {
                 return;
             }
             refusedLoggedAt = now;
-            LOG.warn("Refused {} request(s) on /telegram/webhook without the right {} (last from {}); "
-                    + "counted since the previous such line, logged once a minute at most", refused, SECRET_HEADER, from);
+            LOG.warn(
+                    "Refused {} request(s) on /telegram/webhook without the right {} (last from {}); "
+                            + "counted since the previous such line, logged once a minute at most",
+                    refused,
+                    SECRET_HEADER,
+                    from);
             refused = 0;
         }
     }

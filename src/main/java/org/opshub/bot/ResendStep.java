@@ -18,8 +18,17 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param text             the message's text (HTML), kept when the message is edited
  * @param replyMarkup      the message's keyboard, kept when the message is edited (JSON), or null
  */
-public record ResendStep(long chatId, String ref, long messageId, String trigger, String label, String pair,
-        String studyInstanceUid, String checkKey, String text, String replyMarkup) {
+public record ResendStep(
+        long chatId,
+        String ref,
+        long messageId,
+        String trigger,
+        String label,
+        String pair,
+        String studyInstanceUid,
+        String checkKey,
+        String text,
+        String replyMarkup) {
 
     /** The route that serves a Resend button: {@code pacs-resend-button}. */
     public String flow() {
@@ -32,13 +41,23 @@ public record ResendStep(long chatId, String ref, long messageId, String trigger
     }
 
     static ResendStep of(long chatId, String ref, JsonNode message, JsonNode from, JsonNode action) {
-        String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
+        String name = (from.path("first_name").asText("") + " "
+                        + from.path("last_name").asText(""))
+                .strip();
         String username = from.path("username").asText("");
         String who = "telegram:" + (name.isEmpty() ? "user" : name) + (username.isEmpty() ? "" : " (@" + username + ")")
                 + " [id " + from.path("id").asLong() + "]";
         JsonNode markup = message.path("reply_markup");
-        return new ResendStep(chatId, ref, message.path("message_id").asLong(), who, action.path("label").asText(""),
-                action.path("pair").asText(null), action.path("uid").asText(null), action.path("check").asText(null),
-                action.path("text").asText(""), markup.isObject() ? markup.toString() : null);
+        return new ResendStep(
+                chatId,
+                ref,
+                message.path("message_id").asLong(),
+                who,
+                action.path("label").asText(""),
+                action.path("pair").asText(null),
+                action.path("uid").asText(null),
+                action.path("check").asText(null),
+                action.path("text").asText(""),
+                markup.isObject() ? markup.toString() : null);
     }
 }

@@ -2,7 +2,6 @@ package org.opshub.bot;
 
 import java.util.List;
 import java.util.Map;
-
 import org.opshub.outbox.Texts;
 
 /**
@@ -23,18 +22,37 @@ final class ResendText {
     @SuppressWarnings("unchecked")
     String summary(Map<String, Object> outcome) {
         List<Map<String, Object>> moves = (List<Map<String, Object>>) outcome.getOrDefault("moves", List.of());
-        int instances = moves.stream().mapToInt(m -> ((Number) m.get("completed")).intValue()).sum();
-        int failed = moves.stream().mapToInt(m -> ((Number) m.get("failed")).intValue()).sum();
-        String reason = moves.stream().map(m -> (String) m.get("reason")).filter(r -> r != null && !r.isBlank())
-                .findFirst().orElse(null);
+        int instances = moves.stream()
+                .mapToInt(m -> ((Number) m.get("completed")).intValue())
+                .sum();
+        int failed = moves.stream()
+                .mapToInt(m -> ((Number) m.get("failed")).intValue())
+                .sum();
+        String reason = moves.stream()
+                .map(m -> (String) m.get("reason"))
+                .filter(r -> r != null && !r.isBlank())
+                .findFirst()
+                .orElse(null);
         Object left = outcome.get("left");
         String rest = left instanceof Number n && n.intValue() > 0 ? texts.t(lang, "resend.rest", n) : "";
         return switch (String.valueOf(outcome.get("answer"))) {
-            case "ok" -> texts.t(lang, instances == 1 ? "resend.ok.one" : "resend.ok.many", instances,
-                    moves.size() > 1 ? texts.t(lang, "resend.moves", moves.size()) : "", rest);
-            case "partial" -> texts.t(lang, "resend.partial", instances, failed,
-                    reason == null ? "" : texts.t(lang, "resend.reason", reason), rest);
-            case "failed" -> texts.t(lang, "resend.failed", reason == null ? texts.t(lang, "resend.refused") : reason, rest);
+            case "ok" ->
+                texts.t(
+                        lang,
+                        instances == 1 ? "resend.ok.one" : "resend.ok.many",
+                        instances,
+                        moves.size() > 1 ? texts.t(lang, "resend.moves", moves.size()) : "",
+                        rest);
+            case "partial" ->
+                texts.t(
+                        lang,
+                        "resend.partial",
+                        instances,
+                        failed,
+                        reason == null ? "" : texts.t(lang, "resend.reason", reason),
+                        rest);
+            case "failed" ->
+                texts.t(lang, "resend.failed", reason == null ? texts.t(lang, "resend.refused") : reason, rest);
             case "rate-limited" -> texts.t(lang, "resend.rate-limited");
             case "not-missing" -> texts.t(lang, "resend.not-missing");
             case "unknown-pair" -> texts.t(lang, "resend.unknown-pair");

@@ -3,11 +3,10 @@ package org.opshub.bot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import org.opshub.checks.ServiceChecks;
-import org.opshub.pacs.PacsMonitor;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Texts;
+import org.opshub.pacs.PacsMonitor;
 
 /**
  * The texts of {@code /missing} and of the PACS and check parts of {@code /status}, from the PACS
@@ -40,7 +39,8 @@ final class StatusText {
      */
     @SuppressWarnings("unchecked")
     String missing(PacsMonitor pacs, boolean details, Instant now, List<String[]> resendable) {
-        List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
+        List<Map<String, Object>> checks =
+                (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (checks.isEmpty()) {
             return texts.t(lang, "missing.none");
         }
@@ -51,11 +51,18 @@ final class StatusText {
             if (b.length() > 0) {
                 b.append("\n\n");
             }
-            b.append(texts.t(lang, "missing.pair", Html.escape(c.get("source") + " \u2192 " + c.get("target")),
-                    Html.escape(String.valueOf(c.get("window"))), missing.size(), incomplete.size()));
+            b.append(texts.t(
+                    lang,
+                    "missing.pair",
+                    Html.escape(c.get("source") + " \u2192 " + c.get("target")),
+                    Html.escape(String.valueOf(c.get("window"))),
+                    missing.size(),
+                    incomplete.size()));
             java.util.Optional<Instant> oldest = java.util.stream.Stream.concat(missing.stream(), incomplete.stream())
-                    .map(s -> s.get("firstSeen")).filter(java.util.Objects::nonNull)
-                    .map(f -> Instant.parse(String.valueOf(f))).min(Instant::compareTo);
+                    .map(s -> s.get("firstSeen"))
+                    .filter(java.util.Objects::nonNull)
+                    .map(f -> Instant.parse(String.valueOf(f)))
+                    .min(Instant::compareTo);
             oldest.ifPresent(o -> b.append(texts.t(lang, "missing.oldest", age(java.time.Duration.between(o, now)))));
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n").append(texts.t(lang, "missing.failed", Html.escape(String.valueOf(c.get("lastError")))));
@@ -67,22 +74,35 @@ final class StatusText {
             for (Map<String, Object> s : missing) {
                 if (shown++ < MAX_STUDIES) {
                     b.append("\n").append(bullet(c, s, resendable)).append(texts.t(lang, "missing.study"));
-                    b.append(details ? " " + study(s) : texts.t(lang, "missing.for", age(java.time.Duration.between(
-                            Instant.parse(String.valueOf(s.get("firstSeen"))), now))));
+                    b.append(
+                            details
+                                    ? " " + study(s)
+                                    : texts.t(
+                                            lang,
+                                            "missing.for",
+                                            age(java.time.Duration.between(
+                                                    Instant.parse(String.valueOf(s.get("firstSeen"))), now))));
                 }
             }
             for (Map<String, Object> s : incomplete) {
                 if (shown++ < MAX_STUDIES) {
-                    b.append("\n").append(bullet(c, s, resendable)).append(texts.t(lang, "missing.incomplete"))
+                    b.append("\n")
+                            .append(bullet(c, s, resendable))
+                            .append(texts.t(lang, "missing.incomplete"))
                             .append(details ? " " + study(s) : "")
-                            .append(texts.t(lang, "missing.instances", s.get("targetInstances"), s.get("sourceInstances")));
+                            .append(texts.t(
+                                    lang, "missing.instances", s.get("targetInstances"), s.get("sourceInstances")));
                     List<Map<String, Object>> series = (List<Map<String, Object>>) s.get("series");
                     if (series != null && !series.isEmpty()) {
                         b.append(texts.t(lang, "missing.series"));
                         for (Map<String, Object> x : series) {
-                            b.append(' ').append(Html.escape(String.valueOf(x.get("modality")))).append(" #")
-                                    .append(Html.escape(String.valueOf(x.get("seriesNumber")))).append(' ')
-                                    .append(x.get("targetInstances") == null ? 0 : x.get("targetInstances")).append('/')
+                            b.append(' ')
+                                    .append(Html.escape(String.valueOf(x.get("modality"))))
+                                    .append(" #")
+                                    .append(Html.escape(String.valueOf(x.get("seriesNumber"))))
+                                    .append(' ')
+                                    .append(x.get("targetInstances") == null ? 0 : x.get("targetInstances"))
+                                    .append('/')
                                     .append(x.get("sourceInstances"));
                         }
                     }
@@ -92,8 +112,11 @@ final class StatusText {
                 b.append("\n").append(texts.t(lang, "missing.more", shown - MAX_STUDIES));
             }
         }
-        if (!details && resendable == null && checks.stream().anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
-                || !((List<?>) c.get("incomplete")).isEmpty())) {
+        if (!details
+                && resendable == null
+                && checks.stream()
+                        .anyMatch(c -> !((List<?>) c.get("missing")).isEmpty()
+                                || !((List<?>) c.get("incomplete")).isEmpty())) {
             b.append("\n\n").append(texts.t(lang, "missing.hint"));
         }
         return b.toString();
@@ -105,7 +128,8 @@ final class StatusText {
             return "\u2022 ";
         }
         String n = Integer.toString(resendable.size() + 1);
-        resendable.add(new String[] {String.valueOf(check.get("pair")), String.valueOf(study.get("studyInstanceUid")), n});
+        resendable.add(
+                new String[] {String.valueOf(check.get("pair")), String.valueOf(study.get("studyInstanceUid")), n});
         return "#" + n + " ";
     }
 
@@ -127,56 +151,77 @@ final class StatusText {
     }
 
     private String study(Map<String, Object> s) {
-        StringBuilder b = new StringBuilder("<code>").append(Html.escape(String.valueOf(s.get("studyInstanceUid"))))
+        StringBuilder b = new StringBuilder("<code>")
+                .append(Html.escape(String.valueOf(s.get("studyInstanceUid"))))
                 .append("</code>");
-        if (s.get("accessionNumber") != null && !String.valueOf(s.get("accessionNumber")).isEmpty()) {
+        if (s.get("accessionNumber") != null
+                && !String.valueOf(s.get("accessionNumber")).isEmpty()) {
             b.append(texts.t(lang, "missing.accession", Html.escape(String.valueOf(s.get("accessionNumber")))));
         }
         b.append(' ').append(Html.escape(String.valueOf(s.get("studyDate"))));
         if (s.containsKey("patientName")) {
-            b.append(", ").append(Html.escape(String.valueOf(s.get("patientName")))).append(" (")
-                    .append(Html.escape(String.valueOf(s.get("patientId")))).append(')');
+            b.append(", ")
+                    .append(Html.escape(String.valueOf(s.get("patientName"))))
+                    .append(" (")
+                    .append(Html.escape(String.valueOf(s.get("patientId"))))
+                    .append(')');
         }
         return b.toString();
     }
 
     @SuppressWarnings("unchecked")
     String pacs(PacsMonitor pacs) {
-        Map<String, Map<String, Object>> nodes = (Map<String, Map<String, Object>>) pacs.status().get("nodes");
-        List<Map<String, Object>> checks = (List<Map<String, Object>>) pacs.missingReport().get("checks");
+        Map<String, Map<String, Object>> nodes =
+                (Map<String, Map<String, Object>>) pacs.status().get("nodes");
+        List<Map<String, Object>> checks =
+                (List<Map<String, Object>>) pacs.missingReport().get("checks");
         if (nodes.isEmpty()) {
             return texts.t(lang, "pacs.none");
         }
         StringBuilder b = new StringBuilder(texts.t(lang, "pacs.title"));
         for (Map.Entry<String, Map<String, Object>> e : nodes.entrySet()) {
             Object up = e.getValue().get("up");
-            b.append("\n").append(up == null ? "\u2754" : (Boolean) up ? "\uD83D\uDFE2" : "\uD83D\uDD34").append(' ')
-                    .append(Html.escape(e.getKey())).append(" (").append(Html.escape(String.valueOf(e.getValue().get("aeTitle"))))
-                    .append(") ").append(texts.t(lang, up == null ? "pacs.unchecked" : (Boolean) up ? "pacs.up" : "pacs.down"));
+            b.append("\n")
+                    .append(up == null ? "\u2754" : (Boolean) up ? "\uD83D\uDFE2" : "\uD83D\uDD34")
+                    .append(' ')
+                    .append(Html.escape(e.getKey()))
+                    .append(" (")
+                    .append(Html.escape(String.valueOf(e.getValue().get("aeTitle"))))
+                    .append(") ")
+                    .append(texts.t(lang, up == null ? "pacs.unchecked" : (Boolean) up ? "pacs.up" : "pacs.down"));
             if (Boolean.FALSE.equals(up) && e.getValue().get("lastError") != null) {
                 b.append(": ").append(Html.escape(String.valueOf(e.getValue().get("lastError"))));
             }
         }
         for (Map<String, Object> c : checks) {
-            b.append("\n").append(texts.t(lang, "pacs.pair", Html.escape(c.get("source") + " \u2192 " + c.get("target")),
-                    c.get("sourceStudies") == null ? "?" : c.get("sourceStudies"), ((List<?>) c.get("missing")).size(),
-                    ((List<?>) c.get("incomplete")).size()));
+            b.append("\n")
+                    .append(texts.t(
+                            lang,
+                            "pacs.pair",
+                            Html.escape(c.get("source") + " \u2192 " + c.get("target")),
+                            c.get("sourceStudies") == null ? "?" : c.get("sourceStudies"),
+                            ((List<?>) c.get("missing")).size(),
+                            ((List<?>) c.get("incomplete")).size()));
         }
         return b.toString();
     }
 
     @SuppressWarnings("unchecked")
     String checks(ServiceChecks checks) {
-        List<Map<String, Object>> list = (List<Map<String, Object>>) checks.snapshot().get("checks");
+        List<Map<String, Object>> list =
+                (List<Map<String, Object>>) checks.snapshot().get("checks");
         if (list.isEmpty()) {
             return texts.t(lang, "checks.none");
         }
         StringBuilder b = new StringBuilder(texts.t(lang, "checks.title"));
         for (Map<String, Object> c : list) {
             boolean up = "UP".equals(c.get("state"));
-            b.append("\n").append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ").append(Html.escape(String.valueOf(c.get("name"))));
+            b.append("\n")
+                    .append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ")
+                    .append(Html.escape(String.valueOf(c.get("name"))));
             if (!up) {
-                b.append(": ").append(Html.escape(String.valueOf(((Map<String, Object>) c.get("lastProbe")).get("detail"))));
+                b.append(": ")
+                        .append(Html.escape(String.valueOf(((Map<String, Object>) c.get("lastProbe")).get("detail"))));
             }
         }
         return b.toString();

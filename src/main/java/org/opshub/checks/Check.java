@@ -1,7 +1,6 @@
 package org.opshub.checks;
 
 import java.time.Duration;
-
 import org.apache.camel.Exchange;
 import org.opshub.http.Durations;
 
@@ -40,8 +39,7 @@ public final class Check {
      * @param check  the check probed
      * @param result what the probe saw
      */
-    public record Probed(Check check, ProbeResult result) {
-    }
+    public record Probed(Check check, ProbeResult result) {}
 
     /** TCP: connect to host:port, write {@code send}, wait for {@code expect} ({@link Probes#tcp}). */
     public Probed tcp() {
@@ -95,8 +93,11 @@ public final class Check {
 
     /** How often a DOWN notification is repeated; null: never ({@code off}). */
     public Duration reminder() {
-        return reminderInterval == null || reminderInterval.isBlank() || "off".equalsIgnoreCase(reminderInterval.strip())
-                ? null : Durations.parse(reminderInterval.strip());
+        return reminderInterval == null
+                        || reminderInterval.isBlank()
+                        || "off".equalsIgnoreCase(reminderInterval.strip())
+                ? null
+                : Durations.parse(reminderInterval.strip());
     }
 
     public void setName(String name) {

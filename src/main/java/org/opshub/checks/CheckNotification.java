@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-
 import org.opshub.outbox.Html;
 
 /**
@@ -39,8 +38,17 @@ public final class CheckNotification {
      * @param time     when the notification was made
      * @param failures consecutive failed probes
      */
-    CheckNotification(Kind kind, String check, String type, String target, String detail, Instant since, Instant time,
-            int failures, HostIdentity host, ZoneId zone) {
+    CheckNotification(
+            Kind kind,
+            String check,
+            String type,
+            String target,
+            String detail,
+            Instant since,
+            Instant time,
+            int failures,
+            HostIdentity host,
+            ZoneId zone) {
         this.kind = kind;
         this.check = check;
         this.type = type;
@@ -59,7 +67,8 @@ public final class CheckNotification {
 
     /** The bot's texts for the reason word, times and durations (null: English, ISO-like times). */
     CheckNotification withTexts(org.opshub.outbox.Texts texts, String lang) {
-        CheckNotification n = new CheckNotification(kind, check, type, target, detail, since, time, failures, host, zone);
+        CheckNotification n =
+                new CheckNotification(kind, check, type, target, detail, since, time, failures, host, zone);
         n.texts = texts;
         n.lang = org.opshub.outbox.Texts.known(lang);
         return n;
@@ -75,8 +84,11 @@ public final class CheckNotification {
     }
 
     private String time(Instant t) {
-        return (texts == null ? TIME : java.time.format.DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"),
-                org.opshub.outbox.Texts.locale(lang))).format(t.atZone(zone));
+        return (texts == null
+                        ? TIME
+                        : java.time.format.DateTimeFormatter.ofPattern(
+                                texts.t(lang, "format.datetime"), org.opshub.outbox.Texts.locale(lang)))
+                .format(t.atZone(zone));
     }
 
     String checkName() {
@@ -161,8 +173,9 @@ public final class CheckNotification {
         if (d.toHours() > 0) {
             return text("check.duration.hours", d.toHours(), d.toMinutesPart());
         }
-        return d.toMinutes() > 0 ? text("check.duration.minutes", d.toMinutes(),
-                d.toSecondsPart()) : text("check.duration.seconds", d.toSeconds());
+        return d.toMinutes() > 0
+                ? text("check.duration.minutes", d.toMinutes(), d.toSecondsPart())
+                : text("check.duration.seconds", d.toSeconds());
     }
 
     public int getFailures() {

@@ -1,5 +1,6 @@
 package org.opshub.checks;
 
+import com.google.re2j.PatternSyntaxException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import com.google.re2j.PatternSyntaxException;
 import org.opshub.config.ConfigException;
 import org.opshub.http.Durations;
 import org.snakeyaml.engine.v2.api.Load;
@@ -27,8 +26,7 @@ public final class CheckParameters {
     private static final Set<String> DURATIONS = Set.of("period", "timeout");
     private static final Set<String> COUNTS = Set.of("failureThreshold", "successThreshold", "maxBodyBytes");
 
-    private CheckParameters() {
-    }
+    private CheckParameters() {}
 
     /**
      * Checks one templated route's parameters; templates other than the check templates pass.
@@ -48,7 +46,8 @@ public final class CheckParameters {
             try {
                 if (name.equals("expect") || name.equals("bodyRegexp")) {
                     com.google.re2j.Pattern.compile(e.getValue());
-                } else if (DURATIONS.contains(name) || (name.equals("reminderInterval") && !v.equalsIgnoreCase("off"))) {
+                } else if (DURATIONS.contains(name)
+                        || (name.equals("reminderInterval") && !v.equalsIgnoreCase("off"))) {
                     if (Durations.parse(v).toMillis() <= 0) {
                         throw new IllegalArgumentException("not a positive duration");
                     }
@@ -74,11 +73,11 @@ public final class CheckParameters {
                     Probes.statusMatches(200, v);
                 }
             } catch (PatternSyntaxException ex) {
-                throw new IllegalArgumentException("parameter " + name + " is not a valid RE2 regular expression: "
-                        + ex.getDescription());
+                throw new IllegalArgumentException(
+                        "parameter " + name + " is not a valid RE2 regular expression: " + ex.getDescription());
             } catch (RuntimeException ex) {
-                throw new IllegalArgumentException("parameter " + name + "=\"" + v + "\": " + (ex instanceof NumberFormatException
-                        ? "not a number" : ex.getMessage()));
+                throw new IllegalArgumentException("parameter " + name + "=\"" + v + "\": "
+                        + (ex instanceof NumberFormatException ? "not a number" : ex.getMessage()));
             }
         }
     }
@@ -116,7 +115,9 @@ public final class CheckParameters {
                     if (t.get("parameters") instanceof List<?> ps) {
                         for (Object p : ps) {
                             if (p instanceof Map<?, ?> pm && pm.get("name") != null) {
-                                params.put(String.valueOf(pm.get("name")), pm.get("value") == null ? "" : String.valueOf(pm.get("value")));
+                                params.put(
+                                        String.valueOf(pm.get("name")),
+                                        pm.get("value") == null ? "" : String.valueOf(pm.get("value")));
                             }
                         }
                     }

@@ -1,13 +1,12 @@
 package org.opshub.checks;
 
+import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.micrometer.core.instrument.Meter;
 
 /**
  * The mutable state of one check; guarded by its own monitor ({@link ServiceChecks} synchronizes).

@@ -1,12 +1,11 @@
 package org.opshub.checks;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.function.Function;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
@@ -26,12 +25,19 @@ import org.slf4j.LoggerFactory;
 public final class ChecksConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ChecksConfiguration.class);
 
-    private ChecksConfiguration() {
-    }
+    private ChecksConfiguration() {}
 
     /** @throws org.opshub.config.ConfigException naming the property, or the route file and check, of a bad value */
-    public static ServiceChecks bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            TelegramSettings telegram, Outbox outbox, Clock clock, Path routesDir, StateStore store, AlertInbox inbox) {
+    public static ServiceChecks bind(
+            CamelContext context,
+            MeterRegistry registry,
+            Function<String, String> property,
+            TelegramSettings telegram,
+            Outbox outbox,
+            Clock clock,
+            Path routesDir,
+            StateStore store,
+            AlertInbox inbox) {
         AlertDeliveryConfiguration.readable(property, "checks.template", "templates/check.txt");
         AlertDeliveryConfiguration.readable(property, "checks.digest-template", "templates/digest.txt");
         AlertDeliveryConfiguration.readable(property, "checks.template-ru", "templates/check.ru.txt");
@@ -42,8 +48,8 @@ public final class ChecksConfiguration {
         Settings.number(property, "checks.external-ip-max-answer-bytes", "65536", 64, Integer.MAX_VALUE);
         CheckParameters.validateDirectory(routesDir);
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
-        NotifyWindow window = NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"),
-                zone);
+        NotifyWindow window =
+                NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"), zone);
         List<ChatTopic> chats = ChatTopic.parseList("checks.chats", property.apply("checks.chats"));
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
         boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
@@ -53,7 +59,9 @@ public final class ChecksConfiguration {
                 context.getRegistry().lookupByNameAndType("botTexts", org.opshub.outbox.Texts.class), inbox::language));
         inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
-        LOG.info("Service checks: notify {} to {}", window,
+        LOG.info(
+                "Service checks: notify {} to {}",
+                window,
                 chats.isEmpty() || telegram.consoleMode() ? "the log (console)" : chats.size() + " chat(s)");
         return checks;
     }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-
 import org.opshub.outbox.ChatTopic;
 import org.opshub.outbox.Html;
 
@@ -32,11 +31,17 @@ public final class Digest {
      * @param down  when it went down (null: before the hub started)
      * @param up    when it came back
      */
-    public record Episode(String check, Instant down, Instant up) {
-    }
+    public record Episode(String check, Instant down, Instant up) {}
 
-    Digest(ChatTopic chat, NotifyWindow window, Instant at, List<Episode> recovered, Map<String, Instant> stillDown,
-            Map<String, Integer> alerts, org.opshub.outbox.Texts texts, String lang) {
+    Digest(
+            ChatTopic chat,
+            NotifyWindow window,
+            Instant at,
+            List<Episode> recovered,
+            Map<String, Instant> stillDown,
+            Map<String, Integer> alerts,
+            org.opshub.outbox.Texts texts,
+            String lang) {
         this.texts = texts;
         this.lang = org.opshub.outbox.Texts.known(lang);
         this.chat = chat;
@@ -78,9 +83,15 @@ public final class Digest {
         }
         StringBuilder b = new StringBuilder(t("digest.recovered"));
         for (Episode e : recovered) {
-            b.append("\n").append(t("digest.recovered.line", Html.escape(e.check()),
-                    e.down() == null ? t("digest.earlier") : time(e.down()), time(e.up()),
-                    e.down() == null ? "" : t("digest.duration", duration(Duration.between(e.down(), e.up())))));
+            b.append("\n")
+                    .append(t(
+                            "digest.recovered.line",
+                            Html.escape(e.check()),
+                            e.down() == null ? t("digest.earlier") : time(e.down()),
+                            time(e.up()),
+                            e.down() == null
+                                    ? ""
+                                    : t("digest.duration", duration(Duration.between(e.down(), e.up())))));
         }
         return b.toString();
     }
@@ -91,8 +102,14 @@ public final class Digest {
             return "";
         }
         StringBuilder b = new StringBuilder(t("digest.still-down"));
-        stillDown.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append("\n").append(
-                t("digest.still-down.line", Html.escape(e.getKey()), time(e.getValue()), duration(Duration.between(e.getValue(), at)))));
+        stillDown.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> b.append("\n")
+                        .append(t(
+                                "digest.still-down.line",
+                                Html.escape(e.getKey()),
+                                time(e.getValue()),
+                                duration(Duration.between(e.getValue(), at)))));
         return b.toString();
     }
 
@@ -102,7 +119,8 @@ public final class Digest {
             return "";
         }
         StringBuilder b = new StringBuilder(t("digest.alerts"));
-        alerts.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        alerts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> b.append("\n").append(t("digest.alerts.line", Html.escape(e.getKey()), e.getValue())));
         return b.toString();
     }
@@ -114,13 +132,16 @@ public final class Digest {
 
     private String time(Instant t) {
         DateTimeFormatter f = Duration.between(t, at).toHours() >= 20
-                ? DateTimeFormatter.ofPattern(t("format.day-time"), org.opshub.outbox.Texts.locale(lang)) : HM;
+                ? DateTimeFormatter.ofPattern(t("format.day-time"), org.opshub.outbox.Texts.locale(lang))
+                : HM;
         return f.format(t.atZone(window.zone()));
     }
 
     /** "2h 5m", "35m", "40s" in the digest's language. */
     private String duration(Duration d) {
         long s = Math.max(0, d.getSeconds());
-        return s >= 3600 ? t("age.hours", s / 3600, s % 3600 / 60) : s >= 60 ? t("age.minutes", s / 60) : t("age.seconds", s);
+        return s >= 3600
+                ? t("age.hours", s / 3600, s % 3600 / 60)
+                : s >= 60 ? t("age.minutes", s / 60) : t("age.seconds", s);
     }
 }

@@ -38,8 +38,8 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("checks.notify-window must be HH:mm-HH:mm, not " + w);
         }
-        return new NotifyWindow(start, end, midnight, parseDays(days == null || days.isBlank() ? "MON-SUN" : days),
-                zone);
+        return new NotifyWindow(
+                start, end, midnight, parseDays(days == null || days.isBlank() ? "MON-SUN" : days), zone);
     }
 
     private static Set<DayOfWeek> parseDays(String text) {
@@ -63,7 +63,8 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
 
     private static DayOfWeek day(String s) {
         for (DayOfWeek d : DayOfWeek.values()) {
-            if (d.getDisplayName(TextStyle.SHORT, Locale.ROOT).equalsIgnoreCase(s) || d.name().equalsIgnoreCase(s)) {
+            if (d.getDisplayName(TextStyle.SHORT, Locale.ROOT).equalsIgnoreCase(s)
+                    || d.name().equalsIgnoreCase(s)) {
                 return d;
             }
         }

@@ -1,5 +1,8 @@
 package org.opshub.checks;
 
+import com.google.re2j.Pattern;
+import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.PathNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,10 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-
-import com.google.re2j.Pattern;
-import com.jayway.jsonpath.JsonPath;
-import com.jayway.jsonpath.PathNotFoundException;
 import org.apache.camel.Exchange;
 import org.opshub.http.Durations;
 
@@ -35,9 +34,7 @@ public final class Probes {
      * {@code \t} escapes); with {@code expect}, reads until the regular expression is found in the
      * reply (UTF-8, at most 64 KiB) or the timeout passes.
      */
-    public ProbeResult tcp(String host, int port,
-            String send, String expect,
-            String timeout) {
+    public ProbeResult tcp(String host, int port, String send, String expect, String timeout) {
         long start = System.nanoTime();
         int ms = millis(timeout);
         Pattern pattern = blank(expect) ? null : Pattern.compile(expect);
@@ -106,8 +103,10 @@ public final class Probes {
         try {
             InetAddress address = InetAddress.getByName(host);
             boolean reachable = address.isReachable(ms);
-            return ProbeResult.timed(start, reachable, reachable ? host + " answers"
-                    : "no echo reply from " + host + " within " + ms + " ms");
+            return ProbeResult.timed(
+                    start,
+                    reachable,
+                    reachable ? host + " answers" : "no echo reply from " + host + " within " + ms + " ms");
         } catch (IOException e) {
             return ProbeResult.timed(start, false, host + ": " + e.getMessage());
         }
@@ -125,8 +124,13 @@ public final class Probes {
             long used = total - store.getUnallocatedSpace();
             long avail = store.getUsableSpace();
             double percent = used + avail == 0 ? 0 : 100.0 * used / (used + avail);
-            String detail = String.format(Locale.ROOT, "%.1f %% used of %.1f GiB on %s (max %.1f %%)", percent,
-                    total / 1073741824.0, path, maxUsedPercent);
+            String detail = String.format(
+                    Locale.ROOT,
+                    "%.1f %% used of %.1f GiB on %s (max %.1f %%)",
+                    percent,
+                    total / 1073741824.0,
+                    path,
+                    maxUsedPercent);
             return ProbeResult.timed(start, percent <= maxUsedPercent, detail);
         } catch (IOException | RuntimeException e) {
             return ProbeResult.timed(start, false, path + ": " + e);
@@ -141,9 +145,8 @@ public final class Probes {
      * HTTP client reads the body up to {@code maxBodyBytes} (default 1 MiB): a longer one fails the
      * probe through {@link #failure}. The duration is the time since the check's timer fired.
      */
-    public ProbeResult http(Exchange exchange, String validStatus,
-            String jsonPath, String expected,
-            String bodyRegexp) {
+    public ProbeResult http(
+            Exchange exchange, String validStatus, String jsonPath, String expected, String bodyRegexp) {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         double seconds = exchange.getClock().elapsed() / 1000.0;
@@ -160,11 +163,14 @@ public final class Probes {
                 return new ProbeResult(false, seconds, "HTTP " + status + ", body is not JSON: " + e.getMessage());
             }
             if (!String.valueOf(found).equals(expected == null ? "" : expected)) {
-                return new ProbeResult(false, seconds,
+                return new ProbeResult(
+                        false,
+                        seconds,
                         "HTTP " + status + ", " + jsonPath + " is " + found + " (expected " + expected + ")");
             }
         }
-        if (!blank(bodyRegexp) && (body == null || !Pattern.compile(bodyRegexp).matcher(body).find())) {
+        if (!blank(bodyRegexp)
+                && (body == null || !Pattern.compile(bodyRegexp).matcher(body).find())) {
             return new ProbeResult(false, seconds, "HTTP " + status + ", body does not match /" + bodyRegexp + "/");
         }
         return new ProbeResult(true, seconds, "HTTP " + status);
@@ -173,7 +179,8 @@ public final class Probes {
     /** A probe that threw (connection refused, timeout, bad URL): a failure naming the cause. */
     public ProbeResult failure(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String detail = e == null ? "failed" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String detail =
+                e == null ? "failed" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new ProbeResult(false, exchange.getClock().elapsed() / 1000.0, detail);
     }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-
 import org.opshub.alerts.QuietHours;
 import org.opshub.outbox.ChatTopic;
 import org.opshub.state.StateStore;
@@ -31,6 +30,7 @@ public final class QuietLog implements QuietHours {
     private volatile boolean pending = true;
     /** Digests taken but not queued yet, and since when: notifications wait for them (30 s at most). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
     private volatile long inFlightSince;
 
     /**
@@ -51,22 +51,31 @@ public final class QuietLog implements QuietHours {
 
     @Override
     public void held(Connection c, long chatId, long threadId, String alertname, long at) throws SQLException {
-        StateStore.update(c, "INSERT INTO quiet_event (kind, name, at, chat_id, thread_id) VALUES ('alert', ?, ?, ?, ?)",
-                alertname, at, chatId, threadId);
+        StateStore.update(
+                c,
+                "INSERT INTO quiet_event (kind, name, at, chat_id, thread_id) VALUES ('alert', ?, ?, ?, ?)",
+                alertname,
+                at,
+                chatId,
+                threadId);
         pending = true;
     }
 
     /** A check went DOWN while the window was closed. */
     void down(String check, Instant at) {
-        store.inTransaction(c -> StateStore.update(c, "INSERT INTO quiet_event (kind, name, at) VALUES ('down', ?, ?)",
-                check, at.toEpochMilli()));
+        store.inTransaction(c -> StateStore.update(
+                c, "INSERT INTO quiet_event (kind, name, at) VALUES ('down', ?, ?)", check, at.toEpochMilli()));
         pending = true;
     }
 
     /** A check came back while the window was closed; {@code since}: when it went down. */
     void recovered(String check, Instant since, Instant at) {
-        store.inTransaction(c -> StateStore.update(c, "INSERT INTO quiet_event (kind, name, at, since) VALUES ('recovered', ?, ?, ?)",
-                check, at.toEpochMilli(), since == null ? null : since.toEpochMilli()));
+        store.inTransaction(c -> StateStore.update(
+                c,
+                "INSERT INTO quiet_event (kind, name, at, since) VALUES ('recovered', ?, ?, ?)",
+                check,
+                at.toEpochMilli(),
+                since == null ? null : since.toEpochMilli()));
         pending = true;
     }
 
@@ -78,7 +87,8 @@ public final class QuietLog implements QuietHours {
      * @param chats     {@code checks.chats}
      * @param downSince for a check name, when it went down if it is DOWN now, else null
      */
-    List<Digest> take(Instant now, List<ChatTopic> chats, org.opshub.outbox.Texts texts, Function<String, Instant> downSince) {
+    List<Digest> take(
+            Instant now, List<ChatTopic> chats, org.opshub.outbox.Texts texts, Function<String, Instant> downSince) {
         if (!pending || !window.isOpen(now)) {
             return List.of();
         }
@@ -86,8 +96,9 @@ public final class QuietLog implements QuietHours {
             List<Digest.Episode> recovered = new ArrayList<>();
             Map<String, Instant> stillDown = new TreeMap<>();
             Map<ChatTopic, Map<String, Integer>> alerts = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT kind, name, at, since, chat_id, thread_id FROM quiet_event"
-                    + " ORDER BY at, id"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT kind, name, at, since, chat_id, thread_id FROM quiet_event" + " ORDER BY at, id");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String kind = rs.getString(1);
                     String name = rs.getString(2);
@@ -95,7 +106,8 @@ public final class QuietLog implements QuietHours {
                     switch (kind) {
                         case "recovered" -> {
                             long since = rs.getLong(4);
-                            recovered.add(new Digest.Episode(name, rs.wasNull() ? null : Instant.ofEpochMilli(since), at));
+                            recovered.add(
+                                    new Digest.Episode(name, rs.wasNull() ? null : Instant.ofEpochMilli(since), at));
                         }
                         case "down" -> {
                             Instant d = downSince.apply(name);
@@ -103,8 +115,9 @@ public final class QuietLog implements QuietHours {
                                 stillDown.put(name, d);
                             }
                         }
-                        default -> alerts.computeIfAbsent(new ChatTopic(rs.getLong(5), rs.getLong(6)), k -> new TreeMap<>())
-                                .merge(name, 1, Integer::sum);
+                        default ->
+                            alerts.computeIfAbsent(new ChatTopic(rs.getLong(5), rs.getLong(6)), k -> new TreeMap<>())
+                                    .merge(name, 1, Integer::sum);
                     }
                 }
             }
@@ -115,7 +128,8 @@ public final class QuietLog implements QuietHours {
             boolean checkNews = !recovered.isEmpty() || !stillDown.isEmpty();
             if (checkNews) {
                 for (ChatTopic chat : chats) {
-                    out.add(new Digest(chat, window, now, recovered, stillDown, alerts.getOrDefault(chat, Map.of()), texts, "en"));
+                    out.add(new Digest(
+                            chat, window, now, recovered, stillDown, alerts.getOrDefault(chat, Map.of()), texts, "en"));
                 }
             }
             for (Map.Entry<ChatTopic, Map<String, Integer>> e : alerts.entrySet()) {

@@ -14,10 +14,10 @@ public final class Redaction {
     private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\\s@]*@");
     private static final Pattern SECRET_PARAM = Pattern.compile(
             "([?&;](?:[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|pw|auth|sig|signature|credential|session)"
-                    + "[a-z0-9_.-]*)=)[^&#\\s\"']*", Pattern.CASE_INSENSITIVE);
+                    + "[a-z0-9_.-]*)=)[^&#\\s\"']*",
+            Pattern.CASE_INSENSITIVE);
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     /** {@code text} with URL user info removed and secret-looking query values masked; null stays null. */
     public static String redact(String text) {

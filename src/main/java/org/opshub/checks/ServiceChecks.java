@@ -1,5 +1,10 @@
 package org.opshub.checks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,19 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.opshub.outbox.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The state of every service check, kept across route reloads. Each probe result moves a check
@@ -53,13 +51,19 @@ public final class ServiceChecks {
      *               only (the console chat of the outbox)
      * @param clock  the time used for thresholds, quiet hours and reminders
      */
-    public ServiceChecks(CamelContext context, MeterRegistry registry, Clock clock, NotifyWindow window,
-            List<org.opshub.outbox.ChatTopic> chats, Outbox outbox) {
+    public ServiceChecks(
+            CamelContext context,
+            MeterRegistry registry,
+            Clock clock,
+            NotifyWindow window,
+            List<org.opshub.outbox.ChatTopic> chats,
+            Outbox outbox) {
         this.context = context;
         this.registry = registry;
         this.clock = clock;
         this.window = window;
-        this.chats = chats.isEmpty() ? List.of(new org.opshub.outbox.ChatTopic(org.opshub.alerts.AlertInbox.CONSOLE, 0))
+        this.chats = chats.isEmpty()
+                ? List.of(new org.opshub.outbox.ChatTopic(org.opshub.alerts.AlertInbox.CONSOLE, 0))
                 : List.copyOf(chats);
         this.outbox = outbox;
     }
@@ -88,10 +92,17 @@ public final class ServiceChecks {
             state.probe(result, now, check.failureThreshold(), check.successThreshold());
             if (wasUp != state.up) {
                 if (state.up) {
-                    LOG.info("Check {} UP again after {} successful probes: {}", name, state.consecutiveSuccesses,
+                    LOG.info(
+                            "Check {} UP again after {} successful probes: {}",
+                            name,
+                            state.consecutiveSuccesses,
                             result.detail());
                 } else {
-                    LOG.warn("Check {} DOWN after {} failed probes: {}", name, state.consecutiveFailures, result.detail());
+                    LOG.warn(
+                            "Check {} DOWN after {} failed probes: {}",
+                            name,
+                            state.consecutiveFailures,
+                            result.detail());
                 }
             }
             boolean open = window.isOpen(now) || check.urgent();
@@ -112,8 +123,18 @@ public final class ServiceChecks {
             if (kind == null) {
                 return null;
             }
-            return new CheckNotification(kind, name, type, target, result.detail(), state.downSince, now,
-                    state.consecutiveFailures, host, window.zone()).withTexts(chatTexts.texts(), "en");
+            return new CheckNotification(
+                            kind,
+                            name,
+                            type,
+                            target,
+                            result.detail(),
+                            state.downSince,
+                            now,
+                            state.consecutiveFailures,
+                            host,
+                            window.zone())
+                    .withTexts(chatTexts.texts(), "en");
         }
     }
 
@@ -126,12 +147,16 @@ public final class ServiceChecks {
      * Queues the rendered notification for every {@code checks.chats} chat, in its topic and its
      * language: the body ({@code checks.template}) or {@code textRu} ({@code checks.template-ru}).
      */
-    public void queue(Exchange exchange, @ExchangeProperty("notification") CheckNotification n,
+    public void queue(
+            Exchange exchange,
+            @ExchangeProperty("notification") CheckNotification n,
             @ExchangeProperty("textRu") String textRu) {
         String text = exchange.getMessage().getBody(String.class);
-        String ref = "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
+        String ref =
+                "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
         for (org.opshub.outbox.ChatTopic chat : chats) {
-            outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, inLanguageOf(chat, text, textRu), "HTML", null);
+            outbox.enqueue(
+                    chat.chatId(), chat.threadId(), "check", ref, inLanguageOf(chat, text, textRu), "HTML", null);
         }
         LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
     }
@@ -163,16 +188,30 @@ public final class ServiceChecks {
     }
 
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
-    public void queueDigest(@ExchangeProperty("digest") Digest digest, @org.apache.camel.Body String text,
+    public void queueDigest(
+            @ExchangeProperty("digest") Digest digest,
+            @org.apache.camel.Body String text,
             @ExchangeProperty("textRu") String textRu) {
-        String tidy = inLanguageOf(digest.chat(), text, textRu).replaceAll("(?m)^[ \t]+$", "").replaceAll("\n{3,}", "\n\n").strip();
-        outbox.enqueue(digest.chat().chatId(), digest.chat().threadId(), "check", "digest:" + digest.at().toEpochMilli(),
-                tidy, "HTML", null);
+        String tidy = inLanguageOf(digest.chat(), text, textRu)
+                .replaceAll("(?m)^[ \t]+$", "")
+                .replaceAll("\n{3,}", "\n\n")
+                .strip();
+        outbox.enqueue(
+                digest.chat().chatId(),
+                digest.chat().threadId(),
+                "check",
+                "digest:" + digest.at().toEpochMilli(),
+                tidy,
+                "HTML",
+                null);
         QuietLog q = quiet;
         if (q != null) {
             q.queued();
         }
-        LOG.info("Morning digest queued for chat {}: {} check(s) down and back", digest.chat(), digest.episodes().size());
+        LOG.info(
+                "Morning digest queued for chat {}: {} check(s) down and back",
+                digest.chat(),
+                digest.episodes().size());
     }
 
     /** The Russian text for a chat that reads Russian (when there is one), else the English one. */
@@ -249,15 +288,21 @@ public final class ServiceChecks {
         List<Meter> meters = new ArrayList<>();
         meters.add(Gauge.builder("probe_success", () -> value(name, s -> s.lastSuccess ? 1 : 0))
                 .description("1 when the last probe of the check succeeded (blackbox_exporter naming)")
-                .tag("check", name).register(registry));
+                .tag("check", name)
+                .register(registry));
         meters.add(Gauge.builder("probe_duration_seconds", () -> value(name, s -> s.lastDuration))
-                .description("How long the last probe of the check took").tag("check", name).baseUnit("seconds")
+                .description("How long the last probe of the check took")
+                .tag("check", name)
+                .baseUnit("seconds")
                 .register(registry));
         meters.add(Gauge.builder("check_up", () -> value(name, s -> s.up ? 1 : 0))
                 .description("1 = UP, 0 = DOWN: the check's state after failureThreshold/successThreshold")
-                .tag("check", name).register(registry));
+                .tag("check", name)
+                .register(registry));
         meters.add(Gauge.builder("check_consecutive_failures", () -> value(name, s -> s.consecutiveFailures))
-                .description("Failed probes in a row (0 after a success)").tag("check", name).register(registry));
+                .description("Failed probes in a row (0 after a success)")
+                .tag("check", name)
+                .register(registry));
         return meters;
     }
 

@@ -1,9 +1,8 @@
 package org.opshub.cloudflare;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
 import org.opshub.http.TimeoutHttpClient;
@@ -14,21 +13,28 @@ import org.slf4j.LoggerFactory;
 public final class CloudflareConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(CloudflareConfiguration.class);
 
-    private CloudflareConfiguration() {
-    }
+    private CloudflareConfiguration() {}
 
     /** @throws org.opshub.config.ConfigException naming the property of a bad value */
-    public static void bind(CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
+    public static void bind(
+            CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
         Settings.duration(property, "cloudflare.period", "PT5M"); // the route's timer period
-        String token = java.util.Objects.requireNonNullElse(property.apply("cloudflare.token"), "").strip();
+        String token = java.util.Objects.requireNonNullElse(property.apply("cloudflare.token"), "")
+                .strip();
         // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
         context.getPropertiesComponent().addOverrideProperty("cloudflare.token", token);
-        StreamStorage stream = new StreamStorage(token, property.apply("cloudflare.accounts"),
-                org.opshub.config.Settings.bool(property, "cloudflare.legacy-metrics", false), registry, clock);
+        StreamStorage stream = new StreamStorage(
+                token,
+                property.apply("cloudflare.accounts"),
+                org.opshub.config.Settings.bool(property, "cloudflare.legacy-metrics", false),
+                registry,
+                clock);
         context.getRegistry().bind("cloudflareStream", stream);
         // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty
-        context.getRegistry().bind("cloudflareHttpClient", new TimeoutHttpClient(
-                Settings.duration(property, "cloudflare.timeout", "PT30S"), 1L << 20));
+        context.getRegistry()
+                .bind(
+                        "cloudflareHttpClient",
+                        new TimeoutHttpClient(Settings.duration(property, "cloudflare.timeout", "PT30S"), 1L << 20));
         LOG.info("Cloudflare Stream exporter: {}", stream);
     }
 }

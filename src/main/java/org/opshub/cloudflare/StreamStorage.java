@@ -1,5 +1,9 @@
 package org.opshub.cloudflare;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,11 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -58,7 +57,9 @@ public final class StreamStorage {
     public StreamStorage(String token, String accounts, boolean legacy, MeterRegistry registry, Clock clock) {
         this.token = Objects.requireNonNullElse(token, "").strip();
         this.accounts = Arrays.stream(Objects.requireNonNullElse(accounts, "").split("[,\\s]+"))
-                .filter(a -> !a.isBlank()).map(String::strip).toList();
+                .filter(a -> !a.isBlank())
+                .map(String::strip)
+                .toList();
         this.clock = clock;
         for (String account : this.accounts) {
             if (!account.matches("[A-Za-z0-9]{1,64}")) {
@@ -66,26 +67,54 @@ public final class StreamStorage {
             }
             AccountState s = new AccountState();
             states.put(account, s);
-            gauge(registry, "cloudflare_stream_stored_seconds", account, () -> s.storedMinutes * 60,
+            gauge(
+                    registry,
+                    "cloudflare_stream_stored_seconds",
+                    account,
+                    () -> s.storedMinutes * 60,
                     "Video storage used on Cloudflare Stream (totalStorageMinutes × 60)");
-            gauge(registry, "cloudflare_stream_stored_limit_seconds", account, () -> s.limitMinutes * 60,
+            gauge(
+                    registry,
+                    "cloudflare_stream_stored_limit_seconds",
+                    account,
+                    () -> s.limitMinutes * 60,
                     "Video storage limit of the Cloudflare Stream plan (totalStorageMinutesLimit × 60)");
             gauge(registry, "cloudflare_stream_videos", account, () -> s.videos, "Videos stored on Cloudflare Stream");
-            gauge(registry, "cloudflare_stream_up", account, () -> s.up ? 1 : 0,
+            gauge(
+                    registry,
+                    "cloudflare_stream_up",
+                    account,
+                    () -> s.up ? 1 : 0,
                     "1 when the last storage-usage fetch from the Cloudflare API succeeded");
-            gauge(registry, "cloudflare_stream_last_success_timestamp_seconds", account, () -> s.lastSuccessSeconds,
+            gauge(
+                    registry,
+                    "cloudflare_stream_last_success_timestamp_seconds",
+                    account,
+                    () -> s.lastSuccessSeconds,
                     "Unix time of the last successful storage-usage fetch");
             if (legacy) {
-                gauge(registry, "stream_capacity", account, () -> s.storedMinutes,
+                gauge(
+                        registry,
+                        "stream_capacity",
+                        account,
+                        () -> s.storedMinutes,
                         "Legacy: totalStorageMinutes (minutes); use cloudflare_stream_stored_seconds");
-                gauge(registry, "stream_limit", account, () -> s.limitMinutes,
+                gauge(
+                        registry,
+                        "stream_limit",
+                        account,
+                        () -> s.limitMinutes,
                         "Legacy: totalStorageMinutesLimit (minutes), now a gauge; use cloudflare_stream_stored_limit_seconds");
             }
         }
     }
 
-    private static void gauge(MeterRegistry registry, String name, String account,
-            java.util.function.Supplier<Number> value, String help) {
+    private static void gauge(
+            MeterRegistry registry,
+            String name,
+            String account,
+            java.util.function.Supplier<Number> value,
+            String help) {
         Gauge.builder(name, value).description(help).tag("account", account).register(registry);
     }
 
@@ -117,7 +146,12 @@ public final class StreamStorage {
         }
         String errors = errors(root);
         if (status < 200 || status > 299 || !root.path("success").asBoolean(false)) {
-            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + org.opshub.config.Secrets.excerpt(errors)));
+            failed(
+                    account,
+                    "HTTP " + status
+                            + (errors.isEmpty()
+                                    ? ", success=false"
+                                    : ", " + org.opshub.config.Secrets.excerpt(errors)));
             return;
         }
         JsonNode result = root.path("result");
@@ -125,7 +159,9 @@ public final class StreamStorage {
         JsonNode limit = result.path("totalStorageMinutesLimit");
         JsonNode videos = result.path("videoCount");
         if (!minutes.isNumber() || !limit.isNumber() || !videos.isNumber()) {
-            failed(account, "HTTP " + status + ", result lacks totalStorageMinutes/totalStorageMinutesLimit/videoCount");
+            failed(
+                    account,
+                    "HTTP " + status + ", result lacks totalStorageMinutes/totalStorageMinutesLimit/videoCount");
             return;
         }
         AccountState s = states.get(account);
@@ -138,13 +174,21 @@ public final class StreamStorage {
             if (s.failure != null) {
                 LOG.info("Cloudflare Stream account {}: storage usage fetched again", account);
             } else {
-                LOG.info("Cloudflare Stream account {}: {} of {} storage minutes, {} videos", account,
-                        minutes.asDouble(), limit.asDouble(), videos.asLong());
+                LOG.info(
+                        "Cloudflare Stream account {}: {} of {} storage minutes, {} videos",
+                        account,
+                        minutes.asDouble(),
+                        limit.asDouble(),
+                        videos.asLong());
             }
             s.failure = null;
         }
-        LOG.debug("Cloudflare Stream account {}: {} of {} minutes, {} videos", account, minutes.asDouble(),
-                limit.asDouble(), videos.asLong());
+        LOG.debug(
+                "Cloudflare Stream account {}: {} of {} minutes, {} videos",
+                account,
+                minutes.asDouble(),
+                limit.asDouble(),
+                videos.asLong());
     }
 
     /** A fetch that threw (timeout, connection refused, TLS): a failure naming the cause. */
@@ -167,14 +211,16 @@ public final class StreamStorage {
     private static String errors(JsonNode root) {
         List<String> out = new ArrayList<>();
         for (JsonNode e : root.path("errors")) {
-            out.add("error " + e.path("code").asText("?") + " \"" + e.path("message").asText("") + "\"");
+            out.add("error " + e.path("code").asText("?") + " \""
+                    + e.path("message").asText("") + "\"");
         }
         return String.join("; ", out);
     }
 
     @Override
     public String toString() {
-        return token.isEmpty() ? "off (no cloudflare.token)" : accounts.isEmpty() ? "off (no cloudflare.accounts)"
-                : accounts.size() + " account(s)";
+        return token.isEmpty()
+                ? "off (no cloudflare.token)"
+                : accounts.isEmpty() ? "off (no cloudflare.accounts)" : accounts.size() + " account(s)";
     }
 }

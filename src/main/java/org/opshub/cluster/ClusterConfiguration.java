@@ -1,13 +1,12 @@
 package org.opshub.cluster;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.RoutePolicy;
@@ -25,24 +24,32 @@ import org.slf4j.LoggerFactory;
 public final class ClusterConfiguration {
     /** The namespace of the singleton routes' lease. */
     public static final String NAMESPACE = "opshub";
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConfiguration.class);
 
-    private ClusterConfiguration() {
-    }
+    private ClusterConfiguration() {}
 
     /**
      * @throws ConfigException naming the property of a bad value (a heartbeat of more than a third of the lease)
      */
-    public static LeaseClusterService bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            StateStore store, Clock clock) {
+    public static LeaseClusterService bind(
+            CamelContext context,
+            MeterRegistry registry,
+            Function<String, String> property,
+            StateStore store,
+            Clock clock) {
         Duration lease = Settings.duration(property, "cluster.lease", "PT15S");
         Duration heartbeat = Settings.duration(property, "cluster.heartbeat", "PT5S");
         if (heartbeat.multipliedBy(3).compareTo(lease) > 0) {
-            throw new ConfigException("cluster.heartbeat", "\"" + heartbeat + "\" is more than a third of cluster.lease=" + lease);
+            throw new ConfigException(
+                    "cluster.heartbeat", "\"" + heartbeat + "\" is more than a third of cluster.lease=" + lease);
         }
-        String hubId = Objects.requireNonNullElse(property.apply("cluster.hub-id"), "").strip();
+        String hubId =
+                Objects.requireNonNullElse(property.apply("cluster.hub-id"), "").strip();
         if (hubId.isEmpty()) {
-            hubId = hostName() + ":" + Objects.requireNonNullElse(property.apply("camel.server.port"), "8080").strip();
+            hubId = hostName() + ":"
+                    + Objects.requireNonNullElse(property.apply("camel.server.port"), "8080")
+                            .strip();
         }
         if (hubId.length() > 255) {
             throw new ConfigException("cluster.hub-id", "longer than 255 characters");
@@ -68,10 +75,15 @@ public final class ClusterConfiguration {
         });
         context.getRegistry().bind("clusterService", service);
         String hub = hubId;
-        Gauge.builder("opshub_cluster_leader", service, s -> s.isLeader(NAMESPACE) ? 1 : 0).tag("hub", hub)
+        Gauge.builder("opshub_cluster_leader", service, s -> s.isLeader(NAMESPACE) ? 1 : 0)
+                .tag("hub", hub)
                 .description("1 on the hub that holds the lease and runs the singleton routes, 0 on the others")
                 .register(registry);
-        LOG.info("Cluster: hub {}, lease {}, heartbeat {} (singleton routes run on the lease holder)", hubId, lease, heartbeat);
+        LOG.info(
+                "Cluster: hub {}, lease {}, heartbeat {} (singleton routes run on the lease holder)",
+                hubId,
+                lease,
+                heartbeat);
         return service;
     }
 

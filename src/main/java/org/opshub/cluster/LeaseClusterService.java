@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.cluster.CamelClusterMember;
@@ -107,8 +106,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     }
 
     /** A lease as read: its holder (empty when none), expiry (epoch ms) and fencing counter. */
-    record Lease(String holder, long expiresAt, long fencing) {
-    }
+    record Lease(String holder, long expiresAt, long fencing) {}
 
     /**
      * One round for a namespace, in one transaction: renew the lease when we hold it with this
@@ -120,21 +118,35 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     Lease round(String namespace, long heldFencing) {
         long now = clock.millis();
         return store.inTransaction(c -> {
-            StateStore.update(c, "INSERT INTO cluster_lease (namespace, holder, expires_at, fencing) VALUES (?, '', 0, 0)"
-                    + " ON CONFLICT DO NOTHING", namespace);
-            if (heldFencing >= 0 && StateStore.update(c, "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
-                    + " AND fencing = ?", now + lease.toMillis(), namespace, hubId, heldFencing) == 1) {
+            StateStore.update(
+                    c,
+                    "INSERT INTO cluster_lease (namespace, holder, expires_at, fencing) VALUES (?, '', 0, 0)"
+                            + " ON CONFLICT DO NOTHING",
+                    namespace);
+            if (heldFencing >= 0
+                    && StateStore.update(
+                                    c,
+                                    "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
+                                            + " AND fencing = ?",
+                                    now + lease.toMillis(),
+                                    namespace,
+                                    hubId,
+                                    heldFencing)
+                            == 1) {
                 return new Lease(hubId, now + lease.toMillis(), heldFencing);
             }
             // a store only one hub can use (embedded H2) has no other hub: a lease someone else holds is
             // this hub's own from before a kill -9 (its id has the HTTP port in it), taken over at once
             // instead of after the lease runs out; a shared store (PostgreSQL) waits for it to expire
-            StateStore.update(c, "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
-                    + (store.shared() ? " AND expires_at < ?" : " AND (expires_at < ? OR holder <> ?)"),
-                    store.shared() ? new Object[] {hubId, now + lease.toMillis(), namespace, now}
+            StateStore.update(
+                    c,
+                    "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
+                            + (store.shared() ? " AND expires_at < ?" : " AND (expires_at < ? OR holder <> ?)"),
+                    store.shared()
+                            ? new Object[] {hubId, now + lease.toMillis(), namespace, now}
                             : new Object[] {hubId, now + lease.toMillis(), namespace, now, hubId});
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
                 ps.setString(1, namespace);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -146,8 +158,12 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
 
     /** Gives the lease up at once (a clean stop), so that another hub need not wait for it to expire. */
     void release(String namespace, long fencing) {
-        store.inTransaction(c -> StateStore.update(c, "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?"
-                + " AND fencing = ?", namespace, hubId, fencing));
+        store.inTransaction(c -> StateStore.update(
+                c,
+                "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?" + " AND fencing = ?",
+                namespace,
+                hubId,
+                fencing));
     }
 
     /**
@@ -166,9 +182,11 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
         private volatile long fencing = -1;
         /** System.nanoTime() until which this hub may act as leader. */
         private volatile long validUntil;
+
         private volatile boolean unreachableLogged;
         /** The other holder last announced to the listeners. */
         private String announced;
+
         private ScheduledFuture<?> rounds;
         private ScheduledFuture<?> watchdog;
 
@@ -193,7 +211,10 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                 try {
                     release(getNamespace(), f);
                 } catch (RuntimeException e) {
-                    LOG.warn("Could not give up the {} lease (it expires by itself): {}", getNamespace(), e.getMessage());
+                    LOG.warn(
+                            "Could not give up the {} lease (it expires by itself): {}",
+                            getNamespace(),
+                            e.getMessage());
                 }
             }
         }
@@ -212,8 +233,12 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                     if (!leader || fencing != l.fencing()) {
                         fencing = l.fencing();
                         leader = true;
-                        LOG.info("Cluster lease {}: this hub ({}) leads (fencing {}, lease {})", getNamespace(), hubId,
-                                l.fencing(), lease);
+                        LOG.info(
+                                "Cluster lease {}: this hub ({}) leads (fencing {}, lease {})",
+                                getNamespace(),
+                                hubId,
+                                l.fencing(),
+                                lease);
                         announced = hubId;
                         fireLeadershipChangedEvent(local);
                         roleListeners.forEach(r -> r.accept(true));
@@ -222,12 +247,16 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
                     lose("the lease is held by " + l.holder());
                 } else if (!l.holder().equals(announced)) {
                     announced = l.holder();
-                    fireLeadershipChangedEvent(l.holder().isEmpty() ? Optional.empty() : Optional.of(new Member(l.holder(), false)));
+                    fireLeadershipChangedEvent(
+                            l.holder().isEmpty() ? Optional.empty() : Optional.of(new Member(l.holder(), false)));
                 }
             } catch (RuntimeException e) {
                 if (!unreachableLogged) {
                     unreachableLogged = true;
-                    LOG.warn("Cluster lease {}: cannot reach the state store ({}); {}", getNamespace(), e.getMessage(),
+                    LOG.warn(
+                            "Cluster lease {}: cannot reach the state store ({}); {}",
+                            getNamespace(),
+                            e.getMessage(),
                             leader ? "leading until the lease runs out" : "following");
                 }
             }

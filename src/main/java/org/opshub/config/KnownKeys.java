@@ -19,8 +19,16 @@ import java.util.TreeSet;
  */
 public final class KnownKeys {
     /** The prefixes whose keys are opshub's; keys under other prefixes (camel., Java's own) pass. */
-    public static final List<String> PREFIXES = List.of("pacs.", "telegram.", "alertmanager.", "state.", "checks.",
-            "grafana.", "cloudflare.", "cluster.", "opshub.");
+    public static final List<String> PREFIXES = List.of(
+            "pacs.",
+            "telegram.",
+            "alertmanager.",
+            "state.",
+            "checks.",
+            "grafana.",
+            "cloudflare.",
+            "cluster.",
+            "opshub.");
 
     /**
      * Names under the prefixes that are not settings of the hub: logback's {@code -Dopshub.log.level}
@@ -82,8 +90,8 @@ public final class KnownKeys {
                 if (f.getValue().contains(field)) {
                     return null;
                 }
-                return "unknown key (did you mean " + f.getKey() + rest.substring(0, dot) + "." + nearest(field, f.getValue())
-                        + "?)";
+                return "unknown key (did you mean " + f.getKey() + rest.substring(0, dot) + "."
+                        + nearest(field, f.getValue()) + "?)";
             }
         }
         List<String> candidates = new ArrayList<>(keys);

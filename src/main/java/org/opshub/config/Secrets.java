@@ -26,19 +26,18 @@ import java.util.regex.Pattern;
 public final class Secrets {
     /** The most characters of an upstream answer body that are logged or shown. */
     public static final int EXCERPT_CHARS = 300;
+
     private static final String MASK = "***";
     private static final List<String> VALUES = new CopyOnWriteArrayList<>();
     private static final Pattern BOT_TOKEN = Pattern.compile("(?<![0-9])\\d{5,12}:[A-Za-z0-9_-]{30,}");
-    private static final Pattern AUTH = Pattern.compile(
-            "(?i)\\b(Bearer|Basic)(\\s+)[A-Za-z0-9._~+/=:-]{8,}");
+    private static final Pattern AUTH = Pattern.compile("(?i)\\b(Bearer|Basic)(\\s+)[A-Za-z0-9._~+/=:-]{8,}");
     private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\\s@\"']+@");
-    private static final String SECRET_NAME = "[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|auth|sig|signature"
-            + "|credential|session)[a-z0-9_.-]*";
+    private static final String SECRET_NAME =
+            "[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|auth|sig|signature" + "|credential|session)[a-z0-9_.-]*";
     private static final Pattern SECRET_PARAM = Pattern.compile("(?i)((?:^|[?&;\\s])" + SECRET_NAME + "=)[^&#\\s\"']+");
     private static final Pattern SECRET_JSON = Pattern.compile("(?i)(\"" + SECRET_NAME + "\"\\s*:\\s*\")[^\"]*(\")");
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /**
      * Adds values never to be shown (blank and values shorter than 4 characters are ignored: they
@@ -50,7 +49,9 @@ public final class Secrets {
                 VALUES.add(v.strip());
             }
         }
-        List<String> sorted = VALUES.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        List<String> sorted = VALUES.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
         VALUES.clear();
         VALUES.addAll(sorted);
     }
@@ -85,8 +86,13 @@ public final class Secrets {
         StringBuilder b = null;
         for (int i = 0; i < m.length(); i++) {
             char c = m.charAt(i);
-            String r = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
-                    : Character.isISOControl(c) || bidi(c) ? String.format("\\u%04x", (int) c) : null;
+            String r = c == '\n'
+                    ? "\\n"
+                    : c == '\r'
+                            ? "\\r"
+                            : c == '\t'
+                                    ? "\\t"
+                                    : Character.isISOControl(c) || bidi(c) ? String.format("\\u%04x", (int) c) : null;
             if (r != null && b == null) {
                 b = new StringBuilder(m.length() + 16).append(m, 0, i);
             }
@@ -99,7 +105,10 @@ public final class Secrets {
 
     /** Whether {@code c} reorders text around it (Unicode bidirectional formatting characters). */
     static boolean bidi(char c) {
-        return c == '\u061c' || c == '\u200e' || c == '\u200f' || (c >= '\u202a' && c <= '\u202e')
+        return c == '\u061c'
+                || c == '\u200e'
+                || c == '\u200f'
+                || (c >= '\u202a' && c <= '\u202e')
                 || (c >= '\u2066' && c <= '\u2069');
     }
 
@@ -111,7 +120,8 @@ public final class Secrets {
         if (body == null) {
             return null;
         }
-        String b = body.length() > EXCERPT_CHARS ? body.substring(0, EXCERPT_CHARS) + "… (" + body.length() + " characters)"
+        String b = body.length() > EXCERPT_CHARS
+                ? body.substring(0, EXCERPT_CHARS) + "… (" + body.length() + " characters)"
                 : body;
         return mask(b);
     }

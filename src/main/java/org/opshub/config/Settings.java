@@ -4,7 +4,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.function.Function;
-
 import org.opshub.http.Durations;
 
 /**
@@ -12,8 +11,7 @@ import org.opshub.http.Durations;
  * does not parse is a {@link ConfigException} naming the key, so startup stops with exit 78.
  */
 public final class Settings {
-    private Settings() {
-    }
+    private Settings() {}
 
     /**
      * A positive duration: ISO-8601 ({@code PT30S}) or Camel's short form ({@code 30s}); empty or

@@ -28,8 +28,7 @@ import java.util.List;
 public final class Association implements Closeable {
 
     /** A DIMSE message: command set (Implicit VR LE) and, when present, its data set. */
-    public record Message(int contextId, Attributes command, Attributes dataSet) {
-    }
+    public record Message(int contextId, Attributes command, Attributes dataSet) {}
 
     /**
      * The association's state, the requestor's part of the state machine of PS3.8 §9.2 (Table 9-10):
@@ -98,7 +97,8 @@ public final class Association implements Closeable {
             return as;
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
-            throw new DicomTimeoutException("no connection to " + node + " within " + settings.connectTimeout().toSeconds() + " s");
+            throw new DicomTimeoutException("no connection to " + node + " within "
+                    + settings.connectTimeout().toSeconds() + " s");
         } catch (ConnectException e) {
             closeQuietly(socket);
             throw new DicomException("connection to " + node + " refused", e);
@@ -108,7 +108,9 @@ public final class Association implements Closeable {
         } catch (AssociationAbortedException e) {
             closeQuietly(socket);
             // a peer that asked for our certificate and then just closed (no A-ABORT) refused it
-            throw node.tls() != null && !e.abortPdu() && DicomTls.clientCertificateRequested() ? refusedCertificate(node, e) : e;
+            throw node.tls() != null && !e.abortPdu() && DicomTls.clientCertificateRequested()
+                    ? refusedCertificate(node, e)
+                    : e;
         } catch (DicomException e) {
             closeQuietly(socket);
             throw e;
@@ -121,7 +123,8 @@ public final class Association implements Closeable {
             javax.net.ssl.SSLException alert = node.tls() != null ? DicomTls.pendingAlert(socket) : null;
             closeQuietly(socket);
             if (alert != null) {
-                throw new DicomTlsException(DicomTls.reason(alert, node, node.tls().clientCertificate()), alert);
+                throw new DicomTlsException(
+                        DicomTls.reason(alert, node, node.tls().clientCertificate()), alert);
             }
             if (node.tls() != null && DicomTls.clientCertificateRequested()) {
                 throw refusedCertificate(node, e);
@@ -135,14 +138,18 @@ public final class Association implements Closeable {
      * the A-ASSOCIATE-RQ (TLS 1.3 checks the client certificate after our side finished): it refused it.
      */
     private static DicomTlsException refusedCertificate(DicomNode node, IOException e) {
-        return new DicomTlsException("TLS to " + node + ": client certificate refused by the peer (it asked for one"
-                + " and closed the connection after the handshake: " + e.getMessage() + ")"
-                + (node.tls().clientCertificate() ? "; it does not trust the certificate of tls-cert-file"
-                : "; it requires one: set tls-cert-file and tls-key-file"), e);
+        return new DicomTlsException(
+                "TLS to " + node + ": client certificate refused by the peer (it asked for one"
+                        + " and closed the connection after the handshake: " + e.getMessage() + ")"
+                        + (node.tls().clientCertificate()
+                                ? "; it does not trust the certificate of tls-cert-file"
+                                : "; it requires one: set tls-cert-file and tls-key-file"),
+                e);
     }
 
     private void negotiate(List<PresentationContext> proposed) throws IOException {
-        out.write(new Pdu.AssociateRq(node.aeTitle(), settings.callingAeTitle(), proposed, settings.maxPduLength()).encode());
+        out.write(new Pdu.AssociateRq(node.aeTitle(), settings.callingAeTitle(), proposed, settings.maxPduLength())
+                .encode());
         out.flush();
         Pdu pdu = readPdu(deadline(settings.associationTimeout()), "A-ASSOCIATE-AC");
         if (pdu instanceof Pdu.AssociateAc answer) {
@@ -151,7 +158,8 @@ public final class Association implements Closeable {
             peerMaxPdu = ac.maxPduLength();
             state = State.ESTABLISHED;
             if (contexts.stream().noneMatch(PresentationContext::accepted)) {
-                String why = contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
+                String why =
+                        contexts.isEmpty() ? "none answered" : contexts.get(0).resultText();
                 abort(Pdu.ABORT_SOURCE_USER, 0);
                 throw new DicomProtocolException(node + " accepted no presentation context (" + why + ")");
             }
@@ -162,11 +170,14 @@ public final class Association implements Closeable {
         } else if (pdu instanceof Pdu.Abort abort) {
             state = State.CLOSED;
             closeQuietly(socket);
-            throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " during negotiation "
-                    + AssociationAbortedException.reasonText(abort.source(), abort.reason()), true);
+            throw new AssociationAbortedException(
+                    "association aborted by " + node.aeTitle() + " during negotiation "
+                            + AssociationAbortedException.reasonText(abort.source(), abort.reason()),
+                    true);
         } else {
             abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
-            throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + node + " instead of A-ASSOCIATE-AC");
+            throw new DicomProtocolException(
+                    "unexpected PDU type " + pdu.type() + " from " + node + " instead of A-ASSOCIATE-AC");
         }
     }
 
@@ -237,7 +248,8 @@ public final class Association implements Closeable {
         int off = 0;
         do {
             int n = Math.min(max, data.length - off);
-            out.write(Pdu.PDataTf.of(contextId, command, off + n == data.length, data, off, n).encode());
+            out.write(Pdu.PDataTf.of(contextId, command, off + n == data.length, data, off, n)
+                    .encode());
             off += n;
         } while (off < data.length);
     }
@@ -252,20 +264,23 @@ public final class Association implements Closeable {
      */
     public Message receive(Duration timeout, String operation) throws DicomException {
         long deadline = deadline(timeout);
-        PdvReassembler message = new PdvReassembler(MAX_COMMAND_BYTES, settings.maxDataSetBytes(), this::acceptedContext);
+        PdvReassembler message =
+                new PdvReassembler(MAX_COMMAND_BYTES, settings.maxDataSetBytes(), this::acceptedContext);
         try {
             while (true) {
                 Pdu pdu = readPdu(deadline, operation);
                 if (pdu instanceof Pdu.Abort abort) {
                     state = State.CLOSED;
                     closeQuietly(socket);
-                    throw new AssociationAbortedException("association aborted by " + node.aeTitle() + " while waiting for "
-                            + operation + " " + AssociationAbortedException.reasonText(abort.source(), abort.reason()), true);
+                    throw new AssociationAbortedException(
+                            "association aborted by " + node.aeTitle() + " while waiting for " + operation + " "
+                                    + AssociationAbortedException.reasonText(abort.source(), abort.reason()),
+                            true);
                 }
                 if (!(pdu instanceof Pdu.PDataTf data)) {
                     abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
-                    throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + node + " while waiting for "
-                            + operation);
+                    throw new DicomProtocolException(
+                            "unexpected PDU type " + pdu.type() + " from " + node + " while waiting for " + operation);
                 }
                 for (Pdu.Pdv pdv : data.pdvs()) {
                     Message m = message.add(pdv);
@@ -278,7 +293,9 @@ public final class Association implements Closeable {
             if (state == State.ESTABLISHED) {
                 abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_INVALID_PARAMETER);
             }
-            throw e.getMessage() != null && e.getMessage().startsWith("protocol error from") ? e : protocol(e.getMessage());
+            throw e.getMessage() != null && e.getMessage().startsWith("protocol error from")
+                    ? e
+                    : protocol(e.getMessage());
         }
     }
 
@@ -404,8 +421,8 @@ public final class Association implements Closeable {
             return Pdu.decode(type, body);
         } catch (SocketTimeoutException e) {
             abort(Pdu.ABORT_SOURCE_USER, 0);
-            throw new DicomTimeoutException("no " + operation + " from " + node + " within the timeout"
-                    + "; association aborted");
+            throw new DicomTimeoutException(
+                    "no " + operation + " from " + node + " within the timeout" + "; association aborted");
         } catch (EOFException e) {
             state = State.CLOSED;
             closeQuietly(socket);
@@ -414,14 +431,15 @@ public final class Association implements Closeable {
             // TLS 1.3: a peer that refuses our client certificate says so after our side finished the handshake
             state = State.CLOSED;
             closeQuietly(socket);
-            throw new DicomTlsException(DicomTls.reason(e, node, node.tls() != null && node.tls().clientCertificate()), e);
+            throw new DicomTlsException(
+                    DicomTls.reason(e, node, node.tls() != null && node.tls().clientCertificate()), e);
         } catch (DicomException e) {
             throw e;
         } catch (IOException e) {
             state = State.CLOSED;
             closeQuietly(socket);
-            throw new AssociationAbortedException("connection to " + node + " lost while waiting for " + operation
-                    + ": " + e.getMessage());
+            throw new AssociationAbortedException(
+                    "connection to " + node + " lost while waiting for " + operation + ": " + e.getMessage());
         }
     }
 

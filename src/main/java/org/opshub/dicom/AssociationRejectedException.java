@@ -35,23 +35,26 @@ public class AssociationRejectedException extends DicomException {
 
     static String reasonText(int source, int reason) {
         return switch (source) {
-            case 1 -> switch (reason) {
-                case 1 -> "no reason given";
-                case 2 -> "application context name not supported";
-                case 3 -> "calling AE title not recognized";
-                case 7 -> "called AE title not recognized";
-                default -> "service-user reason " + reason;
-            };
-            case 2 -> switch (reason) {
-                case 1 -> "no reason given (ACSE)";
-                case 2 -> "protocol version not supported";
-                default -> "ACSE reason " + reason;
-            };
-            case 3 -> switch (reason) {
-                case 1 -> "temporary congestion";
-                case 2 -> "local limit exceeded";
-                default -> "presentation reason " + reason;
-            };
+            case 1 ->
+                switch (reason) {
+                    case 1 -> "no reason given";
+                    case 2 -> "application context name not supported";
+                    case 3 -> "calling AE title not recognized";
+                    case 7 -> "called AE title not recognized";
+                    default -> "service-user reason " + reason;
+                };
+            case 2 ->
+                switch (reason) {
+                    case 1 -> "no reason given (ACSE)";
+                    case 2 -> "protocol version not supported";
+                    default -> "ACSE reason " + reason;
+                };
+            case 3 ->
+                switch (reason) {
+                    case 1 -> "temporary congestion";
+                    case 2 -> "local limit exceeded";
+                    default -> "presentation reason " + reason;
+                };
             default -> "source " + source + " reason " + reason;
         };
     }

@@ -14,8 +14,7 @@ import java.util.TreeMap;
 public final class Attributes {
 
     /** One element: its VR and raw little-endian value, padding included. */
-    public record Element(Vr vr, byte[] value) {
-    }
+    public record Element(Vr vr, byte[] value) {}
 
     private final TreeMap<Integer, Element> elements = new TreeMap<>(Integer::compareUnsigned);
 
@@ -32,7 +31,8 @@ public final class Attributes {
      * @param value the value; {@code null} or empty gives a zero-length (universal matching) key
      */
     public Attributes setString(int tag, Vr vr, String value) {
-        byte[] bytes = value == null ? new byte[0]
+        byte[] bytes = value == null
+                ? new byte[0]
                 : value.getBytes(vr.text ? StandardCharsets.UTF_8 : StandardCharsets.US_ASCII);
         return set(tag, vr, bytes);
     }
@@ -63,7 +63,8 @@ public final class Attributes {
     /** This data set's character set, from (0008,0005). */
     public SpecificCharacterSet characterSet() {
         Element e = elements.get(Tag.SpecificCharacterSet);
-        return e == null ? SpecificCharacterSet.DEFAULT
+        return e == null
+                ? SpecificCharacterSet.DEFAULT
                 : SpecificCharacterSet.of(new String(e.value(), StandardCharsets.US_ASCII).trim());
     }
 
@@ -78,8 +79,7 @@ public final class Attributes {
         if (e == null) {
             return null;
         }
-        String s = e.vr().text ? characterSet().decode(e.value())
-                : new String(e.value(), StandardCharsets.US_ASCII);
+        String s = e.vr().text ? characterSet().decode(e.value()) : new String(e.value(), StandardCharsets.US_ASCII);
         int end = s.length();
         while (end > 0 && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\0')) {
             end--;
@@ -133,8 +133,12 @@ public final class Attributes {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Attributes[");
-        elements.forEach((t, e) -> sb.append(Tag.toString(t)).append(' ').append(e.vr())
-                .append(" #").append(e.value().length).append(' '));
+        elements.forEach((t, e) -> sb.append(Tag.toString(t))
+                .append(' ')
+                .append(e.vr())
+                .append(" #")
+                .append(e.value().length)
+                .append(' '));
         return sb.append(']').toString();
     }
 }

@@ -2,8 +2,7 @@ package org.opshub.dicom;
 
 /** Little- and big-endian integer access on byte arrays (PS3.5 §7.3 and PS3.8 §9.3 byte orders). */
 final class ByteCodec {
-    private ByteCodec() {
-    }
+    private ByteCodec() {}
 
     static int u16(byte[] b, int off) {
         return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8;

@@ -17,10 +17,10 @@ public final class DataSetCodec {
 
     /** Deepest sequence nesting accepted when skipping. */
     public static final int MAX_DEPTH = 32;
+
     private static final long UNDEFINED = 0xFFFFFFFFL;
 
-    private DataSetCodec() {
-    }
+    private DataSetCodec() {}
 
     /**
      * Encodes a data set. Odd-length values are padded with the VR's padding byte.
@@ -97,8 +97,8 @@ public final class DataSetCodec {
 
         private void need(int n, int end) throws DicomProtocolException {
             if (n < 0 || pos + (long) n > end) {
-                throw new DicomProtocolException("data set truncated at offset " + pos
-                        + ": need " + n + " bytes, " + (end - pos) + " left");
+                throw new DicomProtocolException(
+                        "data set truncated at offset " + pos + ": need " + n + " bytes, " + (end - pos) + " left");
             }
         }
 
@@ -139,7 +139,8 @@ public final class DataSetCodec {
                     need(2, end);
                     vr = Vr.of(b[pos], b[pos + 1]);
                     if (vr == null) {
-                        throw new DicomProtocolException(String.format("unknown VR 0x%02X%02X of %s at offset %d",
+                        throw new DicomProtocolException(String.format(
+                                "unknown VR 0x%02X%02X of %s at offset %d",
                                 b[pos], b[pos + 1], Tag.toString(tag), pos));
                     }
                     pos += 2;
@@ -190,8 +191,8 @@ public final class DataSetCodec {
                     return;
                 }
                 if (tag != Tag.Item) {
-                    throw new DicomProtocolException("expected item tag, found " + Tag.toString(tag)
-                            + " at offset " + (pos - 8));
+                    throw new DicomProtocolException(
+                            "expected item tag, found " + Tag.toString(tag) + " at offset " + (pos - 8));
                 }
                 if (len == UNDEFINED) {
                     elements(end, explicit, depth, null);

@@ -78,8 +78,13 @@ public final class DicomClient {
     }
 
     /** C-MOVE with the Study Root model on an open association; see {@link Dimse#move}. */
-    public Dimse.MoveResult move(Association as, String destination, Attributes identifier, java.time.Duration timeout,
-                                 Dimse.MoveProgress progress) throws DicomException {
+    public Dimse.MoveResult move(
+            Association as,
+            String destination,
+            Attributes identifier,
+            java.time.Duration timeout,
+            Dimse.MoveProgress progress)
+            throws DicomException {
         return Dimse.move(as, settings, UID.StudyRootQueryRetrieveMove, destination, identifier, timeout, progress);
     }
 

@@ -1,5 +1,7 @@
 package org.opshub.dicom;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -12,7 +14,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -22,9 +23,6 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * The TLS secure transport connection of a DICOM node (PS3.15 Annex B.9/B.10, the BCP 195 TLS
@@ -75,9 +73,11 @@ public final class DicomTls {
             try (InputStream in = Files.newInputStream(caFile)) {
                 cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
             } catch (IOException e) {
-                throw new IllegalArgumentException(property + "tls-ca-file=" + caFile + " cannot be read: " + e.getMessage());
+                throw new IllegalArgumentException(
+                        property + "tls-ca-file=" + caFile + " cannot be read: " + e.getMessage());
             } catch (CertificateException e) {
-                throw new IllegalArgumentException(property + "tls-ca-file=" + caFile + " is not a PEM certificate bundle");
+                throw new IllegalArgumentException(
+                        property + "tls-ca-file=" + caFile + " is not a PEM certificate bundle");
             }
             if (cas.isEmpty()) {
                 throw new IllegalArgumentException(property + "tls-ca-file=" + caFile + " holds no certificate");
@@ -98,13 +98,17 @@ public final class DicomTls {
             if (certFile != null) {
                 KeyStore own;
                 try {
-                    own = new PemKeyCertOptions().setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
-                            .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile))).loadKeyStore(null);
+                    own = new PemKeyCertOptions()
+                            .setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
+                            .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile)))
+                            .loadKeyStore(null);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException(property + "tls-cert-file / tls-key-file cannot be read: " + e.getMessage());
+                    throw new IllegalArgumentException(
+                            property + "tls-cert-file / tls-key-file cannot be read: " + e.getMessage());
                 } catch (Exception e) {
-                    throw new IllegalArgumentException(property + "tls-cert-file=" + certFile + " / tls-key-file=" + keyFile
-                            + " are not a PEM certificate and private key (" + e.getClass().getSimpleName() + ")");
+                    throw new IllegalArgumentException(property + "tls-cert-file=" + certFile + " / tls-key-file="
+                            + keyFile + " are not a PEM certificate and private key ("
+                            + e.getClass().getSimpleName() + ")");
                 }
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(own, io.vertx.core.net.impl.KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
@@ -190,11 +194,15 @@ public final class DicomTls {
         if (m.contains("protocol_version") || m.contains("protocol version") || m.contains("No appropriate protocol")) {
             return "TLS to " + node + ": protocol version refused (" + m + "); opshub speaks TLS 1.2 and 1.3 only";
         }
-        if (m.contains("certificate_required") || m.contains("bad_certificate") || m.contains("unknown_ca")
-                || m.contains("certificate_unknown") || m.contains("access_denied")) {
+        if (m.contains("certificate_required")
+                || m.contains("bad_certificate")
+                || m.contains("unknown_ca")
+                || m.contains("certificate_unknown")
+                || m.contains("access_denied")) {
             return "TLS to " + node + ": client certificate refused by the peer (" + m + ")"
-                    + (clientCertificate ? "; it does not trust the certificate of tls-cert-file"
-                    : "; it requires one: set tls-cert-file and tls-key-file");
+                    + (clientCertificate
+                            ? "; it does not trust the certificate of tls-cert-file"
+                            : "; it requires one: set tls-cert-file and tls-key-file");
         }
         return "TLS handshake with " + node + " failed: " + m;
     }
@@ -265,21 +273,29 @@ public final class DicomTls {
 
         private static CertificateException explain(CertificateException e, X509Certificate[] chain) {
             X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
-            String who = leaf == null ? "the certificate" : "certificate " + leaf.getSubjectX500Principal().getName()
-                    + " (issuer " + leaf.getIssuerX500Principal().getName() + ")";
+            String who = leaf == null
+                    ? "the certificate"
+                    : "certificate " + leaf.getSubjectX500Principal().getName() + " (issuer "
+                            + leaf.getIssuerX500Principal().getName() + ")";
             String m = String.valueOf(e.getMessage());
             if (m.contains("matching") || m.contains("No subject alternative")) {
-                return new ExplainedCertificateException("host name mismatch: " + who + " does not name the host"
-                        + " connected to (" + m + "); use a name it holds, or set tls-verify-hostname=false", e);
+                return new ExplainedCertificateException(
+                        "host name mismatch: " + who + " does not name the host" + " connected to (" + m
+                                + "); use a name it holds, or set tls-verify-hostname=false",
+                        e);
             }
-            if (m.contains("expired") || m.contains("not yet valid") || e instanceof java.security.cert.CertificateExpiredException) {
+            if (m.contains("expired")
+                    || m.contains("not yet valid")
+                    || e instanceof java.security.cert.CertificateExpiredException) {
                 return new ExplainedCertificateException(who + " is outside its validity (" + m + ")", e);
             }
-            return new ExplainedCertificateException(who + " is not trusted: no CA of tls-ca-file signed it (" + m + ")", e);
+            return new ExplainedCertificateException(
+                    who + " is not trusted: no CA of tls-ca-file signed it (" + m + ")", e);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             try {
                 jdk.checkServerTrusted(chain, authType, socket);
             } catch (CertificateException e) {
@@ -288,7 +304,8 @@ public final class DicomTls {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             try {
                 jdk.checkServerTrusted(chain, authType, engine);
             } catch (CertificateException e) {
@@ -306,12 +323,14 @@ public final class DicomTls {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             throw new CertificateException("an SCU does not accept clients");
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             throw new CertificateException("an SCU does not accept clients");
         }
 

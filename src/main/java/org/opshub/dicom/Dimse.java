@@ -33,8 +33,7 @@ public final class Dimse {
      * @param matches   pending responses with an identifier, as received
      * @param cancelled true when we sent C-CANCEL
      */
-    public record FindResult(int status, int matches, boolean cancelled) {
-    }
+    public record FindResult(int status, int matches, boolean cancelled) {}
 
     /**
      * How a C-MOVE ended (PS3.7 §9.1.4, PS3.4 §C.4.2.1.5 and Table C.4-2).
@@ -50,8 +49,8 @@ public final class Dimse {
      * @param cancelled true when we sent C-CANCEL (the move outlasted its timeout)
      * @param comment   ErrorComment (0000,0902) of the final response, or null
      */
-    public record MoveResult(int status, int remaining, int completed, int failed, int warning, boolean cancelled,
-                             String comment) {
+    public record MoveResult(
+            int status, int remaining, int completed, int failed, int warning, boolean cancelled, String comment) {
         /** Final status 0x0000 with no failed sub-operation. */
         public boolean success() {
             return status == 0x0000 && failed == 0;
@@ -69,8 +68,7 @@ public final class Dimse {
         void onPending(int remaining, int completed, int failed, int warning);
     }
 
-    private Dimse() {
-    }
+    private Dimse() {}
 
     /** The meaning of a C-MOVE status, PS3.4 Table C.4-2 (and PS3.7 Annex C for the general ones). */
     public static String moveStatusMeaning(int status) {
@@ -115,8 +113,14 @@ public final class Dimse {
      * @return the final status and counts; a failure status is returned, not thrown
      * @throws DicomException on abort, protocol errors or a lost connection
      */
-    public static MoveResult move(Association as, ScuSettings settings, String sopClass, String destination,
-                                  Attributes identifier, java.time.Duration timeout, MoveProgress progress)
+    public static MoveResult move(
+            Association as,
+            ScuSettings settings,
+            String sopClass,
+            String destination,
+            Attributes identifier,
+            java.time.Duration timeout,
+            MoveProgress progress)
             throws DicomException {
         Pdu.aeField(destination);
         PresentationContext pc = as.context(sopClass);
@@ -129,10 +133,13 @@ public final class Dimse {
             long left = deadline - System.nanoTime();
             if (!cancelled && left <= 0) {
                 cancelled = true;
-                as.send(pc, new Attributes()
-                        .setUnsignedShort(Tag.CommandField, C_CANCEL_RQ)
-                        .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
-                        .setUnsignedShort(Tag.CommandDataSetType, NO_DATA_SET), null);
+                as.send(
+                        pc,
+                        new Attributes()
+                                .setUnsignedShort(Tag.CommandField, C_CANCEL_RQ)
+                                .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                                .setUnsignedShort(Tag.CommandDataSetType, NO_DATA_SET),
+                        null);
             }
             if (!cancelled && !as.awaitData(java.time.Duration.ofNanos(Math.min(left, 1_000_000_000L)))) {
                 continue;
@@ -142,7 +149,13 @@ public final class Dimse {
                 msg = expect(as, settings, C_MOVE_RSP, id, "C-MOVE response");
             } catch (DicomTimeoutException e) {
                 if (cancelled) {
-                    return new MoveResult(-1, counts[0], counts[1], counts[2], counts[3], true,
+                    return new MoveResult(
+                            -1,
+                            counts[0],
+                            counts[1],
+                            counts[2],
+                            counts[3],
+                            true,
                             "no final response within pacs.dimse-timeout after C-CANCEL; association aborted");
                 }
                 throw e;
@@ -160,8 +173,14 @@ public final class Dimse {
                 continue;
             }
             String comment = cmd.getString(Tag.ErrorComment);
-            return new MoveResult(status, status == 0x0000 ? 0 : counts[0], counts[1], counts[2], counts[3],
-                    cancelled, comment == null || comment.isBlank() ? null : comment.strip());
+            return new MoveResult(
+                    status,
+                    status == 0x0000 ? 0 : counts[0],
+                    counts[1],
+                    counts[2],
+                    counts[3],
+                    cancelled,
+                    comment == null || comment.isBlank() ? null : comment.strip());
         }
     }
 
@@ -213,7 +232,7 @@ public final class Dimse {
         }
     }
 
-        /**
+    /**
      * C-FIND: sends the identifier and hands each match to {@code handler} until the final
      * response. When the handler returns false a C-CANCEL-RQ is sent and the remaining responses
      * are read (not handed on) until the final status. See {@link FindResponses} for the bounds.
@@ -226,8 +245,9 @@ public final class Dimse {
      *                               {@link ScuSettings#findTimeout()} (C-CANCEL sent, association aborted)
      * @throws DicomException        on timeout, abort or protocol errors
      */
-    public static FindResult find(Association as, ScuSettings settings, String sopClass, Attributes identifier,
-                                  MatchHandler handler) throws DicomException {
+    public static FindResult find(
+            Association as, ScuSettings settings, String sopClass, Attributes identifier, MatchHandler handler)
+            throws DicomException {
         FindResponses responses = findResponses(as, settings, sopClass, identifier);
         for (Attributes match = responses.next(); match != null; match = responses.next()) {
             if (!handler.onMatch(match)) {
@@ -238,8 +258,8 @@ public final class Dimse {
     }
 
     /** C-FIND with its responses read one at a time ({@link FindResponses#next()}, {@link FindResponses#cancel()}). */
-    public static FindResponses findResponses(Association as, ScuSettings settings, String sopClass, Attributes identifier)
-            throws DicomException {
+    public static FindResponses findResponses(
+            Association as, ScuSettings settings, String sopClass, Attributes identifier) throws DicomException {
         return FindResponses.start(as, settings, sopClass, identifier);
     }
 

@@ -40,12 +40,15 @@ public final class FindResponses {
             throws DicomException {
         PresentationContext pc = as.context(sopClass);
         int id = as.nextMessageId();
-        as.send(pc, new Attributes()
-                .setString(Tag.AffectedSOPClassUID, Vr.UI, sopClass)
-                .setUnsignedShort(Tag.CommandField, Dimse.C_FIND_RQ)
-                .setUnsignedShort(Tag.MessageID, id)
-                .setUnsignedShort(Tag.Priority, 0)
-                .setUnsignedShort(Tag.CommandDataSetType, Dimse.DATA_SET_PRESENT), identifier);
+        as.send(
+                pc,
+                new Attributes()
+                        .setString(Tag.AffectedSOPClassUID, Vr.UI, sopClass)
+                        .setUnsignedShort(Tag.CommandField, Dimse.C_FIND_RQ)
+                        .setUnsignedShort(Tag.MessageID, id)
+                        .setUnsignedShort(Tag.Priority, 0)
+                        .setUnsignedShort(Tag.CommandDataSetType, Dimse.DATA_SET_PRESENT),
+                identifier);
         return new FindResponses(as, settings, pc, id);
     }
 
@@ -61,16 +64,19 @@ public final class FindResponses {
         while (result == null) {
             if (System.nanoTime() - deadline >= 0) {
                 cancelAndAbort();
-                throw new DicomTimeoutException("C-FIND on " + as.node() + " did not finish within pacs.find-timeout="
-                        + settings.findTimeout() + " (" + pending + " responses so far); C-CANCEL sent, association aborted");
+                throw new DicomTimeoutException(
+                        "C-FIND on " + as.node() + " did not finish within pacs.find-timeout=" + settings.findTimeout()
+                                + " (" + pending + " responses so far); C-CANCEL sent, association aborted");
             }
             Association.Message msg = Dimse.expect(as, settings, Dimse.C_FIND_RSP, id, "C-FIND response");
             int status = msg.command().getInt(Tag.Status, -1);
             if (status == 0xFF00 || status == 0xFF01) {
                 if (++pending > settings.maxMatches()) {
                     cancelAndAbort();
-                    throw new DimseStatusException("C-FIND on " + as.node() + " returned more than pacs.max-matches="
-                            + settings.maxMatches() + " matches; C-CANCEL sent, association aborted", status);
+                    throw new DimseStatusException(
+                            "C-FIND on " + as.node() + " returned more than pacs.max-matches=" + settings.maxMatches()
+                                    + " matches; C-CANCEL sent, association aborted",
+                            status);
                 }
                 if (msg.dataSet() != null && !cancelled) {
                     matches++;
@@ -79,8 +85,8 @@ public final class FindResponses {
             } else if (status == 0x0000 || status == 0xFE00 || (status & 0xF000) == 0xB000) {
                 result = new Dimse.FindResult(status, matches, cancelled);
             } else {
-                throw new DimseStatusException("C-FIND on " + as.node() + " failed: "
-                        + Dimse.statusText(status, msg.command()), status);
+                throw new DimseStatusException(
+                        "C-FIND on " + as.node() + " failed: " + Dimse.statusText(status, msg.command()), status);
             }
         }
         return null;
@@ -90,10 +96,13 @@ public final class FindResponses {
     public void cancel() throws DicomException {
         if (!cancelled && result == null) {
             cancelled = true;
-            as.send(pc, new Attributes()
-                    .setUnsignedShort(Tag.CommandField, Dimse.C_CANCEL_RQ)
-                    .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
-                    .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET), null);
+            as.send(
+                    pc,
+                    new Attributes()
+                            .setUnsignedShort(Tag.CommandField, Dimse.C_CANCEL_RQ)
+                            .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                            .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET),
+                    null);
         }
     }
 

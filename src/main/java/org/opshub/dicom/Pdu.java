@@ -11,8 +11,14 @@ import java.util.List;
  * multi-byte PDU fields are big-endian (§9.3.1); every PDU starts with a 6-byte header: type,
  * reserved, 32-bit length of the rest.
  */
-public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.AssociateRj, Pdu.PDataTf, Pdu.ReleaseRq,
-        Pdu.ReleaseRp, Pdu.Abort {
+public sealed interface Pdu
+        permits Pdu.AssociateRq,
+                Pdu.AssociateAc,
+                Pdu.AssociateRj,
+                Pdu.PDataTf,
+                Pdu.ReleaseRq,
+                Pdu.ReleaseRp,
+                Pdu.Abort {
     int A_ASSOCIATE_RQ = 0x01;
     int A_ASSOCIATE_AC = 0x02;
     int A_ASSOCIATE_RJ = 0x03;
@@ -93,8 +99,12 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
      * @param contexts     the answered presentation contexts (§9.3.3.2), with their result
      * @param maxPduLength the peer's maximum P-DATA-TF length (0 = unlimited)
      */
-    record AssociateAc(List<PresentationContext> contexts, long maxPduLength, String implementationClassUid,
-            String implementationVersionName) implements Pdu {
+    record AssociateAc(
+            List<PresentationContext> contexts,
+            long maxPduLength,
+            String implementationClassUid,
+            String implementationVersionName)
+            implements Pdu {
         @Override
         public int type() {
             return A_ASSOCIATE_AC;
@@ -109,8 +119,11 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
         public AssociateAc named(List<PresentationContext> proposed) {
             List<PresentationContext> named = new ArrayList<>();
             for (PresentationContext c : contexts) {
-                String as = proposed.stream().filter(p -> p.id() == c.id()).map(PresentationContext::abstractSyntax)
-                        .findFirst().orElse("");
+                String as = proposed.stream()
+                        .filter(p -> p.id() == c.id())
+                        .map(PresentationContext::abstractSyntax)
+                        .findFirst()
+                        .orElse("");
                 named.add(new PresentationContext(c.id(), as, c.transferSyntaxes(), c.result()));
             }
             return new AssociateAc(List.copyOf(named), maxPduLength, implementationClassUid, implementationVersionName);
@@ -142,14 +155,14 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
      *
      * @param data the fragment of the command or data set
      */
-    record Pdv(int contextId, boolean command, boolean last, byte[] data) {
-    }
+    record Pdv(int contextId, boolean command, boolean last, byte[] data) {}
 
     /** P-DATA-TF, PS3.8 §9.3.5: one or more PDVs. */
     record PDataTf(List<Pdv> pdvs) implements Pdu {
         /** A P-DATA-TF carrying one PDV of {@code len} bytes of {@code data} from {@code off}. */
         public static PDataTf of(int contextId, boolean command, boolean last, byte[] data, int off, int len) {
-            return new PDataTf(List.of(new Pdv(contextId, command, last, java.util.Arrays.copyOfRange(data, off, off + len))));
+            return new PDataTf(
+                    List.of(new Pdv(contextId, command, last, java.util.Arrays.copyOfRange(data, off, off + len))));
         }
 
         @Override
@@ -240,7 +253,9 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
             case P_DATA_TF -> pDataTf(body);
             case A_RELEASE_RQ -> new ReleaseRq();
             case A_RELEASE_RP -> new ReleaseRp();
-            case A_ABORT -> new Abort(body.length > 2 ? body[2] & 0xFF : ABORT_SOURCE_PROVIDER, body.length > 3 ? body[3] & 0xFF : 0);
+            case A_ABORT ->
+                new Abort(
+                        body.length > 2 ? body[2] & 0xFF : ABORT_SOURCE_PROVIDER, body.length > 3 ? body[3] & 0xFF : 0);
             case A_ASSOCIATE_RQ -> throw new DicomProtocolException("A-ASSOCIATE-RQ sent to a requestor");
             default -> throw new DicomProtocolException(String.format("unrecognized PDU type 0x%02X", type));
         };
@@ -306,7 +321,10 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
                 throw new DicomProtocolException("PDV item length " + len + " runs past its PDU");
             }
             int mch = body[pos + 5];
-            pdvs.add(new Pdv(body[pos + 4] & 0xFF, (mch & 1) != 0, (mch & 2) != 0,
+            pdvs.add(new Pdv(
+                    body[pos + 4] & 0xFF,
+                    (mch & 1) != 0,
+                    (mch & 2) != 0,
                     java.util.Arrays.copyOfRange(body, pos + 6, pos + 4 + (int) len)));
             pos += 4 + (int) len;
         }
@@ -343,7 +361,8 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
     static byte[] aeField(String ae) {
         String t = ae == null ? "" : ae.strip();
         if (t.isEmpty() || t.length() > 16 || !t.chars().allMatch(c -> c >= 0x20 && c < 0x7F && c != '\\')) {
-            throw new IllegalArgumentException("invalid AE title '" + ae + "': 1-16 printable ASCII characters, no backslash");
+            throw new IllegalArgumentException(
+                    "invalid AE title '" + ae + "': 1-16 printable ASCII characters, no backslash");
         }
         byte[] f = new byte[16];
         java.util.Arrays.fill(f, (byte) ' ');
@@ -366,8 +385,8 @@ public sealed interface Pdu permits Pdu.AssociateRq, Pdu.AssociateAc, Pdu.Associ
         }
         int len = ByteCodec.u16be(b, pos + 2);
         if (pos + 4 + len > b.length) {
-            throw new DicomProtocolException(String.format("item 0x%02X of length %d runs past the %s",
-                    b[pos] & 0xFF, len, where));
+            throw new DicomProtocolException(
+                    String.format("item 0x%02X of length %d runs past the %s", b[pos] & 0xFF, len, where));
         }
         return new int[] {b[pos] & 0xFF, len};
     }

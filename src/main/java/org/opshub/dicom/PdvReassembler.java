@@ -41,13 +41,14 @@ final class PdvReassembler {
         if (contextId == -1) {
             contextId = pdv.contextId();
         } else if (pdv.contextId() != contextId) {
-            throw new DicomProtocolException("PDV on presentation context " + pdv.contextId() + " inside a message on " + contextId);
+            throw new DicomProtocolException(
+                    "PDV on presentation context " + pdv.contextId() + " inside a message on " + contextId);
         }
         byte[] fragment = pdv.data();
         if (pdv.command()) {
             if (commandSet != null || command.size() + fragment.length > maxCommandBytes) {
-                throw new DicomProtocolException("command fragment out of place or command longer than " + maxCommandBytes
-                        + " bytes");
+                throw new DicomProtocolException(
+                        "command fragment out of place or command longer than " + maxCommandBytes + " bytes");
             }
             command.writeBytes(fragment);
             if (!pdv.last()) {
@@ -61,8 +62,10 @@ final class PdvReassembler {
             return null;
         }
         if (data == null || data.size() + (long) fragment.length > maxDataSetBytes) {
-            throw new DicomProtocolException(data == null ? "data fragment before its command"
-                    : "data set longer than " + maxDataSetBytes + " bytes");
+            throw new DicomProtocolException(
+                    data == null
+                            ? "data fragment before its command"
+                            : "data set longer than " + maxDataSetBytes + " bytes");
         }
         data.writeBytes(fragment);
         if (!pdv.last()) {

@@ -15,8 +15,8 @@ public record PresentationContext(int id, String abstractSyntax, List<String> tr
 
     /** A proposal of Explicit then Implicit VR Little Endian for one abstract syntax. */
     public static PresentationContext propose(int id, String abstractSyntax) {
-        return new PresentationContext(id, abstractSyntax,
-                List.of(UID.ExplicitVRLittleEndian, UID.ImplicitVRLittleEndian), -1);
+        return new PresentationContext(
+                id, abstractSyntax, List.of(UID.ExplicitVRLittleEndian, UID.ImplicitVRLittleEndian), -1);
     }
 
     public boolean accepted() {

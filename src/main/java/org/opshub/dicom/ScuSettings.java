@@ -18,9 +18,15 @@ import java.time.Duration;
  * @param maxMatches         the most pending responses one C-FIND may return; past it C-CANCEL is
  *                           sent and the association aborted, so memory stays bounded
  */
-public record ScuSettings(String callingAeTitle, Duration connectTimeout, Duration associationTimeout,
-                          Duration dimseTimeout, int maxPduLength, int maxDataSetBytes, Duration findTimeout,
-                          int maxMatches) {
+public record ScuSettings(
+        String callingAeTitle,
+        Duration connectTimeout,
+        Duration associationTimeout,
+        Duration dimseTimeout,
+        int maxPduLength,
+        int maxDataSetBytes,
+        Duration findTimeout,
+        int maxMatches) {
 
     /** Default total C-FIND time: 5 minutes. */
     public static final Duration DEFAULT_FIND_TIMEOUT = Duration.ofMinutes(5);
@@ -28,10 +34,22 @@ public record ScuSettings(String callingAeTitle, Duration connectTimeout, Durati
     public static final int DEFAULT_MAX_MATCHES = 100_000;
 
     /** With the default C-FIND total timeout and match cap. */
-    public ScuSettings(String callingAeTitle, Duration connectTimeout, Duration associationTimeout, Duration dimseTimeout,
-                       int maxPduLength, int maxDataSetBytes) {
-        this(callingAeTitle, connectTimeout, associationTimeout, dimseTimeout, maxPduLength, maxDataSetBytes,
-                DEFAULT_FIND_TIMEOUT, DEFAULT_MAX_MATCHES);
+    public ScuSettings(
+            String callingAeTitle,
+            Duration connectTimeout,
+            Duration associationTimeout,
+            Duration dimseTimeout,
+            int maxPduLength,
+            int maxDataSetBytes) {
+        this(
+                callingAeTitle,
+                connectTimeout,
+                associationTimeout,
+                dimseTimeout,
+                maxPduLength,
+                maxDataSetBytes,
+                DEFAULT_FIND_TIMEOUT,
+                DEFAULT_MAX_MATCHES);
     }
 
     public ScuSettings {
@@ -46,7 +64,7 @@ public record ScuSettings(String callingAeTitle, Duration connectTimeout, Durati
 
     /** Defaults: 5 s connect, 10 s association, 30 s DIMSE, 64 KiB PDUs, 16 MiB data sets. */
     public static ScuSettings defaults(String callingAeTitle) {
-        return new ScuSettings(callingAeTitle, Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), 65536, 16 << 20);
+        return new ScuSettings(
+                callingAeTitle, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 65536, 16 << 20);
     }
 }

@@ -31,10 +31,17 @@ public final class SpecificCharacterSet {
 
     /** Final byte of {@code ESC 02/13 F}, designating a 96-character set to G1 (PS3.3 Table C.12-3). */
     private static final Map<Character, String> G1_FINALS = Map.ofEntries(
-            Map.entry('A', "ISO-8859-1"), Map.entry('B', "ISO-8859-2"), Map.entry('C', "ISO-8859-3"),
-            Map.entry('D', "ISO-8859-4"), Map.entry('L', "ISO-8859-5"), Map.entry('G', "ISO-8859-6"),
-            Map.entry('F', "ISO-8859-7"), Map.entry('H', "ISO-8859-8"), Map.entry('M', "ISO-8859-9"),
-            Map.entry('b', "ISO-8859-15"), Map.entry('T', "x-iso-8859-11"));
+            Map.entry('A', "ISO-8859-1"),
+            Map.entry('B', "ISO-8859-2"),
+            Map.entry('C', "ISO-8859-3"),
+            Map.entry('D', "ISO-8859-4"),
+            Map.entry('L', "ISO-8859-5"),
+            Map.entry('G', "ISO-8859-6"),
+            Map.entry('F', "ISO-8859-7"),
+            Map.entry('H', "ISO-8859-8"),
+            Map.entry('M', "ISO-8859-9"),
+            Map.entry('b', "ISO-8859-15"),
+            Map.entry('T', "x-iso-8859-11"));
 
     private static final byte ESC = 0x1B;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpecificCharacterSet.class);
@@ -65,7 +72,9 @@ public final class SpecificCharacterSet {
             String t = term.trim();
             if (t.startsWith("ISO 2022")) {
                 extensions = true;
-                t = t.startsWith("ISO 2022 IR ") ? "ISO_IR " + t.substring("ISO 2022 IR ".length()).trim() : t;
+                t = t.startsWith("ISO 2022 IR ")
+                        ? "ISO_IR " + t.substring("ISO 2022 IR ".length()).trim()
+                        : t;
             }
             if (first == null) {
                 first = t.isEmpty() ? "ISO_IR 6" : t;
@@ -83,8 +92,10 @@ public final class SpecificCharacterSet {
     private static void unknown(String value) {
         String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
         if (WARNED.size() < 100 && WARNED.add(shown)) {
-            LOG.warn("Unknown Specific Character Set (0008,0005) \"{}\": decoded as the default repertoire"
-                    + " (bytes outside it become U+FFFD)", shown.replaceAll("\\p{Cntrl}", "?"));
+            LOG.warn(
+                    "Unknown Specific Character Set (0008,0005) \"{}\": decoded as the default repertoire"
+                            + " (bytes outside it become U+FFFD)",
+                    shown.replaceAll("\\p{Cntrl}", "?"));
         }
     }
 

@@ -51,26 +51,40 @@ public final class Tag {
     public static final int SequenceDelimitationItem = 0xFFFEE0DD;
 
     private static final Map<Integer, Vr> VRS = Map.ofEntries(
-            Map.entry(CommandGroupLength, Vr.UL), Map.entry(AffectedSOPClassUID, Vr.UI),
-            Map.entry(CommandField, Vr.US), Map.entry(MessageID, Vr.US),
-            Map.entry(MessageIDBeingRespondedTo, Vr.US), Map.entry(Priority, Vr.US),
-            Map.entry(CommandDataSetType, Vr.US), Map.entry(Status, Vr.US),
-            Map.entry(ErrorComment, Vr.LO), Map.entry(MoveDestination, Vr.AE),
-            Map.entry(NumberOfRemainingSuboperations, Vr.US), Map.entry(NumberOfCompletedSuboperations, Vr.US),
-            Map.entry(NumberOfFailedSuboperations, Vr.US), Map.entry(NumberOfWarningSuboperations, Vr.US),
-            Map.entry(FailedSOPInstanceUIDList, Vr.UI), Map.entry(Modality, Vr.CS),
-            Map.entry(SeriesInstanceUID, Vr.UI), Map.entry(SeriesNumber, Vr.IS),
-            Map.entry(NumberOfSeriesRelatedInstances, Vr.IS), Map.entry(SpecificCharacterSet, Vr.CS),
-            Map.entry(StudyDate, Vr.DA), Map.entry(StudyTime, Vr.TM),
-            Map.entry(AccessionNumber, Vr.SH), Map.entry(QueryRetrieveLevel, Vr.CS),
-            Map.entry(ModalitiesInStudy, Vr.CS), Map.entry(StudyDescription, Vr.LO),
-            Map.entry(PatientName, Vr.PN), Map.entry(PatientID, Vr.LO),
-            Map.entry(StudyInstanceUID, Vr.UI), Map.entry(StudyID, Vr.SH),
+            Map.entry(CommandGroupLength, Vr.UL),
+            Map.entry(AffectedSOPClassUID, Vr.UI),
+            Map.entry(CommandField, Vr.US),
+            Map.entry(MessageID, Vr.US),
+            Map.entry(MessageIDBeingRespondedTo, Vr.US),
+            Map.entry(Priority, Vr.US),
+            Map.entry(CommandDataSetType, Vr.US),
+            Map.entry(Status, Vr.US),
+            Map.entry(ErrorComment, Vr.LO),
+            Map.entry(MoveDestination, Vr.AE),
+            Map.entry(NumberOfRemainingSuboperations, Vr.US),
+            Map.entry(NumberOfCompletedSuboperations, Vr.US),
+            Map.entry(NumberOfFailedSuboperations, Vr.US),
+            Map.entry(NumberOfWarningSuboperations, Vr.US),
+            Map.entry(FailedSOPInstanceUIDList, Vr.UI),
+            Map.entry(Modality, Vr.CS),
+            Map.entry(SeriesInstanceUID, Vr.UI),
+            Map.entry(SeriesNumber, Vr.IS),
+            Map.entry(NumberOfSeriesRelatedInstances, Vr.IS),
+            Map.entry(SpecificCharacterSet, Vr.CS),
+            Map.entry(StudyDate, Vr.DA),
+            Map.entry(StudyTime, Vr.TM),
+            Map.entry(AccessionNumber, Vr.SH),
+            Map.entry(QueryRetrieveLevel, Vr.CS),
+            Map.entry(ModalitiesInStudy, Vr.CS),
+            Map.entry(StudyDescription, Vr.LO),
+            Map.entry(PatientName, Vr.PN),
+            Map.entry(PatientID, Vr.LO),
+            Map.entry(StudyInstanceUID, Vr.UI),
+            Map.entry(StudyID, Vr.SH),
             Map.entry(NumberOfStudyRelatedSeries, Vr.IS),
             Map.entry(NumberOfStudyRelatedInstances, Vr.IS));
 
-    private Tag() {
-    }
+    private Tag() {}
 
     /**
      * The VR of a tag for Implicit VR decoding; group lengths (element 0000) are UL.

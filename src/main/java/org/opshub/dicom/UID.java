@@ -22,6 +22,5 @@ public final class UID {
     /** opshub's Implementation Version Name (PS3.7 §D.3.3.2), at most 16 characters. */
     public static final String ImplementationVersionName = "OPSHUB_0_1";
 
-    private UID() {
-    }
+    private UID() {}
 }

@@ -9,13 +9,40 @@ package org.opshub.dicom;
  * (PS3.5 §6.1.2.3); all other string VRs use the default repertoire.
  */
 public enum Vr {
-    AE(false, false), AS(false, false), AT(false, false), CS(false, false), DA(false, false),
-    DS(false, false), DT(false, false), FL(false, false), FD(false, false), IS(false, false),
-    LO(false, true), LT(false, true), OB(true, false), OD(true, false), OF(true, false),
-    OL(true, false), OV(true, false), OW(true, false), PN(false, true), SH(false, true),
-    SL(false, false), SQ(true, false), SS(false, false), ST(false, true), SV(true, false),
-    TM(false, false), UC(true, true), UI(false, false), UL(false, false), UN(true, false),
-    UR(true, false), US(false, false), UT(true, true), UV(true, false);
+    AE(false, false),
+    AS(false, false),
+    AT(false, false),
+    CS(false, false),
+    DA(false, false),
+    DS(false, false),
+    DT(false, false),
+    FL(false, false),
+    FD(false, false),
+    IS(false, false),
+    LO(false, true),
+    LT(false, true),
+    OB(true, false),
+    OD(true, false),
+    OF(true, false),
+    OL(true, false),
+    OV(true, false),
+    OW(true, false),
+    PN(false, true),
+    SH(false, true),
+    SL(false, false),
+    SQ(true, false),
+    SS(false, false),
+    ST(false, true),
+    SV(true, false),
+    TM(false, false),
+    UC(true, true),
+    UI(false, false),
+    UL(false, false),
+    UN(true, false),
+    UR(true, false),
+    US(false, false),
+    UT(true, true),
+    UV(true, false);
 
     /** Explicit VR encoding uses 2 reserved bytes and a 32-bit length (PS3.5 Table 7.1-1). */
     public final boolean longLength;

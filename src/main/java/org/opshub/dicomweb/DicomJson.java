@@ -11,8 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * a backslash as in DIMSE.
  */
 public final class DicomJson {
-    private DicomJson() {
-    }
+    private DicomJson() {}
 
     /** The attribute object of a tag, or a missing node. */
     private static JsonNode attribute(JsonNode dataSet, int tag) {

@@ -1,5 +1,8 @@
 package org.opshub.dicomweb;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -9,10 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -48,8 +47,15 @@ public final class QidoClient implements AutoCloseable {
      * @param maxMatches the most results one search may return in all (memory stays bounded)
      * @param property   the property prefix for messages, e.g. {@code pacs.nodes.archive.}
      */
-    public record Settings(URI baseUrl, String user, String password, String token, int pageSize, Duration timeout,
-                           int maxMatches, String property) {
+    public record Settings(
+            URI baseUrl,
+            String user,
+            String password,
+            String token,
+            int pageSize,
+            Duration timeout,
+            int maxMatches,
+            String property) {
         @Override
         public String toString() {
             return baseUrl + (user != null ? " (basic auth)" : token != null ? " (bearer token)" : "");
@@ -97,15 +103,22 @@ public final class QidoClient implements AutoCloseable {
     public List<JsonNode> get(String path, List<Map.Entry<String, String>> params) throws QidoException {
         StringBuilder q = new StringBuilder();
         for (Map.Entry<String, String> p : params) {
-            q.append(q.length() == 0 ? '?' : '&').append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8)).append('=')
+            q.append(q.length() == 0 ? '?' : '&')
+                    .append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
                     .append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
         }
         String where = "QIDO-RS " + settings.baseUrl() + path;
         HttpGet get = new HttpGet(URI.create(settings.baseUrl() + path + q));
         get.addHeader("Accept", "application/dicom+json, application/json");
         if (settings.user() != null) {
-            get.addHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (settings.user() + ":" + (settings.password() == null ? "" : settings.password())).getBytes(StandardCharsets.UTF_8)));
+            get.addHeader(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((settings.user() + ":"
+                                                    + (settings.password() == null ? "" : settings.password()))
+                                            .getBytes(StandardCharsets.UTF_8)));
         } else if (settings.token() != null) {
             get.addHeader("Authorization", "Bearer " + settings.token());
         }
@@ -113,10 +126,13 @@ public final class QidoClient implements AutoCloseable {
         int status;
         String type;
         try {
-            Object[] r = http.execute(get, response -> new Object[] {response.getCode(),
-                    response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8),
-                    response.getEntity() == null || response.getEntity().getContentType() == null ? ""
-                            : response.getEntity().getContentType()});
+            Object[] r = http.execute(get, response -> new Object[] {
+                response.getCode(),
+                response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8),
+                response.getEntity() == null || response.getEntity().getContentType() == null
+                        ? ""
+                        : response.getEntity().getContentType()
+            });
             status = (Integer) r[0];
             body = (String) r[1];
             type = ((String) r[2]).toLowerCase(java.util.Locale.ROOT);
@@ -141,7 +157,8 @@ public final class QidoClient implements AutoCloseable {
         try {
             json = JSON.readTree(text.isEmpty() ? "[]" : text);
         } catch (JsonProcessingException e) {
-            throw new QidoException(where + " answered something that is not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new QidoException(
+                    where + " answered something that is not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
         if (!json.isArray()) {
             throw new QidoException(where + " answered JSON that is not a DICOM JSON array of results");

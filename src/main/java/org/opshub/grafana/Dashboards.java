@@ -1,9 +1,8 @@
 package org.opshub.grafana;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Reads Grafana's HTTP API answers (grafana.com/docs/grafana/latest/developers/http_api/):
@@ -12,19 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class Dashboards {
 
     /** One dashboard of a search: uid, title and folder title (empty for General). */
-    public record Ref(String uid, String title, String folder) {
-    }
+    public record Ref(String uid, String title, String folder) {}
 
     /** One renderable panel: id (the render API's panelId) and title. */
-    public record Panel(int id, String title) {
-    }
+    public record Panel(int id, String title) {}
 
     /** A dashboard with its slug (for the render URL) and its renderable panels in display order. */
-    public record Dashboard(String uid, String title, String slug, List<Panel> panels) {
-    }
+    public record Dashboard(String uid, String title, String slug, List<Panel> panels) {}
 
-    private Dashboards() {
-    }
+    private Dashboards() {}
 
     /** The dashboards of a search answer (a JSON array); entries without uid are skipped. */
     public static List<Ref> search(JsonNode answer) {
@@ -32,7 +27,8 @@ public final class Dashboards {
         for (JsonNode d : answer) {
             String uid = d.path("uid").asText("");
             if (!uid.isEmpty() && d.path("type").asText("dash-db").equals("dash-db")) {
-                out.add(new Ref(uid, d.path("title").asText(uid), d.path("folderTitle").asText("")));
+                out.add(new Ref(
+                        uid, d.path("title").asText(uid), d.path("folderTitle").asText("")));
             }
         }
         return out;
@@ -69,7 +65,9 @@ public final class Dashboards {
     private static void add(List<Panel> panels, JsonNode p) {
         if (p.path("id").canConvertToInt() && !"row".equals(p.path("type").asText())) {
             String title = p.path("title").asText("").strip();
-            panels.add(new Panel(p.path("id").asInt(), title.isEmpty() ? "Panel " + p.path("id").asInt() : title));
+            panels.add(new Panel(
+                    p.path("id").asInt(),
+                    title.isEmpty() ? "Panel " + p.path("id").asInt() : title));
         }
     }
 }

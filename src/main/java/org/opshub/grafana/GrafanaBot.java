@@ -1,5 +1,9 @@
 package org.opshub.grafana;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
@@ -7,13 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.BotCall;
+import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
@@ -138,8 +137,9 @@ public final class GrafanaBot {
     private void dashboardsKeyboard(GrafanaStep step, List<Dashboards.Ref> found) {
         if (found.isEmpty()) {
             String q = step.query() == null ? "" : Html.escape(step.query());
-            reply(step, q.isEmpty() ? t(step.chatId(), "grafana.no-dashboards")
-                    : t(step.chatId(), "grafana.no-match", q));
+            reply(
+                    step,
+                    q.isEmpty() ? t(step.chatId(), "grafana.no-dashboards") : t(step.chatId(), "grafana.no-match", q));
             return;
         }
         ArrayNode rows = JSON.createArrayNode();
@@ -157,14 +157,18 @@ public final class GrafanaBot {
 
     private void panelsKeyboard(GrafanaStep step, Dashboards.Dashboard d, List<Dashboards.Panel> panels, String range) {
         if (panels.isEmpty()) {
-            reply(step, t(step.chatId(), "grafana.no-panels",
-                    Html.escape(d.title())));
+            reply(step, t(step.chatId(), "grafana.no-panels", Html.escape(d.title())));
             return;
         }
         ArrayNode rows = JSON.createArrayNode();
         for (Dashboards.Panel p : panels.subList(0, Math.min(panels.size(), MAX_BUTTONS))) {
-            ObjectNode action = JSON.createObjectNode().put("t", "panel").put("uid", d.uid()).put("slug", d.slug())
-                    .put("id", p.id()).put("title", d.title() + " \u203A " + p.title()).put("range", range);
+            ObjectNode action = JSON.createObjectNode()
+                    .put("t", "panel")
+                    .put("uid", d.uid())
+                    .put("slug", d.slug())
+                    .put("id", p.id())
+                    .put("title", d.title() + " \u203A " + p.title())
+                    .put("range", range);
             rows.addArray().add(button(step.chatId(), p.title(), action));
         }
         keyboard(step, t(step.chatId(), "grafana.choose-panel", Html.escape(d.title()), Html.escape(range)), rows);
@@ -180,15 +184,29 @@ public final class GrafanaBot {
             dashboardsKeyboard(step, matches);
             return null;
         }
-        return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, step.chatId(), step.ref(), null, matches.get(0).uid(),
-                step.panelQuery(), step.range(), step.threadId());
+        return new GrafanaStep(
+                GrafanaStep.Kind.GRAPH_PANELS,
+                step.chatId(),
+                step.ref(),
+                null,
+                matches.get(0).uid(),
+                step.panelQuery(),
+                step.range(),
+                step.threadId());
     }
 
     private void pickPanel(GrafanaStep step, Dashboards.Dashboard d) {
         List<Dashboards.Panel> matches = byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
         if (matches.size() == 1) {
             Dashboards.Panel p = matches.get(0);
-            photo(step.chatId(), step.threadId(), step.ref(), d.uid(), d.slug(), p.id(), d.title() + " \u203A " + p.title(),
+            photo(
+                    step.chatId(),
+                    step.threadId(),
+                    step.ref(),
+                    d.uid(),
+                    d.slug(),
+                    p.id(),
+                    d.title() + " \u203A " + p.title(),
                     step.range());
         } else if (matches.isEmpty()) {
             reply(step, t(step.chatId(), "grafana.no-panel", Html.escape(d.title()), Html.escape(step.panelQuery())));
@@ -219,27 +237,46 @@ public final class GrafanaBot {
     /** What a dashboard chosen on a keyboard leads to: its panels, or the /graph panel search. */
     public GrafanaStep chosen(long chatId, long threadId, String ref, JsonNode action) {
         if (action.has("panel")) {
-            return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, chatId, ref, null, action.path("uid").asText(),
-                    action.path("panel").asText(), action.path("range").asText(settings.defaultRange()), threadId);
+            return new GrafanaStep(
+                    GrafanaStep.Kind.GRAPH_PANELS,
+                    chatId,
+                    ref,
+                    null,
+                    action.path("uid").asText(),
+                    action.path("panel").asText(),
+                    action.path("range").asText(settings.defaultRange()),
+                    threadId);
         }
-        return new GrafanaStep(GrafanaStep.Kind.PANELS, chatId, ref, null, action.path("uid").asText(), null, null, threadId);
+        return new GrafanaStep(
+                GrafanaStep.Kind.PANELS, chatId, ref, null, action.path("uid").asText(), null, null, threadId);
     }
 
     /**
      * Queues a panel as a photo for a chat (a topic of it: {@code threadId}, 0 for none); the outbox
      * renders it when it is due, retrying timeouts and 5xx with backoff.
      */
-    public void photo(long chatId, long threadId, String ref, String uid, String slug, int panelId, String title, String range) {
+    public void photo(
+            long chatId, long threadId, String ref, String uid, String slug, int panelId, String title, String range) {
         ObjectNode extra = JSON.createObjectNode().put("method", "sendPhoto");
         extra.set("panel", panel(uid, slug, panelId, title, range));
-        outbox.enqueue(chatId, threadId, "photo", ref, t(chatId, "grafana.caption", Html.escape(title), Html.escape(range)), "HTML",
+        outbox.enqueue(
+                chatId,
+                threadId,
+                "photo",
+                ref,
+                t(chatId, "grafana.caption", Html.escape(title), Html.escape(range)),
+                "HTML",
                 extra.toString());
     }
 
     /** The {@code panel} object of a photo's extra JSON. */
     public static ObjectNode panel(String uid, String slug, int panelId, String title, String range) {
-        return JSON.createObjectNode().put("uid", uid).put("slug", slug == null || slug.isEmpty() ? "dashboard" : slug)
-                .put("id", panelId).put("title", title).put("range", range);
+        return JSON.createObjectNode()
+                .put("uid", uid)
+                .put("slug", slug == null || slug.isEmpty() ? "dashboard" : slug)
+                .put("id", panelId)
+                .put("title", title)
+                .put("range", range);
     }
 
     private JsonNode button(long chatId, String label, ObjectNode action) {
@@ -265,7 +302,10 @@ public final class GrafanaBot {
      */
     public PanelRequest panelOf(OutboxMessage message) {
         JsonNode p = BotCall.extra(message).path("panel");
-        return new PanelRequest(enc(p.path("uid").asText()), enc(p.path("slug").asText("dashboard")), p.path("id").asInt(),
+        return new PanelRequest(
+                enc(p.path("uid").asText()),
+                enc(p.path("slug").asText("dashboard")),
+                p.path("id").asInt(),
                 enc(p.path("range").asText(settings.defaultRange())));
     }
 
@@ -277,8 +317,7 @@ public final class GrafanaBot {
      * @param id    panel id
      * @param range relative range, {@code 6h}
      */
-    public record PanelRequest(String uid, String slug, int id, String range) {
-    }
+    public record PanelRequest(String uid, String slug, int id, String range) {}
 
     /** {@code grafana.timezone}, else {@code telegram.timezone}, else the system's zone, URL-encoded: the render's {@code tz}. */
     public String zone() {
@@ -313,15 +352,19 @@ public final class GrafanaBot {
     public static String problem(int status, String body, String contentType) {
         String b = body == null ? "" : body.strip();
         contentType = contentType == null ? "" : contentType;
-        boolean html = contentType.toLowerCase(Locale.ROOT).contains("html") || b.regionMatches(true, 0, "<!doctype", 0, 9)
+        boolean html = contentType.toLowerCase(Locale.ROOT).contains("html")
+                || b.regionMatches(true, 0, "<!doctype", 0, 9)
                 || b.regionMatches(true, 0, "<html", 0, 5);
         if (html) {
-            return "answered " + status + " with an HTML page instead of data (login page? check grafana.token and the image renderer)";
+            return "answered " + status
+                    + " with an HTML page instead of data (login page? check grafana.token and the image renderer)";
         }
         String message = "";
         try {
             JsonNode n = JSON.readTree(b);
-            message = n == null ? "" : org.opshub.config.Secrets.excerpt(n.path("message").asText(""));
+            message = n == null
+                    ? ""
+                    : org.opshub.config.Secrets.excerpt(n.path("message").asText(""));
         } catch (IOException e) {
             message = "";
         }

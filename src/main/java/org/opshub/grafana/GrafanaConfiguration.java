@@ -1,7 +1,6 @@
 package org.opshub.grafana;
 
 import java.util.function.Function;
-
 import org.apache.camel.CamelContext;
 import org.opshub.http.TimeoutHttpClient;
 import org.opshub.outbox.Callbacks;
@@ -13,12 +12,15 @@ import org.opshub.outbox.TelegramSettings;
  * (renders), and gives the routes {@code grafana.url} without a trailing slash.
  */
 public final class GrafanaConfiguration {
-    private GrafanaConfiguration() {
-    }
+    private GrafanaConfiguration() {}
 
     /** @throws org.opshub.config.ConfigException naming the property of a bad value */
-    public static GrafanaBot bind(CamelContext context, Function<String, String> property, TelegramSettings telegram,
-            Callbacks callbacks, Outbox outbox) {
+    public static GrafanaBot bind(
+            CamelContext context,
+            Function<String, String> property,
+            TelegramSettings telegram,
+            Callbacks callbacks,
+            Outbox outbox) {
         GrafanaSettings settings = GrafanaSettings.from(property, telegram.zone());
         GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
         context.getRegistry().bind("grafanaBot", grafana);

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.function.Function;
-
 import org.opshub.config.Settings;
 
 /**
@@ -19,8 +18,15 @@ import org.opshub.config.Settings;
  * @param defaultRange  time range of a panel when none is given ({@code 6h}: from now-6h to now)
  * @param zone          zone the panels are rendered in ({@code tz} of the render API)
  */
-public record GrafanaSettings(String url, String token, int orgId, int width, int height, Duration renderTimeout,
-        String defaultRange, ZoneId zone) {
+public record GrafanaSettings(
+        String url,
+        String token,
+        int orgId,
+        int width,
+        int height,
+        Duration renderTimeout,
+        String defaultRange,
+        ZoneId zone) {
 
     /**
      * @throws IllegalArgumentException naming the property when a value is malformed
@@ -33,12 +39,15 @@ public record GrafanaSettings(String url, String token, int orgId, int width, in
         if (!validRange(range)) {
             throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);
         }
-        return new GrafanaSettings(value(property, "grafana.url", "").replaceAll("/+$", ""),
-                    value(property, "grafana.token", ""), (int) Settings.number(property, "grafana.org-id", "1", 1, Integer.MAX_VALUE),
-                    (int) Settings.number(property, "grafana.render.width", "1000", 1, 10_000),
-                    (int) Settings.number(property, "grafana.render.height", "500", 1, 10_000),
-                    Settings.duration(property, "grafana.render.timeout", "PT60S"), range,
-                    Settings.zone(property, "grafana.timezone", telegramZone));
+        return new GrafanaSettings(
+                value(property, "grafana.url", "").replaceAll("/+$", ""),
+                value(property, "grafana.token", ""),
+                (int) Settings.number(property, "grafana.org-id", "1", 1, Integer.MAX_VALUE),
+                (int) Settings.number(property, "grafana.render.width", "1000", 1, 10_000),
+                (int) Settings.number(property, "grafana.render.height", "500", 1, 10_000),
+                Settings.duration(property, "grafana.render.timeout", "PT60S"),
+                range,
+                Settings.zone(property, "grafana.timezone", telegramZone));
     }
 
     /** A Grafana relative range: a number and one of s, m, h, d, w, M, y. */
@@ -51,13 +60,16 @@ public record GrafanaSettings(String url, String token, int orgId, int width, in
     }
 
     private static String value(Function<String, String> property, String key, String dflt) {
-        return Objects.requireNonNullElse(property.apply(key), dflt).strip().isEmpty() ? dflt
+        return Objects.requireNonNullElse(property.apply(key), dflt).strip().isEmpty()
+                ? dflt
                 : property.apply(key).strip();
     }
 
     @Override
     public String toString() {
-        return enabled() ? url + " (org " + orgId + ", " + width + "x" + height + ", token " + (token.isEmpty() ? "none" : "set")
-                + ")" : "off (no grafana.url)";
+        return enabled()
+                ? url + " (org " + orgId + ", " + width + "x" + height + ", token " + (token.isEmpty() ? "none" : "set")
+                        + ")"
+                : "off (no grafana.url)";
     }
 }

@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * @param range      time range ({@code /graph}), e.g. {@code 6h}
  * @param threadId   the forum topic to answer in ({@code message_thread_id}), 0 for none
  */
-public record GrafanaStep(Kind kind, long chatId, String ref, String query, String uid, String panelQuery,
-        String range, long threadId) {
+public record GrafanaStep(
+        Kind kind, long chatId, String ref, String query, String uid, String panelQuery, String range, long threadId) {
 
     /** A step answered in the chat itself (no forum topic). */
     public GrafanaStep(Kind kind, long chatId, String ref, String query, String uid, String panelQuery, String range) {

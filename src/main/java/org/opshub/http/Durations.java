@@ -2,7 +2,6 @@ package org.opshub.http;
 
 import java.time.Duration;
 import java.util.Locale;
-
 import org.apache.camel.util.TimeUtils;
 
 /**
@@ -11,8 +10,7 @@ import org.apache.camel.util.TimeUtils;
  * number is milliseconds. (Camel's {@code TimeUtils.toDuration} alone reads {@code PT30S} as 0.)
  */
 public final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * @throws IllegalArgumentException when the text is neither form

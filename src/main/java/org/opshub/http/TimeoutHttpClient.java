@@ -2,7 +2,6 @@ package org.opshub.http;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -24,6 +23,7 @@ import org.apache.hc.core5.util.Timeout;
 public final class TimeoutHttpClient implements HttpClientConfigurer {
     /** The cap when none is given: 16 MiB (a Grafana panel PNG fits). */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L << 20;
+
     private final Duration timeout;
     private final long maxBodyBytes;
 
@@ -73,7 +73,10 @@ public final class TimeoutHttpClient implements HttpClientConfigurer {
         Timeout t = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
         builder.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(t).build())
-                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(t)
+                        .setSocketTimeout(t)
+                        .build())
                 .build());
         builder.disableAutomaticRetries();
         builder.addResponseInterceptorLast((response, entity, context) -> {
@@ -81,6 +84,9 @@ public final class TimeoutHttpClient implements HttpClientConfigurer {
                 classic.setEntity(new CappedEntity(classic.getEntity(), maxBodyBytes));
             }
         });
-        builder.setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(t).setConnectionRequestTimeout(t).build());
+        builder.setDefaultRequestConfig(RequestConfig.custom()
+                .setResponseTimeout(t)
+                .setConnectionRequestTimeout(t)
+                .build());
     }
 }

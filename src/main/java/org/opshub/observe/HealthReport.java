@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
@@ -32,19 +31,24 @@ public final class HealthReport {
     public void report(Exchange exchange) {
         String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class);
         boolean ready = path.endsWith("/ready");
-        Collection<HealthCheck.Result> results = path.endsWith("/live") ? HealthCheckHelper.invokeLiveness(context)
+        Collection<HealthCheck.Result> results = path.endsWith("/live")
+                ? HealthCheckHelper.invokeLiveness(context)
                 : ready ? HealthCheckHelper.invokeReadiness(context) : HealthCheckHelper.invoke(context);
         boolean up = HealthCheckHelper.isResultsUp(results, ready);
-        List<String> down = results.stream().filter(r -> r.getState() == HealthCheck.State.DOWN)
-                .map(r -> r.getCheck().getGroup() == null ? r.getCheck().getId()
+        List<String> down = results.stream()
+                .filter(r -> r.getState() == HealthCheck.State.DOWN)
+                .map(r -> r.getCheck().getGroup() == null
+                        ? r.getCheck().getId()
                         : r.getCheck().getGroup() + ":" + r.getCheck().getId())
-                .sorted().toList();
+                .sorted()
+                .toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         if (!down.isEmpty()) {
             body.put("down", down);
         }
-        LeaseClusterService cluster = context.getRegistry().lookupByNameAndType("clusterService", LeaseClusterService.class);
+        LeaseClusterService cluster =
+                context.getRegistry().lookupByNameAndType("clusterService", LeaseClusterService.class);
         if (cluster != null && cluster.shared()) {
             boolean leads = cluster.isLeader(ClusterConfiguration.NAMESPACE);
             Map<String, Object> role = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.opshub.observe;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -8,8 +9,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.LoggerFactory;
@@ -20,10 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ObservabilityConfiguration {
     /** Keys whose values are secrets, by name: tokens, passwords, secrets, API keys, credentials. */
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|password|passwd|secret|api-?key|credential).*");
+    private static final Pattern SECRET_KEY =
+            Pattern.compile("(?i).*(token|password|passwd|secret|api-?key|credential).*");
 
-    private ObservabilityConfiguration() {
-    }
+    private ObservabilityConfiguration() {}
 
     /** Sets the opshub log level and binds the scrape and health beans; call first. */
     public static void bind(CamelContext context, PrometheusMeterRegistry registry, Function<String, String> property) {
@@ -51,8 +50,13 @@ public final class ObservabilityConfiguration {
      */
     static List<String> secrets(PropertiesComponent pc, Function<String, String> property) {
         Set<String> keys = new TreeSet<>(pc.loadProperties().stringPropertyNames());
-        keys.addAll(List.of("telegram.token", "cloudflare.token", "alertmanager.bearer-token", "grafana.token",
-                "state.jdbc-password", "telegram.webhook-secret"));
+        keys.addAll(List.of(
+                "telegram.token",
+                "cloudflare.token",
+                "alertmanager.bearer-token",
+                "grafana.token",
+                "state.jdbc-password",
+                "telegram.webhook-secret"));
         List<String> out = new ArrayList<>();
         for (String k : keys) {
             if (SECRET_KEY.matcher(k).matches()) {

@@ -14,6 +14,7 @@ public final class PrometheusScrape {
     public static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** OpenMetrics text format 1.0.0. */
     public static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
     private final PrometheusMeterRegistry registry;
 
     public PrometheusScrape(PrometheusMeterRegistry registry) {
@@ -24,8 +25,7 @@ public final class PrometheusScrape {
     @Handler
     public void scrape(Exchange exchange) {
         String accept = exchange.getMessage().getHeader("Accept", String.class);
-        String type = accept != null && accept.contains("application/openmetrics-text")
-                ? OPENMETRICS : TEXT;
+        String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
         exchange.getMessage().setBody(registry.scrape(type));
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, type);
     }

@@ -1,7 +1,6 @@
 package org.opshub.observe;
 
 import java.util.List;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -22,8 +21,12 @@ public final class RouteDebugLog extends EventNotifierSupport {
     /** @param secrets values never to print (tokens, passwords); blanks are ignored */
     public RouteDebugLog(List<String> secrets) {
         // longest first: a proxy URL is masked whole before the password inside it
-        this.secrets = secrets.stream().filter(s -> s != null && s.strip().length() >= 4).map(String::strip).distinct()
-                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+        this.secrets = secrets.stream()
+                .filter(s -> s != null && s.strip().length() >= 4)
+                .map(String::strip)
+                .distinct()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .toList();
         boolean on = LOG.isDebugEnabled();
         setIgnoreExchangeEvents(!on);
         setIgnoreExchangeCreatedEvent(true);

@@ -1,12 +1,11 @@
 package org.opshub.outbox;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -26,8 +25,7 @@ public final class BotCall {
     /** Telegram's caption limit, counted on the visible text (after entity parsing). */
     public static final int CAPTION_LIMIT = 1024;
 
-    private BotCall() {
-    }
+    private BotCall() {}
 
     /** The {@code extra} JSON of a message, or an empty object. */
     public static ObjectNode extra(OutboxMessage m) {
@@ -75,12 +73,14 @@ public final class BotCall {
             method = "sendMessage";
         }
         if (png != null) {
-            MultipartEntityBuilder b = MultipartEntityBuilder.create().setMode(HttpMultipartMode.EXTENDED)
+            MultipartEntityBuilder b = MultipartEntityBuilder.create()
+                    .setMode(HttpMultipartMode.EXTENDED)
                     .setCharset(java.nio.charset.StandardCharsets.UTF_8)
                     .addTextBody("chat_id", Long.toString(m.chatId()), ContentType.TEXT_PLAIN)
                     .addBinaryBody("photo", png, ContentType.IMAGE_PNG, "panel.png");
             if (extra.has("message_thread_id")) {
-                b.addTextBody("message_thread_id", extra.path("message_thread_id").asText(), ContentType.TEXT_PLAIN);
+                b.addTextBody(
+                        "message_thread_id", extra.path("message_thread_id").asText(), ContentType.TEXT_PLAIN);
             }
             if (!m.text().isEmpty()) {
                 b.addTextBody("caption", m.text(), ContentType.TEXT_PLAIN.withCharset("UTF-8"));
@@ -89,7 +89,9 @@ public final class BotCall {
                 }
             }
             if (extra.has("reply_markup")) {
-                b.addTextBody("reply_markup", JSON.writeValueAsString(extra.get("reply_markup")),
+                b.addTextBody(
+                        "reply_markup",
+                        JSON.writeValueAsString(extra.get("reply_markup")),
                         ContentType.APPLICATION_JSON);
             }
             HttpEntity entity = b.build();
@@ -111,7 +113,8 @@ public final class BotCall {
             default -> {
                 body.put("chat_id", m.chatId());
                 if (extra.has("message_thread_id")) {
-                    body.put("message_thread_id", extra.path("message_thread_id").asLong());
+                    body.put(
+                            "message_thread_id", extra.path("message_thread_id").asLong());
                 }
                 body.put("text", m.text());
             }

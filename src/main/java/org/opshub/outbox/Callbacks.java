@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Base64;
-
 import org.opshub.state.StateStore;
 
 /**
@@ -32,8 +31,8 @@ public final class Callbacks {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO bot_callback (token, chat_id, action, created_at) VALUES (?,?,?,?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO bot_callback (token, chat_id, action, created_at) VALUES (?,?,?,?)")) {
             ps.setString(1, token);
             ps.setLong(2, chatId);
             ps.setString(3, action);
@@ -46,7 +45,8 @@ public final class Callbacks {
     /** The action of a token pressed in a chat; null when unknown, expired or of another chat. */
     public String get(long chatId, String token) {
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT action FROM bot_callback WHERE token = ? AND chat_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT action FROM bot_callback WHERE token = ? AND chat_id = ?")) {
                 ps.setString(1, token);
                 ps.setLong(2, chatId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -12,8 +12,7 @@ public final class Html {
     private static final Pattern TAG = Pattern.compile("</?[a-zA-Z][^>]*>");
     private static final Pattern ENTITY = Pattern.compile("&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot);");
 
-    private Html() {
-    }
+    private Html() {}
 
     /** Escapes {@code & < > "} so that a value is shown literally. {@code null} becomes "". */
     public static String escape(String value) {
@@ -52,8 +51,11 @@ public final class Html {
                 case "gt" -> ">";
                 case "amp" -> "&";
                 case "quot" -> "\"";
-                default -> new String(Character.toChars(n.startsWith("#x")
-                        ? Integer.parseInt(n.substring(2), 16) : Integer.parseInt(n.substring(1))));
+                default ->
+                    new String(Character.toChars(
+                            n.startsWith("#x")
+                                    ? Integer.parseInt(n.substring(2), 16)
+                                    : Integer.parseInt(n.substring(1))));
             };
             e.appendReplacement(out, Matcher.quoteReplacement(r));
         }

@@ -16,11 +16,9 @@ public final class MessageSplitter {
     /** Telegram's limit for one text message, in characters. */
     public static final int TELEGRAM_LIMIT = 4096;
 
-    private MessageSplitter() {
-    }
+    private MessageSplitter() {}
 
-    private record OpenTag(String name, String text) {
-    }
+    private record OpenTag(String name, String text) {}
 
     /** The parts of {@code text}, each at most {@code limit} characters; one part when it fits. */
     public static List<String> split(String text, int limit) {
@@ -101,7 +99,7 @@ public final class MessageSplitter {
             String tag = text.substring(i, gt + 1);
             if (tag.startsWith("</")) {
                 String name = name(tag.substring(2));
-                for (Iterator<OpenTag> it = next.iterator(); it.hasNext();) {
+                for (Iterator<OpenTag> it = next.iterator(); it.hasNext(); ) {
                     if (it.next().name().equals(name)) {
                         while (!next.pop().name().equals(name)) {
                             // drop tags left open inside the closed one
@@ -135,7 +133,7 @@ public final class MessageSplitter {
 
     private static String openers(Deque<OpenTag> open) {
         StringBuilder b = new StringBuilder();
-        for (Iterator<OpenTag> it = open.descendingIterator(); it.hasNext();) {
+        for (Iterator<OpenTag> it = open.descendingIterator(); it.hasNext(); ) {
             b.append(it.next().text());
         }
         return b.toString();

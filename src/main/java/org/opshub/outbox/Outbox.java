@@ -1,5 +1,7 @@
 package org.opshub.outbox;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,9 +10,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.state.StateStore;
 
 /**
@@ -40,8 +39,9 @@ public final class Outbox {
      *
      * @return the number of parts inserted (0 when all were already queued)
      */
-    public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
-            long now) throws SQLException {
+    public static int enqueue(
+            Connection c, long chatId, String kind, String ref, String text, String parseMode, long now)
+            throws SQLException {
         return enqueue(c, chatId, kind, ref, text, parseMode, null, now);
     }
 
@@ -50,14 +50,17 @@ public final class Outbox {
      * {@code extra} JSON of a {@link BotCall} (kept on the last part only: a keyboard belongs
      * under the whole text).
      */
-    public static int enqueue(Connection c, long chatId, String kind, String ref, String text, String parseMode,
-            String extra, long now) throws SQLException {
+    public static int enqueue(
+            Connection c, long chatId, String kind, String ref, String text, String parseMode, String extra, long now)
+            throws SQLException {
         text = org.opshub.config.Secrets.mask(text);
         boolean caption = extra != null && extra.contains("\"panel\"");
-        List<String> parts = caption || text.isEmpty() ? List.of(text) : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
+        List<String> parts =
+                caption || text.isEmpty() ? List.of(text) : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
         int inserted = 0;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (chat_id, kind, ref, part, text, parse_mode,"
-                + " created_at, next_attempt_at, attempts, extra) VALUES (?,?,?,?,?,?,?,?,0,?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO outbox (chat_id, kind, ref, part, text, parse_mode,"
+                        + " created_at, next_attempt_at, attempts, extra) VALUES (?,?,?,?,?,?,?,?,0,?) ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < parts.size(); i++) {
                 ps.setLong(1, chatId);
                 ps.setString(2, kind);
@@ -93,7 +96,8 @@ public final class Outbox {
         if (threadId == 0) {
             return extra;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode o = BotCall.extra(new OutboxMessage(0, 0, "", "", "", null, 0, 0, extra));
+        com.fasterxml.jackson.databind.node.ObjectNode o =
+                BotCall.extra(new OutboxMessage(0, 0, "", "", "", null, 0, 0, extra));
         return o.put("message_thread_id", threadId).toString();
     }
 
@@ -109,7 +113,8 @@ public final class Outbox {
     }
 
     /** For a topic of a chat ({@code threadId} 0: the chat itself), in its own transaction. */
-    public int enqueue(long chatId, long threadId, String kind, String ref, String text, String parseMode, String extra) {
+    public int enqueue(
+            long chatId, long threadId, String kind, String ref, String text, String parseMode, String extra) {
         return enqueue(chatId, kind, ref, text, parseMode, inThread(extra, threadId));
     }
 
@@ -157,8 +162,16 @@ public final class Outbox {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && out.size() < limit) {
                         if (rs.getLong(9) <= now) {
-                            out.add(new OutboxMessage(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                                    rs.getString(5), rs.getString(6), rs.getLong(7), rs.getInt(8), rs.getString(10)));
+                            out.add(new OutboxMessage(
+                                    rs.getLong(1),
+                                    rs.getLong(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    rs.getLong(7),
+                                    rs.getInt(8),
+                                    rs.getString(10)));
                         }
                     }
                 }
@@ -205,8 +218,16 @@ public final class Outbox {
      * @return whether this hub has it now
      */
     public boolean claim(long id, String hub, long until, long now) {
-        return store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?"
-                + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)", hub, until, id, now, hub)) == 1;
+        return store.inTransaction(c -> update(
+                        c,
+                        "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?"
+                                + " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)",
+                        hub,
+                        until,
+                        id,
+                        now,
+                        hub))
+                == 1;
     }
 
     /**
@@ -219,7 +240,8 @@ public final class Outbox {
      */
     public boolean confirmSend(OutboxMessage m, String hub, long until, long now) {
         return store.inTransaction(c -> {
-            if (update(c, "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?", until, m.id(), hub) != 1) {
+            if (update(c, "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?", until, m.id(), hub)
+                    != 1) {
                 return false;
             }
             update(c, "INSERT INTO telegram_send_log (chat_id, sent_at) VALUES (?, ?)", m.chatId(), now);
@@ -236,14 +258,20 @@ public final class Outbox {
      * @return the number of messages released
      */
     public int releaseClaimsOfOthers(String hub) {
-        return store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
-                + " WHERE claimed_by IS NOT NULL AND claimed_by <> ?", hub));
+        return store.inTransaction(c -> update(
+                c,
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+                        + " WHERE claimed_by IS NOT NULL AND claimed_by <> ?",
+                hub));
     }
 
     /** Ends this hub's claim of a message still in the outbox (it is to be tried again, or was not sent). */
     public void unclaim(long id, String hub) {
-        store.inTransaction(c -> update(c, "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
-                id, hub));
+        store.inTransaction(c -> update(
+                c,
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                id,
+                hub));
     }
 
     /** Removes a message (sent, or given up). */
@@ -253,15 +281,19 @@ public final class Outbox {
 
     /** Schedules the next attempt of a message and records why the last one failed. */
     public void retryAt(long id, long nextAttemptAt, String error) {
-        store.inTransaction(c -> update(c, "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
-                + " WHERE id = ?", nextAttemptAt, error.length() > 1000 ? error.substring(0, 1000) : error, id));
+        store.inTransaction(c -> update(
+                c,
+                "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?" + " WHERE id = ?",
+                nextAttemptAt,
+                error.length() > 1000 ? error.substring(0, 1000) : error,
+                id));
     }
 
     /** Replaces the text, parse mode and extra of a pending message (a photo sent as text instead). */
     public void rewrite(OutboxMessage m) {
         store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET text = ?, parse_mode = ?, extra = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE outbox SET text = ?, parse_mode = ?, extra = ? WHERE id = ?")) {
                 ps.setString(1, m.text());
                 ps.setString(2, m.parseMode());
                 ps.setString(3, m.extra());
@@ -273,8 +305,11 @@ public final class Outbox {
 
     /** Turns a message into plain text (Telegram refused its HTML entities), due now. */
     public void makePlain(long id, String plainText) {
-        store.inTransaction(c -> update(c, "UPDATE outbox SET text = ?, parse_mode = NULL, attempts = attempts + 1 WHERE id = ?",
-                plainText, id));
+        store.inTransaction(c -> update(
+                c,
+                "UPDATE outbox SET text = ?, parse_mode = NULL, attempts = attempts + 1 WHERE id = ?",
+                plainText,
+                id));
     }
 
     /** Moves every pending message of a chat to its new id (group upgraded to a supergroup). */

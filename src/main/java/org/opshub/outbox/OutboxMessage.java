@@ -14,17 +14,33 @@ package org.opshub.outbox;
  * @param extra     JSON with the Bot API method and its other fields (see {@link BotCall}); null:
  *                  a plain sendMessage
  */
-public record OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode,
-        long createdAt, int attempts, String extra) {
+public record OutboxMessage(
+        long id,
+        long chatId,
+        String kind,
+        String ref,
+        String text,
+        String parseMode,
+        long createdAt,
+        int attempts,
+        String extra) {
 
     /** Exchange property holding the {@link OutboxMessage} being sent (routes: {@code outboxMessage}). */
     public static final String PROPERTY = "outboxMessage";
     /** Exchange properties direct:render-panel sets for the message in hand: the PNG, or an error and whether to retry. */
     public static final String PANEL_PNG = "panelPng";
+
     public static final String RENDER_ERROR = "renderError";
     public static final String RENDER_RETRYABLE = "renderRetryable";
 
-    public OutboxMessage(long id, long chatId, String kind, String ref, String text, String parseMode, long createdAt,
+    public OutboxMessage(
+            long id,
+            long chatId,
+            String kind,
+            String ref,
+            String text,
+            String parseMode,
+            long createdAt,
             int attempts) {
         this(id, chatId, kind, ref, text, parseMode, createdAt, attempts, null);
     }

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
-
 import org.opshub.config.Settings;
 
 /**
@@ -37,9 +36,21 @@ import org.opshub.config.Settings;
  *                       and {@code target} labels naming a pair) that carry "Resend missing" in those chats;
  *                       default {@code StudiesNotForwarded,StudiesIncomplete}, the shipped rules
  */
-public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long> allowedChats, ZoneId zone,
-        Duration maxDeliveryAge, boolean sendResolved, String botUsername, Duration pollTimeout, Duration httpTimeout,
-        String webhookUrl, String webhookSecret, boolean missingDetails, Set<Long> resendChats,
+public record TelegramSettings(
+        String token,
+        String apiUrl,
+        URI proxy,
+        Set<Long> allowedChats,
+        ZoneId zone,
+        Duration maxDeliveryAge,
+        boolean sendResolved,
+        String botUsername,
+        Duration pollTimeout,
+        Duration httpTimeout,
+        String webhookUrl,
+        String webhookSecret,
+        boolean missingDetails,
+        Set<Long> resendChats,
         Set<String> resendAlertnames) {
 
     /** Ports the Bot API calls webhooks on (core.telegram.org/bots/api#setwebhook). */
@@ -52,7 +63,8 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
      */
     public static TelegramSettings from(Function<String, String> property) {
         String token = value(property, "telegram.token", "");
-        String api = value(property, "telegram.api-url", "https://api.telegram.org").replaceAll("/+$", "");
+        String api =
+                value(property, "telegram.api-url", "https://api.telegram.org").replaceAll("/+$", "");
         String proxyText = value(property, "telegram.proxy", "");
         URI proxy = null;
         if (!proxyText.isBlank()) {
@@ -63,23 +75,33 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
             }
         }
         Set<Long> allowed = chatIds("telegram.allowed-chats", value(property, "telegram.allowed-chats", ""));
-        String webhookUrl = webhookUrl(value(property, "telegram.webhook-url", "").strip());
+        String webhookUrl =
+                webhookUrl(value(property, "telegram.webhook-url", "").strip());
         String secret = value(property, "telegram.webhook-secret", "").strip();
         if (!secret.isEmpty() && !secret.matches("[A-Za-z0-9_-]{1,256}")) {
-            throw new IllegalArgumentException("telegram.webhook-secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+            throw new IllegalArgumentException(
+                    "telegram.webhook-secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
         }
-        return new TelegramSettings(token.strip(), api, proxy, Set.copyOf(allowed),
+        return new TelegramSettings(
+                token.strip(),
+                api,
+                proxy,
+                Set.copyOf(allowed),
                 Settings.zone(property, "telegram.timezone", ZoneId.systemDefault()),
                 Settings.duration(property, "telegram.max-delivery-age", "PT24H"),
                 Settings.bool(property, "telegram.send-resolved", true),
                 value(property, "telegram.bot-username", "").strip().replaceFirst("^@", ""),
                 Settings.duration(property, "telegram.poll-timeout", "PT25S"),
                 Settings.duration(property, "telegram.http-timeout", "PT60S"),
-                webhookUrl, secret.isEmpty() ? derivedSecret(token.strip()) : secret,
+                webhookUrl,
+                secret.isEmpty() ? derivedSecret(token.strip()) : secret,
                 Settings.bool(property, "telegram.missing-details", false),
                 resendChats(allowed, chatIds("telegram.resend-chats", value(property, "telegram.resend-chats", ""))),
-                Set.copyOf(Arrays.stream(value(property, "telegram.resend-alertnames", "StudiesNotForwarded,StudiesIncomplete")
-                        .split("[,\\s]+")).filter(n -> !n.isBlank()).toList()));
+                Set.copyOf(Arrays.stream(
+                                value(property, "telegram.resend-alertnames", "StudiesNotForwarded,StudiesIncomplete")
+                                        .split("[,\\s]+"))
+                        .filter(n -> !n.isBlank())
+                        .toList()));
     }
 
     private static Set<Long> resendChats(Set<Long> allowed, Set<Long> resend) {
@@ -108,11 +130,13 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
             throw new IllegalArgumentException("telegram.webhook-url is not a URL: " + e.getMessage());
         }
         if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("telegram.webhook-url must be a public https:// URL (Telegram calls webhooks over HTTPS only)");
+            throw new IllegalArgumentException(
+                    "telegram.webhook-url must be a public https:// URL (Telegram calls webhooks over HTTPS only)");
         }
         if (uri.getPort() >= 0 && !WEBHOOK_PORTS.contains(uri.getPort())) {
-            throw new IllegalArgumentException("telegram.webhook-url: Telegram calls webhooks on ports 443, 80, 88 and 8443 only, not "
-                    + uri.getPort());
+            throw new IllegalArgumentException(
+                    "telegram.webhook-url: Telegram calls webhooks on ports 443, 80, 88 and 8443 only, not "
+                            + uri.getPort());
         }
         return text;
     }
@@ -124,9 +148,11 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
         }
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(token.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(
-                    mac.doFinal("opshub telegram webhook".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            mac.init(new javax.crypto.spec.SecretKeySpec(
+                    token.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            mac.doFinal("opshub telegram webhook".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
         }
@@ -170,9 +196,11 @@ public record TelegramSettings(String token, String apiUrl, URI proxy, Set<Long>
     @Override
     public String toString() {
         return "TelegramSettings[api=" + apiUrl + ", token=" + (token.isEmpty() ? "none (console mode)" : "***")
-                + ", proxy=" + (proxy == null ? "none" : proxy.getScheme() + "://" + proxy.getHost() + ":" + proxy.getPort())
+                + ", proxy="
+                + (proxy == null ? "none" : proxy.getScheme() + "://" + proxy.getHost() + ":" + proxy.getPort())
                 + ", allowedChats=" + Arrays.toString(allowedChats.toArray()) + ", zone=" + zone
-                + ", updates=" + (consoleMode() ? "none" : webhookMode() ? "webhook " + webhookUrl : "long polling") + "]";
+                + ", updates=" + (consoleMode() ? "none" : webhookMode() ? "webhook " + webhookUrl : "long polling")
+                + "]";
     }
 
     private static String value(Function<String, String> property, String key, String dflt) {

@@ -14,7 +14,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +29,12 @@ public final class Texts {
     private static final Logger LOG = LoggerFactory.getLogger(Texts.class);
     /** The languages the bot speaks ({@code telegram.language}, {@code /language}). */
     public static final List<String> LANGUAGES = List.of("en", "ru");
+
     private final Path directory;
     private final Map<String, Loaded> bundles = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-    private record Loaded(FileTime modified, Map<String, String> texts) {
-    }
+    private record Loaded(FileTime modified, Map<String, String> texts) {}
 
     /**
      * Reads both files.
@@ -48,7 +47,8 @@ public final class Texts {
             try {
                 load(lang);
             } catch (IOException e) {
-                throw new IllegalArgumentException("telegram.texts-directory: " + file(lang) + " cannot be read (" + e + ")");
+                throw new IllegalArgumentException(
+                        "telegram.texts-directory: " + file(lang) + " cannot be read (" + e + ")");
             }
         }
     }
@@ -116,7 +116,9 @@ public final class Texts {
         for (int i = 0; i < text.length(); i++) {
             char ch = text.charAt(i);
             int close = ch == '{' ? text.indexOf('}', i) : -1;
-            if (close > i + 1 && close <= i + 3 && text.substring(i + 1, close).chars().allMatch(Character::isDigit)) {
+            if (close > i + 1
+                    && close <= i + 3
+                    && text.substring(i + 1, close).chars().allMatch(Character::isDigit)) {
                 int n = Integer.parseInt(text.substring(i + 1, close));
                 b.append(n < args.length ? String.valueOf(args[n]) : text.substring(i, close + 1));
                 i = close;

@@ -14,8 +14,8 @@ import java.time.Duration;
  *               target before it counts as missing (or incomplete)
  * @param resend how studies of this check are re-sent by C-MOVE
  */
-public record ForwardingCheck(String pair, String source, String target, StudyWindow window, Duration settle,
-                              Resend resend) {
+public record ForwardingCheck(
+        String pair, String source, String target, StudyWindow window, Duration settle, Resend resend) {
 
     /**
      * Re-sending from {@code pacs.forwarding.<pair>.*}.
@@ -31,8 +31,8 @@ public record ForwardingCheck(String pair, String source, String target, StudyWi
      * @param maxMovesPerMinute {@code max-moves-per-minute} (default 5): moves from the source in any minute,
      *                          whoever triggered them
      */
-    public record Resend(String moveDestination, boolean auto, int maxAttempts, Duration minAge, int maxMovesPerMinute) {
-    }
+    public record Resend(
+            String moveDestination, boolean auto, int maxAttempts, Duration minAge, int maxMovesPerMinute) {}
 
     /** "source->target", the check's key in logs, endpoints and route splits. */
     public String key() {

@@ -10,14 +10,16 @@ import org.slf4j.LoggerFactory;
 public final class PacsConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(PacsConfiguration.class);
 
-    private PacsConfiguration() {
-    }
+    private PacsConfiguration() {}
 
     /** @throws IllegalArgumentException naming the property of a bad value */
     public static PacsMonitor bind(CamelContext context, MeterRegistry registry, java.time.Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
-        PacsSettings settings = PacsSettings.from(PacsSettings.keys(
-                pc.loadProperties(k -> k.startsWith("pacs.")).stringPropertyNames(), System.getProperties(), System.getenv()),
+        PacsSettings settings = PacsSettings.from(
+                PacsSettings.keys(
+                        pc.loadProperties(k -> k.startsWith("pacs.")).stringPropertyNames(),
+                        System.getProperties(),
+                        System.getenv()),
                 k -> pc.resolveProperty(k).orElse(null));
         PacsMonitor monitor = new PacsMonitor(settings, registry, clock);
         context.getRegistry().bind("pacsMonitor", monitor);
@@ -26,8 +28,12 @@ public final class PacsConfiguration {
     }
 
     /** Binds {@code pacsResends}, the C-MOVE re-send, once the state store is there. */
-    public static PacsResends bindResends(CamelContext context, PacsMonitor monitor, org.opshub.state.StateStore store,
-                                          MeterRegistry registry, java.time.Clock clock) {
+    public static PacsResends bindResends(
+            CamelContext context,
+            PacsMonitor monitor,
+            org.opshub.state.StateStore store,
+            MeterRegistry registry,
+            java.time.Clock clock) {
         PacsResends resends = new PacsResends(monitor, store, registry, clock);
         context.getRegistry().bind("pacsResends", resends);
         return resends;

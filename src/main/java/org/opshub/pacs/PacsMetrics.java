@@ -1,11 +1,10 @@
 package org.opshub.pacs;
 
-import java.time.Instant;
-import java.util.function.ToDoubleFunction;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.time.Instant;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Registers the PACS monitor's gauges on a Micrometer registry (Prometheus exposition). Values
@@ -13,61 +12,126 @@ import io.micrometer.core.instrument.Tags;
  * gauges survive route reloads. Labels are node and check names only, never patient data.
  */
 final class PacsMetrics {
-    private PacsMetrics() {
-    }
+    private PacsMetrics() {}
 
     static void register(MeterRegistry registry, PacsSettings settings, PacsState state) {
         info(registry, settings);
         for (PacsNode node : settings.nodes().values()) {
             PacsState.Node n = state.node(node.name());
             Tags tags = Tags.of("pacs", node.name());
-            gauge(registry, "pacs_up", "1 when the last C-ECHO to the PACS node succeeded, else 0", tags, n,
+            gauge(
+                    registry,
+                    "pacs_up",
+                    "1 when the last C-ECHO to the PACS node succeeded, else 0",
+                    tags,
+                    n,
                     x -> x.up() ? 1 : 0);
-            gauge(registry, "pacs_echo_duration_seconds",
-                    "Duration of the last C-ECHO (association, echo, release), seconds", tags, n, x -> x.echoSeconds);
+            gauge(
+                    registry,
+                    "pacs_echo_duration_seconds",
+                    "Duration of the last C-ECHO (association, echo, release), seconds",
+                    tags,
+                    n,
+                    x -> x.echoSeconds);
             if (settings.legacyMetrics() && node.dicom() != null) {
-                gauge(registry, "pacs_server_up", "Legacy: 1 when the last C-ECHO succeeded",
-                        Tags.of("IP", node.dicom().host(), "AET", node.dicom().aeTitle(),
-                                "port", Integer.toString(node.dicom().port())), n, x -> x.up() ? 1 : 0);
+                gauge(
+                        registry,
+                        "pacs_server_up",
+                        "Legacy: 1 when the last C-ECHO succeeded",
+                        Tags.of(
+                                "IP",
+                                node.dicom().host(),
+                                "AET",
+                                node.dicom().aeTitle(),
+                                "port",
+                                Integer.toString(node.dicom().port())),
+                        n,
+                        x -> x.up() ? 1 : 0);
             }
         }
         for (ForwardingCheck check : settings.checks()) {
             PacsState.Check c = state.check(check.key());
             Tags tags = Tags.of("source", check.source(), "target", check.target());
-            gauge(registry, "pacs_forwarding_source_studies", "Studies in the window on the source PACS", tags, c,
+            gauge(
+                    registry,
+                    "pacs_forwarding_source_studies",
+                    "Studies in the window on the source PACS",
+                    tags,
+                    c,
                     x -> x.last == null ? 0 : x.last.sourceStudies());
-            gauge(registry, "pacs_forwarding_missing_studies",
-                    "Settled studies of the window on the source that are absent from the target", tags, c,
+            gauge(
+                    registry,
+                    "pacs_forwarding_missing_studies",
+                    "Settled studies of the window on the source that are absent from the target",
+                    tags,
+                    c,
                     x -> x.last == null ? 0 : x.last.missing().size());
-            gauge(registry, "pacs_forwarding_incomplete_studies",
-                    "Settled studies on both with fewer related instances on the target", tags, c,
+            gauge(
+                    registry,
+                    "pacs_forwarding_incomplete_studies",
+                    "Settled studies on both with fewer related instances on the target",
+                    tags,
+                    c,
                     x -> x.last == null ? 0 : x.last.incomplete().size());
-            gauge(registry, "pacs_forwarding_oldest_missing_age_seconds",
-                    "Seconds since the oldest missing study was first seen on the source; 0 when none", tags, c,
+            gauge(
+                    registry,
+                    "pacs_forwarding_oldest_missing_age_seconds",
+                    "Seconds since the oldest missing study was first seen on the source; 0 when none",
+                    tags,
+                    c,
                     x -> {
                         Instant oldest = x.last == null ? null : x.last.oldestMissing();
-                        return oldest == null ? 0 : Math.max(0, (System.currentTimeMillis() - oldest.toEpochMilli()) / 1000.0);
+                        return oldest == null
+                                ? 0
+                                : Math.max(0, (System.currentTimeMillis() - oldest.toEpochMilli()) / 1000.0);
                     });
-            gauge(registry, "pacs_forwarding_date_mismatch_studies",
+            gauge(
+                    registry,
+                    "pacs_forwarding_date_mismatch_studies",
                     "Studies of the source's window that the target has under another StudyDate or StudyTime"
-                            + " (found by StudyInstanceUID outside the window): present, not missing", tags, c,
+                            + " (found by StudyInstanceUID outside the window): present, not missing",
+                    tags,
+                    c,
                     x -> x.dateMismatch);
-            gauge(registry, "pacs_forwarding_check_find_requests",
+            gauge(
+                    registry,
+                    "pacs_forwarding_check_find_requests",
                     "C-FIND requests of the last reconciliation (window, confirmation by UID, series), both sides",
-                    tags, c, x -> x.sourceQueries + x.targetQueries);
-            gauge(registry, "pacs_forwarding_check_success", "1 when the last reconciliation succeeded, else 0",
-                    tags, c, x -> x.success ? 1 : 0);
-            gauge(registry, "pacs_forwarding_check_duration_seconds",
-                    "Duration of the last reconciliation (both C-FINDs and the comparison), seconds", tags, c,
+                    tags,
+                    c,
+                    x -> x.sourceQueries + x.targetQueries);
+            gauge(
+                    registry,
+                    "pacs_forwarding_check_success",
+                    "1 when the last reconciliation succeeded, else 0",
+                    tags,
+                    c,
+                    x -> x.success ? 1 : 0);
+            gauge(
+                    registry,
+                    "pacs_forwarding_check_duration_seconds",
+                    "Duration of the last reconciliation (both C-FINDs and the comparison), seconds",
+                    tags,
+                    c,
                     x -> x.durationSeconds);
-            gauge(registry, "pacs_forwarding_last_success_timestamp_seconds",
-                    "Unix time of the last successful reconciliation, seconds", tags, c,
+            gauge(
+                    registry,
+                    "pacs_forwarding_last_success_timestamp_seconds",
+                    "Unix time of the last successful reconciliation, seconds",
+                    tags,
+                    c,
                     x -> x.lastSuccess == null ? 0 : x.lastSuccess.toEpochMilli() / 1000.0);
         }
         if (settings.legacyMetrics()) {
-            gauge(registry, "count_not_sended_study", "Legacy: missing studies summed over all forwarding checks",
-                    Tags.empty(), state, s -> s.checks().stream()
-                            .mapToInt(x -> x.last == null ? 0 : x.last.missing().size()).sum());
+            gauge(
+                    registry,
+                    "count_not_sended_study",
+                    "Legacy: missing studies summed over all forwarding checks",
+                    Tags.empty(),
+                    state,
+                    s -> s.checks().stream()
+                            .mapToInt(x -> x.last == null ? 0 : x.last.missing().size())
+                            .sum());
         }
     }
 
@@ -81,15 +145,21 @@ final class PacsMetrics {
             return;
         }
         io.prometheus.metrics.core.metrics.Info info = io.prometheus.metrics.core.metrics.Info.builder()
-                .name("pacs_node_info").help("How opshub queries the PACS node: transport dimse, dimse-tls or qido-rs")
-                .labelNames("pacs", "transport").register(prometheus.getPrometheusRegistry());
+                .name("pacs_node_info")
+                .help("How opshub queries the PACS node: transport dimse, dimse-tls or qido-rs")
+                .labelNames("pacs", "transport")
+                .register(prometheus.getPrometheusRegistry());
         for (PacsNode node : settings.nodes().values()) {
             info.addLabelValues(node.name(), node.transport());
         }
     }
 
-    private static <T> void gauge(MeterRegistry registry, String name, String help, Tags tags, T obj,
-                                  ToDoubleFunction<T> fn) {
-        Gauge.builder(name, obj, fn).description(help).tags(tags).strongReference(true).register(registry);
+    private static <T> void gauge(
+            MeterRegistry registry, String name, String help, Tags tags, T obj, ToDoubleFunction<T> fn) {
+        Gauge.builder(name, obj, fn)
+                .description(help)
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
     }
 }

@@ -1,14 +1,12 @@
 package org.opshub.pacs;
 
-import java.time.Instant;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.slf4j.Logger;
@@ -73,11 +71,14 @@ public final class PacsMonitor {
         if (settings.nodes().isEmpty()) {
             return "PACS monitor idle: no PACS nodes configured (set pacs.nodes.<name>.host, .port and .ae-title)";
         }
-        return "PACS monitor: " + settings.nodes().size() + " node(s) " + settings.nodes().values().stream()
-                .map(n -> n.name() + "=" + n.endpoint()).collect(Collectors.joining(", "))
-                + "; " + settings.checks().size() + " forwarding check(s) " + settings.checks().stream()
-                .map(c -> c.key() + " [window " + c.window() + ", settle " + c.settle() + "]")
-                .collect(Collectors.joining(", "))
+        return "PACS monitor: " + settings.nodes().size() + " node(s) "
+                + settings.nodes().values().stream()
+                        .map(n -> n.name() + "=" + n.endpoint())
+                        .collect(Collectors.joining(", "))
+                + "; " + settings.checks().size() + " forwarding check(s) "
+                + settings.checks().stream()
+                        .map(c -> c.key() + " [window " + c.window() + ", settle " + c.settle() + "]")
+                        .collect(Collectors.joining(", "))
                 + "; calling AE " + settings.scu().callingAeTitle() + ", every " + settings.period();
     }
 
@@ -136,16 +137,19 @@ public final class PacsMonitor {
             dst = StudyQueries.open(target, client, finder, settings.includePatient());
             StudyFinder.Listing t = list(dst, target, check, now);
             Map<String, StudyRecord> onTarget = new LinkedHashMap<>(t.studies());
-            List<String> candidates = Reconciliation.candidates(s.studies(), onTarget, c.firstSeen, now.toInstant(),
-                    check.settle());
+            List<String> candidates =
+                    Reconciliation.candidates(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
             int confirmQueries = 0;
             int mismatch = 0;
             if (!candidates.isEmpty()) {
                 PacsState.Node tn = state.node(target.name());
-                StudyFinder.Confirmation conf = dst.confirm(candidates,
-                        onTarget.isEmpty() ? null : onTarget.keySet().iterator().next(), tn.listMatching);
+                StudyFinder.Confirmation conf = dst.confirm(
+                        candidates,
+                        onTarget.isEmpty() ? null : onTarget.keySet().iterator().next(),
+                        tn.listMatching);
                 if (tn.listMatching && !conf.listMatching()) {
-                    LOG.warn("PACS node {} does not match lists of StudyInstanceUIDs; confirming one UID per query",
+                    LOG.warn(
+                            "PACS node {} does not match lists of StudyInstanceUIDs; confirming one UID per query",
                             target.name());
                 }
                 tn.listMatching = conf.listMatching();
@@ -157,7 +161,8 @@ public final class PacsMonitor {
                     onTarget.put(r.studyInstanceUid(), r);
                 }
             }
-            Reconciliation r = Reconciliation.compare(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
+            Reconciliation r =
+                    Reconciliation.compare(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
             int[] seriesQueries = {0, 0};
             compareSeries(c, r, src, dst, seriesQueries, at, source, target);
             c.last = r;
@@ -177,15 +182,27 @@ public final class PacsMonitor {
                 }
             }
             if (!Boolean.TRUE.equals(c.loggedSuccess)) {
-                LOG.info("Forwarding check {} {}: {} studies on source, {} missing, {} incomplete",
-                        checkKey, c.loggedSuccess == null ? "ok" : "recovered",
-                        r.sourceStudies(), r.missing().size(), r.incomplete().size());
+                LOG.info(
+                        "Forwarding check {} {}: {} studies on source, {} missing, {} incomplete",
+                        checkKey,
+                        c.loggedSuccess == null ? "ok" : "recovered",
+                        r.sourceStudies(),
+                        r.missing().size(),
+                        r.incomplete().size());
                 c.loggedSuccess = true;
             }
-            LOG.debug("Forwarding check {}: {} source studies, {} missing, {} incomplete, {} in flight, {} candidates"
+            LOG.debug(
+                    "Forwarding check {}: {} source studies, {} missing, {} incomplete, {} in flight, {} candidates"
                             + " confirmed, {} date mismatches, C-FIND requests {} on source, {} on target",
-                    checkKey, r.sourceStudies(), r.missing().size(), r.incomplete().size(), r.inFlight(),
-                    candidates.size(), mismatch, c.sourceQueries, c.targetQueries);
+                    checkKey,
+                    r.sourceStudies(),
+                    r.missing().size(),
+                    r.incomplete().size(),
+                    r.inFlight(),
+                    candidates.size(),
+                    mismatch,
+                    c.sourceQueries,
+                    c.targetQueries);
         } catch (DicomException | RuntimeException e) {
             c.durationSeconds = (System.nanoTime() - start) / 1e9;
             c.success = false;
@@ -213,13 +230,23 @@ public final class PacsMonitor {
      * from the last period while the study's counts on both sides are unchanged. Sets
      * {@code queries[0]} (source) and {@code queries[1]} (target).
      */
-    private void compareSeries(PacsState.Check c, Reconciliation r, StudyQueries src, StudyQueries dst, int[] queries,
-                               PacsNode[] at, PacsNode source, PacsNode target) throws DicomException {
+    private void compareSeries(
+            PacsState.Check c,
+            Reconciliation r,
+            StudyQueries src,
+            StudyQueries dst,
+            int[] queries,
+            PacsNode[] at,
+            PacsNode source,
+            PacsNode target)
+            throws DicomException {
         Map<String, PacsState.SeriesGaps> kept = new java.util.HashMap<>();
         for (Reconciliation.Gap g : r.incomplete()) {
             String uid = g.study().studyInstanceUid();
             PacsState.SeriesGaps cached = c.series.get(uid);
-            if (cached != null && java.util.Objects.equals(cached.sourceInstances(), g.study().instances())
+            if (cached != null
+                    && java.util.Objects.equals(
+                            cached.sourceInstances(), g.study().instances())
                     && java.util.Objects.equals(cached.targetInstances(), g.targetInstances())) {
                 kept.put(uid, cached);
                 continue;
@@ -234,8 +261,12 @@ public final class PacsMonitor {
             for (StudyFinder.SeriesRecord sr : onSource.values()) {
                 StudyFinder.SeriesRecord tr = onTarget.get(sr.seriesInstanceUid());
                 if (tr == null || sr.instances() != null && tr.instances() != null && tr.instances() < sr.instances()) {
-                    gaps.add(new PacsState.SeriesGap(sr.seriesInstanceUid(), sr.modality(), sr.seriesNumber(),
-                            sr.instances(), tr == null ? null : tr.instances()));
+                    gaps.add(new PacsState.SeriesGap(
+                            sr.seriesInstanceUid(),
+                            sr.modality(),
+                            sr.seriesNumber(),
+                            sr.instances(),
+                            tr == null ? null : tr.instances()));
                 }
             }
             kept.put(uid, new PacsState.SeriesGaps(g.study().instances(), g.targetInstances(), List.copyOf(gaps)));
@@ -248,8 +279,10 @@ public final class PacsMonitor {
             throws DicomException {
         StudyFinder.Listing l = q.list(check.window().studyDateKey(now), node.maxResults());
         if (l.truncated()) {
-            LOG.warn("{} returned {} or more studies within one second of StudyTime; its list is incomplete",
-                    node.name(), node.maxResults());
+            LOG.warn(
+                    "{} returned {} or more studies within one second of StudyTime; its list is incomplete",
+                    node.name(),
+                    node.maxResults());
         }
         Map<String, StudyRecord> inWindow = new LinkedHashMap<>();
         l.studies().forEach((uid, r) -> {
@@ -262,7 +295,9 @@ public final class PacsMonitor {
 
     /** The check of a key ("source->target"). @throws IllegalArgumentException for an unknown one */
     ForwardingCheck check(String checkKey) {
-        return settings.checks().stream().filter(c -> c.key().equals(checkKey)).findFirst()
+        return settings.checks().stream()
+                .filter(c -> c.key().equals(checkKey))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no forwarding check " + checkKey));
     }
 
@@ -278,7 +313,11 @@ public final class PacsMonitor {
         }
         if (!Boolean.valueOf(up).equals(n.loggedUp)) {
             if (up) {
-                LOG.info("PACS node {} ({}) is {}", node.name(), node.endpoint(), n.loggedUp == null ? "up" : "up again");
+                LOG.info(
+                        "PACS node {} ({}) is {}",
+                        node.name(),
+                        node.endpoint(),
+                        n.loggedUp == null ? "up" : "up again");
             } else {
                 LOG.warn("PACS node {} ({}) is down: {}", node.name(), node.endpoint(), error);
             }
@@ -317,9 +356,18 @@ public final class PacsMonitor {
             m.put("truncated", c.truncated);
             m.put("dateMismatch", c.dateMismatch);
             m.put("queries", Map.of("source", c.sourceQueries, "target", c.targetQueries));
-            m.put("missing", r == null ? List.of() : r.missing().stream().map(g -> gap(g, null)).toList());
-            m.put("incomplete", r == null ? List.of() : r.incomplete().stream()
-                    .map(g -> gap(g, c.series.get(g.study().studyInstanceUid()))).toList());
+            m.put(
+                    "missing",
+                    r == null
+                            ? List.of()
+                            : r.missing().stream().map(g -> gap(g, null)).toList());
+            m.put(
+                    "incomplete",
+                    r == null
+                            ? List.of()
+                            : r.incomplete().stream()
+                                    .map(g -> gap(g, c.series.get(g.study().studyInstanceUid())))
+                                    .toList());
             checks.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -368,15 +416,19 @@ public final class PacsMonitor {
         m.put("targetInstances", g.targetInstances());
         m.put("firstSeen", g.firstSeen().toString());
         if (series != null) {
-            m.put("series", series.gaps().stream().map(sg -> {
-                Map<String, Object> x = new LinkedHashMap<>();
-                x.put("seriesInstanceUid", sg.seriesInstanceUid());
-                x.put("modality", sg.modality());
-                x.put("seriesNumber", sg.seriesNumber());
-                x.put("sourceInstances", sg.sourceInstances());
-                x.put("targetInstances", sg.targetInstances());
-                return x;
-            }).toList());
+            m.put(
+                    "series",
+                    series.gaps().stream()
+                            .map(sg -> {
+                                Map<String, Object> x = new LinkedHashMap<>();
+                                x.put("seriesInstanceUid", sg.seriesInstanceUid());
+                                x.put("modality", sg.modality());
+                                x.put("seriesNumber", sg.seriesNumber());
+                                x.put("sourceInstances", sg.sourceInstances());
+                                x.put("targetInstances", sg.targetInstances());
+                                return x;
+                            })
+                            .toList());
         }
         if (settings.includePatient()) {
             m.put("patientId", s.patientId());

@@ -1,5 +1,7 @@
 package org.opshub.pacs;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -11,9 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.opshub.dicom.Association;
 import org.opshub.dicom.Attributes;
 import org.opshub.dicom.DicomClient;
@@ -49,6 +48,7 @@ public final class PacsResends {
     private static final Logger LOG = LoggerFactory.getLogger(PacsResends.class);
     /** The outcomes of a move, the {@code result} label. */
     public static final List<String> RESULTS = List.of("success", "partial", "failed", "timeout", "error");
+
     private static final int LISTED = 100;
 
     private final PacsMonitor monitor;
@@ -70,9 +70,23 @@ public final class PacsResends {
      * @param reason     what went wrong, readable, or null
      * @param durationMs association, move and release, milliseconds
      */
-    public record Move(String pair, String source, String target, String studyInstanceUid, String level, int series,
-                       String trigger, String result, Integer status, int completed, int failed, int warning,
-                       int remaining, String reason, Instant startedAt, long durationMs) {
+    public record Move(
+            String pair,
+            String source,
+            String target,
+            String studyInstanceUid,
+            String level,
+            int series,
+            String trigger,
+            String result,
+            Integer status,
+            int completed,
+            int failed,
+            int warning,
+            int remaining,
+            String reason,
+            Instant startedAt,
+            long durationMs) {
 
         /** As JSON for the API (a map Jackson writes). */
         public Map<String, Object> toMap() {
@@ -124,7 +138,9 @@ public final class PacsResends {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("pair", pair);
         out.put("studyInstanceUid", studyInstanceUid);
-        List<ForwardingCheck> checks = monitor.settings().checks().stream().filter(c -> c.pair().equals(pair)).toList();
+        List<ForwardingCheck> checks = monitor.settings().checks().stream()
+                .filter(c -> c.pair().equals(pair))
+                .toList();
         List<Move> moves = new ArrayList<>();
         if (!checks.isEmpty()) {
             for (ForwardingCheck c : checks) {
@@ -215,7 +231,10 @@ public final class PacsResends {
     private int autoResend(ForwardingCheck c) {
         Instant now = clock.instant();
         List<Reconciliation.Gap> old = gaps(c).stream()
-                .filter(g -> Duration.between(g.firstSeen(), now).compareTo(c.resend().minAge()) >= 0).toList();
+                .filter(g -> Duration.between(g.firstSeen(), now)
+                                .compareTo(c.resend().minAge())
+                        >= 0)
+                .toList();
         if (old.isEmpty()) {
             return 0;
         }
@@ -224,7 +243,9 @@ public final class PacsResends {
         for (Reconciliation.Gap g : old) {
             long[] history = moved.getOrDefault(g.study().studyInstanceUid(), new long[] {0, 0});
             if (history[0] >= c.resend().maxAttempts()
-                    || history[1] > 0 && now.toEpochMilli() - history[1] < c.resend().minAge().toMillis()) {
+                    || history[1] > 0
+                            && now.toEpochMilli() - history[1]
+                                    < c.resend().minAge().toMillis()) {
                 continue;
             }
             Move m = move(c, g, true, "auto");
@@ -258,10 +279,24 @@ public final class PacsResends {
                         Integer st = rs.wasNull() ? null : status;
                         long finished = rs.getLong(16);
                         long duration = rs.wasNull() ? -1 : finished - rs.getLong(15);
-                        rows.add(new Move(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), st, rs.getInt(10),
-                                rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getString(14),
-                                Instant.ofEpochMilli(rs.getLong(15)), duration).toMap());
+                        rows.add(new Move(
+                                        rs.getString(1),
+                                        rs.getString(2),
+                                        rs.getString(3),
+                                        rs.getString(4),
+                                        rs.getString(5),
+                                        rs.getInt(6),
+                                        rs.getString(7),
+                                        rs.getString(8),
+                                        st,
+                                        rs.getInt(10),
+                                        rs.getInt(11),
+                                        rs.getInt(12),
+                                        rs.getInt(13),
+                                        rs.getString(14),
+                                        Instant.ofEpochMilli(rs.getLong(15)),
+                                        duration)
+                                .toMap());
                     }
                 }
             }
@@ -322,8 +357,11 @@ public final class PacsResends {
         if (moves.stream().allMatch(m -> m.result().equals("success"))) {
             return "ok";
         }
-        return moves.stream().anyMatch(m -> m.result().equals("success") || m.result().equals("partial"))
-                ? "partial" : "failed";
+        return moves.stream()
+                        .anyMatch(
+                                m -> m.result().equals("success") || m.result().equals("partial"))
+                ? "partial"
+                : "failed";
     }
 
     /**
@@ -332,9 +370,11 @@ public final class PacsResends {
      */
     Move move(ForwardingCheck c, Reconciliation.Gap gap, boolean automatic, String trigger) {
         String uid = gap.study().studyInstanceUid();
-        PacsState.SeriesGaps sg = gap.targetInstances() == null ? null
+        PacsState.SeriesGaps sg = gap.targetInstances() == null
+                ? null
                 : monitor.state().check(c.key()).series.get(uid);
-        List<String> series = sg == null || sg.gaps().isEmpty() ? List.of()
+        List<String> series = sg == null || sg.gaps().isEmpty()
+                ? List.of()
                 : sg.gaps().stream().map(PacsState.SeriesGap::seriesInstanceUid).toList();
         String level = series.isEmpty() ? "STUDY" : "SERIES";
         Instant started = clock.instant();
@@ -342,8 +382,8 @@ public final class PacsResends {
         synchronized (sourceLocks.computeIfAbsent(c.source(), k -> new Object())) {
             long since = started.toEpochMilli() - 60_000;
             id = store.inTransaction(conn -> {
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "SELECT COUNT(*) FROM pacs_resend WHERE source = ? AND started_at > ?")) {
+                try (PreparedStatement ps =
+                        conn.prepareStatement("SELECT COUNT(*) FROM pacs_resend WHERE source = ? AND started_at > ?")) {
                     ps.setString(1, c.source());
                     ps.setLong(2, since);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -353,9 +393,11 @@ public final class PacsResends {
                         }
                     }
                 }
-                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pacs_resend (pair, source, target,"
-                        + " study_uid, level, series, trigger_by, automatic, started_at, result, completed, failed, warning,"
-                        + " remaining) VALUES (?,?,?,?,?,?,?,?,?,'running',0,0,0,0)", Statement.RETURN_GENERATED_KEYS)) {
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "INSERT INTO pacs_resend (pair, source, target,"
+                                + " study_uid, level, series, trigger_by, automatic, started_at, result, completed, failed, warning,"
+                                + " remaining) VALUES (?,?,?,?,?,?,?,?,?,'running',0,0,0,0)",
+                        Statement.RETURN_GENERATED_KEYS)) {
                     ps.setString(1, c.pair());
                     ps.setString(2, c.source());
                     ps.setString(3, c.target());
@@ -374,27 +416,69 @@ public final class PacsResends {
             });
         }
         if (id == null) {
-            LOG.debug("Re-send {} of {} not made: {} moves from {} in the last minute (max-moves-per-minute)",
-                    c.key(), uid, c.resend().maxMovesPerMinute(), c.source());
-            return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, "rate-limited", null,
-                    0, 0, 0, 0, "pacs.forwarding." + c.pair() + ".max-moves-per-minute=" + c.resend().maxMovesPerMinute()
-                    + " moves from " + c.source() + " were made in the last minute", started, 0);
+            LOG.debug(
+                    "Re-send {} of {} not made: {} moves from {} in the last minute (max-moves-per-minute)",
+                    c.key(),
+                    uid,
+                    c.resend().maxMovesPerMinute(),
+                    c.source());
+            return new Move(
+                    c.pair(),
+                    c.source(),
+                    c.target(),
+                    uid,
+                    level,
+                    series.size(),
+                    trigger,
+                    "rate-limited",
+                    null,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "pacs.forwarding." + c.pair() + ".max-moves-per-minute="
+                            + c.resend().maxMovesPerMinute() + " moves from " + c.source()
+                            + " were made in the last minute",
+                    started,
+                    0);
         }
         Move m = perform(c, uid, series, level, trigger, started);
         try {
-            store.inTransaction(conn -> StateStore.update(conn, "UPDATE pacs_resend SET finished_at = ?, result = ?,"
+            store.inTransaction(conn -> StateStore.update(
+                    conn,
+                    "UPDATE pacs_resend SET finished_at = ?, result = ?,"
                             + " status = ?, completed = ?, failed = ?, warning = ?, remaining = ?, reason = ? WHERE id = ?",
-                    started.toEpochMilli() + m.durationMs(), m.result(), m.status(), m.completed(), m.failed(),
-                    m.warning(), m.remaining(), clip(m.reason(), 1000), id));
+                    started.toEpochMilli() + m.durationMs(),
+                    m.result(),
+                    m.status(),
+                    m.completed(),
+                    m.failed(),
+                    m.warning(),
+                    m.remaining(),
+                    clip(m.reason(), 1000),
+                    id));
         } catch (RuntimeException e) {
             // the move was made: its outcome is still answered and counted; the row stays 'running'
-            LOG.warn("Re-send {} by {} ended {} but could not be recorded: {}", c.key(), trigger, m.result(), e.getMessage());
+            LOG.warn(
+                    "Re-send {} by {} ended {} but could not be recorded: {}",
+                    c.key(),
+                    trigger,
+                    m.result(),
+                    e.getMessage());
         }
         counter(c, m.result()).increment();
         instances(c).increment(m.completed());
         String line = "Re-send {} (pair {}, {} level) by {}: {} (instances sent {}, failed {}){}";
-        Object[] args = {c.key(), c.pair(), level, trigger, m.result(), m.completed(), m.failed(),
-                m.reason() == null ? "" : "; " + m.reason()};
+        Object[] args = {
+            c.key(),
+            c.pair(),
+            level,
+            trigger,
+            m.result(),
+            m.completed(),
+            m.failed(),
+            m.reason() == null ? "" : "; " + m.reason()
+        };
         if (m.result().equals("success")) {
             LOG.info(line, args);
         } else {
@@ -404,8 +488,8 @@ public final class PacsResends {
         return m;
     }
 
-    private Move perform(ForwardingCheck c, String uid, List<String> series, String level, String trigger,
-                         Instant started) {
+    private Move perform(
+            ForwardingCheck c, String uid, List<String> series, String level, String trigger, Instant started) {
         PacsNode source = monitor.settings().nodes().get(c.source());
         String destination = c.resend().moveDestination();
         long t0 = System.nanoTime();
@@ -418,13 +502,15 @@ public final class PacsResends {
         boolean ok = false;
         try {
             if (source.dicom() == null || destination == null) {
-                throw new IllegalArgumentException(source.dicom() == null
-                        ? "the source is reached by QIDO-RS only: a C-MOVE needs its host and ae-title"
-                        : "the target has no AE title: set pacs.forwarding." + c.pair() + ".move-destination");
+                throw new IllegalArgumentException(
+                        source.dicom() == null
+                                ? "the source is reached by QIDO-RS only: a C-MOVE needs its host and ae-title"
+                                : "the target has no AE title: set pacs.forwarding." + c.pair() + ".move-destination");
             }
             as = client.openStudyRootMove(source.dicom());
             for (Attributes identifier : identifiers(uid, series)) {
-                last = client.move(as, destination, identifier, monitor.settings().moveTimeout(), null);
+                last = client.move(
+                        as, destination, identifier, monitor.settings().moveTimeout(), null);
                 completed += last.completed();
                 failed += last.failed();
                 warning += last.warning();
@@ -436,8 +522,23 @@ public final class PacsResends {
             ok = last != null && last.status() >= 0;
         } catch (DicomException | IllegalArgumentException e) {
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, "error", null,
-                    completed, failed, warning, remaining, c.source() + ": " + e.getMessage(), started, ms);
+            return new Move(
+                    c.pair(),
+                    c.source(),
+                    c.target(),
+                    uid,
+                    level,
+                    series.size(),
+                    trigger,
+                    "error",
+                    null,
+                    completed,
+                    failed,
+                    warning,
+                    remaining,
+                    c.source() + ": " + e.getMessage(),
+                    started,
+                    ms);
         } finally {
             if (as != null) {
                 if (ok) {
@@ -453,35 +554,54 @@ public final class PacsResends {
         int status = last.status();
         if (last.cancelled()) {
             result = "timeout";
-            reason = "the move did not finish within pacs.move-timeout=" + monitor.settings().moveTimeout()
-                    + "; C-CANCEL sent (" + completed + " instances sent so far)";
+            reason = "the move did not finish within pacs.move-timeout="
+                    + monitor.settings().moveTimeout() + "; C-CANCEL sent (" + completed + " instances sent so far)";
         } else if (status == 0x0000 && failed == 0) {
             result = "success";
         } else if (status == 0x0000 || status == 0xB000) {
             result = completed > 0 ? "partial" : "failed";
-            reason = c.source() + " sent " + completed + " and failed " + failed + " of the instances to AE " + destination
-                    + ": status " + last.statusText();
+            reason = c.source() + " sent " + completed + " and failed " + failed + " of the instances to AE "
+                    + destination + ": status " + last.statusText();
         } else {
             result = "failed";
             reason = c.source() + " (AE " + source.dicom().aeTitle() + ") refused to send to move destination AE "
                     + destination + ": status " + last.statusText()
                     + (last.comment() == null ? "" : ": " + last.comment())
-                    + (status == 0xA801 ? "; the source must know AE " + destination
-                    + " (or set pacs.forwarding." + c.pair() + ".move-destination)" : "");
+                    + (status == 0xA801
+                            ? "; the source must know AE " + destination + " (or set pacs.forwarding." + c.pair()
+                                    + ".move-destination)"
+                            : "");
         }
-        return new Move(c.pair(), c.source(), c.target(), uid, level, series.size(), trigger, result,
-                status < 0 ? null : status, completed, failed, warning, remaining, reason, started, ms);
+        return new Move(
+                c.pair(),
+                c.source(),
+                c.target(),
+                uid,
+                level,
+                series.size(),
+                trigger,
+                result,
+                status < 0 ? null : status,
+                completed,
+                failed,
+                warning,
+                remaining,
+                reason,
+                started,
+                ms);
     }
 
     /** The C-MOVE identifiers: the study, or one per series (SERIES level, the study's UID above it). */
     static List<Attributes> identifiers(String studyUid, List<String> series) {
         if (series.isEmpty()) {
-            return List.of(new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+            return List.of(new Attributes()
+                    .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
                     .setString(Tag.StudyInstanceUID, Vr.UI, studyUid));
         }
         List<Attributes> out = new ArrayList<>();
         for (String s : series) {
-            out.add(new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "SERIES")
+            out.add(new Attributes()
+                    .setString(Tag.QueryRetrieveLevel, Vr.CS, "SERIES")
                     .setString(Tag.StudyInstanceUID, Vr.UI, studyUid)
                     .setString(Tag.SeriesInstanceUID, Vr.UI, s));
         }
@@ -489,14 +609,17 @@ public final class PacsResends {
     }
 
     private Counter counter(ForwardingCheck c, String result) {
-        return Counter.builder("pacs_resend_total").description("C-MOVE re-sends of missing or incomplete studies, by outcome")
-                .tags("source", c.source(), "target", c.target(), "result", result).register(registry);
+        return Counter.builder("pacs_resend_total")
+                .description("C-MOVE re-sends of missing or incomplete studies, by outcome")
+                .tags("source", c.source(), "target", c.target(), "result", result)
+                .register(registry);
     }
 
     private Counter instances(ForwardingCheck c) {
         return Counter.builder("pacs_resend_instances_total")
                 .description("Instances the source stored to the target's AE in re-sends (completed sub-operations)")
-                .tags("source", c.source(), "target", c.target()).register(registry);
+                .tags("source", c.source(), "target", c.target())
+                .register(registry);
     }
 
     private static String clip(String s, int max) {

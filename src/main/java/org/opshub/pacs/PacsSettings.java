@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
-
 import org.opshub.dicom.DicomNode;
 import org.opshub.dicom.ScuSettings;
 
@@ -31,8 +30,15 @@ import org.opshub.dicom.ScuSettings;
  *
  * @param checks one per (pair, target)
  */
-public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> nodes, List<ForwardingCheck> checks,
-                           boolean legacyMetrics, boolean includePatient, ScuSettings scu, Duration moveTimeout) {
+public record PacsSettings(
+        ZoneId zone,
+        Duration period,
+        Map<String, PacsNode> nodes,
+        List<ForwardingCheck> checks,
+        boolean legacyMetrics,
+        boolean includePatient,
+        ScuSettings scu,
+        Duration moveTimeout) {
 
     /**
      * Reads the settings.
@@ -56,10 +62,15 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
         String aet = get.apply("pacs.calling-ae-title");
         ScuSettings scu;
         try {
-            scu = new ScuSettings(aet.isEmpty() ? "OPSHUB" : aet,
-                    duration(get, "pacs.connect-timeout", "PT5S"), duration(get, "pacs.association-timeout", "PT10S"),
-                    duration(get, "pacs.dimse-timeout", "PT30S"), integer(get, "pacs.max-pdu-length", 65536), 16 << 20,
-                    duration(get, "pacs.find-timeout", "PT5M"), integer(get, "pacs.max-matches", 100_000));
+            scu = new ScuSettings(
+                    aet.isEmpty() ? "OPSHUB" : aet,
+                    duration(get, "pacs.connect-timeout", "PT5S"),
+                    duration(get, "pacs.association-timeout", "PT10S"),
+                    duration(get, "pacs.dimse-timeout", "PT30S"),
+                    integer(get, "pacs.max-pdu-length", 65536),
+                    16 << 20,
+                    duration(get, "pacs.find-timeout", "PT5M"),
+                    integer(get, "pacs.max-matches", 100_000));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pacs settings: " + e.getMessage());
         }
@@ -71,12 +82,20 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             String ae = get.apply(p + "ae-title");
             org.opshub.dicomweb.QidoClient qido = qido(get, p, scu);
             if ((host.isEmpty() || ae.isEmpty()) && qido == null) {
-                throw new IllegalArgumentException(p + "host and " + p + "ae-title are required (or " + p + "qido-url)");
+                throw new IllegalArgumentException(
+                        p + "host and " + p + "ae-title are required (or " + p + "qido-url)");
             }
             org.opshub.dicom.DicomTls tls = tls(get, p);
             try {
-                nodes.put(name, new PacsNode(name, host.isEmpty() && ae.isEmpty() ? null
-                        : new DicomNode(ae, host, integer(get, p + "port", 104), tls), integer(get, p + "max-results", 0), qido));
+                nodes.put(
+                        name,
+                        new PacsNode(
+                                name,
+                                host.isEmpty() && ae.isEmpty()
+                                        ? null
+                                        : new DicomNode(ae, host, integer(get, p + "port", 104), tls),
+                                integer(get, p + "max-results", 0),
+                                qido));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("pacs.nodes." + name + ": " + e.getMessage());
             }
@@ -101,8 +120,9 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             int attempts = integer(get, p + "max-attempts", 3);
             int perMinute = integer(get, p + "max-moves-per-minute", 5);
             if (attempts < 1 || perMinute < 1) {
-                throw new IllegalArgumentException((attempts < 1 ? p + "max-attempts=" + attempts
-                        : p + "max-moves-per-minute=" + perMinute) + " must be at least 1");
+                throw new IllegalArgumentException(
+                        (attempts < 1 ? p + "max-attempts=" + attempts : p + "max-moves-per-minute=" + perMinute)
+                                + " must be at least 1");
             }
             Duration minAge = duration(get, p + "min-age", "PT15M");
             String destination = get.apply(p + "move-destination");
@@ -117,14 +137,24 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
                 requireNode(nodes, target.trim(), p + "target");
                 PacsNode t = nodes.get(target.trim());
                 ForwardingCheck.Resend resend = new ForwardingCheck.Resend(
-                        !destination.isEmpty() ? destination : t.dicom() == null ? null : t.dicom().aeTitle(),
-                        org.opshub.config.Settings.bool(get, p + "auto-resend", false), attempts, minAge, perMinute);
+                        !destination.isEmpty()
+                                ? destination
+                                : t.dicom() == null ? null : t.dicom().aeTitle(),
+                        org.opshub.config.Settings.bool(get, p + "auto-resend", false),
+                        attempts,
+                        minAge,
+                        perMinute);
                 checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend));
             }
         }
-        return new PacsSettings(zone, duration(get, "pacs.period", "PT1M"), nodes, checks,
+        return new PacsSettings(
+                zone,
+                duration(get, "pacs.period", "PT1M"),
+                nodes,
+                checks,
                 org.opshub.config.Settings.bool(get, "pacs.legacy-metrics", false),
-                org.opshub.config.Settings.bool(get, "pacs.missing.include-patient", false), scu,
+                org.opshub.config.Settings.bool(get, "pacs.missing.include-patient", false),
+                scu,
                 duration(get, "pacs.move-timeout", "PT10M"));
     }
 
@@ -148,27 +178,37 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
         } catch (IllegalArgumentException e) {
             uri = null;
         }
-        if (uri == null || uri.getHost() == null || !List.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
-            throw new IllegalArgumentException(p + "qido-url must be an http:// or https:// URL of the DICOMweb service root,"
-                    + " e.g. https://archive.example/dicom-web");
+        if (uri == null
+                || uri.getHost() == null
+                || !List.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
+            throw new IllegalArgumentException(
+                    p + "qido-url must be an http:// or https:// URL of the DICOMweb service root,"
+                            + " e.g. https://archive.example/dicom-web");
         }
         if (uri.getUserInfo() != null) {
-            throw new IllegalArgumentException(p + "qido-url must not carry credentials: use " + p + "qido-user and "
-                    + p + "qido-password");
+            throw new IllegalArgumentException(
+                    p + "qido-url must not carry credentials: use " + p + "qido-user and " + p + "qido-password");
         }
         String user = get.apply(p + "qido-user");
         String token = get.apply(p + "qido-token");
         if (!user.isEmpty() && !token.isEmpty()) {
-            throw new IllegalArgumentException(p + "qido-user and " + p + "qido-token exclude each other (basic or bearer)");
+            throw new IllegalArgumentException(
+                    p + "qido-user and " + p + "qido-token exclude each other (basic or bearer)");
         }
         int pageSize = integer(get, p + "qido-page-size", 1000);
         if (pageSize < 1) {
             throw new IllegalArgumentException(p + "qido-page-size must be at least 1");
         }
         String password = get.apply(p + "qido-password");
-        return new org.opshub.dicomweb.QidoClient(new org.opshub.dicomweb.QidoClient.Settings(uri,
-                user.isEmpty() ? null : user, password.isEmpty() ? null : password, token.isEmpty() ? null : token,
-                pageSize, duration(get, p + "qido-timeout", "PT30S"), scu.maxMatches(), p));
+        return new org.opshub.dicomweb.QidoClient(new org.opshub.dicomweb.QidoClient.Settings(
+                uri,
+                user.isEmpty() ? null : user,
+                password.isEmpty() ? null : password,
+                token.isEmpty() ? null : token,
+                pageSize,
+                duration(get, p + "qido-timeout", "PT30S"),
+                scu.maxMatches(),
+                p));
     }
 
     /**
@@ -192,16 +232,20 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             }
             return null;
         }
-        java.util.function.Function<String, java.nio.file.Path> file = k -> get.apply(p + k).isEmpty() ? null
-                : java.nio.file.Path.of(get.apply(p + k));
-        return org.opshub.dicom.DicomTls.fromPem(file.apply("tls-ca-file"), file.apply("tls-cert-file"),
-                file.apply("tls-key-file"), verify.isEmpty() || Boolean.parseBoolean(verify), p);
+        java.util.function.Function<String, java.nio.file.Path> file =
+                k -> get.apply(p + k).isEmpty() ? null : java.nio.file.Path.of(get.apply(p + k));
+        return org.opshub.dicom.DicomTls.fromPem(
+                file.apply("tls-ca-file"),
+                file.apply("tls-cert-file"),
+                file.apply("tls-key-file"),
+                verify.isEmpty() || Boolean.parseBoolean(verify),
+                p);
     }
 
     private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {
         if (name.isEmpty() || !nodes.containsKey(name)) {
-            throw new IllegalArgumentException(key + "=" + name + " names no node of pacs.nodes.*"
-                    + " (known: " + nodes.keySet() + ")");
+            throw new IllegalArgumentException(
+                    key + "=" + name + " names no node of pacs.nodes.*" + " (known: " + nodes.keySet() + ")");
         }
     }
 
@@ -229,7 +273,8 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
             }
             return d;
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + "=" + v + " is not a non-negative ISO-8601 duration such as PT30S");
+            throw new IllegalArgumentException(
+                    key + "=" + v + " is not a non-negative ISO-8601 duration such as PT30S");
         }
     }
 
@@ -251,8 +296,8 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
      * properties, and from environment variables named like {@code PACS_NODES_ARCHIVE_HOST} (upper
      * case, dots and dashes as underscores; the node or pair name is taken in lower case).
      */
-    public static java.util.Set<String> keys(java.util.Set<String> fileKeys, java.util.Properties system,
-            java.util.Map<String, String> env) {
+    public static java.util.Set<String> keys(
+            java.util.Set<String> fileKeys, java.util.Properties system, java.util.Map<String, String> env) {
         java.util.Set<String> keys = new java.util.TreeSet<>(fileKeys);
         system.stringPropertyNames().stream().filter(k -> k.startsWith("pacs.")).forEach(keys::add);
         for (String k : env.keySet()) {
@@ -271,13 +316,34 @@ public record PacsSettings(ZoneId zone, Duration period, Map<String, PacsNode> n
      * variable ending in {@code _TLS_CA_FILE} is not read as {@code _TLS}. The one list the settings,
      * the environment mapping and the unknown-key check read.
      */
-    public static final java.util.List<String> NODE_KEYS = java.util.List.of("tls-verify-hostname", "tls-cert-file",
-            "tls-key-file", "tls-ca-file", "tls", "host", "port", "ae-title", "max-results", "qido-url", "qido-user",
-            "qido-password", "qido-token", "qido-page-size", "qido-timeout");
+    public static final java.util.List<String> NODE_KEYS = java.util.List.of(
+            "tls-verify-hostname",
+            "tls-cert-file",
+            "tls-key-file",
+            "tls-ca-file",
+            "tls",
+            "host",
+            "port",
+            "ae-title",
+            "max-results",
+            "qido-url",
+            "qido-user",
+            "qido-password",
+            "qido-token",
+            "qido-page-size",
+            "qido-timeout");
 
     /** The keys of one forwarding pair, {@code pacs.forwarding.<pair>.<key>}. */
-    public static final java.util.List<String> PAIR_KEYS = java.util.List.of("source", "target", "window", "settle",
-            "move-destination", "auto-resend", "max-attempts", "min-age", "max-moves-per-minute");
+    public static final java.util.List<String> PAIR_KEYS = java.util.List.of(
+            "source",
+            "target",
+            "window",
+            "settle",
+            "move-destination",
+            "auto-resend",
+            "max-attempts",
+            "min-age",
+            "max-moves-per-minute");
 
     private static String envKey(String prefix, String rest, java.util.List<String> keys) {
         for (String key : keys) {

@@ -42,6 +42,7 @@ final class PacsState {
         volatile int dateMismatch;
         /** C-FIND requests of the last reconciliation, per side. */
         volatile int sourceQueries;
+
         volatile int targetQueries;
         /** Per incomplete study: the series comparison, kept while both sides' counts stay the same. */
         final Map<String, SeriesGaps> series = new ConcurrentHashMap<>();
@@ -54,13 +55,15 @@ final class PacsState {
      * @param targetInstances the same on the target
      * @param gaps            the series absent (target count null) or with fewer instances on the target
      */
-    record SeriesGaps(Integer sourceInstances, Integer targetInstances, java.util.List<SeriesGap> gaps) {
-    }
+    record SeriesGaps(Integer sourceInstances, Integer targetInstances, java.util.List<SeriesGap> gaps) {}
 
     /** One series of a {@link SeriesGaps}. */
-    record SeriesGap(String seriesInstanceUid, String modality, String seriesNumber, Integer sourceInstances,
-                     Integer targetInstances) {
-    }
+    record SeriesGap(
+            String seriesInstanceUid,
+            String modality,
+            String seriesNumber,
+            Integer sourceInstances,
+            Integer targetInstances) {}
 
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
     private final Map<String, Check> checks = new ConcurrentHashMap<>();

@@ -26,16 +26,19 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
      * @param targetInstances the target's NumberOfStudyRelatedInstances, {@code null} when missing
      * @param firstSeen       when this hub first saw the study on the source
      */
-    public record Gap(StudyRecord study, Integer targetInstances, Instant firstSeen) {
-    }
+    public record Gap(StudyRecord study, Integer targetInstances, Instant firstSeen) {}
 
     /**
      * The settled source studies absent from the target's listing, in source order: the candidates to
      * confirm by StudyInstanceUID before they count as missing. Updates {@code firstSeen} as
      * {@link #compare} does.
      */
-    public static List<String> candidates(Map<String, StudyRecord> source, Map<String, StudyRecord> target,
-                                          Map<String, Instant> firstSeen, Instant now, Duration settle) {
+    public static List<String> candidates(
+            Map<String, StudyRecord> source,
+            Map<String, StudyRecord> target,
+            Map<String, Instant> firstSeen,
+            Instant now,
+            Duration settle) {
         firstSeen.keySet().retainAll(source.keySet());
         List<String> out = new ArrayList<>();
         for (String uid : source.keySet()) {
@@ -51,8 +54,12 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
      * Compares the listings and updates {@code firstSeen}: new source studies get {@code now},
      * studies no longer on the source are forgotten.
      */
-    public static Reconciliation compare(Map<String, StudyRecord> source, Map<String, StudyRecord> target,
-                                         Map<String, Instant> firstSeen, Instant now, Duration settle) {
+    public static Reconciliation compare(
+            Map<String, StudyRecord> source,
+            Map<String, StudyRecord> target,
+            Map<String, Instant> firstSeen,
+            Instant now,
+            Duration settle) {
         firstSeen.keySet().retainAll(source.keySet());
         List<Gap> missing = new ArrayList<>();
         List<Gap> incomplete = new ArrayList<>();
@@ -60,8 +67,8 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
         for (StudyRecord s : source.values()) {
             Instant seen = firstSeen.computeIfAbsent(s.studyInstanceUid(), k -> now);
             StudyRecord t = target.get(s.studyInstanceUid());
-            boolean short_ = t != null && s.instances() != null && t.instances() != null
-                    && t.instances() < s.instances();
+            boolean short_ =
+                    t != null && s.instances() != null && t.instances() != null && t.instances() < s.instances();
             if (t != null && !short_) {
                 continue;
             }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.opshub.dicom.Association;
 import org.opshub.dicom.Attributes;
 import org.opshub.dicom.DicomClient;
@@ -34,8 +33,7 @@ public final class StudyFinder {
     }
 
     /** What one listing found. */
-    public record Listing(Map<String, StudyRecord> studies, int queries, boolean truncated) {
-    }
+    public record Listing(Map<String, StudyRecord> studies, int queries, boolean truncated) {}
 
     /**
      * Lists the studies of {@code studyDateKey} on the association's node.
@@ -52,8 +50,16 @@ public final class StudyFinder {
         return new Listing(out, queries[0], truncated);
     }
 
-    private boolean query(Association as, String dateKey, String timeKey, int from, int to, int cap,
-                          Map<String, StudyRecord> out, int[] queries) throws DicomException {
+    private boolean query(
+            Association as,
+            String dateKey,
+            String timeKey,
+            int from,
+            int to,
+            int cap,
+            Map<String, StudyRecord> out,
+            int[] queries)
+            throws DicomException {
         List<StudyRecord> found = new ArrayList<>();
         queries[0]++;
         FindResponses responses = client.findResponses(as, identifier(dateKey, timeKey));
@@ -89,8 +95,7 @@ public final class StudyFinder {
      * @param listMatching whether the node matched a list of UIDs (false: it refused lists or ignored them,
      *                     and each UID was queried alone)
      */
-    public record Confirmation(Map<String, StudyRecord> found, int queries, boolean listMatching) {
-    }
+    public record Confirmation(Map<String, StudyRecord> found, int queries, boolean listMatching) {}
 
     /**
      * Confirms candidates by StudyInstanceUID with list-of-UID matching (PS3.4 §C.2.2.2.2: UIDs
@@ -107,7 +112,11 @@ public final class StudyFinder {
      */
     public Confirmation confirm(Association as, List<String> candidates, String sentinel, boolean listMatching)
             throws DicomException {
-        return confirmInBatches(candidates, sentinel, listMatching, batchSize(as.peerMaxPduLength()),
+        return confirmInBatches(
+                candidates,
+                sentinel,
+                listMatching,
+                batchSize(as.peerMaxPduLength()),
                 (uids, out) -> {
                     try {
                         byUid(as, String.join("\\", uids), out);
@@ -138,8 +147,9 @@ public final class StudyFinder {
      * The confirmation by UID over any transport: lists of {@code batch} candidates, each with the sentinel
      * added; once a list is refused or answered without the sentinel, one query per remaining UID.
      */
-    static Confirmation confirmInBatches(List<String> candidates, String sentinel, boolean listMatching, int batch,
-                                         ListQuery lists, OneQuery one) throws DicomException {
+    static Confirmation confirmInBatches(
+            List<String> candidates, String sentinel, boolean listMatching, int batch, ListQuery lists, OneQuery one)
+            throws DicomException {
         Map<String, StudyRecord> found = new LinkedHashMap<>();
         int queries = 0;
         boolean matching = listMatching;
@@ -192,8 +202,7 @@ public final class StudyFinder {
      *
      * @param instances NumberOfSeriesRelatedInstances, or null when the node did not return it
      */
-    public record SeriesRecord(String seriesInstanceUid, String modality, String seriesNumber, Integer instances) {
-    }
+    public record SeriesRecord(String seriesInstanceUid, String modality, String seriesNumber, Integer instances) {}
 
     /**
      * The series of one study: Study Root C-FIND at SERIES level with StudyInstanceUID as the unique
@@ -215,8 +224,13 @@ public final class StudyFinder {
             String uid = a.getString(Tag.SeriesInstanceUID);
             if (uid != null && !uid.isEmpty()) {
                 Long n = a.getLong(Tag.NumberOfSeriesRelatedInstances);
-                out.put(uid, new SeriesRecord(uid, a.getString(Tag.Modality), a.getString(Tag.SeriesNumber),
-                        n == null ? null : n.intValue()));
+                out.put(
+                        uid,
+                        new SeriesRecord(
+                                uid,
+                                a.getString(Tag.Modality),
+                                a.getString(Tag.SeriesNumber),
+                                n == null ? null : n.intValue()));
             }
         }
         return out;
@@ -244,8 +258,12 @@ public final class StudyFinder {
             return null;
         }
         Long n = a.getLong(Tag.NumberOfStudyRelatedInstances);
-        return new StudyRecord(uid, a.getString(Tag.StudyDate), a.getString(Tag.StudyTime),
-                a.getString(Tag.AccessionNumber), a.getString(Tag.ModalitiesInStudy),
+        return new StudyRecord(
+                uid,
+                a.getString(Tag.StudyDate),
+                a.getString(Tag.StudyTime),
+                a.getString(Tag.AccessionNumber),
+                a.getString(Tag.ModalitiesInStudy),
                 n == null ? null : n.intValue(),
                 includePatient ? a.getString(Tag.PatientID) : null,
                 includePatient ? a.getString(Tag.PatientName) : null);

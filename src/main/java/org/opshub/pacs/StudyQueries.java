@@ -1,11 +1,10 @@
 package org.opshub.pacs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.opshub.dicom.Association;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
@@ -25,7 +24,8 @@ interface StudyQueries {
     StudyFinder.Listing list(String studyDateKey, int maxResults) throws DicomException;
 
     /** Candidates confirmed by StudyInstanceUID lists; see {@link StudyFinder#confirm}. */
-    StudyFinder.Confirmation confirm(List<String> candidates, String sentinel, boolean listMatching) throws DicomException;
+    StudyFinder.Confirmation confirm(List<String> candidates, String sentinel, boolean listMatching)
+            throws DicomException;
 
     /** The series of one study with their instance counts; see {@link StudyFinder#series}. */
     Map<String, StudyFinder.SeriesRecord> series(String studyInstanceUid) throws DicomException;
@@ -77,8 +77,8 @@ interface StudyQueries {
      */
     final class Qido implements StudyQueries {
         static final int UIDS_PER_REQUEST = 100;
-        private static final List<String> STUDY_FIELDS = List.of("0020000D", "00080020", "00080030", "00080050",
-                "00080061", "00201208");
+        private static final List<String> STUDY_FIELDS =
+                List.of("0020000D", "00080020", "00080030", "00080050", "00080061", "00201208");
         private final QidoClient client;
         private final boolean includePatient;
 
@@ -102,8 +102,12 @@ interface StudyQueries {
             if (uid == null) {
                 return null;
             }
-            return new StudyRecord(uid, DicomJson.string(a, Tag.StudyDate), DicomJson.string(a, Tag.StudyTime),
-                    DicomJson.string(a, Tag.AccessionNumber), DicomJson.string(a, Tag.ModalitiesInStudy),
+            return new StudyRecord(
+                    uid,
+                    DicomJson.string(a, Tag.StudyDate),
+                    DicomJson.string(a, Tag.StudyTime),
+                    DicomJson.string(a, Tag.AccessionNumber),
+                    DicomJson.string(a, Tag.ModalitiesInStudy),
                     DicomJson.integer(a, Tag.NumberOfStudyRelatedInstances),
                     includePatient ? DicomJson.string(a, Tag.PatientID) : null,
                     includePatient ? DicomJson.string(a, Tag.PatientName) : null);
@@ -125,10 +129,16 @@ interface StudyQueries {
         @Override
         public StudyFinder.Confirmation confirm(List<String> candidates, String sentinel, boolean listMatching)
                 throws DicomException {
-            return StudyFinder.confirmInBatches(candidates, sentinel, listMatching, UIDS_PER_REQUEST, (uids, out) -> {
-                byUid(String.join(",", uids), out);
-                return true;
-            }, this::byUid);
+            return StudyFinder.confirmInBatches(
+                    candidates,
+                    sentinel,
+                    listMatching,
+                    UIDS_PER_REQUEST,
+                    (uids, out) -> {
+                        byUid(String.join(",", uids), out);
+                        return true;
+                    },
+                    this::byUid);
         }
 
         private void byUid(String uids, Map<String, StudyRecord> out) throws DicomException {
@@ -143,13 +153,20 @@ interface StudyQueries {
         @Override
         public Map<String, StudyFinder.SeriesRecord> series(String studyInstanceUid) throws DicomException {
             Map<String, StudyFinder.SeriesRecord> out = new LinkedHashMap<>();
-            for (JsonNode a : client.search("/studies/" + studyInstanceUid + "/series", List.of(
-                    Map.entry("includefield", "0020000E"), Map.entry("includefield", "00080060"),
-                    Map.entry("includefield", "00200011"), Map.entry("includefield", "00201209")))) {
+            for (JsonNode a : client.search(
+                    "/studies/" + studyInstanceUid + "/series",
+                    List.of(
+                            Map.entry("includefield", "0020000E"), Map.entry("includefield", "00080060"),
+                            Map.entry("includefield", "00200011"), Map.entry("includefield", "00201209")))) {
                 String uid = DicomJson.string(a, Tag.SeriesInstanceUID);
                 if (uid != null) {
-                    out.put(uid, new StudyFinder.SeriesRecord(uid, DicomJson.string(a, Tag.Modality),
-                            DicomJson.string(a, Tag.SeriesNumber), DicomJson.integer(a, Tag.NumberOfSeriesRelatedInstances)));
+                    out.put(
+                            uid,
+                            new StudyFinder.SeriesRecord(
+                                    uid,
+                                    DicomJson.string(a, Tag.Modality),
+                                    DicomJson.string(a, Tag.SeriesNumber),
+                                    DicomJson.integer(a, Tag.NumberOfSeriesRelatedInstances)));
                 }
             }
             return out;

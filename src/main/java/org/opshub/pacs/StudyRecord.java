@@ -6,6 +6,12 @@ package org.opshub.pacs;
  *
  * @param instances NumberOfStudyRelatedInstances, or {@code null} when the node did not return it
  */
-public record StudyRecord(String studyInstanceUid, String studyDate, String studyTime, String accessionNumber,
-                          String modalities, Integer instances, String patientId, String patientName) {
-}
+public record StudyRecord(
+        String studyInstanceUid,
+        String studyDate,
+        String studyTime,
+        String accessionNumber,
+        String modalities,
+        Integer instances,
+        String patientId,
+        String patientName) {}

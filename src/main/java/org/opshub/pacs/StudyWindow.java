@@ -41,7 +41,8 @@ public final class StudyWindow {
             }
             return new StudyWindow(d);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("window '" + spec + "' is neither 'today' nor an ISO-8601 duration such as PT24H");
+            throw new IllegalArgumentException(
+                    "window '" + spec + "' is neither 'today' nor an ISO-8601 duration such as PT24H");
         }
     }
 

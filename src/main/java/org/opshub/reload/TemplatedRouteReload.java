@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -40,6 +39,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
     private static final Logger LOG = LoggerFactory.getLogger(TemplatedRouteReload.class);
     /** Per file name: route id → template ref and parameters, as last created. */
     private final Map<String, Map<String, String>> created = new HashMap<>();
+
     private final java.util.function.BiConsumer<String, Map<String, String>> validator;
     private final Runnable afterReload;
 
@@ -50,7 +50,9 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
      *                    created and the route it would replace keeps running
      * @param afterReload runs after each reload of a file (e.g. forget the state of removed checks)
      */
-    public TemplatedRouteReload(String directory, java.util.function.BiConsumer<String, Map<String, String>> validator,
+    public TemplatedRouteReload(
+            String directory,
+            java.util.function.BiConsumer<String, Map<String, String>> validator,
             Runnable afterReload) {
         super(directory);
         this.validator = validator;
@@ -81,8 +83,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
         return PluginHelper.getResourceLoader(getCamelContext()).resolveResource("file:" + file.getPath());
     }
 
-    private record Parsed(List<TemplatedRouteDefinition> templated, List<RouteTemplateDefinition> templates) {
-    }
+    private record Parsed(List<TemplatedRouteDefinition> templated, List<RouteTemplateDefinition> templates) {}
 
     private Parsed parse(Resource resource) throws Exception {
         List<TemplatedRouteDefinition> templated = new ArrayList<>();
@@ -124,7 +125,9 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
         Map<String, String> invalidKept = new LinkedHashMap<>();
         for (TemplatedRouteDefinition d : parsed.templated) {
             if (d.getRouteId() == null || d.getRouteId().isBlank()) {
-                LOG.error("{}: templatedRoute of {} has no routeId; give every check a routeId", file,
+                LOG.error(
+                        "{}: templatedRoute of {} has no routeId; give every check a routeId",
+                        file,
                         d.getRouteTemplateRef());
                 continue;
             }
@@ -171,7 +174,11 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
                 now.put(id, wanted.get(id));
                 LOG.info("{}: route {} created from template {}", file, id, d.getRouteTemplateRef());
             } catch (Exception ex) {
-                LOG.error("{}: route {} not created from template {}: {}", file, id, d.getRouteTemplateRef(),
+                LOG.error(
+                        "{}: route {} not created from template {}: {}",
+                        file,
+                        id,
+                        d.getRouteTemplateRef(),
                         ex.getMessage());
             }
         }
@@ -198,15 +205,23 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
                 continue;
             }
             for (TemplatedRouteDefinition d : defs) {
-                if (templateIds.contains(d.getRouteTemplateRef()) && f.getValue().containsKey(d.getRouteId())) {
+                if (templateIds.contains(d.getRouteTemplateRef())
+                        && f.getValue().containsKey(d.getRouteId())) {
                     remove(d.getRouteId(), f.getKey());
                     try {
                         model.addRouteFromTemplatedRoute(d);
-                        LOG.info("{}: route {} re-created from the changed template {}", f.getKey(), d.getRouteId(),
+                        LOG.info(
+                                "{}: route {} re-created from the changed template {}",
+                                f.getKey(),
+                                d.getRouteId(),
                                 d.getRouteTemplateRef());
                     } catch (Exception e) {
-                        LOG.error("{}: route {} not re-created from template {}: {}", f.getKey(), d.getRouteId(),
-                                d.getRouteTemplateRef(), e.getMessage());
+                        LOG.error(
+                                "{}: route {} not re-created from template {}: {}",
+                                f.getKey(),
+                                d.getRouteId(),
+                                d.getRouteTemplateRef(),
+                                e.getMessage());
                     }
                 }
             }

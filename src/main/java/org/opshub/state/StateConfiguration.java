@@ -3,7 +3,6 @@ package org.opshub.state;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.config.Settings;
@@ -13,8 +12,7 @@ import org.opshub.config.Settings;
  * readiness check {@code stateStoreHealthCheck}, and closes the store when Camel stops.
  */
 public final class StateConfiguration {
-    private StateConfiguration() {
-    }
+    private StateConfiguration() {}
 
     /**
      * @throws org.opshub.config.ConfigException naming the property of a bad value
@@ -26,19 +24,26 @@ public final class StateConfiguration {
             // also with PostgreSQL: the state-disk check watches it, and a missing one reads as a full disk
             java.nio.file.Files.createDirectories(Path.of(dir));
         } catch (java.io.IOException | RuntimeException e) {
-            throw new org.opshub.config.ConfigException("state.directory", "\"" + dir + "\" cannot be created: " + e.getMessage());
+            throw new org.opshub.config.ConfigException(
+                    "state.directory", "\"" + dir + "\" cannot be created: " + e.getMessage());
         }
-        StateStore store = StateStore.open(property.apply("state.jdbc-url"), property.apply("state.jdbc-user"),
-                property.apply("state.jdbc-password"), Path.of(dir), new StateStore.Timeouts(
+        StateStore store = StateStore.open(
+                property.apply("state.jdbc-url"),
+                property.apply("state.jdbc-user"),
+                property.apply("state.jdbc-password"),
+                Path.of(dir),
+                new StateStore.Timeouts(
                         Settings.duration(property, "state.connect-timeout", "PT10S"),
                         Settings.duration(property, "state.query-timeout", "PT30S")));
         try {
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    store.close();
-                }
-            }, true);
+            context.addService(
+                    new ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            store.close();
+                        }
+                    },
+                    true);
         } catch (Exception e) {
             store.close();
             throw new IllegalStateException("cannot register the state store for shutdown", e);

@@ -1,5 +1,7 @@
 package org.opshub.state;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,9 +9,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.opshub.config.ConfigException;
 import org.slf4j.Logger;
@@ -70,8 +69,9 @@ public final class StateStore implements AutoCloseable {
      * process being killed; power loss can still lose what the disk cache held (H2 does not fsync
      * each commit).
      */
-    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
-            + ";WRITE_DELAY=0";
+    static final String H2_SETTINGS =
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
+                    + ";WRITE_DELAY=0";
 
     /**
      * Timeouts of every database call.
@@ -118,19 +118,26 @@ public final class StateStore implements AutoCloseable {
             if (lower.startsWith("jdbc:h2:")) {
                 url = h2(url, queryMs);
             } else if (lower.startsWith("jdbc:postgresql:")) {
-                cfg.addDataSourceProperty("connectTimeout", Math.max(1, timeouts.connect().toSeconds()));
-                cfg.addDataSourceProperty("loginTimeout", Math.max(1, timeouts.connect().toSeconds()));
-                cfg.addDataSourceProperty("socketTimeout", Math.max(1, timeouts.query().toSeconds()));
+                cfg.addDataSourceProperty(
+                        "connectTimeout", Math.max(1, timeouts.connect().toSeconds()));
+                cfg.addDataSourceProperty(
+                        "loginTimeout", Math.max(1, timeouts.connect().toSeconds()));
+                cfg.addDataSourceProperty(
+                        "socketTimeout", Math.max(1, timeouts.query().toSeconds()));
                 // lock_timeout: a row another hub's dead session still locks is skipped after 2 s, not waited on;
                 // idle_in_transaction_session_timeout: this hub's session, cut off mid-transaction, ends
                 // on the server after the query timeout, and its row locks with it
                 // synchronous_commit=on: a commit returns once the WAL is flushed, whatever the server's default
-                cfg.addDataSourceProperty("options", "-c synchronous_commit=on -c statement_timeout=" + queryMs
-                        + " -c lock_timeout=" + Math.min(queryMs, 2000)
-                        + " -c idle_in_transaction_session_timeout=" + queryMs);
+                cfg.addDataSourceProperty(
+                        "options",
+                        "-c synchronous_commit=on -c statement_timeout=" + queryMs
+                                + " -c lock_timeout=" + Math.min(queryMs, 2000)
+                                + " -c idle_in_transaction_session_timeout=" + queryMs);
             } else {
-                throw new ConfigException("state.jdbc-url", withoutCredentials(url)
-                        + " is not supported: use jdbc:postgresql://host:5432/db or a jdbc:h2: URL (or leave it empty)");
+                throw new ConfigException(
+                        "state.jdbc-url",
+                        withoutCredentials(url)
+                                + " is not supported: use jdbc:postgresql://host:5432/db or a jdbc:h2: URL (or leave it empty)");
             }
             cfg.setJdbcUrl(url);
             if (user != null && !user.isBlank()) {
@@ -148,14 +155,21 @@ public final class StateStore implements AutoCloseable {
         cfg.setInitializationFailTimeout(-1);
         HikariDataSource ds = new HikariDataSource(cfg);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw new StateUnavailableException("cannot open or migrate the state store " + description, e);
         }
         LOG.info("State store: {}", description);
-        return new StateStore(ds, description, jdbcUrl != null && jdbcUrl.strip().toLowerCase(java.util.Locale.ROOT)
-                .startsWith("jdbc:postgresql:"));
+        return new StateStore(
+                ds,
+                description,
+                jdbcUrl != null
+                        && jdbcUrl.strip().toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -165,8 +179,8 @@ public final class StateStore implements AutoCloseable {
     static String h2(String url, long queryMs) {
         String[] parts = url.split(";");
         StringBuilder out = new StringBuilder(parts[0]);
-        java.util.Set<String> ours = java.util.Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT",
-                "WRITE_DELAY");
+        java.util.Set<String> ours = java.util.Set.of(
+                "MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT", "WRITE_DELAY");
         boolean timeout = false;
         for (int i = 1; i < parts.length; i++) {
             String key = parts[i].split("=", 2)[0].strip().toUpperCase(java.util.Locale.ROOT);
@@ -218,8 +232,7 @@ public final class StateStore implements AutoCloseable {
     /** This thread's {@link #inOneCommit} unit, if one is open: its connection and what waits for its end. */
     private final ThreadLocal<Unit> unit = new ThreadLocal<>();
 
-    private record Unit(Connection connection, List<Runnable> committed, List<Runnable> rolledBack) {
-    }
+    private record Unit(Connection connection, List<Runnable> committed, List<Runnable> rolledBack) {}
 
     /**
      * Runs {@code committed} once what this thread wrote is committed, or {@code rolledBack} when it is
@@ -307,8 +320,11 @@ public final class StateStore implements AutoCloseable {
         if (isTransient(e)) {
             return new StateUnavailableException("state store " + description + ": " + e.getMessage(), e);
         }
-        return new StateDataException("state store " + description + " refused the data (SQLState " + e.getSQLState()
-                + "): " + e.getMessage(), e.getSQLState(), e);
+        return new StateDataException(
+                "state store " + description + " refused the data (SQLState " + e.getSQLState() + "): "
+                        + e.getMessage(),
+                e.getSQLState(),
+                e);
     }
 
     /**

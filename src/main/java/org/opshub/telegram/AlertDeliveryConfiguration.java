@@ -1,11 +1,10 @@
 package org.opshub.telegram;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.AlertWebhook;
@@ -25,13 +24,16 @@ import org.slf4j.LoggerFactory;
 public final class AlertDeliveryConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(AlertDeliveryConfiguration.class);
 
-    private AlertDeliveryConfiguration() {
-    }
+    private AlertDeliveryConfiguration() {}
 
     /** The beans the other capabilities build on. */
-    public record Beans(Outbox outbox, Subscriptions subscriptions, AlertInbox inbox, Delivery delivery,
-            org.opshub.outbox.Texts texts, String language) {
-    }
+    public record Beans(
+            Outbox outbox,
+            Subscriptions subscriptions,
+            AlertInbox inbox,
+            Delivery delivery,
+            org.opshub.outbox.Texts texts,
+            String language) {}
 
     /**
      * The bot's texts: {@code messages_en.properties} and {@code messages_ru.properties} in
@@ -40,7 +42,8 @@ public final class AlertDeliveryConfiguration {
      * @throws org.opshub.config.ConfigException naming the property when a file cannot be read
      */
     public static org.opshub.outbox.Texts texts(Function<String, String> property) {
-        String dir = Objects.requireNonNullElse(property.apply("telegram.texts-directory"), "").strip();
+        String dir = Objects.requireNonNullElse(property.apply("telegram.texts-directory"), "")
+                .strip();
         try {
             return new org.opshub.outbox.Texts(java.nio.file.Path.of(dir.isEmpty() ? "templates" : dir));
         } catch (IllegalArgumentException e) {
@@ -50,49 +53,69 @@ public final class AlertDeliveryConfiguration {
 
     /** {@code telegram.language}: {@code en} (default) or {@code ru}. */
     public static String language(Function<String, String> property) {
-        String v = Objects.requireNonNullElse(property.apply("telegram.language"), "").strip().toLowerCase(java.util.Locale.ROOT);
+        String v = Objects.requireNonNullElse(property.apply("telegram.language"), "")
+                .strip()
+                .toLowerCase(java.util.Locale.ROOT);
         if (v.isEmpty()) {
             return "en";
         }
         if (!org.opshub.outbox.Texts.LANGUAGES.contains(v)) {
-            throw new org.opshub.config.ConfigException("telegram.language", "\"" + v + "\" is not one of " + org.opshub.outbox.Texts.LANGUAGES);
+            throw new org.opshub.config.ConfigException(
+                    "telegram.language", "\"" + v + "\" is not one of " + org.opshub.outbox.Texts.LANGUAGES);
         }
         return v;
     }
 
-
-
     /** @throws ConfigException naming the property of a bad value */
-    public static Beans bind(CamelContext context, MeterRegistry registry, Function<String, String> property,
-            TelegramSettings telegram, StateStore store, String hubId) {
+    public static Beans bind(
+            CamelContext context,
+            MeterRegistry registry,
+            Function<String, String> property,
+            TelegramSettings telegram,
+            StateStore store,
+            String hubId) {
         readable(property, "telegram.alert-template", "templates/alert.txt");
         readable(property, "telegram.alert-template-ru", "templates/alert.ru.txt");
         org.opshub.outbox.Texts texts = texts(property);
         String language = language(property);
-        Settings.number(property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
+        Settings.number(
+                property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
         // the send rates the outbox route passes to claim()
         Settings.number(property, "telegram.rate.messages-per-second", "30", 1, 1000);
         Settings.number(property, "telegram.rate.per-chat-per-second", "1", 1, 1000);
         Settings.number(property, "telegram.rate.per-group-per-minute", "20", 1, 60_000);
         Subscriptions subscriptions = new Subscriptions(store);
         Outbox outbox = new Outbox(store, registry);
-        AlertInbox inbox = new AlertInbox(store, subscriptions, telegram,
-                Settings.duration(property, "alertmanager.dedup-retention", "P7D"), registry);
+        AlertInbox inbox = new AlertInbox(
+                store,
+                subscriptions,
+                telegram,
+                Settings.duration(property, "alertmanager.dedup-retention", "P7D"),
+                registry);
         inbox.languages(texts, language);
         inbox.maxParts((int) Settings.number(property, "telegram.max-parts-per-alert", "5", 1, 100));
-        inbox.maxMessagesPerWebhook((int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
+        inbox.maxMessagesPerWebhook(
+                (int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
         delivery.languages(new org.opshub.outbox.ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
         AlertWebhook webhook;
-        context.getRegistry().bind("alertWebhook", webhook = new AlertWebhook(property.apply("alertmanager.bearer-token"),
-                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
-                (int) Settings.number(property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE), inbox,
-                new org.opshub.alerts.AlertmanagerPayload.Limits(
-                        (int) Settings.number(property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
-                        (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
+        context.getRegistry()
+                .bind(
+                        "alertWebhook",
+                        webhook = new AlertWebhook(
+                                property.apply("alertmanager.bearer-token"),
+                                Settings.number(
+                                        property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
+                                (int) Settings.number(
+                                        property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE),
+                                inbox,
+                                new org.opshub.alerts.AlertmanagerPayload.Limits(
+                                        (int) Settings.number(
+                                                property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
+                                        (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
         webhook.journal(new org.opshub.alerts.IntakeStore(store, registry), hubId);
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");

@@ -7,8 +7,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-
-import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
@@ -43,26 +41,34 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
         Timeout timeout = Timeout.of(settings.httpTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        SocketConfig.Builder socket = SocketConfig.custom().setSoTimeout(timeout).setTcpNoDelay(true);
+        SocketConfig.Builder socket =
+                SocketConfig.custom().setSoTimeout(timeout).setTcpNoDelay(true);
         URI proxy = settings.proxy();
         if (proxy != null && proxy.getScheme().toLowerCase().startsWith("socks")) {
             socket.setSocksProxyAddress(new InetSocketAddress(proxy.getHost(), proxy.getPort()));
         }
         builder.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultSocketConfig(socket.build())
-                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(10))
-                        .setSocketTimeout(timeout).build())
-                .setMaxConnTotal(40).setMaxConnPerRoute(40).build());
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofSeconds(10))
+                        .setSocketTimeout(timeout)
+                        .build())
+                .setMaxConnTotal(40)
+                .setMaxConnPerRoute(40)
+                .build());
         // HttpClient 5 would silently retry 429/503 once after 1 s; Delivery decides retries itself
         builder.disableAutomaticRetries();
-        builder.setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout)
-                .setConnectionRequestTimeout(Timeout.ofSeconds(10)).build());
+        builder.setDefaultRequestConfig(RequestConfig.custom()
+                .setResponseTimeout(timeout)
+                .setConnectionRequestTimeout(Timeout.ofSeconds(10))
+                .build());
         if (proxy != null && proxy.getScheme().equalsIgnoreCase("http")) {
             builder.setProxy(new HttpHost("http", proxy.getHost(), proxy.getPort()));
             if (proxy.getUserInfo() != null) {
                 String[] up = userInfo(proxy);
                 BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-                credentials.setCredentials(new AuthScope(proxy.getHost(), proxy.getPort()),
+                credentials.setCredentials(
+                        new AuthScope(proxy.getHost(), proxy.getPort()),
                         new UsernamePasswordCredentials(up[0], up[1].toCharArray()));
                 builder.setDefaultCredentialsProvider(credentials);
             }
@@ -74,7 +80,9 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
         int colon = raw.indexOf(':');
         String user = colon < 0 ? raw : raw.substring(0, colon);
         String pass = colon < 0 ? "" : raw.substring(colon + 1);
-        return new String[] {URLDecoder.decode(user, StandardCharsets.UTF_8), URLDecoder.decode(pass, StandardCharsets.UTF_8)};
+        return new String[] {
+            URLDecoder.decode(user, StandardCharsets.UTF_8), URLDecoder.decode(pass, StandardCharsets.UTF_8)
+        };
     }
 
     /** The JDK's SOCKS client asks the default Authenticator; answer only for our proxy. */
@@ -87,9 +95,17 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
                 if (getRequestingPort() == proxy.getPort() && proxy.getHost().equalsIgnoreCase(getRequestingHost())) {
                     return new PasswordAuthentication(up[0], up[1].toCharArray());
                 }
-                return previous == null ? null : previous.requestPasswordAuthenticationInstance(getRequestingHost(),
-                        getRequestingSite(), getRequestingPort(), getRequestingProtocol(), getRequestingPrompt(),
-                        getRequestingScheme(), getRequestingURL(), getRequestorType());
+                return previous == null
+                        ? null
+                        : previous.requestPasswordAuthenticationInstance(
+                                getRequestingHost(),
+                                getRequestingSite(),
+                                getRequestingPort(),
+                                getRequestingProtocol(),
+                                getRequestingPrompt(),
+                                getRequestingScheme(),
+                                getRequestingURL(),
+                                getRequestorType());
             }
         });
     }

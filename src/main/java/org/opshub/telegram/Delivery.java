@@ -1,19 +1,16 @@
 package org.opshub.telegram;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.outbox.BotCall;
@@ -63,23 +60,30 @@ public final class Delivery {
      * under load spread by more than 25 ms, and a chat's rate does not limit throughput).
      */
     private volatile SendThrottle sends = new SendThrottle(SEND_MARGIN_MS, CHAT_MARGIN_MS);
+
     static final long SEND_MARGIN_MS = 25;
     static final long CHAT_MARGIN_MS = 200;
     /** The limits of the last claim (the route passes them). */
     private volatile SendThrottle.Limits limits = SendThrottle.Limits.TELEGRAM;
+
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final MeterRegistry registry;
     private volatile String lastError;
     private volatile boolean storeDown;
     /** Whether the throttle's windows were rebuilt from the send log (at the first claim, and after {@link #leading}). */
     private boolean throttleSeeded;
+
     private volatile boolean reseed;
     /** This hub's name in the outbox row claims ({@code cluster.hub-id}). */
     private volatile String hubId = "local";
     /** How long a claimed message stays this hub's: twice {@code telegram.http-timeout}. */
     private final long claimMillis;
 
-    public Delivery(TelegramSettings settings, StateStore store, Outbox outbox, Subscriptions subscriptions,
+    public Delivery(
+            TelegramSettings settings,
+            StateStore store,
+            Outbox outbox,
+            Subscriptions subscriptions,
             MeterRegistry registry) {
         this.settings = settings;
         this.store = store;
@@ -120,7 +124,10 @@ public final class Delivery {
                     }
                     LOG.warn("Message {} for chat {} was taken by another hub: not sent from here", m.id(), m.chatId());
                 } catch (StateUnavailableException e) {
-                    LOG.warn("Message {} for chat {} not sent: the state store does not answer ({})", m.id(), m.chatId(),
+                    LOG.warn(
+                            "Message {} for chat {} not sent: the state store does not answer ({})",
+                            m.id(),
+                            m.chatId(),
                             e.getMessage());
                 }
                 return false;
@@ -241,8 +248,13 @@ public final class Delivery {
             LOG.warn("Could not drop an expired message for chat {} (retried next tick): {}", m.chatId(), e.toString());
             return;
         }
-        LOG.error("Gave up on a {} message for chat {} queued at {} (telegram.max-delivery-age={}), last error: {}",
-                m.kind(), m.chatId(), Instant.ofEpochMilli(m.createdAt()), settings.maxDeliveryAge(), lastError);
+        LOG.error(
+                "Gave up on a {} message for chat {} queued at {} (telegram.max-delivery-age={}), last error: {}",
+                m.kind(),
+                m.chatId(),
+                Instant.ofEpochMilli(m.createdAt()),
+                settings.maxDeliveryAge(),
+                lastError);
         dropped("expired");
     }
 
@@ -278,7 +290,10 @@ public final class Delivery {
         OutboxMessage m = message(exchange);
         String what = "check".equals(m.kind()) ? "Check" : "alert".equals(m.kind()) ? "Alert" : "Telegram";
         if (m.chatId() == 0) {
-            LOG.info("{} (console mode, no {}):\n{}", what, settings.consoleMode() ? "telegram.token" : "checks.chats",
+            LOG.info(
+                    "{} (console mode, no {}):\n{}",
+                    what,
+                    settings.consoleMode() ? "telegram.token" : "checks.chats",
                     m.text());
         } else {
             LOG.info("Telegram (console mode, no telegram.token) to chat {}:\n{}", m.chatId(), m.text());
@@ -320,16 +335,34 @@ public final class Delivery {
         ObjectNode panel = (ObjectNode) extra.remove("panel");
         extra.remove("fallback");
         String title = panel == null ? "panel" : panel.path("title").asText("panel");
-        OutboxMessage asText = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), m.parseMode(),
-                m.createdAt(), m.attempts(), extra.isEmpty() ? null : extra.toString());
+        OutboxMessage asText = new OutboxMessage(
+                m.id(),
+                m.chatId(),
+                m.kind(),
+                m.ref(),
+                m.text(),
+                m.parseMode(),
+                m.createdAt(),
+                m.attempts(),
+                extra.isEmpty() ? null : extra.toString());
         outbox.rewrite(asText);
-        LOG.warn("Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}", title, m.chatId(), error,
+        LOG.warn(
+                "Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}",
+                title,
+                m.chatId(),
+                error,
                 retryable ? ", the picture follows when Grafana answers" : "");
         if (retryable && panel != null) {
             ObjectNode photo = JSON.createObjectNode();
             photo.set("panel", panel);
             String range = Html.escape(panel.path("range").asText(""));
-            outbox.enqueue(m.chatId(), m.threadId(), "photo", m.ref() + ":photo", t(m.chatId(), "alert.photo", Html.escape(title), range), "HTML",
+            outbox.enqueue(
+                    m.chatId(),
+                    m.threadId(),
+                    "photo",
+                    m.ref() + ":photo",
+                    t(m.chatId(), "alert.photo", Html.escape(title), range),
+                    "HTML",
                     photo.toString());
         }
         return asText;
@@ -338,7 +371,12 @@ public final class Delivery {
     /** A requested panel not rendered yet: the same message again after a backoff (1 s doubling, at most 5 min). */
     public void renderLater(OutboxMessage m, String error) {
         long delay = backoff(m.attempts());
-        LOG.warn("Panel {} for chat {} not rendered ({}): retrying in {} s", panelTitle(m), m.chatId(), error, delay / 1000);
+        LOG.warn(
+                "Panel {} for chat {} not rendered ({}): retrying in {} s",
+                panelTitle(m),
+                m.chatId(),
+                error,
+                delay / 1000);
         outbox.retryAt(m.id(), System.currentTimeMillis() + delay, error);
     }
 
@@ -348,9 +386,16 @@ public final class Delivery {
      * @return the message to send now: {@code ⚠️ Could not render <b>title</b>: error}
      */
     public OutboxMessage renderError(OutboxMessage m, String error) {
-        OutboxMessage reply = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
-                t(m.chatId(), "render.error", Html.escape(panelTitle(m)), Html.escape(error)), "HTML",
-                m.createdAt(), m.attempts(), null);
+        OutboxMessage reply = new OutboxMessage(
+                m.id(),
+                m.chatId(),
+                m.kind(),
+                m.ref(),
+                t(m.chatId(), "render.error", Html.escape(panelTitle(m)), Html.escape(error)),
+                "HTML",
+                m.createdAt(),
+                m.attempts(),
+                null);
         outbox.rewrite(reply);
         return reply;
     }
@@ -367,14 +412,14 @@ public final class Delivery {
      * @param retryAfter  {@code parameters.retry_after}, seconds, or null
      * @param migrateTo   {@code parameters.migrate_to_chat_id}, or null
      */
-    public record Answer(boolean ok, String description, Long retryAfter, Long migrateTo) {
-    }
+    public record Answer(boolean ok, String description, Long retryAfter, Long migrateTo) {}
 
     /** Reads a Bot API answer body (any text: an HTML error page from a proxy gives ok=false). */
     public static Answer answer(String body) {
         JsonNode json = parse(body);
         JsonNode p = json.path("parameters");
-        return new Answer(json.path("ok").asBoolean(false),
+        return new Answer(
+                json.path("ok").asBoolean(false),
                 org.opshub.config.Secrets.excerpt(json.path("description").asText(body == null ? "" : body)),
                 p.has("retry_after") ? p.path("retry_after").asLong() : null,
                 p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null);
@@ -419,20 +464,34 @@ public final class Delivery {
         ObjectNode extra = BotCall.extra(m);
         extra.remove("message_thread_id");
         String note = "\n\n" + t(m.chatId(), "topic.gone.note", thread);
-        OutboxMessage general = new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(),
-                "HTML".equals(m.parseMode()) ? m.text() + note : m.text() + Html.toPlain(note), m.parseMode(), m.createdAt(),
-                m.attempts(), extra.isEmpty() ? null : extra.toString());
+        OutboxMessage general = new OutboxMessage(
+                m.id(),
+                m.chatId(),
+                m.kind(),
+                m.ref(),
+                "HTML".equals(m.parseMode()) ? m.text() + note : m.text() + Html.toPlain(note),
+                m.parseMode(),
+                m.createdAt(),
+                m.attempts(),
+                extra.isEmpty() ? null : extra.toString());
         int marked = store.inTransaction(c -> subscriptions.threadGone(c, m.chatId(), thread, description));
         outbox.rewrite(general);
-        LOG.warn("Topic {} of chat {} cannot be reached ({}): this message goes to General, {} subscription(s) of the topic"
-                + " send there until /subscribe is sent in a live topic", thread, m.chatId(), description, marked);
+        LOG.warn(
+                "Topic {} of chat {} cannot be reached ({}): this message goes to General, {} subscription(s) of the topic"
+                        + " send there until /subscribe is sent in a live topic",
+                thread,
+                m.chatId(),
+                description,
+                marked);
     }
 
     /** 400 "can't parse entities": the same text again as plain text (links as "text (url)"). */
     public void resendAsPlainText(OutboxMessage m, String description) {
         failed(m, 400, description);
-        LOG.warn("Telegram could not parse the HTML of a message for chat {} ({}): resending as plain text",
-                m.chatId(), description);
+        LOG.warn(
+                "Telegram could not parse the HTML of a message for chat {} ({}): resending as plain text",
+                m.chatId(),
+                description);
         outbox.makePlain(m.id(), Html.toPlain(m.text()));
     }
 
@@ -444,8 +503,10 @@ public final class Delivery {
             return Outbox.dropChat(c, m.chatId());
         });
         dropped("blocked");
-        LOG.warn("Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
-                m.chatId(), description);
+        LOG.warn(
+                "Telegram refused chat {} ({}): its subscriptions are disabled until it subscribes again",
+                m.chatId(),
+                description);
     }
 
     /** Another 4xx the message itself causes: dropped with an ERROR line. */
@@ -453,14 +514,20 @@ public final class Delivery {
         failed(m, status, description);
         dropped("rejected");
         outbox.delete(m.id());
-        LOG.error("Telegram rejected a {} message for chat {}: {} {}; dropped", m.kind(), m.chatId(), status, description);
+        LOG.error(
+                "Telegram rejected a {} message for chat {}: {} {}; dropped",
+                m.kind(),
+                m.chatId(),
+                status,
+                description);
     }
 
     /** 5xx, 401, 404, or a 200 that is not "ok": the same message again after a backoff (1 s doubling, at most 5 min). */
     public void retryLater(OutboxMessage m, int status, String description) {
         long now = failed(m, status, description);
         long delay = backoff(m.attempts());
-        LOG.warn("Telegram answered {} {} for chat {}: retrying in {} s", status, description, m.chatId(), delay / 1000);
+        LOG.warn(
+                "Telegram answered {} {} for chat {}: retrying in {} s", status, description, m.chatId(), delay / 1000);
         outbox.retryAt(m.id(), now + delay, lastError);
     }
 
@@ -518,21 +585,26 @@ public final class Delivery {
     }
 
     private void sent(String kind, int n) {
-        Counter.builder("telegram_messages_sent_total").tag("kind", kind)
+        Counter.builder("telegram_messages_sent_total")
+                .tag("kind", kind)
                 .description("Telegram messages accepted by the Bot API (or logged in console mode)")
-                .register(registry).increment(n);
+                .register(registry)
+                .increment(n);
     }
 
     private void error(String code) {
-        Counter.builder("telegram_send_errors_total").tag("code", code)
+        Counter.builder("telegram_send_errors_total")
+                .tag("code", code)
                 .description("Failed sendMessage calls by cause: HTTP status (429, 400, 403, 5xx, …) or network")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     private void dropped(String reason) {
-        Counter.builder("telegram_messages_dropped_total").tag("reason", reason)
+        Counter.builder("telegram_messages_dropped_total")
+                .tag("reason", reason)
                 .description("Messages given up: expired (telegram.max-delivery-age), rejected (400), blocked (403)")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
-
 }

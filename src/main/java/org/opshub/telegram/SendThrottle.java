@@ -52,6 +52,7 @@ public final class SendThrottle {
         this.marginMs = marginMs;
         this.chatMarginMs = chatMarginMs;
     }
+
     private final Map<Long, Deque<Long>> perChat = new HashMap<>();
 
     /**

@@ -1,13 +1,12 @@
 package org.opshub.web;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.impl.VertxInternal;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The Vert.x instance Camel's embedded server ({@code camel.server.*}) finds in the registry and
@@ -24,8 +23,7 @@ import io.vertx.core.impl.VertxInternal;
  * </ul>
  */
 public final class HardenedVertx {
-    private HardenedVertx() {
-    }
+    private HardenedVertx() {}
 
     /**
      * @param real the Vert.x instance that does the work (closed by {@link WebConfiguration} when
@@ -34,9 +32,11 @@ public final class HardenedVertx {
      * @param idle the idle timeout, at least a second
      */
     public static Vertx wrap(Vertx real, WebConfig web, Duration idle) {
-        return (Vertx) Proxy.newProxyInstance(HardenedVertx.class.getClassLoader(), new Class<?>[] {VertxInternal.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("createHttpServer") && args != null && args.length == 1
+        return (Vertx) Proxy.newProxyInstance(
+                HardenedVertx.class.getClassLoader(), new Class<?>[] {VertxInternal.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("createHttpServer")
+                            && args != null
+                            && args.length == 1
                             && args[0] instanceof HttpServerOptions options) {
                         return real.createHttpServer(apply(options, web, idle));
                     }

@@ -1,5 +1,10 @@
 package org.opshub.web;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +68,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
      *                           ({@code telegram.webhook-max-body-bytes})
      * @param bcryptConcurrency  HTTP Basic verifications (bcrypt) at once ({@code opshub.bcrypt-concurrency})
      */
-    public record Limits(java.time.Duration readTimeout, String webhookSecret, long webhookMaxBody, int bcryptConcurrency) {
-    }
+    public record Limits(
+            java.time.Duration readTimeout, String webhookSecret, long webhookMaxBody, int bcryptConcurrency) {}
 
     /** Told of each webhook request refused for its secret, with the client's address (the bot counts and logs them). */
-    private volatile java.util.function.Consumer<String> webhookRefused = from -> { };
+    private volatile java.util.function.Consumer<String> webhookRefused = from -> {};
 
     /** Sets who is told of webhook requests refused for their secret. */
     public void onWebhookRefused(java.util.function.Consumer<String> listener) {
@@ -95,7 +94,9 @@ public final class HttpAccess implements Handler<RoutingContext> {
         this.limits = limits;
         this.bcrypt = new java.util.concurrent.Semaphore(Math.max(1, limits.bcryptConcurrency()));
         this.dummyHash = config.hasUsers()
-                ? BCrypt.withDefaults().hashToString(10, UUID.randomUUID().toString().toCharArray()) : null;
+                ? BCrypt.withDefaults()
+                        .hashToString(10, UUID.randomUUID().toString().toCharArray())
+                : null;
     }
 
     /** The secret header Telegram sends with every pushed update (Bot API, setWebhook secret_token). */
@@ -108,13 +109,15 @@ public final class HttpAccess implements Handler<RoutingContext> {
     public static final String USER_HEADER = "OpshubUser";
 
     /** A re-send, however the path is written: the route it reaches after normalisation. */
-    private static final java.util.regex.Pattern RESEND = java.util.regex.Pattern.compile("/pacs/missing/[^/]+/[^/]+/resend");
+    private static final java.util.regex.Pattern RESEND =
+            java.util.regex.Pattern.compile("/pacs/missing/[^/]+/[^/]+/resend");
 
     @Override
     public void handle(RoutingContext ctx) {
         ctx.request().headers().remove(USER_HEADER);
         if (!config.headers().isEmpty()) {
-            ctx.addHeadersEndHandler(v -> config.headers().forEach((k, value) -> ctx.response().headers().set(k, value)));
+            ctx.addHeadersEndHandler(v -> config.headers()
+                    .forEach((k, value) -> ctx.response().headers().set(k, value)));
         }
         readDeadline(ctx);
         String path = ctx.normalizedPath();
@@ -129,8 +132,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
             if (config.hasUsers()) {
                 authenticate(ctx);
             } else {
-                refuse(ctx, 403, "a re-send (C-MOVE) needs a user: set " + WebConfig.PROPERTY
-                        + " to a web config with basic_auth_users (also for loopback clients)");
+                refuse(
+                        ctx,
+                        403,
+                        "a re-send (C-MOVE) needs a user: set " + WebConfig.PROPERTY
+                                + " to a web config with basic_auth_users (also for loopback clients)");
             }
             return;
         }
@@ -138,8 +144,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
             if (alertsToken || loopback(ctx.request())) {
                 ctx.next();
             } else {
-                refuse(ctx, 403, "POST /alerts from another host needs alertmanager.bearer-token to be set"
-                        + " (and Alertmanager's http_config.authorization to send it)");
+                refuse(
+                        ctx,
+                        403,
+                        "POST /alerts from another host needs alertmanager.bearer-token to be set"
+                                + " (and Alertmanager's http_config.authorization to send it)");
             }
         } else if (OPEN.contains(path) || path.startsWith("/observe/health/")) {
             if (config.hasUsers()) {
@@ -152,8 +161,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
         } else if (loopback(ctx.request())) {
             ctx.next();
         } else {
-            refuse(ctx, 403, path + " answers loopback clients only until " + WebConfig.PROPERTY
-                    + " names a web config with basic_auth_users");
+            refuse(
+                    ctx,
+                    403,
+                    path + " answers loopback clients only until " + WebConfig.PROPERTY
+                            + " names a web config with basic_auth_users");
         }
     }
 
@@ -168,7 +180,8 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
         long timer = ctx.vertx().setTimer(Math.max(1, limits.readTimeout().toMillis()), id -> {
             if (!ctx.request().isEnded() && ctx.request().connection() != null) {
-                LOG.debug("Request body of {} not received within opshub.http-read-timeout: connection closed",
+                LOG.debug(
+                        "Request body of {} not received within opshub.http-read-timeout: connection closed",
                         ctx.normalizedPath());
                 ctx.request().connection().close();
             }
@@ -185,12 +198,17 @@ public final class HttpAccess implements Handler<RoutingContext> {
         String expected = limits.webhookSecret();
         if (expected != null && !expected.isEmpty()) {
             String given = ctx.request().getHeader(WEBHOOK_SECRET_HEADER);
-            if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                    given.getBytes(StandardCharsets.UTF_8))) {
+            if (given == null
+                    || !MessageDigest.isEqual(
+                            expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
                 webhookRefused.accept(client(ctx));
-                LOG.debug("POST /telegram/webhook from {} refused: no or a wrong {}", client(ctx), WEBHOOK_SECRET_HEADER);
+                LOG.debug(
+                        "POST /telegram/webhook from {} refused: no or a wrong {}", client(ctx), WEBHOOK_SECRET_HEADER);
                 // the answer the route gives (Bot API style), without reading the body
-                ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                ctx.response()
+                        .setStatusCode(403)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
                         .end("{\"ok\":false,\"error\":\"missing or wrong " + WEBHOOK_SECRET_HEADER + "\"}");
                 return;
             }
@@ -233,8 +251,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
         if (length <= limit) {
             return false;
         }
-        refuse(ctx, 413, "body of " + length + " bytes is larger than "
-                + (alerts ? "alertmanager.max-body-bytes=" : "camel.server.maxBodySize=") + limit);
+        refuse(
+                ctx,
+                413,
+                "body of " + length + " bytes is larger than "
+                        + (alerts ? "alertmanager.max-body-bytes=" : "camel.server.maxBodySize=") + limit);
         return true;
     }
 
@@ -242,8 +263,11 @@ public final class HttpAccess implements Handler<RoutingContext> {
         String header = ctx.request().getHeader("Authorization");
         String[] userPassword = basic(header);
         if (userPassword == null) {
-            challenge(ctx, header == null ? "credentials required (HTTP Basic, users of " + WebConfig.PROPERTY + ")"
-                    : "Authorization must be HTTP Basic");
+            challenge(
+                    ctx,
+                    header == null
+                            ? "credentials required (HTTP Basic, users of " + WebConfig.PROPERTY + ")"
+                            : "Authorization must be HTTP Basic");
             return;
         }
         String user = userPassword[0];
@@ -270,14 +294,22 @@ public final class HttpAccess implements Handler<RoutingContext> {
             return;
         }
         ctx.request().pause();
-        ctx.vertx().<Boolean>executeBlocking(() -> {
-            try {
-                return BCrypt.verifyer().verify(password.toCharArray(), (hash == null ? dummyHash : hash).toCharArray())
-                        .verified && hash != null;
-            } finally {
-                bcrypt.release();
-            }
-        }, false).onComplete(r -> {
+        ctx.vertx()
+                .<Boolean>executeBlocking(
+                        () -> {
+                            try {
+                                return BCrypt.verifyer()
+                                                .verify(
+                                                        password.toCharArray(),
+                                                        (hash == null ? dummyHash : hash).toCharArray())
+                                                .verified
+                                        && hash != null;
+                            } finally {
+                                bcrypt.release();
+                            }
+                        },
+                        false)
+                .onComplete(r -> {
                     if (r.succeeded() && Boolean.TRUE.equals(r.result())) {
                         backOff.remove(client);
                         if (verified.size() >= MAX_CACHED) {
@@ -287,7 +319,9 @@ public final class HttpAccess implements Handler<RoutingContext> {
                         ctx.request().headers().set(USER_HEADER, user);
                         ctx.next();
                     } else {
-                        LOG.debug("HTTP Basic refused for a user of {} from {}", ctx.normalizedPath(),
+                        LOG.debug(
+                                "HTTP Basic refused for a user of {} from {}",
+                                ctx.normalizedPath(),
                                 ctx.request().remoteAddress());
                         ctx.request().resume();
                         failed(client);
@@ -323,7 +357,8 @@ public final class HttpAccess implements Handler<RoutingContext> {
             return null;
         }
         try {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            String decoded =
+                    new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
         } catch (IllegalArgumentException e) {
@@ -342,13 +377,16 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
         backOff.compute(client, (k, v) -> {
             long fails = v == null ? 1 : v[0] + 1;
-            long wait = fails < FREE_FAILURES ? 0 : Math.min(MAX_BACK_OFF_MS, 1000L << Math.min(fails - FREE_FAILURES, 20));
+            long wait =
+                    fails < FREE_FAILURES ? 0 : Math.min(MAX_BACK_OFF_MS, 1000L << Math.min(fails - FREE_FAILURES, 20));
             return new long[] {fails, System.currentTimeMillis() + wait};
         });
     }
 
     private static String client(RoutingContext ctx) {
-        return ctx.request().remoteAddress() == null ? "?" : String.valueOf(ctx.request().remoteAddress().hostAddress());
+        return ctx.request().remoteAddress() == null
+                ? "?"
+                : String.valueOf(ctx.request().remoteAddress().hostAddress());
     }
 
     /** Whether the peer is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
@@ -372,13 +410,20 @@ public final class HttpAccess implements Handler<RoutingContext> {
         if (ctx.response().ended()) {
             return;
         }
-        String body = JSON.createObjectNode().put("status", "error").put("error", message).toString();
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+        String body = JSON.createObjectNode()
+                .put("status", "error")
+                .put("error", message)
+                .toString();
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(body);
     }
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,17 +1,16 @@
 package org.opshub.web;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Handler;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * HTTP server metrics of the one port, the Prometheus way, with Micrometer:
@@ -26,10 +25,13 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class HttpMetrics implements Handler<RoutingContext> {
     /** Prometheus's default buckets, seconds. */
-    private static final Duration[] BUCKETS = java.util.stream.DoubleStream.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-            1, 2.5, 5, 10).mapToObj(s -> Duration.ofNanos((long) (s * 1e9))).toArray(Duration[]::new);
-    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
-            "PATCH", "OPTIONS");
+    private static final Duration[] BUCKETS = java.util.stream.DoubleStream.of(
+                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .mapToObj(s -> Duration.ofNanos((long) (s * 1e9)))
+            .toArray(Duration[]::new);
+
+    private static final java.util.Set<String> METHODS =
+            java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     private final MeterRegistry registry;
     private final Supplier<List<String>> templates;
     private final Map<String, Pattern> compiled = new ConcurrentHashMap<>();
@@ -47,15 +49,23 @@ public final class HttpMetrics implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         long start = System.nanoTime();
         String path = ctx.normalizedPath();
-        String method = METHODS.contains(ctx.request().method().name()) ? ctx.request().method().name() : "OTHER";
+        String method = METHODS.contains(ctx.request().method().name())
+                ? ctx.request().method().name()
+                : "OTHER";
         ctx.addEndHandler(done -> {
             String route = route(path);
             String status = Integer.toString(ctx.response().getStatusCode());
-            Timer.builder("http.server.requests").description("HTTP requests served, by route template, method and status")
-                    .tags("method", method, "route", route, "status", status).serviceLevelObjectives(BUCKETS)
-                    .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            Counter.builder("http.server.requests.total").description("HTTP requests served, by route template, method and status")
-                    .tags("method", method, "route", route, "status", status).register(registry).increment();
+            Timer.builder("http.server.requests")
+                    .description("HTTP requests served, by route template, method and status")
+                    .tags("method", method, "route", route, "status", status)
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry)
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            Counter.builder("http.server.requests.total")
+                    .description("HTTP requests served, by route template, method and status")
+                    .tags("method", method, "route", route, "status", status)
+                    .register(registry)
+                    .increment();
         });
         ctx.next();
     }
@@ -73,7 +83,8 @@ public final class HttpMetrics implements Handler<RoutingContext> {
     /** {@code /a/:b/{c}} matches {@code /a/x/y} (and {@code /a/x/y/}); a {@code *} segment matches any rest. */
     static Pattern pattern(String template) {
         String re = java.util.Arrays.stream(template.split("/", -1))
-                .map(p -> p.startsWith(":") || p.startsWith("{") && p.endsWith("}") ? "[^/]+"
+                .map(p -> p.startsWith(":") || p.startsWith("{") && p.endsWith("}")
+                        ? "[^/]+"
                         : p.equals("*") ? ".*" : p.isEmpty() ? "" : Pattern.quote(p))
                 .collect(java.util.stream.Collectors.joining("/"));
         return Pattern.compile(re + "/?");

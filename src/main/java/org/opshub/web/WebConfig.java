@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.opshub.config.ConfigException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -59,28 +58,47 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
      * and TLS 1.3's, which are all of that kind (as exporter-toolkit, TLS 1.3's suites are not
      * configurable: they are always on while TLS 1.3 is).
      */
-    public static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256");
-    public static final List<String> DEFAULT_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    public static final List<String> TLS13_SUITES =
+            List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
+    public static final List<String> DEFAULT_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     /** exporter-toolkit's version names and JSSE's. */
     private static final List<String> VERSIONS = List.of("TLS10", "TLS11", "TLS12", "TLS13");
+
     private static final List<String> JSSE_VERSIONS = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     /**
      * The headers {@code http_server_config.headers} may set, as exporter-toolkit allows them
      * (security headers only; any other is refused).
      */
-    public static final Set<String> ALLOWED_HEADERS = Set.of("Strict-Transport-Security", "X-Frame-Options",
-            "X-Content-Type-Options", "X-XSS-Protection", "Content-Security-Policy");
+    public static final Set<String> ALLOWED_HEADERS = Set.of(
+            "Strict-Transport-Security",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "X-XSS-Protection",
+            "Content-Security-Policy");
 
     private static final Set<String> TOP = Set.of("tls_server_config", "basic_auth_users", "http_server_config");
-    private static final Set<String> TLS_KEYS = Set.of("cert_file", "key_file", "client_auth_type", "client_ca_file",
-            "min_version", "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites");
+    private static final Set<String> TLS_KEYS = Set.of(
+            "cert_file",
+            "key_file",
+            "client_auth_type",
+            "client_ca_file",
+            "min_version",
+            "max_version",
+            "cipher_suites",
+            "curve_preferences",
+            "prefer_server_cipher_suites");
     private static final Set<String> HTTP_KEYS = Set.of("headers", "http2");
 
     /** No file: no TLS, no users. */
@@ -113,7 +131,8 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(PROPERTY, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException(
+                    PROPERTY, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         Object root;
         try {
@@ -134,14 +153,25 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
             Map<String, Object> http = map(top.get("http_server_config"), file, "http_server_config");
             unknown(http, HTTP_KEYS, file, "http_server_config.");
             if (http.get("headers") != null) {
-                for (Map.Entry<String, Object> h : map(http.get("headers"), file, "http_server_config.headers").entrySet()) {
-                    String name = ALLOWED_HEADERS.stream().filter(a -> a.equalsIgnoreCase(h.getKey())).findFirst()
-                            .orElseThrow(() -> new ConfigException(PROPERTY, file + ": http_server_config.headers." + h.getKey()
-                                    + " is not allowed (allowed: " + String.join(", ", ALLOWED_HEADERS.stream().sorted().toList()) + ")"));
+                for (Map.Entry<String, Object> h : map(http.get("headers"), file, "http_server_config.headers")
+                        .entrySet()) {
+                    String name = ALLOWED_HEADERS.stream()
+                            .filter(a -> a.equalsIgnoreCase(h.getKey()))
+                            .findFirst()
+                            .orElseThrow(() -> new ConfigException(
+                                    PROPERTY,
+                                    file + ": http_server_config.headers." + h.getKey() + " is not allowed (allowed: "
+                                            + String.join(
+                                                    ", ",
+                                                    ALLOWED_HEADERS.stream()
+                                                            .sorted()
+                                                            .toList()) + ")"));
                     String value = string(h.getValue(), file, "http_server_config.headers." + h.getKey());
                     if (value == null || value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                        throw new ConfigException(PROPERTY, file + ": http_server_config.headers." + h.getKey()
-                                + " must be a non-empty value without control characters");
+                        throw new ConfigException(
+                                PROPERTY,
+                                file + ": http_server_config.headers." + h.getKey()
+                                        + " must be a non-empty value without control characters");
                     }
                     headers.put(name, value);
                 }
@@ -164,21 +194,29 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
         unknown(m, TLS_KEYS, file, "tls_server_config.");
         String auth = string(m.get("client_auth_type"), file, "tls_server_config.client_auth_type");
         if (auth != null && !auth.equals("NoClientCert")) {
-            throw new ConfigException(PROPERTY, file + ": tls_server_config.client_auth_type=" + auth
-                    + " is not supported (the embedded server cannot request client certificates); use NoClientCert");
+            throw new ConfigException(
+                    PROPERTY,
+                    file + ": tls_server_config.client_auth_type=" + auth
+                            + " is not supported (the embedded server cannot request client certificates); use NoClientCert");
         }
         if (m.get("client_ca_file") != null) {
-            throw new ConfigException(PROPERTY, file + ": tls_server_config.client_ca_file is not supported"
-                    + " (the embedded server cannot request client certificates)");
+            throw new ConfigException(
+                    PROPERTY,
+                    file + ": tls_server_config.client_ca_file is not supported"
+                            + " (the embedded server cannot request client certificates)");
         }
         if (m.get("curve_preferences") != null) {
-            throw new ConfigException(PROPERTY, file + ": tls_server_config.curve_preferences is not supported (the JDK's"
-                    + " TLS engine cannot restrict key exchange groups for one server; remove the field, or set the JVM's"
-                    + " jdk.tls.namedGroups system property)");
+            throw new ConfigException(
+                    PROPERTY,
+                    file + ": tls_server_config.curve_preferences is not supported (the JDK's"
+                            + " TLS engine cannot restrict key exchange groups for one server; remove the field, or set the JVM's"
+                            + " jdk.tls.namedGroups system property)");
         }
         if (m.get("prefer_server_cipher_suites") != null) {
-            throw new ConfigException(PROPERTY, file + ": tls_server_config.prefer_server_cipher_suites is not supported"
-                    + " (the embedded server cannot set the suite order; Go ignores the field since 1.18 too): remove it");
+            throw new ConfigException(
+                    PROPERTY,
+                    file + ": tls_server_config.prefer_server_cipher_suites is not supported"
+                            + " (the embedded server cannot set the suite order; Go ignores the field since 1.18 too): remove it");
         }
         String cert = string(m.get("cert_file"), file, "tls_server_config.cert_file");
         String key = string(m.get("key_file"), file, "tls_server_config.key_file");
@@ -188,28 +226,35 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
         String min = version(m.get("min_version"), file, "tls_server_config.min_version", "TLS12");
         String max = version(m.get("max_version"), file, "tls_server_config.max_version", "TLS13");
         if (VERSIONS.indexOf(min) > VERSIONS.indexOf(max)) {
-            throw new ConfigException(PROPERTY, file + ": tls_server_config.min_version=" + min + " is above max_version=" + max);
+            throw new ConfigException(
+                    PROPERTY, file + ": tls_server_config.min_version=" + min + " is above max_version=" + max);
         }
         List<String> suites = DEFAULT_SUITES;
         if (m.get("cipher_suites") != null) {
             if (!(m.get("cipher_suites") instanceof List<?> list) || list.isEmpty()) {
-                throw new ConfigException(PROPERTY, file + ": tls_server_config.cipher_suites must be a non-empty list");
+                throw new ConfigException(
+                        PROPERTY, file + ": tls_server_config.cipher_suites must be a non-empty list");
             }
             Set<String> supported = supportedSuites();
             List<String> chosen = new java.util.ArrayList<>(TLS13_SUITES);
             for (Object o : list) {
                 String name = jsseSuite(String.valueOf(o).strip());
                 if (!supported.contains(name) || TLS13_SUITES.contains(name)) {
-                    throw new ConfigException(PROPERTY, file + ": tls_server_config.cipher_suites: " + o
-                            + " is not a TLS 1.2 cipher suite this JVM supports (names as in Go's crypto/tls, e.g."
-                            + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+                    throw new ConfigException(
+                            PROPERTY,
+                            file + ": tls_server_config.cipher_suites: " + o
+                                    + " is not a TLS 1.2 cipher suite this JVM supports (names as in Go's crypto/tls, e.g."
+                                    + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
                 }
                 chosen.add(name);
             }
             suites = List.copyOf(chosen);
         }
-        return new Tls(readable(file, cert, "tls_server_config.cert_file"), readable(file, key, "tls_server_config.key_file"),
-                versions(min, max), suites);
+        return new Tls(
+                readable(file, cert, "tls_server_config.cert_file"),
+                readable(file, key, "tls_server_config.key_file"),
+                versions(min, max),
+                suites);
     }
 
     private static String version(Object v, Path file, String field, String fallback) {
@@ -218,7 +263,8 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
             return fallback;
         }
         if (!VERSIONS.contains(s.strip())) {
-            throw new ConfigException(PROPERTY, file + ": " + field + "=" + s + " is not one of " + String.join(", ", VERSIONS));
+            throw new ConfigException(
+                    PROPERTY, file + ": " + field + "=" + s + " is not one of " + String.join(", ", VERSIONS));
         }
         return s.strip();
     }
@@ -230,7 +276,9 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
 
     private static Set<String> supportedSuites() {
         try {
-            return Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+            return Set.of(javax.net.ssl.SSLContext.getDefault()
+                    .getSupportedSSLParameters()
+                    .getCipherSuites());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no TLS", e);
         }
@@ -247,8 +295,10 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
                 throw new ConfigException(PROPERTY, file + ": basic_auth_users: a user name cannot contain ':'");
             }
             if (hash == null || !hash.matches("\\$2[abxy]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
-                throw new ConfigException(PROPERTY, file + ": basic_auth_users." + e.getKey()
-                        + " is not a bcrypt hash ($2y$10$ followed by 53 characters, e.g. from htpasswd -nBC 10 user)");
+                throw new ConfigException(
+                        PROPERTY,
+                        file + ": basic_auth_users." + e.getKey()
+                                + " is not a bcrypt hash ($2y$10$ followed by 53 characters, e.g. from htpasswd -nBC 10 user)");
             }
             users.put(e.getKey(), hash);
         }
@@ -279,8 +329,10 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
     private static void unknown(Map<String, Object> m, Set<String> known, Path file, String prefix) {
         for (String k : m.keySet()) {
             if (!known.contains(k)) {
-                throw new ConfigException(PROPERTY, file + ": unknown field " + prefix + k + " (known: "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
+                throw new ConfigException(
+                        PROPERTY,
+                        file + ": unknown field " + prefix + k + " (known: "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }

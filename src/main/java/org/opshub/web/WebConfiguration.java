@@ -2,7 +2,6 @@ package org.opshub.web;
 
 import java.util.Objects;
 import java.util.function.Function;
-
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
 import org.slf4j.Logger;
@@ -15,44 +14,61 @@ import org.slf4j.LoggerFactory;
 public final class WebConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(WebConfiguration.class);
 
-    private WebConfiguration() {
-    }
+    private WebConfiguration() {}
 
     /**
      * @return the access layer (the bot tells it whom to inform of refused webhook requests)
      * @throws org.opshub.config.ConfigException naming the property or the web config's field
      */
-    public static HttpAccess bind(CamelContext context, Function<String, String> property,
-                            io.micrometer.core.instrument.MeterRegistry registry, String webhookSecret) {
+    public static HttpAccess bind(
+            CamelContext context,
+            Function<String, String> property,
+            io.micrometer.core.instrument.MeterRegistry registry,
+            String webhookSecret) {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
-        boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "").isEmpty();
+        boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "")
+                .isEmpty();
         java.time.Duration idle = Settings.duration(property, "opshub.http-idle-timeout", "PT60S");
-        HttpAccess.Limits limits = new HttpAccess.Limits(Settings.duration(property, "opshub.http-read-timeout", "PT30S"),
-                webhookSecret, Settings.number(property, "telegram.webhook-max-body-bytes", "65536", 1024, 16 << 20),
+        HttpAccess.Limits limits = new HttpAccess.Limits(
+                Settings.duration(property, "opshub.http-read-timeout", "PT30S"),
+                webhookSecret,
+                Settings.number(property, "telegram.webhook-max-body-bytes", "65536", 1024, 16 << 20),
                 (int) Settings.number(property, "opshub.bcrypt-concurrency", "2", 1, 64));
         // Camel's embedded server takes the Vert.x it finds in the registry: the one that applies the
         // idle timeout and the TLS policy to the server it creates
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
         context.getRegistry().bind("opshubVertx", HardenedVertx.wrap(vertx, web, idle));
         try {
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    vertx.close();
-                }
-            }, true, false);
+            context.addService(
+                    new org.apache.camel.support.service.ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            vertx.close();
+                        }
+                    },
+                    true,
+                    false);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        HttpAccess access = new HttpAccess(web, alertsToken,
+        HttpAccess access = new HttpAccess(
+                web,
+                alertsToken,
                 Settings.number(property, "camel.server.maxBodySize", "1048576", 1, Integer.MAX_VALUE),
-                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE), limits);
+                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
+                limits);
         WebServerSetup.apply(context, web, access, registry);
-        LOG.info("HTTP access: {}; {}", web.file() == null ? "no " + WebConfig.PROPERTY
-                + " (status pages answer loopback clients only, /metrics and health are open)"
-                : web.file() + (web.tls() != null ? " (TLS" : " (plain HTTP") + (web.hasUsers()
-                        ? ", " + web.users().size() + " user(s) for every page but /alerts and /telegram/webhook)"
-                        : ", no users: status pages answer loopback clients only)"),
+        LOG.info(
+                "HTTP access: {}; {}",
+                web.file() == null
+                        ? "no " + WebConfig.PROPERTY
+                                + " (status pages answer loopback clients only, /metrics and health are open)"
+                        : web.file()
+                                + (web.tls() != null ? " (TLS" : " (plain HTTP")
+                                + (web.hasUsers()
+                                        ? ", " + web.users().size()
+                                                + " user(s) for every page but /alerts and /telegram/webhook)"
+                                        : ", no users: status pages answer loopback clients only)"),
                 "camel.server.maxBodySize=" + property.apply("camel.server.maxBodySize") + " bytes");
         if (!alertsToken) {
             LOG.warn("POST /alerts accepts loopback clients only: alertmanager.bearer-token is empty");

@@ -1,12 +1,11 @@
 package org.opshub.web;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.security.KeyStore;
-
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.KeyStoreHelper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.KeyStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -33,7 +32,8 @@ public final class WebServerSetup extends EventNotifierSupport {
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private volatile boolean installed;
 
-    private WebServerSetup(CamelContext context, HttpAccess access, io.micrometer.core.instrument.MeterRegistry registry) {
+    private WebServerSetup(
+            CamelContext context, HttpAccess access, io.micrometer.core.instrument.MeterRegistry registry) {
         this.context = context;
         this.access = access;
         this.registry = registry;
@@ -48,8 +48,11 @@ public final class WebServerSetup extends EventNotifierSupport {
      *
      * @throws ConfigException naming the web config file when its certificate or key cannot be used
      */
-    public static void apply(CamelContext context, WebConfig config, HttpAccess access,
-                             io.micrometer.core.instrument.MeterRegistry registry) {
+    public static void apply(
+            CamelContext context,
+            WebConfig config,
+            HttpAccess access,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         if (config.tls() != null) {
             context.setSSLContextParameters(sslContext(config));
         }
@@ -67,9 +70,12 @@ public final class WebServerSetup extends EventNotifierSupport {
         } catch (IOException e) {
             throw new ConfigException(WebConfig.PROPERTY, config.file() + ": cannot read " + e.getMessage());
         } catch (Exception e) {
-            throw new ConfigException(WebConfig.PROPERTY, config.file() + ": tls_server_config.cert_file="
-                    + tls.certFile() + " / key_file=" + tls.keyFile() + " are not a PEM certificate and private key ("
-                    + e.getClass().getSimpleName() + ")");
+            throw new ConfigException(
+                    WebConfig.PROPERTY,
+                    config.file() + ": tls_server_config.cert_file="
+                            + tls.certFile() + " / key_file=" + tls.keyFile()
+                            + " are not a PEM certificate and private key ("
+                            + e.getClass().getSimpleName() + ")");
         }
         KeyStoreParameters ksp = new KeyStoreParameters();
         ksp.setKeyStore(store);
@@ -98,8 +104,14 @@ public final class WebServerSetup extends EventNotifierSupport {
         }
         if (registry != null) {
             // first: every request is measured, refusals of the access layer included
-            router.route().order(Integer.MIN_VALUE).handler(new HttpMetrics(registry, () -> router.getRoutes().stream()
-                    .map(io.vertx.ext.web.Route::getPath).filter(java.util.Objects::nonNull).toList()));
+            router.route()
+                    .order(Integer.MIN_VALUE)
+                    .handler(new HttpMetrics(
+                            registry,
+                            () -> router.getRoutes().stream()
+                                    .map(io.vertx.ext.web.Route::getPath)
+                                    .filter(java.util.Objects::nonNull)
+                                    .toList()));
         }
         router.route().order(Integer.MIN_VALUE + 1).handler(access);
         // a client that went away (or was closed by the idle or read timeout) mid-request: nothing to

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.junit.jupiter.api.Test;
 
 class SubscriptionPatternTest {
@@ -46,7 +45,8 @@ class SubscriptionPatternTest {
 
     @Test
     void invalidPatternsAreRefusedWithTheParsersMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SubscriptionPattern.parse("a(b"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> SubscriptionPattern.parse("a(b"));
         assertTrue(e.getMessage().contains("missing closing )"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SubscriptionPattern.parse("   "));
         assertThrows(IllegalArgumentException.class, () -> SubscriptionPattern.parse("x".repeat(501)));

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
 
@@ -19,16 +18,42 @@ import org.opshub.HubRunner;
  */
 class WebhookFuzzTest {
     static final Set<Integer> ALLOWED = Set.of(200, 400, 413, 415);
-    static final List<String> FRAGMENTS = List.of("{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999999",
-            "-0", "\"version\"", "\"4\"", "\"alerts\"", "\"status\"", "\"firing\"", "\"labels\"", "\"startsAt\"",
-            "\"2026-11-21T08:00:00Z\"", "\"0001-01-01T00:00:00Z\"", "\\u0000", "\uFFFF", "\uD800", "\u0000", "Иванов");
+    static final List<String> FRAGMENTS = List.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"",
+            ":",
+            ",",
+            "null",
+            "true",
+            "1e999999",
+            "-0",
+            "\"version\"",
+            "\"4\"",
+            "\"alerts\"",
+            "\"status\"",
+            "\"firing\"",
+            "\"labels\"",
+            "\"startsAt\"",
+            "\"2026-11-21T08:00:00Z\"",
+            "\"0001-01-01T00:00:00Z\"",
+            "\\u0000",
+            "\uFFFF",
+            "\uD800",
+            "\u0000",
+            "Иванов");
 
     @Test
     void randomAndMutatedBodiesNeverGetA5xx() throws Exception {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
         Random random = new Random(seed);
-        byte[][] samples = {AlertmanagerPayloadTest.sample("grouped-synthetic.json"),
-                AlertmanagerPayloadTest.sample("firing-real-0.25.json"), AlertmanagerPayloadTest.sample("resolved-real-0.25.json")};
+        byte[][] samples = {
+            AlertmanagerPayloadTest.sample("grouped-synthetic.json"),
+            AlertmanagerPayloadTest.sample("firing-real-0.25.json"),
+            AlertmanagerPayloadTest.sample("resolved-real-0.25.json")
+        };
         try (HubRunner hub = new HubRunner(Map.of("telegram.allowed-chats", "1"))) {
             for (int i = 0; i < 600; i++) {
                 byte[] body = switch (i % 4) {
@@ -38,8 +63,10 @@ class WebhookFuzzTest {
                     default -> structured(random);
                 };
                 HttpResponse<String> r = hub.postAlerts(body);
-                assertTrue(ALLOWED.contains(r.statusCode()), "seed " + seed + " case " + i + ": " + r.statusCode()
-                        + " " + r.body() + " for " + new String(body, StandardCharsets.UTF_8));
+                assertTrue(
+                        ALLOWED.contains(r.statusCode()),
+                        "seed " + seed + " case " + i + ": " + r.statusCode() + " " + r.body() + " for "
+                                + new String(body, StandardCharsets.UTF_8));
                 if (r.statusCode() != 200) {
                     assertTrue(r.body().startsWith("{\"status\":\"error\",\"error\":"), r.body());
                 }
@@ -87,14 +114,27 @@ class WebhookFuzzTest {
 
     /** Well-formed JSON with the right field names and wrong or odd values. */
     private static byte[] structured(Random r) {
-        String[] values = {"null", "1", "\"x\"", "[]", "{}", "\"firing\"", "\"resolved\"", "\"2026-11-21T08:00:00Z\"",
-                "{\"alertname\":\"A\"}", "{\"alertname\":1}", "\"" + "z".repeat(5000) + "\"", "[[[[]]]]"};
+        String[] values = {
+            "null",
+            "1",
+            "\"x\"",
+            "[]",
+            "{}",
+            "\"firing\"",
+            "\"resolved\"",
+            "\"2026-11-21T08:00:00Z\"",
+            "{\"alertname\":\"A\"}",
+            "{\"alertname\":1}",
+            "\"" + "z".repeat(5000) + "\"",
+            "[[[[]]]]"
+        };
         String alert = "{\"status\":" + pick(values, r) + ",\"labels\":" + pick(values, r) + ",\"annotations\":"
                 + pick(values, r) + ",\"startsAt\":" + pick(values, r) + ",\"endsAt\":" + pick(values, r)
                 + ",\"fingerprint\":" + pick(values, r) + ",\"generatorURL\":" + pick(values, r) + "}";
         String alerts = r.nextBoolean() ? "[" + alert + "," + alert + "]" : pick(values, r);
         return ("{\"version\":" + (r.nextInt(4) == 0 ? pick(values, r) : "\"4\"") + ",\"status\":\"firing\",\"alerts\":"
-                + alerts + "}").getBytes(StandardCharsets.UTF_8);
+                        + alerts + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String pick(String[] values, Random r) {

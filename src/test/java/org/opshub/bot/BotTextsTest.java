@@ -15,7 +15,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
 import org.opshub.outbox.Texts;
@@ -31,16 +30,21 @@ class BotTextsTest {
     /** {@code texts.t(lang, "key"}, {@code t(lang, "key"}, {@code t(step.chatId(), "key"} and {@code t("key"} in the code. */
     private static final Pattern USED = Pattern.compile(
             "(?:texts\\.t|\\bt)\\((?:[\\w.]+(?:\\(\\))?,\\s*)?(?:[^\"]*\\?\\s*)?\"([a-z][a-z0-9-]*\\.[a-z0-9.-]*[a-z0-9])\"");
+
     private static final Pattern ALSO = Pattern.compile(":\\s*\"([a-z][a-z0-9-]+\\.[a-z0-9.-]+)\"");
-    private static final List<String> REPLY_CLASSES = List.of("src/main/java/org/opshub/bot/BotCommands.java",
-            "src/main/java/org/opshub/bot/StatusText.java", "src/main/java/org/opshub/bot/ResendText.java",
-            "src/main/java/org/opshub/alerts/AlertDecorations.java", "src/main/java/org/opshub/checks/CheckNotification.java",
+    private static final List<String> REPLY_CLASSES = List.of(
+            "src/main/java/org/opshub/bot/BotCommands.java",
+            "src/main/java/org/opshub/bot/StatusText.java",
+            "src/main/java/org/opshub/bot/ResendText.java",
+            "src/main/java/org/opshub/alerts/AlertDecorations.java",
+            "src/main/java/org/opshub/checks/CheckNotification.java",
             "src/main/java/org/opshub/checks/Digest.java");
 
     @Test
     void everyKeyTheCodeUsesIsInBothLanguagesAndTheFilesHaveTheSameKeys() throws Exception {
         Texts texts = new Texts(Path.of("templates"));
-        assertEquals(texts.keys("en"), texts.keys("ru"), "messages_en.properties and messages_ru.properties: the same keys");
+        assertEquals(
+                texts.keys("en"), texts.keys("ru"), "messages_en.properties and messages_ru.properties: the same keys");
         Set<String> used = new TreeSet<>();
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
@@ -75,8 +79,13 @@ class BotTextsTest {
             List<String> lines = Files.readAllLines(Path.of(file));
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
-                if (line.startsWith("*") || line.startsWith("//") || line.startsWith("/*") || line.contains("LOG.")
-                        || i > 0 && lines.get(i - 1).contains("LOG.") && !lines.get(i - 1).strip().endsWith(";")) {
+                if (line.startsWith("*")
+                        || line.startsWith("//")
+                        || line.startsWith("/*")
+                        || line.contains("LOG.")
+                        || i > 0
+                                && lines.get(i - 1).contains("LOG.")
+                                && !lines.get(i - 1).strip().endsWith(";")) {
                     continue;
                 }
                 Matcher m = sentence.matcher(line);
@@ -96,18 +105,37 @@ class BotTextsTest {
             Map<String, String> p = telegram.hubProperties(en, ru);
             p.put("telegram.timezone", "UTC");
             // the shipped routes but checks.yaml (its disk check's state would depend on this machine)
-            p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
-                    + "file:routes/telegram-bot.yaml,file:routes/service-checks.yaml,file:routes/pacs-forwarding.yaml,"
-                    + "file:routes/grafana.yaml,file:routes/cloudflare-stream.yaml");
+            p.put(
+                    "camel.main.routesIncludePattern",
+                    "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                            + "file:routes/telegram-bot.yaml,file:routes/service-checks.yaml,file:routes/pacs-forwarding.yaml,"
+                            + "file:routes/grafana.yaml,file:routes/cloudflare-stream.yaml");
             try (HubRunner hub = new HubRunner(p)) {
                 ask(telegram, ru, "/language ru");
                 assertEquals("Теперь бот говорит в этом чате по-русски.", last(telegram, ru));
                 for (long chat : new long[] {en, ru}) {
                     List<String> replies = new ArrayList<>();
-                    for (String command : List.of("/help", "/subscribe", "/subscribe Pacs.*", "/subscribe Pacs.*",
-                            "/subscribe CT urgent", "/subscribe severity=(critical", "/list", "/unsubscribe",
-                            "/unsubscribe Nothing", "/unsubscribe Pacs.*", "/unsubscribe all", "/alerts", "/acks", "/missing",
-                            "/status", "/dashboards", "/graph pacs", "/language", "/language de", "/nonsense")) {
+                    for (String command : List.of(
+                            "/help",
+                            "/subscribe",
+                            "/subscribe Pacs.*",
+                            "/subscribe Pacs.*",
+                            "/subscribe CT urgent",
+                            "/subscribe severity=(critical",
+                            "/list",
+                            "/unsubscribe",
+                            "/unsubscribe Nothing",
+                            "/unsubscribe Pacs.*",
+                            "/unsubscribe all",
+                            "/alerts",
+                            "/acks",
+                            "/missing",
+                            "/status",
+                            "/dashboards",
+                            "/graph pacs",
+                            "/language",
+                            "/language de",
+                            "/nonsense")) {
                         ask(telegram, chat, command);
                         String reply = last(telegram, chat);
                         if (command.equals("/status")) {
@@ -117,11 +145,14 @@ class BotTextsTest {
                         replies.add("> " + command + "\n" + reply);
                     }
                     Files.createDirectories(Path.of("target"));
-                    Files.writeString(Path.of("target/replies_" + (chat == en ? "en" : "ru") + ".txt"),
+                    Files.writeString(
+                            Path.of("target/replies_" + (chat == en ? "en" : "ru") + ".txt"),
                             String.join("\n\n", replies) + "\n");
                 }
                 for (String lang : Texts.LANGUAGES) {
-                    assertEquals(Files.readString(Path.of("src/test/resources/bot/replies_" + lang + ".txt"), StandardCharsets.UTF_8),
+                    assertEquals(
+                            Files.readString(
+                                    Path.of("src/test/resources/bot/replies_" + lang + ".txt"), StandardCharsets.UTF_8),
                             Files.readString(Path.of("target/replies_" + lang + ".txt")),
                             "the replies in " + lang + " (this run's in target/replies_" + lang + ".txt)");
                 }
@@ -141,21 +172,50 @@ class BotTextsTest {
                 ask(telegram, ru, "/language ru");
                 ask(telegram, ru, "/subscribe Pacs.*");
                 ask(telegram, en, "/subscribe Pacs.*");
-                assertEquals(200, hub.postAlerts(org.opshub.telegram.AlertDeliveryTestAccess.payload("PacsDown",
-                        "2026-11-21T09:00:00Z")).statusCode());
-                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.keyboards(ru).size() == 1
-                        && telegram.keyboards(en).size() == 1));
-                com.fasterxml.jackson.databind.JsonNode ruMessage = telegram.keyboards(ru).get(0);
-                assertTrue(ruMessage.path("text").asText().startsWith("\uD83D\uDD25 <b>АКТИВНО</b> PacsDown [info]"),
+                assertEquals(
+                        200,
+                        hub.postAlerts(org.opshub.telegram.AlertDeliveryTestAccess.payload(
+                                        "PacsDown", "2026-11-21T09:00:00Z"))
+                                .statusCode());
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10),
+                        () -> telegram.keyboards(ru).size() == 1
+                                && telegram.keyboards(en).size() == 1));
+                com.fasterxml.jackson.databind.JsonNode ruMessage =
+                        telegram.keyboards(ru).get(0);
+                assertTrue(
+                        ruMessage.path("text").asText().startsWith("\uD83D\uDD25 <b>АКТИВНО</b> PacsDown [info]"),
                         ruMessage.path("text").asText());
-                assertTrue(ruMessage.path("text").asText().contains("Начало: 21.11.2026 09:00:00 UTC"), ruMessage.path("text").asText());
-                assertEquals(List.of("\u2705 Принять", "\uD83D\uDD15 Заглушить 1 ч", "\uD83D\uDD15 Заглушить 4 ч",
-                        "\uD83D\uDD15 Заглушить 24 ч"),
-                        ruMessage.path("reply_markup").path("inline_keyboard").get(0).findValuesAsText("text"));
-                com.fasterxml.jackson.databind.JsonNode enMessage = telegram.keyboards(en).get(0);
-                assertTrue(enMessage.path("text").asText().contains("Started: 2026-11-21 09:00:00 UTC"), enMessage.path("text").asText());
-                assertEquals(List.of("\u2705 Ack", "\uD83D\uDD15 Silence 1h", "\uD83D\uDD15 Silence 4h", "\uD83D\uDD15 Silence 24h"),
-                        enMessage.path("reply_markup").path("inline_keyboard").get(0).findValuesAsText("text"));
+                assertTrue(
+                        ruMessage.path("text").asText().contains("Начало: 21.11.2026 09:00:00 UTC"),
+                        ruMessage.path("text").asText());
+                assertEquals(
+                        List.of(
+                                "\u2705 Принять",
+                                "\uD83D\uDD15 Заглушить 1 ч",
+                                "\uD83D\uDD15 Заглушить 4 ч",
+                                "\uD83D\uDD15 Заглушить 24 ч"),
+                        ruMessage
+                                .path("reply_markup")
+                                .path("inline_keyboard")
+                                .get(0)
+                                .findValuesAsText("text"));
+                com.fasterxml.jackson.databind.JsonNode enMessage =
+                        telegram.keyboards(en).get(0);
+                assertTrue(
+                        enMessage.path("text").asText().contains("Started: 2026-11-21 09:00:00 UTC"),
+                        enMessage.path("text").asText());
+                assertEquals(
+                        List.of(
+                                "\u2705 Ack",
+                                "\uD83D\uDD15 Silence 1h",
+                                "\uD83D\uDD15 Silence 4h",
+                                "\uD83D\uDD15 Silence 24h"),
+                        enMessage
+                                .path("reply_markup")
+                                .path("inline_keyboard")
+                                .get(0)
+                                .findValuesAsText("text"));
             }
         }
     }
@@ -163,7 +223,9 @@ class BotTextsTest {
     private static void ask(FakeBotApi telegram, long chat, String command) throws Exception {
         int before = telegram.texts(chat).size();
         telegram.userSays(chat, command);
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(chat).size() > before),
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.texts(chat).size() > before),
                 "no reply to " + command);
     }
 

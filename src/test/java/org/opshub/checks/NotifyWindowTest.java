@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.ZoneId;
-
 import org.junit.jupiter.api.Test;
 
 class NotifyWindowTest {
@@ -49,9 +48,12 @@ class NotifyWindowTest {
     @Test
     void emptyMeansAlwaysAndBadValuesNameTheProperty() {
         assertTrue(NotifyWindow.parse("", "", ZoneId.of("UTC")).isOpen(Instant.parse("2026-11-29T03:00:00Z")));
-        assertEquals("checks.notify-window must be HH:mm-HH:mm, not 7-20",
-                assertThrows(IllegalArgumentException.class, () -> NotifyWindow.parse("7-20", "MON", MOSCOW)).getMessage());
-        assertEquals("checks.notify-days: not a day (MON … SUN): MOON",
+        assertEquals(
+                "checks.notify-window must be HH:mm-HH:mm, not 7-20",
+                assertThrows(IllegalArgumentException.class, () -> NotifyWindow.parse("7-20", "MON", MOSCOW))
+                        .getMessage());
+        assertEquals(
+                "checks.notify-days: not a day (MON … SUN): MOON",
                 assertThrows(IllegalArgumentException.class, () -> NotifyWindow.parse("07:00-20:00", "MOON", MOSCOW))
                         .getMessage());
     }

@@ -13,7 +13,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
@@ -56,7 +55,8 @@ class ProbesTest {
     @Test
     void tcpSendAndExpect() throws Exception {
         try (ServerSocket server = pongServer("")) {
-            ProbeResult ok = probes.tcp("127.0.0.1", server.getLocalPort(), "atto\\n", "^PONG atto$|PONG atto\\n", "2s");
+            ProbeResult ok =
+                    probes.tcp("127.0.0.1", server.getLocalPort(), "atto\\n", "^PONG atto$|PONG atto\\n", "2s");
             assertTrue(ok.success(), ok.detail());
             ProbeResult wrong = probes.tcp("127.0.0.1", server.getLocalPort(), "x\\n", "^READY", "300ms");
             assertFalse(wrong.success());
@@ -67,7 +67,8 @@ class ProbesTest {
     @Test
     void tcpBannerConnectOnlyRefusedAndUnknownHost() throws Exception {
         try (ServerSocket server = pongServer("220 smtp ready\r\n")) {
-            assertTrue(probes.tcp("127.0.0.1", server.getLocalPort(), " ", "^220 ", "2s").success());
+            assertTrue(probes.tcp("127.0.0.1", server.getLocalPort(), " ", "^220 ", "2s")
+                    .success());
             ProbeResult connect = probes.tcp("127.0.0.1", server.getLocalPort(), "", "", "2s");
             assertTrue(connect.success());
             assertEquals("connected to 127.0.0.1:" + server.getLocalPort(), connect.detail());
@@ -85,7 +86,8 @@ class ProbesTest {
     void diskUsageAgainstTheThreshold(@TempDir Path dir) {
         ProbeResult fine = probes.disk(dir.toString(), 100);
         assertTrue(fine.success(), fine.detail());
-        assertTrue(fine.detail().matches("\\d+\\.\\d % used of \\d+\\.\\d GiB on .* \\(max 100\\.0 %\\)"), fine.detail());
+        assertTrue(
+                fine.detail().matches("\\d+\\.\\d % used of \\d+\\.\\d GiB on .* \\(max 100\\.0 %\\)"), fine.detail());
         assertFalse(probes.disk(dir.toString(), -1).success());
         ProbeResult missing = probes.disk(dir.resolve("absent").toString(), 90);
         assertFalse(missing.success());

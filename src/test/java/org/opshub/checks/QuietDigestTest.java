@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +30,10 @@ class QuietDigestTest {
     static final long WARD = 5102;
     static final String BEARER = "quiet-bearer";
     static final Instant NIGHT = Instant.parse("2026-11-23T03:00:00Z");
+
     @TempDir
     Path dir;
+
     HubRunner hub;
     FakeBotApi telegram;
     final List<ServiceChecksTest.TcpTarget> targets = new ArrayList<>();
@@ -65,15 +66,21 @@ class QuietDigestTest {
         for (String n : names) {
             ServiceChecksTest.TcpTarget t = new ServiceChecksTest.TcpTarget(0);
             targets.add(t);
-            yaml.append(ServiceChecksTest.tcpCheck(n, t.port(), ServiceChecksTest.param("period", "200ms")
-                    + ServiceChecksTest.param("failureThreshold", "1")
-                    + (n.equals("ct-scanner") ? ServiceChecksTest.param("urgent", "true") : "")));
+            yaml.append(ServiceChecksTest.tcpCheck(
+                    n,
+                    t.port(),
+                    ServiceChecksTest.param("period", "200ms")
+                            + ServiceChecksTest.param("failureThreshold", "1")
+                            + (n.equals("ct-scanner") ? ServiceChecksTest.param("urgent", "true") : "")));
         }
         Files.writeString(dir.resolve("checks.yaml"), yaml.toString());
         telegram = new FakeBotApi();
         Map<String, String> p = new HashMap<>(telegram.hubProperties(OPS, WARD));
-        p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
-                + "file:routes/service-checks.yaml,file:routes/telegram-bot.yaml,file:" + dir.resolve("checks.yaml"));
+        p.put(
+                "camel.main.routesIncludePattern",
+                "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                        + "file:routes/service-checks.yaml,file:routes/telegram-bot.yaml,file:"
+                        + dir.resolve("checks.yaml"));
         p.put("camel.main.routesReloadDirectory", dir.toString());
         p.put("checks.chats", OPS + "," + WARD);
         p.put("checks.timezone", "UTC");
@@ -85,37 +92,63 @@ class QuietDigestTest {
         hub = new HubRunner(p, Map.of("opshubClock", clock));
         // the ward reads Russian
         telegram.userSays(WARD, "/language ru");
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 1), texts(WARD).toString());
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 1),
+                texts(WARD).toString());
         telegram.userSays(WARD, "/subscribe Night.*");
         telegram.userSays(WARD, "/subscribe CtDown urgent");
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 3), texts(WARD).toString());
-        assertEquals("Подписка на <code>CtDown</code> оформлена (срочная: и в тихие часы).", texts(WARD).get(2));
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).size() == 3),
+                texts(WARD).toString());
+        assertEquals(
+                "Подписка на <code>CtDown</code> оформлена (срочная: и в тихие часы).",
+                texts(WARD).get(2));
         for (String n : names) {
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> up(n) == 1.0), n);
         }
 
         // 03:00: every target fails; only the urgent check notifies
-        List<Integer> ports = targets.stream().map(ServiceChecksTest.TcpTarget::port).toList();
+        List<Integer> ports =
+                targets.stream().map(ServiceChecksTest.TcpTarget::port).toList();
         for (ServiceChecksTest.TcpTarget t : targets) {
             t.close();
         }
         for (String n : names) {
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> up(n) == 0.0), n);
         }
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(OPS).size() == 1), texts(OPS).toString());
-        assertTrue(texts(OPS).get(0).startsWith("\uD83D\uDD34 <b>DOWN</b> ct-scanner (tcp)"), texts(OPS).get(0));
-        assertTrue(texts(OPS).get(0).contains("Down since: 2026-11-23 03:00:00 UTC"), texts(OPS).get(0));
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.startsWith(
-                "\uD83D\uDD34 <b>НЕДОСТУПНА</b> ct-scanner (tcp)\nЦель: 127.0.0.1:"))), texts(WARD).toString());
-        assertTrue(texts(WARD).stream().anyMatch(t -> t.contains("Недоступна с: 23.11.2026 03:00:00 UTC")), texts(WARD).toString());
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(10), () -> texts(OPS).size() == 1),
+                texts(OPS).toString());
+        assertTrue(
+                texts(OPS).get(0).startsWith("\uD83D\uDD34 <b>DOWN</b> ct-scanner (tcp)"),
+                texts(OPS).get(0));
+        assertTrue(
+                texts(OPS).get(0).contains("Down since: 2026-11-23 03:00:00 UTC"),
+                texts(OPS).get(0));
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(10),
+                        () -> texts(WARD).stream()
+                                .anyMatch(t -> t.startsWith(
+                                        "\uD83D\uDD34 <b>НЕДОСТУПНА</b> ct-scanner (tcp)\nЦель: 127.0.0.1:"))),
+                texts(WARD).toString());
+        assertTrue(
+                texts(WARD).stream().anyMatch(t -> t.contains("Недоступна с: 23.11.2026 03:00:00 UTC")),
+                texts(WARD).toString());
 
         // alerts at night: the ordinary subscription's are held, the urgent one's is sent
         for (String alert : List.of("NightDiskFull", "NightBackupLate", "NightDiskFull", "CtDown")) {
             byte[] body = AlertDeliveryTestAccess.payload(alert, "2026-11-23T03:1" + alerts++ + ":00Z");
-            assertEquals(200, hub.postAlerts(body, "Authorization", "Bearer " + BEARER).statusCode());
+            assertEquals(
+                    200,
+                    hub.postAlerts(body, "Authorization", "Bearer " + BEARER).statusCode());
         }
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.contains("<b>АКТИВНО</b> CtDown"))));
-        String ct = texts(WARD).stream().filter(t -> t.contains("<b>АКТИВНО</b> CtDown")).findFirst().orElseThrow();
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(10), () -> texts(WARD).stream().anyMatch(t -> t.contains("<b>АКТИВНО</b> CtDown"))));
+        String ct = texts(WARD).stream()
+                .filter(t -> t.contains("<b>АКТИВНО</b> CtDown"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(ct.contains("Начало: 23.11.2026 03:13:00 UTC") && ct.contains(">Источник</a>"), ct);
 
         // 03:30: three come back
@@ -133,35 +166,45 @@ class QuietDigestTest {
 
         // 07:00: the window opens
         clock.set(Instant.parse("2026-11-23T07:00:00Z"));
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts(OPS).size() == 3), texts(OPS).toString());
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(10), () -> texts(OPS).size() == 3),
+                texts(OPS).toString());
         Thread.sleep(1500);
         List<String> ops = texts(OPS);
         assertEquals(3, ops.size(), "the digest and delta's DOWN, nothing for the recovered: " + ops);
         String digest = ops.get(1);
-        assertEquals("\uD83C\uDF05 <b>Quiet hours summary</b> (20:00\u201307:00)\n\n"
-                + "<b>Down and back:</b>\n"
-                + "\uD83D\uDFE2 alpha: down 03:00, back 03:30 (30m)\n"
-                + "\uD83D\uDFE2 bravo: down 03:00, back 03:30 (30m)\n"
-                + "\uD83D\uDFE2 charlie: down 03:00, back 03:30 (30m)\n\n"
-                + "<b>Still down:</b>\n"
-                + "\uD83D\uDD34 delta: since 03:00 (4h 0m)", digest);
+        assertEquals(
+                "\uD83C\uDF05 <b>Quiet hours summary</b> (20:00\u201307:00)\n\n"
+                        + "<b>Down and back:</b>\n"
+                        + "\uD83D\uDFE2 alpha: down 03:00, back 03:30 (30m)\n"
+                        + "\uD83D\uDFE2 bravo: down 03:00, back 03:30 (30m)\n"
+                        + "\uD83D\uDFE2 charlie: down 03:00, back 03:30 (30m)\n\n"
+                        + "<b>Still down:</b>\n"
+                        + "\uD83D\uDD34 delta: since 03:00 (4h 0m)",
+                digest);
         assertTrue(ops.get(2).startsWith("\uD83D\uDD34 <b>DOWN</b> delta (tcp)"), ops.get(2));
-        assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> texts(WARD).size() == 7), texts(WARD).toString());
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(5), () -> texts(WARD).size() == 7),
+                texts(WARD).toString());
         List<String> ward = texts(WARD);
-        assertEquals("\uD83C\uDF05 <b>Итоги тихих часов</b> (20:00\u201307:00)\n\n"
-                + "<b>Падали и восстановились:</b>\n"
-                + "\uD83D\uDFE2 alpha: упала 03:00, вернулась 03:30 (30 мин)\n"
-                + "\uD83D\uDFE2 bravo: упала 03:00, вернулась 03:30 (30 мин)\n"
-                + "\uD83D\uDFE2 charlie: упала 03:00, вернулась 03:30 (30 мин)\n\n"
-                + "<b>Всё ещё недоступны:</b>\n"
-                + "\uD83D\uDD34 delta: с 03:00 (4 ч 0 мин)\n\n"
-                + "<b>Отложенные оповещения:</b>\n\uD83D\uDD25 NightBackupLate: 1\n\uD83D\uDD25 NightDiskFull: 2",
-                ward.get(5), "the same facts in Russian, and this chat's held alerts");
+        assertEquals(
+                "\uD83C\uDF05 <b>Итоги тихих часов</b> (20:00\u201307:00)\n\n"
+                        + "<b>Падали и восстановились:</b>\n"
+                        + "\uD83D\uDFE2 alpha: упала 03:00, вернулась 03:30 (30 мин)\n"
+                        + "\uD83D\uDFE2 bravo: упала 03:00, вернулась 03:30 (30 мин)\n"
+                        + "\uD83D\uDFE2 charlie: упала 03:00, вернулась 03:30 (30 мин)\n\n"
+                        + "<b>Всё ещё недоступны:</b>\n"
+                        + "\uD83D\uDD34 delta: с 03:00 (4 ч 0 мин)\n\n"
+                        + "<b>Отложенные оповещения:</b>\n\uD83D\uDD25 NightBackupLate: 1\n\uD83D\uDD25 NightDiskFull: 2",
+                ward.get(5),
+                "the same facts in Russian, and this chat's held alerts");
         assertTrue(ward.get(6).startsWith("\uD83D\uDD34 <b>НЕДОСТУПНА</b> delta (tcp)"), ward.get(6));
         Thread.sleep(1000);
         assertEquals(3, texts(OPS).size(), "one digest only: " + texts(OPS));
         assertEquals(7, texts(WARD).size(), "one digest only: " + texts(WARD));
-        assertTrue(texts(WARD).stream().noneMatch(t -> t.contains("NightDiskFull</b>") || t.contains("RECOVERED")), texts(WARD).toString());
+        assertTrue(
+                texts(WARD).stream().noneMatch(t -> t.contains("NightDiskFull</b>") || t.contains("RECOVERED")),
+                texts(WARD).toString());
     }
 
     private int alerts;

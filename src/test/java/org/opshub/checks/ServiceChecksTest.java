@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,9 +18,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +38,7 @@ class ServiceChecksTest {
 
     @TempDir
     Path dir;
+
     private HubRunner hub;
     private FakeBotApi telegram;
     private String chats = Long.toString(CHAT);
@@ -57,8 +57,10 @@ class ServiceChecksTest {
         Files.writeString(dir.resolve("checks.yaml"), checksYaml);
         telegram = new FakeBotApi();
         Map<String, String> p = new HashMap<>();
-        p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
-                + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
+        p.put(
+                "camel.main.routesIncludePattern",
+                "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                        + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
         p.put("camel.main.routesReloadDirectory", dir.toString());
         p.put("telegram.token", FakeBotApi.TOKEN);
         p.put("telegram.api-url", telegram.url());
@@ -132,8 +134,15 @@ class ServiceChecksTest {
         MutableClock clock = new MutableClock(MONDAY_10);
         try (TcpTarget target = new TcpTarget(0)) {
             int port = target.port();
-            start(tcpCheck("db", port, param("period", "200ms") + param("failureThreshold", "3")
-                    + param("successThreshold", "2") + param("reminderInterval", "1h")), clock);
+            start(
+                    tcpCheck(
+                            "db",
+                            port,
+                            param("period", "200ms")
+                                    + param("failureThreshold", "3")
+                                    + param("successThreshold", "2")
+                                    + param("reminderInterval", "1h")),
+                    clock);
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "db") == 1));
             assertEquals(1.0, metric("check_up", "db"));
             target.close();
@@ -174,7 +183,8 @@ class ServiceChecksTest {
     @Test
     void aFlappingTargetThatNeverReachesTheThresholdSendsNothing() throws Exception {
         try (LoopbackHttp web = new LoopbackHttp(n -> n % 2 == 0 ? Reply.text(503, "busy") : Reply.text(200, "ok"))) {
-            start(httpCheck("flappy", web.url("/health"), param("period", "100ms") + param("failureThreshold", "2")),
+            start(
+                    httpCheck("flappy", web.url("/health"), param("period", "100ms") + param("failureThreshold", "2")),
                     new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> web.requests() >= 16));
             assertEquals(1.0, metric("check_up", "flappy"));
@@ -189,34 +199,50 @@ class ServiceChecksTest {
     void httpChecksJudgeStatusJsonPathBodyAndTimeout() throws Exception {
         try (LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, ""))) {
             web.answer(n -> Reply.text(200, ""));
-            try (LoopbackHttp invalid = new LoopbackHttp(n -> Reply.json(200, "{\"license\":{\"valid\":false,\"days\":3}}"));
+            try (LoopbackHttp invalid =
+                            new LoopbackHttp(n -> Reply.json(200, "{\"license\":{\"valid\":false,\"days\":3}}"));
                     LoopbackHttp valid = new LoopbackHttp(n -> Reply.json(200, "{\"license\":{\"valid\":true}}"));
                     LoopbackHttp degraded = new LoopbackHttp(n -> Reply.text(200, "status: degraded"));
                     LoopbackHttp slow = new LoopbackHttp(n -> new Reply(200, "text/plain", "late", 3000));
                     LoopbackHttp notFound = new LoopbackHttp(n -> Reply.text(404, "no such page"))) {
                 String once = param("period", "300ms") + param("failureThreshold", "1");
-                start(httpCheck("license-bad", invalid.url("/api/status?verbose=1"),
-                        once + param("jsonPath", "$.license.valid") + param("expected", "true"))
-                        + httpCheck("license-ok", valid.url("/api/status"),
-                                once + param("jsonPath", "$.license.valid") + param("expected", "true"))
-                        + httpCheck("body", degraded.url("/"), once + param("bodyRegexp", "status: (ok|fine)"))
-                        + httpCheck("slow", slow.url("/"), once + param("timeout", "400ms"))
-                        + httpCheck("gone", notFound.url("/"), once)
-                        + httpCheck("gone-ok", notFound.url("/"), once + param("validStatus", "200,404")),
+                start(
+                        httpCheck(
+                                        "license-bad",
+                                        invalid.url("/api/status?verbose=1"),
+                                        once + param("jsonPath", "$.license.valid") + param("expected", "true"))
+                                + httpCheck(
+                                        "license-ok",
+                                        valid.url("/api/status"),
+                                        once + param("jsonPath", "$.license.valid") + param("expected", "true"))
+                                + httpCheck("body", degraded.url("/"), once + param("bodyRegexp", "status: (ok|fine)"))
+                                + httpCheck("slow", slow.url("/"), once + param("timeout", "400ms"))
+                                + httpCheck("gone", notFound.url("/"), once)
+                                + httpCheck("gone-ok", notFound.url("/"), once + param("validStatus", "200,404")),
                         new MutableClock(MONDAY_10));
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> metric("check_up", "slow") == 0
-                        && metric("check_up", "gone-ok") == 1 && metric("check_up", "license-ok") == 1));
-                assertEquals("HTTP 200, $.license.valid is false (expected true)", check("license-bad").path("lastProbe")
-                        .path("detail").asText());
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(15),
+                        () -> metric("check_up", "slow") == 0
+                                && metric("check_up", "gone-ok") == 1
+                                && metric("check_up", "license-ok") == 1));
+                assertEquals(
+                        "HTTP 200, $.license.valid is false (expected true)",
+                        check("license-bad").path("lastProbe").path("detail").asText());
                 assertEquals("DOWN", check("license-bad").path("state").asText());
                 assertEquals("UP", check("license-ok").path("state").asText());
-                assertEquals("HTTP 200, body does not match /status: (ok|fine)/",
+                assertEquals(
+                        "HTTP 200, body does not match /status: (ok|fine)/",
                         check("body").path("lastProbe").path("detail").asText());
-                assertTrue(check("slow").path("lastProbe").path("detail").asText().contains("timed out"),
+                assertTrue(
+                        check("slow").path("lastProbe").path("detail").asText().contains("timed out"),
                         check("slow").toString());
-                assertEquals("HTTP 404 (expected 2xx)", check("gone").path("lastProbe").path("detail").asText());
+                assertEquals(
+                        "HTTP 404 (expected 2xx)",
+                        check("gone").path("lastProbe").path("detail").asText());
                 assertEquals("UP", check("gone-ok").path("state").asText());
-                assertEquals("GET " + invalid.url("/api/status?verbose=1"), check("license-bad").path("target").asText());
+                assertEquals(
+                        "GET " + invalid.url("/api/status?verbose=1"),
+                        check("license-bad").path("target").asText());
                 assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts().size() == 4), texts().toString());
             }
         }
@@ -245,8 +271,11 @@ class ServiceChecksTest {
         assertEquals(List.of(), texts(), "still quiet at 06:59");
         clock.set(Instant.parse("2026-11-24T07:00:00Z"));
         assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> texts().size() == 2), texts().toString());
-        assertEquals("\uD83C\uDF05 <b>Quiet hours summary</b> (20:00\u201307:00)\n\n<b>Still down:</b>\n"
-                + "\uD83D\uDD34 night: since 20:00 (10h 59m)", texts().get(0), "the morning digest first");
+        assertEquals(
+                "\uD83C\uDF05 <b>Quiet hours summary</b> (20:00\u201307:00)\n\n<b>Still down:</b>\n"
+                        + "\uD83D\uDD34 night: since 20:00 (10h 59m)",
+                texts().get(0),
+                "the morning digest first");
         String down = texts().get(1);
         assertTrue(down.startsWith("\uD83D\uDD34 <b>DOWN</b> night (tcp)"), down);
         assertTrue(down.contains("Down since: 2026-11-23 20:00:30 UTC"), down);
@@ -257,7 +286,8 @@ class ServiceChecksTest {
 
     @Test
     void checksJsonAndAChecksFileEditedWhileRunning() throws Exception {
-        try (LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok")); TcpTarget tcp = new TcpTarget(0)) {
+        try (LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok"));
+                TcpTarget tcp = new TcpTarget(0)) {
             Path file = dir.resolve("checks.yaml");
             start(httpCheck("web", web.url("/"), param("period", "200ms")), new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "web") == 1));
@@ -271,20 +301,26 @@ class ServiceChecksTest {
             assertTrue(web1.path("lastProbe").path("durationSeconds").asDouble() > 0);
             Thread.sleep(1500); // the file watcher starts after the routes
 
-            Files.writeString(file, httpCheck("web", web.url("/"), param("period", "200ms"))
-                    + tcpCheck("added", tcp.port(), param("period", "200ms")));
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> metric("probe_success", "added") == 1),
+            Files.writeString(
+                    file,
+                    httpCheck("web", web.url("/"), param("period", "200ms"))
+                            + tcpCheck("added", tcp.port(), param("period", "200ms")));
+            assertTrue(
+                    HubRunner.await(Duration.ofSeconds(30), () -> metric("probe_success", "added") == 1),
                     "a check added to checks.yaml runs without a restart");
-            assertEquals("127.0.0.1:" + tcp.port(), check("added").path("target").asText());
+            assertEquals(
+                    "127.0.0.1:" + tcp.port(), check("added").path("target").asText());
 
             Files.writeString(file, tcpCheck("added", tcp.port(), param("period", "200ms")));
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> {
-                try {
-                    return check("web") == null;
-                } catch (Exception e) {
-                    return false;
-                }
-            }), "a check removed from checks.yaml is forgotten");
+            assertTrue(
+                    HubRunner.await(Duration.ofSeconds(30), () -> {
+                        try {
+                            return check("web") == null;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }),
+                    "a check removed from checks.yaml is forgotten");
             assertNull(hub.metric("probe_success", "check=\"web\""));
             assertEquals(1.0, metric("probe_success", "added"));
         }
@@ -295,14 +331,19 @@ class ServiceChecksTest {
         try (HugeBody huge = new HugeBody(100L << 20);
                 LoopbackHttp evil = new LoopbackHttp(n -> Reply.text(200, "a".repeat(30) + "b"))) {
             String once = param("period", "300ms") + param("failureThreshold", "1") + param("timeout", "20s");
-            start(httpCheck("huge", huge.url(), once) + httpCheck("evil", evil.url("/"), once + param("bodyRegexp", "(a+)+$")),
+            start(
+                    httpCheck("huge", huge.url(), once)
+                            + httpCheck("evil", evil.url("/"), once + param("bodyRegexp", "(a+)+$")),
                     new MutableClock(MONDAY_10));
-            assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> metric("check_up", "huge") == 0
-                    && metric("check_up", "evil") == 0));
-            assertEquals("answer body larger than 1048576 bytes; connection dropped",
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(20), () -> metric("check_up", "huge") == 0 && metric("check_up", "evil") == 0));
+            assertEquals(
+                    "answer body larger than 1048576 bytes; connection dropped",
                     check("huge").path("lastProbe").path("detail").asText());
             assertTrue(huge.sentAtMost() < 100L << 20, "the body was not read to its end: " + huge.sentAtMost());
-            assertEquals("HTTP 200, body does not match /(a+)+$/", check("evil").path("lastProbe").path("detail").asText());
+            assertEquals(
+                    "HTTP 200, body does not match /(a+)+$/",
+                    check("evil").path("lastProbe").path("detail").asText());
             assertTrue(check("evil").path("lastProbe").path("durationSeconds").asDouble() < 20, "not the timeout");
         }
     }
@@ -312,15 +353,21 @@ class ServiceChecksTest {
         try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
                 LoopbackHttp web = new LoopbackHttp(n -> Reply.text(503, "down"))) {
             String url = web.url("/status?apikey=s3cr3t&region=eu").replace("http://", "http://opsuser:pw0rd@");
-            start(httpCheck("licensed", url, param("period", "200ms") + param("failureThreshold", "1"))
-                    + httpCheck("plain", web.url("/status?access_token=t0psecret"), param("period", "200ms")
-                            + param("failureThreshold", "1")), new MutableClock(MONDAY_10));
+            start(
+                    httpCheck("licensed", url, param("period", "200ms") + param("failureThreshold", "1"))
+                            + httpCheck(
+                                    "plain",
+                                    web.url("/status?access_token=t0psecret"),
+                                    param("period", "200ms") + param("failureThreshold", "1")),
+                    new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> texts().size() == 2), texts().toString());
             String checks = hub.get("/checks").body();
             assertTrue(checks.contains("apikey=***") && checks.contains("access_token=***"), checks);
             for (String secret : List.of("pw0rd", "opsuser:", "s3cr3t", "t0psecret")) {
                 assertTrue(!checks.contains(secret), secret + " in /checks: " + checks);
-                assertTrue(texts().stream().noneMatch(t -> t.contains(secret)), secret + " in a Telegram text: " + texts());
+                assertTrue(
+                        texts().stream().noneMatch(t -> t.contains(secret)),
+                        secret + " in a Telegram text: " + texts());
                 assertTrue(!logs.anyContains(secret), secret + " in a log line");
             }
         }
@@ -328,16 +375,23 @@ class ServiceChecksTest {
 
     @Test
     void aBadRegexpOnReloadIsRefusedAndTheRunningCheckStays() throws Exception {
-        try (org.opshub.AllLogs logs = new org.opshub.AllLogs(); LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok"))) {
+        try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
+                LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok"))) {
             start(httpCheck("web", web.url("/"), param("period", "200ms")), new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "web") == 1));
             Thread.sleep(1500); // the file watcher starts after the routes
-            Files.writeString(dir.resolve("checks.yaml"), httpCheck("web", web.url("/"), param("period", "200ms")
-                    + param("bodyRegexp", "(unclosed")));
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> logs.anyContains(
-                    "route check-web not reloaded, parameter bodyRegexp is not a valid RE2 regular expression")));
+            Files.writeString(
+                    dir.resolve("checks.yaml"),
+                    httpCheck("web", web.url("/"), param("period", "200ms") + param("bodyRegexp", "(unclosed")));
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(30),
+                            () -> logs.anyContains(
+                                    "route check-web not reloaded, parameter bodyRegexp is not a valid RE2 regular expression")));
             int before = web.requests();
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> web.requests() > before + 2), "the running check stays");
+            assertTrue(
+                    HubRunner.await(Duration.ofSeconds(10), () -> web.requests() > before + 2),
+                    "the running check stays");
             assertEquals(1.0, metric("probe_success", "web"));
         }
     }
@@ -348,30 +402,33 @@ class ServiceChecksTest {
         private final java.util.concurrent.atomic.AtomicLong maxSent = new java.util.concurrent.atomic.AtomicLong();
 
         HugeBody(long size) throws IOException {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket s = server.accept()) {
-                        s.getInputStream().read(new byte[8192]);
-                        java.io.OutputStream out = s.getOutputStream();
-                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size
-                                + "\r\n\r\n").getBytes());
-                        byte[] chunk = new byte[1 << 16];
-                        java.util.Arrays.fill(chunk, (byte) 'x');
-                        long sent = 0;
-                        try {
-                            while (sent < size) {
-                                out.write(chunk);
-                                sent += chunk.length;
+            Thread t = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try (Socket s = server.accept()) {
+                                s.getInputStream().read(new byte[8192]);
+                                java.io.OutputStream out = s.getOutputStream();
+                                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size
+                                                + "\r\n\r\n")
+                                        .getBytes());
+                                byte[] chunk = new byte[1 << 16];
+                                java.util.Arrays.fill(chunk, (byte) 'x');
+                                long sent = 0;
+                                try {
+                                    while (sent < size) {
+                                        out.write(chunk);
+                                        sent += chunk.length;
+                                    }
+                                } finally {
+                                    long done = sent;
+                                    maxSent.accumulateAndGet(done, Math::max);
+                                }
+                            } catch (IOException e) {
+                                // the client closed the connection
                             }
-                        } finally {
-                            long done = sent;
-                            maxSent.accumulateAndGet(done, Math::max);
                         }
-                    } catch (IOException e) {
-                        // the client closed the connection
-                    }
-                }
-            }, "huge-body");
+                    },
+                    "huge-body");
             t.setDaemon(true);
             t.start();
         }
@@ -398,15 +455,17 @@ class ServiceChecksTest {
             server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket s = server.accept()) {
-                        s.getOutputStream().write("hello\n".getBytes());
-                    } catch (IOException e) {
-                        // closed
-                    }
-                }
-            }, "tcp-target");
+            Thread t = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try (Socket s = server.accept()) {
+                                s.getOutputStream().write("hello\n".getBytes());
+                            } catch (IOException e) {
+                                // closed
+                            }
+                        }
+                    },
+                    "tcp-target");
             t.setDaemon(true);
             t.start();
         }

@@ -2,8 +2,7 @@ package org.opshub.checks;
 
 /** The check entries of {@link ServiceChecksTest} for tests in other packages. */
 public final class ServiceChecksTestAccess {
-    private ServiceChecksTestAccess() {
-    }
+    private ServiceChecksTestAccess() {}
 
     /** A tcp-check templatedRoute entry (routes/checks.yaml syntax) with extra parameters. */
     public static String tcpCheck(String name, int port, String extra) {

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
@@ -34,12 +33,24 @@ class StreamStorageTest {
     @Test
     void gaugesFollowTheApiAndFailuresKeepTheLastValues() throws Exception {
         String ok = sample("storage-usage-ok.json");
-        try (AllLogs logs = new AllLogs(); LoopbackHttp api = new LoopbackHttp(n -> Reply.json(200, ok));
-                HubRunner hub = new HubRunner(Map.of("cloudflare.api-url", api.url("/client/v4"),
-                        "cloudflare.token", TOKEN, "cloudflare.accounts", ACCOUNT, "cloudflare.period", "200ms",
-                        "cloudflare.timeout", "500ms", "cloudflare.legacy-metrics", "true"))) {
+        try (AllLogs logs = new AllLogs();
+                LoopbackHttp api = new LoopbackHttp(n -> Reply.json(200, ok));
+                HubRunner hub = new HubRunner(Map.of(
+                        "cloudflare.api-url",
+                        api.url("/client/v4"),
+                        "cloudflare.token",
+                        TOKEN,
+                        "cloudflare.accounts",
+                        ACCOUNT,
+                        "cloudflare.period",
+                        "200ms",
+                        "cloudflare.timeout",
+                        "500ms",
+                        "cloudflare.legacy-metrics",
+                        "true"))) {
             String acc = "account=\"" + ACCOUNT + "\"";
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10), () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 1));
             assertEquals(1532.25 * 60, hub.metric("cloudflare_stream_stored_seconds", acc));
             assertEquals(5000.0 * 60, hub.metric("cloudflare_stream_stored_limit_seconds", acc));
             assertEquals(87.0, hub.metric("cloudflare_stream_videos", acc));
@@ -49,24 +60,38 @@ class StreamStorageTest {
             assertTrue(hub.get("/metrics").body().contains("# TYPE stream_limit gauge"));
             assertEquals("Bearer " + TOKEN, api.lastAuthorization());
 
-            failsWith(hub, api, logs, Reply.json(401, sample("storage-usage-auth-error.json")),
+            failsWith(
+                    hub,
+                    api,
+                    logs,
+                    Reply.json(401, sample("storage-usage-auth-error.json")),
                     "HTTP 401, error 10000 \"Authentication error\"");
-            failsWith(hub, api, logs, Reply.json(429, sample("storage-usage-throttled.json")),
+            failsWith(
+                    hub,
+                    api,
+                    logs,
+                    Reply.json(429, sample("storage-usage-throttled.json")),
                     "HTTP 429, error 971 \"Please wait and consider throttling your request speed\"");
             failsWith(hub, api, logs, Reply.text(500, "upstream connect error"), "HTTP 500, body is not JSON");
             failsWith(hub, api, logs, new Reply(200, "application/json", ok, 3000), "SocketTimeoutException");
             failsWith(hub, api, logs, Reply.json(200, "{\"success\":true,\"result\":"), "HTTP 200, body is not JSON");
-            failsWith(hub, api, logs, Reply.json(200, sample("storage-usage-auth-error.json")),
+            failsWith(
+                    hub,
+                    api,
+                    logs,
+                    Reply.json(200, sample("storage-usage-auth-error.json")),
                     "HTTP 200, error 10000 \"Authentication error\"");
             // the last good values stay while failing
             assertEquals(1532.25 * 60, hub.metric("cloudflare_stream_stored_seconds", acc));
             assertEquals(87.0, hub.metric("cloudflare_stream_videos", acc));
 
             api.answer(n -> Reply.json(200, ok.replace("1532.25", "1600").replace("87", "90")));
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10), () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 1));
             assertEquals(1600.0 * 60, hub.metric("cloudflare_stream_stored_seconds", acc));
             assertEquals(90.0, hub.metric("cloudflare_stream_videos", acc));
-            assertTrue(HubRunner.await(Duration.ofSeconds(5),
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(5),
                     () -> logs.from(StreamStorage.class).stream().anyMatch(l -> l.contains("fetched again"))));
 
             assertFalse(logs.anyContains(TOKEN), "the token is never logged");
@@ -82,19 +107,30 @@ class StreamStorageTest {
         String acc = "account=\"" + ACCOUNT + "\"";
         int before = api.requests();
         api.answer(n -> reply);
-        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 0
-                && api.requests() >= before + 3), expected);
-        List<String> lines = logs.from(StreamStorage.class).stream().filter(l -> l.contains(expected)).toList();
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(15),
+                        () -> hub.metricOrMinusOne("cloudflare_stream_up", acc) == 0 && api.requests() >= before + 3),
+                expected);
+        List<String> lines = logs.from(StreamStorage.class).stream()
+                .filter(l -> l.contains(expected))
+                .toList();
         assertEquals(1, lines.size(), "one line per state change: " + logs.from(StreamStorage.class));
-        assertTrue(lines.get(0).startsWith("Cloudflare Stream account " + ACCOUNT + ": storage usage fetch failed: "),
+        assertTrue(
+                lines.get(0).startsWith("Cloudflare Stream account " + ACCOUNT + ": storage usage fetch failed: "),
                 lines.get(0));
     }
 
     @Test
     void withoutATokenTheRouteIsIdleAndNoGaugeClaimsAnything() throws Exception {
         try (LoopbackHttp api = new LoopbackHttp(n -> Reply.json(200, "{}"));
-                HubRunner hub = new HubRunner(Map.of("cloudflare.api-url", api.url("/client/v4"),
-                        "cloudflare.accounts", ACCOUNT, "cloudflare.period", "200ms"))) {
+                HubRunner hub = new HubRunner(Map.of(
+                        "cloudflare.api-url",
+                        api.url("/client/v4"),
+                        "cloudflare.accounts",
+                        ACCOUNT,
+                        "cloudflare.period",
+                        "200ms"))) {
             Thread.sleep(1500);
             assertEquals(0, api.requests());
             assertEquals(0.0, hub.metric("cloudflare_stream_up", "account=\"" + ACCOUNT + "\""));

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 /** Unknown keys under opshub's prefixes are refused with the nearest known key; other keys pass. */
 class KnownKeysTest {
-    private final KnownKeys known = new KnownKeys(Set.of("alertmanager.bearer-token", "telegram.token", "state.directory"),
+    private final KnownKeys known = new KnownKeys(
+            Set.of("alertmanager.bearer-token", "telegram.token", "state.directory"),
             Map.of("pacs.nodes.", List.of("host", "port", "tls", "ae-title")));
 
     @Test
@@ -27,10 +27,12 @@ class KnownKeysTest {
 
     @Test
     void typosNameTheNearestKey() {
-        assertEquals("unknown key (did you mean alertmanager.bearer-token?)", known.problem("alertmanager.bearer_token"));
+        assertEquals(
+                "unknown key (did you mean alertmanager.bearer-token?)", known.problem("alertmanager.bearer_token"));
         assertEquals("unknown key (did you mean pacs.nodes.src.host?)", known.problem("pacs.nodes.src.hots"));
         assertEquals("unknown key (did you mean pacs.nodes.x.tls?)", known.problem("pacs.nodes.x.tsl"));
-        ConfigException e = assertThrows(ConfigException.class, () -> known.check(List.of("state.directory", "state.dirctory")));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> known.check(List.of("state.directory", "state.dirctory")));
         assertEquals("state.dirctory", e.key());
         assertTrue(e.getMessage().contains("state.directory"), e.getMessage());
     }
@@ -38,7 +40,8 @@ class KnownKeysTest {
     @Test
     void theShippedDefaultsAreKnownToThemselves() {
         Set<String> shipped = KnownKeys.of("application.properties");
-        assertTrue(shipped.contains("telegram.token") && shipped.contains("opshub.http-idle-timeout"), shipped.toString());
+        assertTrue(
+                shipped.contains("telegram.token") && shipped.contains("opshub.http-idle-timeout"), shipped.toString());
         new KnownKeys(shipped, Map.of()).check(shipped);
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +18,15 @@ class SecretsTest {
     @Test
     void masksTokensCredentialsUserInfoAndSecretParameters() {
         String bot = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
-        assertEquals("GET /bot***/sendMessage answered 404", Secrets.mask("GET /bot" + bot + "/sendMessage answered 404"));
+        assertEquals(
+                "GET /bot***/sendMessage answered 404", Secrets.mask("GET /bot" + bot + "/sendMessage answered 404"));
         assertEquals("Authorization: Bearer ***", Secrets.mask("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x"));
         assertEquals("Authorization: Basic ***", Secrets.mask("Authorization: Basic b3BzOnMzY3JldA=="));
-        assertEquals("proxy http://***@proxy:3128 refused", Secrets.mask("proxy http://ops:hunter2@proxy:3128 refused"));
+        assertEquals(
+                "proxy http://***@proxy:3128 refused", Secrets.mask("proxy http://ops:hunter2@proxy:3128 refused"));
         assertEquals("/render?panelId=2&api_key=***&x=1", Secrets.mask("/render?panelId=2&api_key=abcdef123&x=1"));
-        assertEquals("{\"password\":\"***\",\"user\":\"ops\"}", Secrets.mask("{\"password\":\"hunter2\",\"user\":\"ops\"}"));
+        assertEquals(
+                "{\"password\":\"***\",\"user\":\"ops\"}", Secrets.mask("{\"password\":\"hunter2\",\"user\":\"ops\"}"));
         assertEquals("telegram.token=*** is wrong", Secrets.mask("telegram.token=abc:def is wrong"));
     }
 
@@ -37,8 +39,12 @@ class SecretsTest {
 
     @Test
     void ordinaryTextStaysAsItIs() {
-        for (String s : List.of("StudiesNotForwarded on pair main: 4 studies", "Basic realm=\"opshub\"",
-                "1.2.840.10008.5.1.4.1.2.2.1", "disk 91 % used", "a token of thanks")) {
+        for (String s : List.of(
+                "StudiesNotForwarded on pair main: 4 studies",
+                "Basic realm=\"opshub\"",
+                "1.2.840.10008.5.1.4.1.2.2.1",
+                "disk 91 % used",
+                "a token of thanks")) {
             assertEquals(s, Secrets.mask(s));
         }
     }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -57,13 +56,26 @@ class AlertRulesTest {
                 String name = (String) rule.get("alert");
                 rules.add(name);
                 Map<String, Object> annotations = (Map<String, Object>) rule.get("annotations");
-                assertTrue(annotations != null && annotations.get("summary") != null && annotations.get("description") != null,
+                assertTrue(
+                        annotations != null
+                                && annotations.get("summary") != null
+                                && annotations.get("description") != null,
                         name + " needs a summary and a description");
             }
         }
-        assertEquals(Set.of("PacsDown", "StudiesNotForwarded", "StudiesIncomplete", "ForwardingCheckFailing", "CheckFailing",
-                "TelegramOutboxStuck", "TelegramSendErrors", "CloudflareStreamFetchFailing",
-                "CloudflareStreamStorageNearLimit", "OpshubDown"), rules);
+        assertEquals(
+                Set.of(
+                        "PacsDown",
+                        "StudiesNotForwarded",
+                        "StudiesIncomplete",
+                        "ForwardingCheckFailing",
+                        "CheckFailing",
+                        "TelegramOutboxStuck",
+                        "TelegramSendErrors",
+                        "CloudflareStreamFetchFailing",
+                        "CloudflareStreamStorageNearLimit",
+                        "OpshubDown"),
+                rules);
 
         // each rule: a test where it does not fire yet (before its for:) and one where it fires
         Map<String, Integer> quiet = new java.util.TreeMap<>();
@@ -71,7 +83,8 @@ class AlertRulesTest {
         for (Map<String, Object> test : (List<Map<String, Object>>) yaml(TESTS).get("tests")) {
             for (Map<String, Object> t : (List<Map<String, Object>>) test.get("alert_rule_test")) {
                 List<?> expected = (List<?>) t.get("exp_alerts");
-                (expected == null || expected.isEmpty() ? quiet : firing).merge((String) t.get("alertname"), 1, Integer::sum);
+                (expected == null || expected.isEmpty() ? quiet : firing)
+                        .merge((String) t.get("alertname"), 1, Integer::sum);
             }
         }
         assertEquals(rules, quiet.keySet(), "a quiet case per rule");

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +45,11 @@ class AnsibleDeployTest {
     static Path jdk25() throws Exception {
         try (var jvms = Files.list(Path.of("/usr/lib/jvm"))) {
             return jvms.filter(p -> p.getFileName().toString().matches("(temurin-25|java-25-openjdk).*"))
-                    .filter(p -> Files.isExecutable(p.resolve("bin/java"))).sorted().findFirst()
-                    .orElseThrow(() -> new AssertionError("no JDK 25 under /usr/lib/jvm (temurin-25-* or java-25-openjdk-*)"));
+                    .filter(p -> Files.isExecutable(p.resolve("bin/java")))
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new AssertionError("no JDK 25 under /usr/lib/jvm (temurin-25-* or java-25-openjdk-*)"));
         }
     }
 
@@ -55,8 +57,10 @@ class AnsibleDeployTest {
         Path f = Path.of(root + path);
         assertTrue(Files.exists(f), path);
         PosixFileAttributes a = Files.readAttributes(f, PosixFileAttributes.class);
-        assertEquals(owner + ":" + group + " " + mode, a.owner().getName() + ":" + a.group().getName() + " "
-                + PosixFilePermissions.toString(a.permissions()), path);
+        assertEquals(
+                owner + ":" + group + " " + mode,
+                a.owner().getName() + ":" + a.group().getName() + " " + PosixFilePermissions.toString(a.permissions()),
+                path);
     }
 
     @Test
@@ -65,31 +69,74 @@ class AnsibleDeployTest {
         Path jar = Path.of("target/opshub.jar").toAbsolutePath();
         assertTrue(Files.isRegularFile(jar), "target/opshub.jar: mvn package first (scripts/test.sh does)");
         Path jdk25 = jdk25();
-        String[] run = {"-i", "localhost,", "-c", "local", "deploy/ansible/opshub.yml", "-e", "opshub_hosts=localhost",
-            "-e", "opshub_root=" + root, "-e", "opshub_start=false", "-e", "opshub_manage_user=false",
-            "-e", "opshub_user=nobody", "-e", "opshub_group=nogroup", "-e", "opshub_install_java=false",
-            "-e", "opshub_become=false", "-e", "opshub_jar=" + jar, "-e", "opshub_java=" + jdk25.resolve("bin/java"),
-            "-e", "{\"opshub_env\": {\"TELEGRAM_TOKEN\": \"123456:SECRET\", \"ALERTMANAGER_BEARER_TOKEN\": \"am-secret\"}}"};
+        String[] run = {
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "deploy/ansible/opshub.yml",
+            "-e",
+            "opshub_hosts=localhost",
+            "-e",
+            "opshub_root=" + root,
+            "-e",
+            "opshub_start=false",
+            "-e",
+            "opshub_manage_user=false",
+            "-e",
+            "opshub_user=nobody",
+            "-e",
+            "opshub_group=nogroup",
+            "-e",
+            "opshub_install_java=false",
+            "-e",
+            "opshub_become=false",
+            "-e",
+            "opshub_jar=" + jar,
+            "-e",
+            "opshub_java=" + jdk25.resolve("bin/java"),
+            "-e",
+            "{\"opshub_env\": {\"TELEGRAM_TOKEN\": \"123456:SECRET\", \"ALERTMANAGER_BEARER_TOKEN\": \"am-secret\"}}"
+        };
         String first = ansible(run);
-        assertTrue(!first.contains("123456:SECRET") && !first.contains("am-secret"), "no secret in Ansible's output:\n" + first);
+        assertTrue(
+                !first.contains("123456:SECRET") && !first.contains("am-secret"),
+                "no secret in Ansible's output:\n" + first);
 
         landed("/opt/opshub/opshub.jar", "root", "root", "rw-r--r--");
         landed("/opt/opshub/aot-train.sh", "root", "root", "rwxr-xr-x");
         landed("/opt/opshub/opshub.aot", "root", "root", "rw-r--r--");
         landed("/opt/opshub/defaults/application.properties", "root", "root", "rw-r--r--");
         landed("/opt/opshub/defaults/routes/checks.yaml", "root", "root", "rw-r--r--");
-        assertTrue(java.util.regex.Pattern.compile("TASK \\[AOT cache, trained[^\n]*\n+changed: \\[localhost\\]")
-                .matcher(first).find(), "the AOT cache task trained:\n" + first);
+        assertTrue(
+                java.util.regex.Pattern.compile("TASK \\[AOT cache, trained[^\n]*\n+changed: \\[localhost\\]")
+                        .matcher(first)
+                        .find(),
+                "the AOT cache task trained:\n" + first);
         // the JVM the cache was trained with maps it for the unit's command line (paths under the root)
-        String unitJava = Files.readString(Path.of("deploy/systemd/opshub.service")).lines()
-                .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
-        assertTrue(unitJava.contains(" -XX:AOTCache=/opt/opshub/opshub.aot ") && unitJava.contains("-jar /opt/opshub/opshub.jar"),
+        String unitJava = Files.readString(Path.of("deploy/systemd/opshub.service"))
+                .lines()
+                .filter(l -> l.startsWith("ExecStart="))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                unitJava.contains(" -XX:AOTCache=/opt/opshub/opshub.aot ")
+                        && unitJava.contains("-jar /opt/opshub/opshub.jar"),
                 unitJava);
-        Process aot = new ProcessBuilder(jdk25.resolve("bin/java").toString(), "-Xlog:aot", "-XX:+IgnoreUnrecognizedVMOptions",
-                "-XX:AOTCache=" + root + "/opt/opshub/opshub.aot", "-Dcamel.main.durationMaxSeconds=2",
-                "-Dcamel.server.port=19291", "-Dcamel.server.host=127.0.0.1", "-Dstate.directory=" + root + "/state",
-                "-jar", root + "/opt/opshub/opshub.jar").directory(Path.of(root + "/opt/opshub/defaults").toFile())
-                .redirectErrorStream(true).start();
+        Process aot = new ProcessBuilder(
+                        jdk25.resolve("bin/java").toString(),
+                        "-Xlog:aot",
+                        "-XX:+IgnoreUnrecognizedVMOptions",
+                        "-XX:AOTCache=" + root + "/opt/opshub/opshub.aot",
+                        "-Dcamel.main.durationMaxSeconds=2",
+                        "-Dcamel.server.port=19291",
+                        "-Dcamel.server.host=127.0.0.1",
+                        "-Dstate.directory=" + root + "/state",
+                        "-jar",
+                        root + "/opt/opshub/opshub.jar")
+                .directory(Path.of(root + "/opt/opshub/defaults").toFile())
+                .redirectErrorStream(true)
+                .start();
         String aotLog = new String(aot.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(aot.waitFor(120, TimeUnit.SECONDS));
         assertTrue(aotLog.contains("Opened AOT cache") && !aotLog.contains("[error][aot]"), aotLog);
@@ -110,8 +157,12 @@ class AnsibleDeployTest {
             }
         }
         String env = Files.readString(Path.of(root + "/etc/opshub/opshub.env"));
-        assertTrue(env.contains("\nALERTMANAGER_BEARER_TOKEN=am-secret\n") && env.contains("\nTELEGRAM_TOKEN=123456:SECRET\n"), env);
-        assertEquals(Files.readString(Path.of("deploy/systemd/opshub.service")),
+        assertTrue(
+                env.contains("\nALERTMANAGER_BEARER_TOKEN=am-secret\n")
+                        && env.contains("\nTELEGRAM_TOKEN=123456:SECRET\n"),
+                env);
+        assertEquals(
+                Files.readString(Path.of("deploy/systemd/opshub.service")),
                 Files.readString(Path.of(root + "/etc/systemd/system/opshub.service")));
 
         // an operator edits a route on the host; the next run keeps it and changes nothing

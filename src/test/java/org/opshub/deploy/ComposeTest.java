@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,37 +36,48 @@ class ComposeTest {
         Path deploy = Path.of("deploy");
         Path copy = Files.createDirectories(dir.resolve("deploy"));
         Files.copy(deploy.resolve("compose.yaml"), copy.resolve("compose.yaml"));
-        Files.copy(deploy.resolve("opshub.env.example"), copy.resolve("opshub.env"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                deploy.resolve("opshub.env.example"), copy.resolve("opshub.env"), StandardCopyOption.REPLACE_EXISTING);
         Files.createDirectories(copy.resolve("secrets"));
         for (String s : List.of("alertmanager-token", "grafana-admin-password", "postgres-password")) {
             Files.writeString(copy.resolve("secrets").resolve(s), "x");
         }
         Process p = new ProcessBuilder("docker-compose", "-f", "compose.yaml", "--profile", "postgres", "config", "-q")
-                .directory(copy.toFile()).redirectErrorStream(true).start();
+                .directory(copy.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), "docker-compose config -q:\n" + out);
 
         String text = Files.readString(deploy.resolve("compose.yaml"));
-        Map<String, Object> compose = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(text);
+        Map<String, Object> compose =
+                (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(text);
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
-        assertEquals(Set.of("opshub", "prometheus", "alertmanager", "grafana", "renderer", "postgres"), services.keySet());
+        assertEquals(
+                Set.of("opshub", "prometheus", "alertmanager", "grafana", "renderer", "postgres"), services.keySet());
         assertEquals(List.of("postgres"), services.get("postgres").get("profiles"));
         services.forEach((name, s) -> {
             String image = (String) s.get("image");
             if (!name.equals("opshub")) {
-                assertTrue(image.matches("[a-z0-9./-]+:v?\\d+\\.\\d+(\\.\\d+)?(-[a-z0-9]+)?"), name + " image not pinned: " + image);
+                assertTrue(
+                        image.matches("[a-z0-9./-]+:v?\\d+\\.\\d+(\\.\\d+)?(-[a-z0-9]+)?"),
+                        name + " image not pinned: " + image);
             }
         });
         assertTrue(services.get("opshub").containsKey("build"), "opshub is built from the Dockerfile");
         for (String line : text.lines().filter(l -> !l.strip().startsWith("#")).toList()) {
-            assertFalse((line.contains("TOKEN") || line.contains("PASSWORD")) && !line.contains("_FILE:"),
+            assertFalse(
+                    (line.contains("TOKEN") || line.contains("PASSWORD")) && !line.contains("_FILE:"),
                     "a secret in the compose file: " + line);
         }
-        for (String v : List.of("opshub-state", "prometheus-data", "alertmanager-data", "grafana-data", "postgres-data")) {
+        for (String v :
+                List.of("opshub-state", "prometheus-data", "alertmanager-data", "grafana-data", "postgres-data")) {
             assertTrue(((Map<String, Object>) compose.get("volumes")).containsKey(v), v);
         }
-        assertTrue(((Map<String, Object>) compose.get("secrets")).values().stream()
-                .allMatch(s -> ((Map<String, Object>) s).containsKey("file")), "secrets come from files");
+        assertTrue(
+                ((Map<String, Object>) compose.get("secrets"))
+                        .values().stream().allMatch(s -> ((Map<String, Object>) s).containsKey("file")),
+                "secrets come from files");
     }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -53,7 +52,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Tag("interop")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerImageTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final int PORT = 19190;
     private static final String TOKEN = "container-test-bearer";
     private static final String IMAGE = "localhost/opshub:test";
@@ -77,20 +77,54 @@ class ContainerImageTest {
             }
         }
         // one mount namespace for every Podman command: the container's root file system is mounted there
-        namespace = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "umount /sys/fs/cgroup/unified 2>/dev/null; exec sleep infinity").redirectErrorStream(true).start();
-        podman = List.of("nsenter", "-t", Long.toString(namespace.pid()), "-m", "podman", "--storage-driver=overlay",
-                "--root", work.resolve("storage").toString(), "--runroot", work.resolve("run").toString());
+        namespace = new ProcessBuilder(
+                        "unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "sh",
+                        "-c",
+                        "umount /sys/fs/cgroup/unified 2>/dev/null; exec sleep infinity")
+                .redirectErrorStream(true)
+                .start();
+        podman = List.of(
+                "nsenter",
+                "-t",
+                Long.toString(namespace.pid()),
+                "-m",
+                "podman",
+                "--storage-driver=overlay",
+                "--root",
+                work.resolve("storage").toString(),
+                "--runroot",
+                work.resolve("run").toString());
         Thread.sleep(200);
         podman(120, "import", "-q", bases + "/build.tar", "localhost/opshub-build-base:test");
-        podman(120, "import", "-q", "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                bases + "/runtime.tar", "localhost/opshub-runtime-base:test");
-        String build = podman(1200, "build", "--isolation=chroot", "--pull=never", "--format=docker",
-                "--build-arg", "BUILD_IMAGE=localhost/opshub-build-base:test",
-                "--build-arg", "RUNTIME_IMAGE=localhost/opshub-runtime-base:test",
-                "--build-arg", "MAVEN_FLAGS=-o",
-                "--volume", System.getProperty("user.home") + "/.m2:/root/.m2",
-                "-t", IMAGE, Path.of("").toAbsolutePath().toString());
+        podman(
+                120,
+                "import",
+                "-q",
+                "--change",
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                bases + "/runtime.tar",
+                "localhost/opshub-runtime-base:test");
+        String build = podman(
+                1200,
+                "build",
+                "--isolation=chroot",
+                "--pull=never",
+                "--format=docker",
+                "--build-arg",
+                "BUILD_IMAGE=localhost/opshub-build-base:test",
+                "--build-arg",
+                "RUNTIME_IMAGE=localhost/opshub-runtime-base:test",
+                "--build-arg",
+                "MAVEN_FLAGS=-o",
+                "--volume",
+                System.getProperty("user.home") + "/.m2:/root/.m2",
+                "-t",
+                IMAGE,
+                Path.of("").toAbsolutePath().toString());
         assertTrue(build.contains("aot-train: opshub.aot"), "the build trains the AOT cache:\n" + build);
     }
 
@@ -125,14 +159,19 @@ class ContainerImageTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> postAlert(String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/alerts"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofFile(Path.of("src/test/resources/alertmanager/firing-real-0.25.json")));
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(
+                        Path.of("src/test/resources/alertmanager/firing-real-0.25.json")));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -174,7 +213,8 @@ class ContainerImageTest {
     }
 
     private static double metric(String name) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(get("/metrics").body());
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$")
+                .matcher(get("/metrics").body());
         assertTrue(m.find(), name + " in /metrics");
         return Double.parseDouble(m.group(1));
     }
@@ -187,12 +227,19 @@ class ContainerImageTest {
     @Test
     @Order(1)
     void theImageCarriesTheEntrypointUserVolumeAndHealthCheck() throws Exception {
-        String config = podman(30, "image", "inspect", "--format",
-                "{{.Config.User}}|{{json .Config.Entrypoint}}|{{json .Config.Volumes}}|{{json .Config.Healthcheck.Test}}", IMAGE);
+        String config = podman(
+                30,
+                "image",
+                "inspect",
+                "--format",
+                "{{.Config.User}}|{{json .Config.Entrypoint}}|{{json .Config.Volumes}}|{{json .Config.Healthcheck.Test}}",
+                IMAGE);
         String[] f = config.strip().split("\\|");
         assertEquals("opshub", f[0]);
-        assertEquals("[\"java\",\"-XX:+IgnoreUnrecognizedVMOptions\",\"-XX:AOTCache=opshub.aot\",\"-XX:MaxRAMPercentage=75\","
-                + "\"-jar\",\"opshub.jar\"]", f[1]);
+        assertEquals(
+                "[\"java\",\"-XX:+IgnoreUnrecognizedVMOptions\",\"-XX:AOTCache=opshub.aot\",\"-XX:MaxRAMPercentage=75\","
+                        + "\"-jar\",\"opshub.jar\"]",
+                f[1]);
         assertTrue(f[2].contains("/opt/opshub/data"), f[2]);
         assertTrue(f[3].contains("/observe/health"), f[3]);
     }
@@ -200,14 +247,37 @@ class ContainerImageTest {
     @Test
     @Order(2)
     void theContainerServesHealthAndMetricsAsANonRootUserWithItsAotCache() throws Exception {
-        int nofile = Integer.parseInt(new String(new ProcessBuilder("sh", "-c", "ulimit -Hn").start().getInputStream()
-                .readAllBytes(), StandardCharsets.UTF_8).strip());
-        podman(60, "run", "-d", "--name", "hub", "--cgroups=disabled", "--network=host",
-                "--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=4096:4096",
+        int nofile = Integer.parseInt(new String(
+                        new ProcessBuilder("sh", "-c", "ulimit -Hn")
+                                .start()
+                                .getInputStream()
+                                .readAllBytes(),
+                        StandardCharsets.UTF_8)
+                .strip());
+        podman(
+                60,
+                "run",
+                "-d",
+                "--name",
+                "hub",
+                "--cgroups=disabled",
+                "--network=host",
+                "--ulimit",
+                "nofile=" + nofile + ":" + nofile,
+                "--ulimit",
+                "nproc=4096:4096",
                 "--health-interval=disable",
-                "-v", routes + ":/opt/opshub/routes", "-v", "opshub-data:/opt/opshub/data",
-                "-e", "CAMEL_SERVER_PORT=" + PORT, "-e", "ALERTMANAGER_BEARER_TOKEN=" + TOKEN,
-                "-e", "JAVA_TOOL_OPTIONS=-Xlog:aot=info", IMAGE);
+                "-v",
+                routes + ":/opt/opshub/routes",
+                "-v",
+                "opshub-data:/opt/opshub/data",
+                "-e",
+                "CAMEL_SERVER_PORT=" + PORT,
+                "-e",
+                "ALERTMANAGER_BEARER_TOKEN=" + TOKEN,
+                "-e",
+                "JAVA_TOOL_OPTIONS=-Xlog:aot=info",
+                IMAGE);
         awaitHealthUp();
 
         String pid = podman(30, "inspect", "--format", "{{.State.Pid}}", "hub").strip();
@@ -218,7 +288,8 @@ class ContainerImageTest {
         assertFalse(log.contains("[error][aot]") || log.contains("Unable to map shared spaces"), log);
 
         podman(60, "healthcheck", "run", "hub");
-        assertTrue(podman(30, "inspect", "--format", "{{.State.Health.Status}}", "hub").contains("healthy"));
+        assertTrue(podman(30, "inspect", "--format", "{{.State.Health.Status}}", "hub")
+                .contains("healthy"));
 
         HttpResponse<String> metrics = get("/metrics");
         assertEquals(200, metrics.statusCode());
@@ -258,7 +329,8 @@ class ContainerImageTest {
             Thread.sleep(200);
         }
         assertEquals(1.0, metric("alertmanager_alerts_duplicate_total"));
-        String volume = podman(30, "volume", "inspect", "--format", "{{.Mountpoint}}", "opshub-data").strip();
+        String volume = podman(30, "volume", "inspect", "--format", "{{.Mountpoint}}", "opshub-data")
+                .strip();
         assertEquals(10001, (int) Files.getAttribute(Path.of(volume, "opshub.mv.db"), "unix:uid"));
     }
 }

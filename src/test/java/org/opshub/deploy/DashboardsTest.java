@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -13,9 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -29,20 +28,37 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 class DashboardsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path DIR = Path.of("deploy/grafana/dashboards");
-    private static final Set<String> FUNCTIONS = Set.of("sum", "by", "rate", "increase", "min", "max", "or", "vector",
-            "histogram_quantile", "label_values", "le", "on", "without", "avg", "count");
+    private static final Set<String> FUNCTIONS = Set.of(
+            "sum",
+            "by",
+            "rate",
+            "increase",
+            "min",
+            "max",
+            "or",
+            "vector",
+            "histogram_quantile",
+            "label_values",
+            "le",
+            "on",
+            "without",
+            "avg",
+            "count");
 
     @SuppressWarnings("unchecked")
     private static String datasourceUid() throws Exception {
-        Map<String, Object> ds = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(
-                Files.readString(Path.of("deploy/grafana/provisioning/datasources/prometheus.yml")));
-        return (String) ((List<Map<String, Object>>) ds.get("datasources")).get(0).get("uid");
+        Map<String, Object> ds = (Map<String, Object>) new Load(
+                        LoadSettings.builder().build())
+                .loadFromString(Files.readString(Path.of("deploy/grafana/provisioning/datasources/prometheus.yml")));
+        return (String)
+                ((List<Map<String, Object>>) ds.get("datasources")).get(0).get("uid");
     }
 
     /** Metric names of the README's metrics table. */
     private static Set<String> documented() throws Exception {
         Set<String> names = new HashSet<>();
-        Matcher m = Pattern.compile("^\\| `([a-z_]+)`(?:, `([a-z_]+)`)? \\|", Pattern.MULTILINE).matcher(Files.readString(Path.of("README.md")));
+        Matcher m = Pattern.compile("^\\| `([a-z_]+)`(?:, `([a-z_]+)`)? \\|", Pattern.MULTILINE)
+                .matcher(Files.readString(Path.of("README.md")));
         while (m.find()) {
             names.add(m.group(1));
             if (m.group(2) != null) {
@@ -54,8 +70,10 @@ class DashboardsTest {
 
     /** The metric names of a PromQL expression: identifiers that are not functions, keywords or label names. */
     static Set<String> metrics(String expr) {
-        String withoutLabels = expr.replaceAll("\\{[^}]*\\}", "").replaceAll("\\[[^]]*\\]", "")
-                .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", "").replaceAll("\"[^\"]*\"", "");
+        String withoutLabels = expr.replaceAll("\\{[^}]*\\}", "")
+                .replaceAll("\\[[^]]*\\]", "")
+                .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", "")
+                .replaceAll("\"[^\"]*\"", "");
         Set<String> out = new TreeSet<>();
         Matcher m = Pattern.compile("\\b[a-zA-Z_:][a-zA-Z0-9_:]*\\b").matcher(withoutLabels);
         while (m.find()) {
@@ -71,8 +89,12 @@ class DashboardsTest {
 
     private static boolean exported(String metric, Set<String> documented) {
         String base = metric.replaceAll("_(bucket|count|sum)$", "");
-        return documented.contains(metric) || documented.contains(base) || metric.equals("up")
-                || metric.startsWith("jvm_") || metric.startsWith("process_") || metric.startsWith("camel_");
+        return documented.contains(metric)
+                || documented.contains(base)
+                || metric.equals("up")
+                || metric.startsWith("jvm_")
+                || metric.startsWith("process_")
+                || metric.startsWith("camel_");
     }
 
     @Test
@@ -80,7 +102,9 @@ class DashboardsTest {
         String uid = datasourceUid();
         assertEquals("opshub-prometheus", uid);
         Set<String> documented = documented();
-        assertTrue(documented.contains("pacs_up") && documented.contains("http_server_requests_total"), documented.toString());
+        assertTrue(
+                documented.contains("pacs_up") && documented.contains("http_server_requests_total"),
+                documented.toString());
         Set<String> uids = new TreeSet<>();
         Set<String> unknown = new TreeSet<>();
         int panels = 0;
@@ -98,7 +122,8 @@ class DashboardsTest {
                         assertEquals(uid, t.path("datasource").path("uid").asText(), f + " panel " + p.get("title"));
                         for (String m : metrics(t.get("expr").asText())) {
                             if (!exported(m, documented)) {
-                                unknown.add(f.getFileName() + " / " + p.get("title").asText() + ": " + m);
+                                unknown.add(
+                                        f.getFileName() + " / " + p.get("title").asText() + ": " + m);
                             }
                         }
                     }
@@ -106,17 +131,28 @@ class DashboardsTest {
                 for (JsonNode v : d.path("templating").path("list")) {
                     assertEquals(uid, v.path("datasource").path("uid").asText(), f + " variable " + v.get("name"));
                     String q = v.path("query").path("query").asText();
-                    Matcher lv = Pattern.compile("label_values\\(([a-z_]+), ([a-z_]+)\\)").matcher(q);
+                    Matcher lv = Pattern.compile("label_values\\(([a-z_]+), ([a-z_]+)\\)")
+                            .matcher(q);
                     assertTrue(lv.matches(), f + " variable " + v.get("name") + ": " + q);
-                    assertTrue(exported(lv.group(1), documented), f + " variable " + v.get("name") + ": " + lv.group(1));
+                    assertTrue(
+                            exported(lv.group(1), documented), f + " variable " + v.get("name") + ": " + lv.group(1));
                 }
             }
         }
         assertTrue(unknown.isEmpty(), "queries of metrics the hub does not export: " + unknown);
-        assertEquals(Set.of("opshub-overview", "opshub-pacs", "opshub-delivery", "opshub-checks", "opshub-cloudflare",
-                "opshub-process"), uids);
+        assertEquals(
+                Set.of(
+                        "opshub-overview",
+                        "opshub-pacs",
+                        "opshub-delivery",
+                        "opshub-checks",
+                        "opshub-cloudflare",
+                        "opshub-process"),
+                uids);
         Set<String> linked = new TreeSet<>();
-        JSON.readTree(DIR.resolve("overview.json").toFile()).get("links").forEach(l -> linked.add(l.get("url").asText()));
+        JSON.readTree(DIR.resolve("overview.json").toFile())
+                .get("links")
+                .forEach(l -> linked.add(l.get("url").asText()));
         for (String u : uids) {
             assertTrue(u.equals("opshub-overview") || linked.contains("/d/" + u), "the overview links to " + u);
         }
@@ -125,9 +161,15 @@ class DashboardsTest {
 
     @Test
     void metricNamesAreFoundInExpressions() {
-        assertEquals(Set.of("http_server_requests_seconds_bucket"), metrics(
-                "histogram_quantile(0.95, sum by (le, route) (rate(http_server_requests_seconds_bucket{a=\"b\"}[$__rate_interval])))"));
-        assertEquals(Set.of("cloudflare_stream_stored_seconds"), metrics("cloudflare_stream_stored_seconds{account=~\"$account\"} / 60"));
-        assertEquals(Set.of("telegram_send_errors_total"), metrics("sum(increase(telegram_send_errors_total{code=\"429\"}[5m])) or vector(0)"));
+        assertEquals(
+                Set.of("http_server_requests_seconds_bucket"),
+                metrics(
+                        "histogram_quantile(0.95, sum by (le, route) (rate(http_server_requests_seconds_bucket{a=\"b\"}[$__rate_interval])))"));
+        assertEquals(
+                Set.of("cloudflare_stream_stored_seconds"),
+                metrics("cloudflare_stream_stored_seconds{account=~\"$account\"} / 60"));
+        assertEquals(
+                Set.of("telegram_send_errors_total"),
+                metrics("sum(increase(telegram_send_errors_total{code=\"429\"}[5m])) or vector(0)"));
     }
 }

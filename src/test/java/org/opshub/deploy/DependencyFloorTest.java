@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * artifacts the shade plugin copies in.
  */
 class DependencyFloorTest {
-    record Floor(String artifact, String minimum, String advisory) {
-    }
+    record Floor(String artifact, String minimum, String advisory) {}
 
     static List<Floor> floors() throws IOException {
         List<Floor> floors = new ArrayList<>();
@@ -86,8 +84,10 @@ class DependencyFloorTest {
             }
         }
         try (java.net.URLClassLoader loader = new java.net.URLClassLoader(urls.toArray(new java.net.URL[0]), null)) {
-            versions.putIfAbsent("org.postgresql:postgresql",
-                    (String) loader.loadClass("org.postgresql.util.DriverInfo").getField("DRIVER_VERSION").get(null));
+            versions.putIfAbsent(
+                    "org.postgresql:postgresql", (String) loader.loadClass("org.postgresql.util.DriverInfo")
+                            .getField("DRIVER_VERSION")
+                            .get(null));
         } catch (ReflectiveOperationException e) {
             // reported below as not found
         }
@@ -134,7 +134,9 @@ class DependencyFloorTest {
     private static void put(Map<String, String> versions, InputStream in) throws IOException {
         Properties p = new Properties();
         p.load(in);
-        if (p.getProperty("groupId") != null && p.getProperty("artifactId") != null && p.getProperty("version") != null) {
+        if (p.getProperty("groupId") != null
+                && p.getProperty("artifactId") != null
+                && p.getProperty("version") != null) {
             versions.put(p.getProperty("groupId") + ":" + p.getProperty("artifactId"), p.getProperty("version"));
         }
     }

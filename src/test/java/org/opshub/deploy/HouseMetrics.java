@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -28,9 +27,17 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 public final class HouseMetrics {
     /** The figures, each a count (percentages are derived from {@link #steps}). */
-    public record Figures(int steps, int plumbing, int beans, int setProperty, int beanExpressions,
-            List<String> routeLiterals, List<String> exchangeMethods, List<String> sqlOutsideStores,
-            List<String> longClasses, int readmeLines) {
+    public record Figures(
+            int steps,
+            int plumbing,
+            int beans,
+            int setProperty,
+            int beanExpressions,
+            List<String> routeLiterals,
+            List<String> exchangeMethods,
+            List<String> sqlOutsideStores,
+            List<String> longClasses,
+            int readmeLines) {
 
         double plumbingShare() {
             return steps == 0 ? 0 : 100.0 * plumbing / steps;
@@ -43,11 +50,12 @@ public final class HouseMetrics {
 
     private static final Pattern LITERAL = Pattern.compile("TimeoutHttpClient\\('([^']*)', *'([^']*)'\\)");
     private static final Pattern EXCHANGE_METHOD = Pattern.compile(
-            "^\\s*public\\s+(?:static\\s+)?[\\w<>\\[\\], ?]+\\s+(\\w+)\\s*\\(([^)]*\\bExchange\\b[^)]*)\\)", Pattern.MULTILINE);
-    private static final Pattern SQL = Pattern.compile("\"\\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|WITH RECURSIVE|MERGE INTO)\\b");
+            "^\\s*public\\s+(?:static\\s+)?[\\w<>\\[\\], ?]+\\s+(\\w+)\\s*\\(([^)]*\\bExchange\\b[^)]*)\\)",
+            Pattern.MULTILINE);
+    private static final Pattern SQL =
+            Pattern.compile("\"\\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|WITH RECURSIVE|MERGE INTO)\\b");
 
-    private HouseMetrics() {
-    }
+    private HouseMetrics() {}
 
     /** Measures the project at {@code root} (the directory holding {@code routes/} and {@code src/}). */
     public static Figures measure(Path root) {
@@ -94,8 +102,17 @@ public final class HouseMetrics {
             }
         }
         int readme = (int) read(root.resolve("README.md")).lines().count();
-        return new Figures(counts[0], counts[1], counts[2], counts[3], beanExpressions, literals, exchangeMethods, sql,
-                longClasses, readme);
+        return new Figures(
+                counts[0],
+                counts[1],
+                counts[2],
+                counts[3],
+                beanExpressions,
+                literals,
+                exchangeMethods,
+                sql,
+                longClasses,
+                readme);
     }
 
     /** counts: steps, plumbing, beans, setProperty. */
@@ -126,9 +143,13 @@ public final class HouseMetrics {
         Object spec = map.get(kind);
         if ("removeHeaders".equals(kind) || "removeHeader".equals(kind)) {
             counts[1]++;
-        } else if ("setHeader".equals(kind) && spec instanceof Map<?, ?> h && String.valueOf(h.get("name")).startsWith("CamelHttp")) {
+        } else if ("setHeader".equals(kind)
+                && spec instanceof Map<?, ?> h
+                && String.valueOf(h.get("name")).startsWith("CamelHttp")) {
             counts[1]++;
-        } else if ("setBody".equals(kind) && spec instanceof Map<?, ?> b && b.containsKey("constant")
+        } else if ("setBody".equals(kind)
+                && spec instanceof Map<?, ?> b
+                && b.containsKey("constant")
                 && (b.get("constant") == null || "".equals(b.get("constant")))) {
             counts[1]++;
         } else if ("bean".equals(kind) || (spec instanceof Map<?, ?> s && s.containsKey("method"))) {
@@ -167,18 +188,30 @@ public final class HouseMetrics {
     public static void main(String[] args) {
         Figures f = measure(Path.of(args.length > 0 ? args[0] : "."));
         System.out.printf("route steps                         %5d%n", f.steps());
-        System.out.printf("  HTTP plumbing                     %5d  %5.1f%%   (target <= 10%%)%n", f.plumbing(), f.plumbingShare());
-        System.out.printf("  bean calls                        %5d  %5.1f%%   (target <= 20%%)%n", f.beans(), f.beanShare());
+        System.out.printf(
+                "  HTTP plumbing                     %5d  %5.1f%%   (target <= 10%%)%n",
+                f.plumbing(), f.plumbingShare());
+        System.out.printf(
+                "  bean calls                        %5d  %5.1f%%   (target <= 20%%)%n", f.beans(), f.beanShare());
         System.out.printf("  setProperty                       %5d           (target <= 15)%n", f.setProperty());
         System.out.printf("  ${bean:...} expressions           %5d           (target <= 3)%n", f.beanExpressions());
-        System.out.printf("timeout or size literals in routes  %5d           (target 0)%n", f.routeLiterals().size());
+        System.out.printf(
+                "timeout or size literals in routes  %5d           (target 0)%n",
+                f.routeLiterals().size());
         f.routeLiterals().forEach(s -> System.out.println("    " + s));
-        System.out.printf("public methods taking Exchange      %5d           (target 0)%n", f.exchangeMethods().size());
+        System.out.printf(
+                "public methods taking Exchange      %5d           (target 0)%n",
+                f.exchangeMethods().size());
         f.exchangeMethods().forEach(s -> System.out.println("    " + s));
-        System.out.printf("SQL strings outside *Store classes  %5d           (target 0)%n",
-                f.sqlOutsideStores().stream().mapToInt(s -> Integer.parseInt(s.substring(s.lastIndexOf(' ') + 1))).sum());
+        System.out.printf(
+                "SQL strings outside *Store classes  %5d           (target 0)%n",
+                f.sqlOutsideStores().stream()
+                        .mapToInt(s -> Integer.parseInt(s.substring(s.lastIndexOf(' ') + 1)))
+                        .sum());
         f.sqlOutsideStores().forEach(s -> System.out.println("    " + s));
-        System.out.printf("classes over 400 lines (not dicom/) %5d           (target 0)%n", f.longClasses().size());
+        System.out.printf(
+                "classes over 400 lines (not dicom/) %5d           (target 0)%n",
+                f.longClasses().size());
         f.longClasses().forEach(s -> System.out.println("    " + s));
         System.out.printf("README lines                        %5d           (target <= 250)%n", f.readmeLines());
     }

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** Our SCU against peers that misbehave: each failure is a typed, readable error and no socket leaks. */
 class HostilePeerTest {
-    private final ScuSettings fast = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800),
-            Duration.ofMillis(800), 65536, 1 << 20);
+    private final ScuSettings fast = new ScuSettings(
+            "OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofMillis(800), 65536, 1 << 20);
     private final DicomClient client = new DicomClient(fast);
 
     @Test
@@ -27,7 +26,8 @@ class HostilePeerTest {
     @Test
     void rejectNamesTheReason() throws Exception {
         try (TestScp scp = new TestScp(TestScp.Mode.REJECT_CALLED_AE)) {
-            AssociationRejectedException e = assertThrows(AssociationRejectedException.class, () -> client.echo(scp.node()));
+            AssociationRejectedException e =
+                    assertThrows(AssociationRejectedException.class, () -> client.echo(scp.node()));
             assertEquals("association rejected by TESTSCP (permanent): called AE title not recognized", e.getMessage());
             assertEquals(1, e.source());
             assertEquals(7, e.reason());
@@ -48,7 +48,9 @@ class HostilePeerTest {
     void oversizedPduLengthIsRefusedWithoutAllocatingIt() throws Exception {
         try (TestScp scp = new TestScp(TestScp.Mode.OVERSIZED_PDU)) {
             DicomProtocolException e = assertThrows(DicomProtocolException.class, () -> client.echo(scp.node()));
-            assertTrue(e.getMessage().contains("PDU of 2147483632 bytes") && e.getMessage().contains("aborted"),
+            assertTrue(
+                    e.getMessage().contains("PDU of 2147483632 bytes")
+                            && e.getMessage().contains("aborted"),
                     e.getMessage());
             assertTrue(scp.clientClosed());
         }
@@ -68,13 +70,15 @@ class HostilePeerTest {
         try (TestScp scp = new TestScp(TestScp.Mode.ABORT_MID_FIND)) {
             List<String> names = new ArrayList<>();
             Association as = client.openStudyRootFind(scp.node());
-            AssociationAbortedException e = assertThrows(AssociationAbortedException.class, () -> client.find(as,
-                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> {
+            AssociationAbortedException e = assertThrows(
+                    AssociationAbortedException.class,
+                    () -> client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> {
                         names.add(a.getString(Tag.PatientName));
                         return true;
                     }));
             assertEquals(List.of("Иванов^Иван"), names);
-            assertTrue(e.getMessage().startsWith("association aborted by TESTSCP while waiting for C-FIND response"),
+            assertTrue(
+                    e.getMessage().startsWith("association aborted by TESTSCP while waiting for C-FIND response"),
                     e.getMessage());
             assertTrue(scp.clientClosed());
         }
@@ -85,10 +89,11 @@ class HostilePeerTest {
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_ONE_CYRILLIC)) {
             List<String> names = new ArrayList<>();
             Association as = client.openStudyRootFind(scp.node());
-            Dimse.FindResult r = client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> {
-                names.add(a.getString(Tag.PatientName));
-                return true;
-            });
+            Dimse.FindResult r =
+                    client.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> {
+                        names.add(a.getString(Tag.PatientName));
+                        return true;
+                    });
             as.release();
             assertEquals(0, r.status());
             assertEquals(List.of("Иванов^Иван"), names);
@@ -98,35 +103,59 @@ class HostilePeerTest {
 
     @Test
     void aMillionPendingAnswersStopAtTheMatchCapWithCCancelAndBoundedMemory() throws Exception {
-        ScuSettings capped = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
-                65536, 1 << 20, Duration.ofMinutes(1), 10_000);
+        ScuSettings capped = new ScuSettings(
+                "OPSHUB",
+                Duration.ofSeconds(2),
+                Duration.ofMillis(800),
+                Duration.ofSeconds(5),
+                65536,
+                1 << 20,
+                Duration.ofMinutes(1),
+                10_000);
         try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
             DicomClient c = new DicomClient(capped);
             Association as = c.openStudyRootFind(scp.node());
             int[] seen = {0};
-            DimseStatusException e = assertThrows(DimseStatusException.class, () -> c.find(as,
-                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> ++seen[0] > 0));
-            assertTrue(e.getMessage().contains("more than pacs.max-matches=10000 matches; C-CANCEL sent, association aborted"),
+            DimseStatusException e = assertThrows(
+                    DimseStatusException.class,
+                    () -> c.find(
+                            as,
+                            new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"),
+                            a -> ++seen[0] > 0));
+            assertTrue(
+                    e.getMessage()
+                            .contains("more than pacs.max-matches=10000 matches; C-CANCEL sent, association aborted"),
                     e.getMessage());
             assertEquals(10_000, seen[0], "matches handed on stop at the cap");
             assertTrue(scp.clientClosed(), "the association is aborted and the connection closed");
             assertTrue(scp.cancelSeen(), "C-CANCEL-RQ reached the SCP");
-            assertTrue(scp.streamed() < TestScp.STREAMED, "the SCP could not push all of its answers: " + scp.streamed());
+            assertTrue(
+                    scp.streamed() < TestScp.STREAMED, "the SCP could not push all of its answers: " + scp.streamed());
         }
     }
 
     @Test
     void aFindThatOutlastsItsTotalDeadlineIsCancelled() throws Exception {
-        ScuSettings slowPeer = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
-                65536, 1 << 20, Duration.ofMillis(300), Integer.MAX_VALUE);
+        ScuSettings slowPeer = new ScuSettings(
+                "OPSHUB",
+                Duration.ofSeconds(2),
+                Duration.ofMillis(800),
+                Duration.ofSeconds(5),
+                65536,
+                1 << 20,
+                Duration.ofMillis(300),
+                Integer.MAX_VALUE);
         try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
             DicomClient c = new DicomClient(slowPeer);
             Association as = c.openStudyRootFind(scp.node());
             Runtime rt = Runtime.getRuntime();
-            DicomTimeoutException e = assertThrows(DicomTimeoutException.class, () -> c.find(as,
-                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
-            assertTrue(e.getMessage().contains("did not finish within pacs.find-timeout=PT0.3S")
-                    && e.getMessage().contains("C-CANCEL sent, association aborted"), e.getMessage());
+            DicomTimeoutException e = assertThrows(
+                    DicomTimeoutException.class,
+                    () -> c.find(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
+            assertTrue(
+                    e.getMessage().contains("did not finish within pacs.find-timeout=PT0.3S")
+                            && e.getMessage().contains("C-CANCEL sent, association aborted"),
+                    e.getMessage());
             assertTrue(scp.clientClosed());
             assertTrue(scp.cancelSeen(), "C-CANCEL-RQ reached the SCP");
             System.gc();
@@ -150,14 +179,16 @@ class HostilePeerTest {
                 as.release();
                 assertTrue(scp.clientClosed());
                 assertEquals(1, names.size());
-                assertEquals("Ivanov".length() + 5, names.get(0).length(), "decoded as the default repertoire: " + names);
+                assertEquals(
+                        "Ivanov".length() + 5, names.get(0).length(), "decoded as the default repertoire: " + names);
             }
             assertTrue(openFiles() <= before + 5, "open files before " + before + ", after " + openFiles());
         }
     }
 
     private static long openFiles() throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+        try (java.util.stream.Stream<java.nio.file.Path> fds =
+                java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
             return fds.count();
         }
     }
@@ -175,8 +206,10 @@ class HostilePeerTest {
         }
         try (TestScp scp = new TestScp(TestScp.Mode.ABORT_MID_FIND)) {
             Association as = client.openStudyRootFind(scp.node());
-            assertThrows(AssociationAbortedException.class, () -> client.find(as,
-                    new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
+            assertThrows(
+                    AssociationAbortedException.class,
+                    () -> client.find(
+                            as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"), a -> true));
             assertEquals(Association.State.CLOSED, as.state(), "aborted by the peer");
             as.release();
             assertEquals(Association.State.CLOSED, as.state(), "a release after an abort only closes");
@@ -188,14 +221,22 @@ class HostilePeerTest {
     void findResponsesAreReadOneAtATimeAndCancelStopsHandingThemOn() throws Exception {
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_ONE_CYRILLIC)) {
             Association as = client.openStudyRootFind(scp.node());
-            FindResponses r = client.findResponses(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"));
+            FindResponses r =
+                    client.findResponses(as, new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY"));
             assertEquals("Иванов^Иван", r.next().getString(Tag.PatientName));
             assertEquals(null, r.next(), "the final response ends the responses");
             assertEquals(new Dimse.FindResult(0, 1, false), r.result());
             as.release();
         }
-        ScuSettings capped = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofSeconds(5),
-                65536, 1 << 20, Duration.ofMinutes(1), 1_000);
+        ScuSettings capped = new ScuSettings(
+                "OPSHUB",
+                Duration.ofSeconds(2),
+                Duration.ofMillis(800),
+                Duration.ofSeconds(5),
+                65536,
+                1 << 20,
+                Duration.ofMinutes(1),
+                1_000);
         try (TestScp scp = new TestScp(TestScp.Mode.STREAM_PENDING)) {
             DicomClient c = new DicomClient(capped);
             Association as = c.openStudyRootFind(scp.node());
@@ -218,8 +259,8 @@ class HostilePeerTest {
         try (java.net.Socket held = new java.net.Socket()) {
             held.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
             int port = held.getLocalPort();
-            DicomException e = assertThrows(DicomException.class,
-                    () -> client.echo(new DicomNode("GONE", "127.0.0.1", port)));
+            DicomException e =
+                    assertThrows(DicomException.class, () -> client.echo(new DicomNode("GONE", "127.0.0.1", port)));
             assertEquals("connection to GONE@127.0.0.1:" + port + " refused", e.getMessage());
         }
     }

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * (PS3.4 Table C.4-2) against a scripted SCP.
  */
 class MoveTest {
-    private final ScuSettings fast = new ScuSettings("OPSHUB", Duration.ofSeconds(2), Duration.ofSeconds(2),
-            Duration.ofSeconds(2), 65536, 1 << 20);
+    private final ScuSettings fast = new ScuSettings(
+            "OPSHUB", Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2), 65536, 1 << 20);
 
     @Test
     void moveRequestFollowsTable9_3_5() {
@@ -32,11 +31,14 @@ class MoveTest {
         byte[] expected = concat(
                 element(0x0000, 0x0000, le32(groupLength)),
                 element(0x0000, 0x0002, sop),
-                element(0x0000, 0x0100, new byte[] {0x21, 0x00}),   // CommandField C-MOVE-RQ
-                element(0x0000, 0x0110, new byte[] {0x07, 0x00}),   // MessageID
-                element(0x0000, 0x0600, "DST ".getBytes(StandardCharsets.US_ASCII)), // MoveDestination, AE padded with a space
-                element(0x0000, 0x0700, new byte[] {0x00, 0x00}),   // Priority MEDIUM
-                element(0x0000, 0x0800, new byte[] {0x01, 0x00}));  // CommandDataSetType: an identifier follows
+                element(0x0000, 0x0100, new byte[] {0x21, 0x00}), // CommandField C-MOVE-RQ
+                element(0x0000, 0x0110, new byte[] {0x07, 0x00}), // MessageID
+                element(
+                        0x0000,
+                        0x0600,
+                        "DST ".getBytes(StandardCharsets.US_ASCII)), // MoveDestination, AE padded with a space
+                element(0x0000, 0x0700, new byte[] {0x00, 0x00}), // Priority MEDIUM
+                element(0x0000, 0x0800, new byte[] {0x01, 0x00})); // CommandDataSetType: an identifier follows
         assertArrayEquals(expected, cmd);
         assertEquals(0x8021, Dimse.C_MOVE_RSP);
         assertEquals("1.2.840.10008.5.1.4.1.2.2.2", UID.StudyRootQueryRetrieveMove);
@@ -47,8 +49,10 @@ class MoveTest {
         try (TestScp scp = new TestScp(TestScp.Mode.MOVE_OK)) {
             Association as = new DicomClient(fast).openStudyRootMove(scp.node());
             try {
-                assertThrows(IllegalArgumentException.class, () -> new DicomClient(fast).move(as, "WAY_TOO_LONG_AE_TITLE",
-                        new Attributes(), Duration.ofSeconds(5), null));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new DicomClient(fast)
+                                .move(as, "WAY_TOO_LONG_AE_TITLE", new Attributes(), Duration.ofSeconds(5), null));
             } finally {
                 as.abort(Pdu.ABORT_SOURCE_USER, 0);
             }
@@ -61,12 +65,20 @@ class MoveTest {
             DicomClient client = new DicomClient(fast);
             Association as = client.openStudyRootMove(scp.node());
             List<int[]> pending = new ArrayList<>();
-            Dimse.MoveResult r = client.move(as, "DST", new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
-                    .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3.4"), Duration.ofSeconds(5),
+            Dimse.MoveResult r = client.move(
+                    as,
+                    "DST",
+                    new Attributes()
+                            .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                            .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3.4"),
+                    Duration.ofSeconds(5),
                     (rem, done, failed, warn) -> pending.add(new int[] {rem, done, failed, warn}));
             as.release();
-            assertEquals(List.of("2,1,0,0", "1,2,0,0", "0,3,0,0"),
-                    pending.stream().map(p -> p[0] + "," + p[1] + "," + p[2] + "," + p[3]).toList());
+            assertEquals(
+                    List.of("2,1,0,0", "1,2,0,0", "0,3,0,0"),
+                    pending.stream()
+                            .map(p -> p[0] + "," + p[1] + "," + p[2] + "," + p[3])
+                            .toList());
             assertEquals(new Dimse.MoveResult(0, 0, 3, 0, 0, false, null), r);
             assertTrue(r.success());
             // what the SCP received: Table 9.3-5 fields and the identifier
@@ -104,16 +116,20 @@ class MoveTest {
             assertEquals(0xFE00, r.status());
             assertEquals(1, r.completed());
             assertTrue(scp.cancelSeen(), "C-CANCEL-RQ sent");
-            assertTrue((System.nanoTime() - start) / 1_000_000 < 1900, "cancelled at the move timeout, not the DIMSE timeout");
+            assertTrue(
+                    (System.nanoTime() - start) / 1_000_000 < 1900,
+                    "cancelled at the move timeout, not the DIMSE timeout");
         }
     }
 
     @Test
     void statusMeaningsFollowTableC_4_2() {
-        assertEquals("refused: out of resources, unable to calculate number of matches", Dimse.moveStatusMeaning(0xA701));
+        assertEquals(
+                "refused: out of resources, unable to calculate number of matches", Dimse.moveStatusMeaning(0xA701));
         assertEquals("refused: out of resources, unable to perform sub-operations", Dimse.moveStatusMeaning(0xA702));
         assertEquals("identifier does not match SOP class", Dimse.moveStatusMeaning(0xA900));
-        assertEquals("warning: sub-operations complete, one or more failures or warnings", Dimse.moveStatusMeaning(0xB000));
+        assertEquals(
+                "warning: sub-operations complete, one or more failures or warnings", Dimse.moveStatusMeaning(0xB000));
         assertEquals("unable to process", Dimse.moveStatusMeaning(0xC123));
         assertEquals("cancelled: sub-operations terminated", Dimse.moveStatusMeaning(0xFE00));
     }

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** PS3.8 §9.3 PDU layouts, byte by byte. */
@@ -22,7 +21,9 @@ class PduTest {
 
     @Test
     void associateRqFollowsTables9_11To9_16() {
-        byte[] rq = new Pdu.AssociateRq("DST", "OPSHUB", List.of(PresentationContext.propose(1, UID.Verification)), 16384).encode();
+        byte[] rq = new Pdu.AssociateRq(
+                        "DST", "OPSHUB", List.of(PresentationContext.propose(1, UID.Verification)), 16384)
+                .encode();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.writeBytes(new byte[] {0, 1, 0, 0});
         expected.writeBytes("DST             OPSHUB          ".getBytes(StandardCharsets.US_ASCII));
@@ -48,8 +49,15 @@ class PduTest {
 
     @Test
     void associateAcGivesAcceptedContextAndPeerMaximum() throws Exception {
-        byte[] rqBody = Arrays.copyOfRange(new Pdu.AssociateRq("DST", "OPSHUB",
-                List.of(PresentationContext.propose(1, UID.StudyRootQueryRetrieveFind)), 16384).encode(), 6, 74);
+        byte[] rqBody = Arrays.copyOfRange(
+                new Pdu.AssociateRq(
+                                "DST",
+                                "OPSHUB",
+                                List.of(PresentationContext.propose(1, UID.StudyRootQueryRetrieveFind)),
+                                16384)
+                        .encode(),
+                6,
+                74);
         byte[] ac = TestScp.associateAc(rqBody);
         Pdu.AssociateAc a = ((Pdu.AssociateAc) Pdu.decode(ac[0], Arrays.copyOfRange(ac, 6, ac.length)))
                 .named(List.of(PresentationContext.propose(1, UID.StudyRootQueryRetrieveFind)));
@@ -84,17 +92,21 @@ class PduTest {
         assertTrue(p.pdvs().get(0).command() && !p.pdvs().get(0).last());
         assertArrayEquals(new byte[] {8, 9}, p.pdvs().get(1).data());
         assertArrayEquals(two, p.encode());
-        assertThrows(DicomProtocolException.class, () -> Pdu.decode(Pdu.P_DATA_TF, new byte[] {0, 0, 0, 9, 1, 3}),
+        assertThrows(
+                DicomProtocolException.class,
+                () -> Pdu.decode(Pdu.P_DATA_TF, new byte[] {0, 0, 0, 9, 1, 3}),
                 "a PDV longer than its PDU");
         assertThrows(DicomProtocolException.class, () -> Pdu.decode(0x09, new byte[0]), "unknown PDU type");
     }
 
     @Test
     void theReassemblerJoinsFragmentsAndRefusesThemOutOfPlace() throws Exception {
-        PresentationContext implicit = new PresentationContext(1, UID.StudyRootQueryRetrieveFind,
-                List.of(UID.ImplicitVRLittleEndian), 0);
-        byte[] c = Dimse.encodeCommand(new Attributes().setUnsignedShort(Tag.CommandField, Dimse.C_ECHO_RQ)
-                .setUnsignedShort(Tag.MessageID, 7).setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET));
+        PresentationContext implicit =
+                new PresentationContext(1, UID.StudyRootQueryRetrieveFind, List.of(UID.ImplicitVRLittleEndian), 0);
+        byte[] c = Dimse.encodeCommand(new Attributes()
+                .setUnsignedShort(Tag.CommandField, Dimse.C_ECHO_RQ)
+                .setUnsignedShort(Tag.MessageID, 7)
+                .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET));
         PdvReassembler r = new PdvReassembler(65536, 1 << 20, id -> id == 1 ? implicit : null);
         assertEquals(null, r.add(new Pdu.Pdv(1, true, false, Arrays.copyOfRange(c, 0, 5))));
         Association.Message m = r.add(new Pdu.Pdv(1, true, true, Arrays.copyOfRange(c, 5, c.length)));
@@ -103,12 +115,16 @@ class PduTest {
 
         PdvReassembler mixed = new PdvReassembler(65536, 1 << 20, id -> implicit);
         mixed.add(new Pdu.Pdv(1, true, false, Arrays.copyOfRange(c, 0, 5)));
-        assertThrows(DicomProtocolException.class, () -> mixed.add(new Pdu.Pdv(3, true, true, new byte[1])),
+        assertThrows(
+                DicomProtocolException.class,
+                () -> mixed.add(new Pdu.Pdv(3, true, true, new byte[1])),
                 "another presentation context inside a message");
-        assertThrows(DicomProtocolException.class,
+        assertThrows(
+                DicomProtocolException.class,
                 () -> new PdvReassembler(65536, 1 << 20, id -> implicit).add(new Pdu.Pdv(1, false, true, new byte[2])),
                 "a data set before its command");
-        assertThrows(DicomProtocolException.class,
+        assertThrows(
+                DicomProtocolException.class,
                 () -> new PdvReassembler(4, 1 << 20, id -> implicit).add(new Pdu.Pdv(1, true, true, c)),
                 "a command over its bound");
     }
@@ -122,8 +138,10 @@ class PduTest {
 
     @Test
     void commandSetStartsWithItsGroupLength() throws Exception {
-        byte[] c = Dimse.encodeCommand(new Attributes().setUnsignedShort(Tag.CommandField, Dimse.C_ECHO_RQ)
-                .setUnsignedShort(Tag.MessageID, 7).setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET));
+        byte[] c = Dimse.encodeCommand(new Attributes()
+                .setUnsignedShort(Tag.CommandField, Dimse.C_ECHO_RQ)
+                .setUnsignedShort(Tag.MessageID, 7)
+                .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET));
         Attributes a = DataSetCodec.decode(c, false);
         assertEquals(c.length - 12, a.getLong(Tag.CommandGroupLength));
         assertEquals(0x0030L, a.getLong(Tag.CommandField));

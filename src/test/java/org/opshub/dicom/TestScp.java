@@ -18,7 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * time. It records whether our side closed the connection afterwards (no leaked socket).
  */
 public final class TestScp implements AutoCloseable {
-    public enum Mode { ECHO_OK, REJECT_CALLED_AE, GARBAGE, OVERSIZED_PDU, ABORT_MID_FIND, SILENT, FIND_ONE_CYRILLIC,
+    public enum Mode {
+        ECHO_OK,
+        REJECT_CALLED_AE,
+        GARBAGE,
+        OVERSIZED_PDU,
+        ABORT_MID_FIND,
+        SILENT,
+        FIND_ONE_CYRILLIC,
         /** answers a C-FIND with a match in a character set no table knows ({@code ISO 2022 IR}) */
         FIND_BROKEN_CHARSET,
         /** answers a C-FIND with up to a million pending responses, as fast as they are read */
@@ -39,21 +46,25 @@ public final class TestScp implements AutoCloseable {
          * a PACS without list-of-UID matching: a C-FIND whose StudyInstanceUID holds a backslash gets
          * 0xA900; one UID is matched against {@code 1.2.3.0} … {@code 1.2.3.7}; any number of queries
          */
-        FIND_NO_LISTS }
+        FIND_NO_LISTS
+    }
 
     /** The last C-MOVE-RQ command set and identifier received. */
     public volatile Attributes moveCommand;
+
     public volatile Attributes moveIdentifier;
 
     /** The cap of CAPPED. */
     public static final int CAP = 3;
     /** The StudyTime of each study CAPPED holds (StudyInstanceUID 1.2.3.<index>); two share 10:00:00. */
-    public static final List<String> STUDY_TIMES = List.of("080000", "093000", "100000", "100000", "121500", "140000",
-            "183059", "235959");
+    public static final List<String> STUDY_TIMES =
+            List.of("080000", "093000", "100000", "100000", "121500", "140000", "183059", "235959");
+
     private final java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Pending responses STREAM_PENDING sends at most. */
     public static final int STREAMED = 1_000_000;
+
     private final AtomicBoolean cancelSeen = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -126,9 +137,11 @@ public final class TestScp implements AutoCloseable {
         byte[][] rq = readPdu(in);
         switch (mode) {
             case REJECT_CALLED_AE -> out.write(new Pdu.AssociateRj(1, 1, 7).encode());
-            case GARBAGE -> out.write("HTTP/1.1 400 Bad Request\r\n\r\nnot dicom at all".getBytes(StandardCharsets.US_ASCII));
-            case OVERSIZED_PDU -> out.write(new byte[] {Pdu.A_ASSOCIATE_AC, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0});
-            case SILENT -> { } // never answers; the client must time out and close
+            case GARBAGE ->
+                out.write("HTTP/1.1 400 Bad Request\r\n\r\nnot dicom at all".getBytes(StandardCharsets.US_ASCII));
+            case OVERSIZED_PDU ->
+                out.write(new byte[] {Pdu.A_ASSOCIATE_AC, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0});
+            case SILENT -> {} // never answers; the client must time out and close
             default -> {
                 out.write(associateAc(rq[1]));
                 out.flush();
@@ -139,8 +152,10 @@ public final class TestScp implements AutoCloseable {
                     sendCommand(out, rsp(Dimse.C_ECHO_RSP, id, 0, false), null);
                 } else if (mode == Mode.ABORT_MID_FIND) {
                     readMessage(in);
-                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192",
-                            "Иванов^Иван".getBytes(StandardCharsets.UTF_8)));
+                    sendCommand(
+                            out,
+                            rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                            match("ISO_IR 192", "Иванов^Иван".getBytes(StandardCharsets.UTF_8)));
                     out.write(new Pdu.Abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU).encode());
                     out.flush();
                     return;
@@ -160,12 +175,16 @@ public final class TestScp implements AutoCloseable {
                     return;
                 } else if (mode == Mode.FIND_BROKEN_CHARSET) {
                     readMessage(in);
-                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                    sendCommand(
+                            out,
+                            rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
                             match("ISO 2022 IR", "Иванов^Иван".getBytes("ISO-8859-5")));
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
                 } else if (mode == Mode.FIND_ONE_CYRILLIC) {
                     readMessage(in);
-                    sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                    sendCommand(
+                            out,
+                            rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
                             match("ISO_IR 144", "Иванов^Иван".getBytes("ISO-8859-5")));
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
                 }
@@ -199,9 +218,11 @@ public final class TestScp implements AutoCloseable {
                 for (int i = 0; i < STUDY_TIMES.size() && sent < CAP; i++) {
                     String t = STUDY_TIMES.get(i);
                     if (t.compareTo(from) >= 0 && t.compareTo(to) <= 0) {
-                        Attributes a = new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                        Attributes a = new Attributes()
+                                .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
                                 .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3." + i)
-                                .setString(Tag.StudyDate, Vr.DA, "20261130").setString(Tag.StudyTime, Vr.TM, t);
+                                .setString(Tag.StudyDate, Vr.DA, "20261130")
+                                .setString(Tag.StudyTime, Vr.TM, t);
                         sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), DataSetCodec.encode(a, false));
                         sent++;
                     }
@@ -243,9 +264,12 @@ public final class TestScp implements AutoCloseable {
 
     /** A C-MOVE-RSP command set, PS3.7 Table 9.3-6 (remaining -1: absent, as in a final response). */
     private static Attributes moveRsp(int id, int status, int remaining, int completed, int failed, int warning) {
-        Attributes a = new Attributes().setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveMove)
-                .setUnsignedShort(Tag.CommandField, Dimse.C_MOVE_RSP).setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
-                .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET).setUnsignedShort(Tag.Status, status)
+        Attributes a = new Attributes()
+                .setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveMove)
+                .setUnsignedShort(Tag.CommandField, Dimse.C_MOVE_RSP)
+                .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+                .setUnsignedShort(Tag.CommandDataSetType, Dimse.NO_DATA_SET)
+                .setUnsignedShort(Tag.Status, status)
                 .setUnsignedShort(Tag.NumberOfCompletedSuboperations, completed)
                 .setUnsignedShort(Tag.NumberOfFailedSuboperations, failed)
                 .setUnsignedShort(Tag.NumberOfWarningSuboperations, warning);
@@ -270,8 +294,10 @@ public final class TestScp implements AutoCloseable {
                 sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xA900, false), null);
             } else {
                 if (uid != null && uid.matches("1\\.2\\.3\\.[0-7]")) {
-                    Attributes a = new Attributes().setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
-                            .setString(Tag.StudyInstanceUID, Vr.UI, uid).setString(Tag.StudyDate, Vr.DA, "20261130");
+                    Attributes a = new Attributes()
+                            .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+                            .setString(Tag.StudyInstanceUID, Vr.UI, uid)
+                            .setString(Tag.StudyDate, Vr.DA, "20261130");
                     sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), DataSetCodec.encode(a, false));
                 }
                 sendCommand(out, rsp(Dimse.C_FIND_RSP, id, 0x0000, false), null);
@@ -289,26 +315,31 @@ public final class TestScp implements AutoCloseable {
 
     /** Pending responses until STREAMED or the client goes away; a reader notes C-CANCEL meanwhile. */
     private void stream(Socket s, DataInputStream in, OutputStream out, int id) throws IOException {
-        Thread reader = new Thread(() -> {
-            try {
-                while (true) {
-                    byte[][] pdu = readPdu(in);
-                    if (pdu[0][0] == Pdu.P_DATA_TF) {
-                        if (pdv(pdu[1]).command().getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
-                            cancelSeen.set(true);
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            byte[][] pdu = readPdu(in);
+                            if (pdu[0][0] == Pdu.P_DATA_TF) {
+                                if (pdv(pdu[1]).command().getInt(Tag.CommandField, 0) == Dimse.C_CANCEL_RQ) {
+                                    cancelSeen.set(true);
+                                }
+                            } else {
+                                return; // A-ABORT or A-RELEASE-RQ
+                            }
                         }
-                    } else {
-                        return; // A-ABORT or A-RELEASE-RQ
+                    } catch (IOException | RuntimeException e) {
+                        // the client closed the connection
                     }
-                }
-            } catch (IOException | RuntimeException e) {
-                // the client closed the connection
-            }
-        }, "test-scp-cancel-reader");
+                },
+                "test-scp-cancel-reader");
         reader.setDaemon(true);
         reader.start();
         java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
-        sendCommand(one, rsp(Dimse.C_FIND_RSP, id, 0xFF00, true), match("ISO_IR 192", "Test^Patient".getBytes(StandardCharsets.UTF_8)));
+        sendCommand(
+                one,
+                rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
+                match("ISO_IR 192", "Test^Patient".getBytes(StandardCharsets.UTF_8)));
         byte[] rsp = one.toByteArray();
         OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
         try {
@@ -333,7 +364,8 @@ public final class TestScp implements AutoCloseable {
     }
 
     private static byte[] match(String charset, byte[] name) {
-        Attributes a = new Attributes().setString(Tag.SpecificCharacterSet, Vr.CS, charset)
+        Attributes a = new Attributes()
+                .setString(Tag.SpecificCharacterSet, Vr.CS, charset)
                 .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
                 .set(Tag.PatientName, Vr.PN, name)
                 .setString(Tag.StudyInstanceUID, Vr.UI, "1.2.3.4");
@@ -341,8 +373,10 @@ public final class TestScp implements AutoCloseable {
     }
 
     private static Attributes rsp(int field, int id, int status, boolean data) {
-        return new Attributes().setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveFind)
-                .setUnsignedShort(Tag.CommandField, field).setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
+        return new Attributes()
+                .setString(Tag.AffectedSOPClassUID, Vr.UI, UID.StudyRootQueryRetrieveFind)
+                .setUnsignedShort(Tag.CommandField, field)
+                .setUnsignedShort(Tag.MessageIDBeingRespondedTo, id)
                 .setUnsignedShort(Tag.CommandDataSetType, data ? 1 : Dimse.NO_DATA_SET)
                 .setUnsignedShort(Tag.Status, status);
     }
@@ -383,8 +417,8 @@ public final class TestScp implements AutoCloseable {
     /** The one PDV of a P-DATA-TF body, decoded: its context id and data set (the AC accepted Implicit VR only). */
     private static Association.Message pdv(byte[] body) throws IOException {
         int len = (int) ByteCodec.u32be(body, 0);
-        return new Association.Message(body[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false),
-                null);
+        return new Association.Message(
+                body[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false), null);
     }
 
     static byte[][] readPdu(InputStream in) throws IOException {

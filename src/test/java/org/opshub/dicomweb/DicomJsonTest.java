@@ -30,11 +30,14 @@ class DicomJsonTest {
     @Test
     void theStandardsStudyResultReadsAsTheCFindAnswerWould() throws Exception {
         JsonNode study = JSON.readTree(STANDARD_EXAMPLE).get(0);
-        assertEquals("1.2.392.200036.9116.2.2.2.1762893313.1029997326.945873", DicomJson.string(study, Tag.StudyInstanceUID));
+        assertEquals(
+                "1.2.392.200036.9116.2.2.2.1762893313.1029997326.945873",
+                DicomJson.string(study, Tag.StudyInstanceUID));
         assertEquals("20130409", DicomJson.string(study, Tag.StudyDate));
         assertEquals("131600.0000", DicomJson.string(study, Tag.StudyTime));
         assertEquals("CT\\PET", DicomJson.string(study, Tag.ModalitiesInStudy), "multiple values as DIMSE gives them");
-        assertEquals("Wang^XiaoDong=王^小東", DicomJson.string(study, Tag.PatientName), "PN by its Alphabetic group (F.2.2)");
+        assertEquals(
+                "Wang^XiaoDong=王^小東", DicomJson.string(study, Tag.PatientName), "PN by its Alphabetic group (F.2.2)");
         assertEquals(942, DicomJson.integer(study, Tag.NumberOfStudyRelatedInstances));
         assertEquals(4, DicomJson.integer(study, Tag.NumberOfStudyRelatedSeries));
     }

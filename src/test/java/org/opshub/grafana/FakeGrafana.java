@@ -1,5 +1,10 @@
 package org.opshub.grafana;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -14,14 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-
 import javax.imageio.ImageIO;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A fake Grafana on loopback for the tests: {@code /api/search} (filtered by {@code query}),
@@ -34,7 +32,13 @@ public final class FakeGrafana implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How /render answers. */
-    public enum Mode { PNG, SLOW, ERROR_500, NOT_FOUND, HTML }
+    public enum Mode {
+        PNG,
+        SLOW,
+        ERROR_500,
+        NOT_FOUND,
+        HTML
+    }
 
     private final HttpServer server;
     private final byte[] png;
@@ -112,13 +116,19 @@ public final class FakeGrafana implements AutoCloseable {
         try (ex) {
             authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             String path = ex.getRequestURI().getPath();
-            String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
+            String query = ex.getRequestURI().getRawQuery() == null
+                    ? ""
+                    : ex.getRequestURI().getRawQuery();
             if (path.equals("/api/search")) {
                 String q = param(query, "query").toLowerCase(Locale.ROOT);
                 ArrayNode all = (ArrayNode) resource("api-search.json");
                 // the pre-5.0 sample dashboard, as a search lists it
-                all.addObject().put("uid", "old-board").put("title", "Old board").put("type", "dash-db");
-                copies.forEach((uid, c) -> all.addObject().put("uid", uid).put("title", c[0]).put("type", "dash-db"));
+                all.addObject()
+                        .put("uid", "old-board")
+                        .put("title", "Old board")
+                        .put("type", "dash-db");
+                copies.forEach((uid, c) ->
+                        all.addObject().put("uid", uid).put("title", c[0]).put("type", "dash-db"));
                 ArrayNode out = JSON.createArrayNode();
                 all.forEach(d -> {
                     if (d.path("title").asText().toLowerCase(Locale.ROOT).contains(q)) {
@@ -135,15 +145,23 @@ public final class FakeGrafana implements AutoCloseable {
                     default -> null;
                 };
                 if (file == null) {
-                    send(ex, 404, "application/json", "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
+                    send(
+                            ex,
+                            404,
+                            "application/json",
+                            "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
                 } else {
                     JsonNode d = resource(file);
                     if (copy != null) {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard")).put("uid", uid).put("title", copy[0]);
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard"))
+                                .put("uid", uid)
+                                .put("title", copy[0]);
                     }
                     String longTitle = firstPanelTitle;
-                    if (longTitle != null && d.path("dashboard").path("panels").path(0).isObject()) {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard").path("panels").path(0))
+                    if (longTitle != null
+                            && d.path("dashboard").path("panels").path(0).isObject()) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode)
+                                        d.path("dashboard").path("panels").path(0))
                                 .put("title", longTitle);
                     }
                     send(ex, 200, "application/json", d.toString().getBytes(StandardCharsets.UTF_8));
@@ -156,13 +174,25 @@ public final class FakeGrafana implements AutoCloseable {
                         sleep(5000);
                         send(ex, 200, "image/png", png);
                     }
-                    case ERROR_500 -> send(ex, 500, "application/json",
-                            "{\"message\":\"Rendering failed: timeout\"}".getBytes(StandardCharsets.UTF_8));
-                    case NOT_FOUND -> send(ex, 404, "application/json",
-                            "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
-                    case HTML -> send(ex, 200, "text/html; charset=UTF-8",
-                            "<!DOCTYPE html><html><head><title>Grafana</title></head><body>Login</body></html>"
-                                    .getBytes(StandardCharsets.UTF_8));
+                    case ERROR_500 ->
+                        send(
+                                ex,
+                                500,
+                                "application/json",
+                                "{\"message\":\"Rendering failed: timeout\"}".getBytes(StandardCharsets.UTF_8));
+                    case NOT_FOUND ->
+                        send(
+                                ex,
+                                404,
+                                "application/json",
+                                "{\"message\":\"Dashboard not found\"}".getBytes(StandardCharsets.UTF_8));
+                    case HTML ->
+                        send(
+                                ex,
+                                200,
+                                "text/html; charset=UTF-8",
+                                "<!DOCTYPE html><html><head><title>Grafana</title></head><body>Login</body></html>"
+                                        .getBytes(StandardCharsets.UTF_8));
                 }
             } else {
                 send(ex, 404, "text/plain", "404 page not found".getBytes(StandardCharsets.UTF_8));

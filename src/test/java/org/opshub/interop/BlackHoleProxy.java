@@ -64,24 +64,27 @@ final class BlackHoleProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    while (hole && !from.isClosed()) {
-                        Thread.sleep(50); // hold the bytes: the peer sees silence
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[8192];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            while (hole && !from.isClosed()) {
+                                Thread.sleep(50); // hold the bytes: the peer sees silence
+                            }
+                            out.write(buf, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // one side closed
+                    } finally {
+                        close(from);
+                        close(to);
                     }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // one side closed
-            } finally {
-                close(from);
-                close(to);
-            }
-        }, "black-hole-proxy-pump");
+                },
+                "black-hole-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

@@ -3,10 +3,6 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubProcess;
@@ -70,8 +64,11 @@ class ClusterInteropTest {
         for (int i = 0; i < chats.length; i++) {
             telegram.userSays(chats[i], "/subscribe C" + i + "_.*");
         }
-        await(Duration.ofSeconds(60), () -> java.util.Arrays.stream(chats).allMatch(c -> telegram.texts(c).stream()
-                .anyMatch(t -> t.startsWith("Subscribed"))), "every chat subscribed");
+        await(
+                Duration.ofSeconds(60),
+                () -> java.util.Arrays.stream(chats)
+                        .allMatch(c -> telegram.texts(c).stream().anyMatch(t -> t.startsWith("Subscribed"))),
+                "every chat subscribed");
     }
 
     /** The 1-second windows of the deliveries: the most messages in any window, overall and to one chat. */
@@ -88,7 +85,8 @@ class ClusterInteropTest {
                 }
             }
             overall = Math.max(overall, all);
-            perChat = Math.max(perChat, chat.values().stream().max(Integer::compare).orElse(0));
+            perChat = Math.max(
+                    perChat, chat.values().stream().max(Integer::compare).orElse(0));
         }
         return new int[] {overall, perChat};
     }
@@ -96,7 +94,8 @@ class ClusterInteropTest {
     @Test
     void twoHubsDeliverEachAlertOnceWithinTelegramsLimitsAndOnePollerAtATime() throws Exception {
         long[] chats = chats(CHATS);
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi()) {
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi()) {
             telegram.holdPolls(800);
             try (HubRunner a = new HubRunner(hub(telegram, pg, "hub-a", chats));
                     HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
@@ -117,7 +116,10 @@ class ClusterInteropTest {
                 // a subscription made through the leader, an alert posted to the follower only
                 String only = "C3_follower-only";
                 names.add(only);
-                assertEquals(200, follower.postAlerts(AlertDeliveryTestAccess.payload(only, startsAt)).statusCode());
+                assertEquals(
+                        200,
+                        follower.postAlerts(AlertDeliveryTestAccess.payload(only, startsAt))
+                                .statusCode());
 
                 await(Duration.ofSeconds(90), () -> alertsDelivered(telegram) >= names.size(), "every alert delivered");
                 Thread.sleep(3000); // anything sent twice would arrive now
@@ -132,7 +134,11 @@ class ClusterInteropTest {
                 assertEquals(List.of(), twice, "no (chat, alert) delivered twice");
                 for (String name : names) {
                     long chat = chats[Integer.parseInt(name.substring(1, name.indexOf('_')))];
-                    assertTrue(alerts.stream().anyMatch(s -> s.chatId() == chat && s.text().contains(name + " ")), name + " to " + chat);
+                    assertTrue(
+                            alerts.stream()
+                                    .anyMatch(
+                                            s -> s.chatId() == chat && s.text().contains(name + " ")),
+                            name + " to " + chat);
                 }
                 assertTrue(telegram.delivered().stream().allMatch(s -> s.status() == 200), "no 429 or other error");
                 int[] peaks = peaks(telegram.delivered());
@@ -142,20 +148,28 @@ class ClusterInteropTest {
                 assertTrue(follower.get("/observe/health/ready").statusCode() == 200, "the follower stays ready");
                 String leaderId = leader == a ? "hub-a" : "hub-b";
                 String health = follower.get("/observe/health").body();
-                assertTrue(health.contains("\"role\":\"follower\"") && health.contains("\"leader\":\"" + leaderId + "\""),
+                assertTrue(
+                        health.contains("\"role\":\"follower\"") && health.contains("\"leader\":\"" + leaderId + "\""),
                         "health names the role and the lease holder: " + health);
-                assertTrue(!health.contains("jdbc") && !health.contains(FakeBotApi.TOKEN), "and nothing else: " + health);
-                String metrics = leader.get("/metrics").body() + follower.get("/metrics").body();
-                assertTrue(metrics.contains("opshub_cluster_leader{hub=\"hub-a\"}") && metrics.contains("opshub_cluster_leader{hub=\"hub-b\"}"),
+                assertTrue(
+                        !health.contains("jdbc") && !health.contains(FakeBotApi.TOKEN), "and nothing else: " + health);
+                String metrics =
+                        leader.get("/metrics").body() + follower.get("/metrics").body();
+                assertTrue(
+                        metrics.contains("opshub_cluster_leader{hub=\"hub-a\"}")
+                                && metrics.contains("opshub_cluster_leader{hub=\"hub-b\"}"),
                         "both hubs export opshub_cluster_leader");
-                System.out.printf("two hubs: %d alerts to %d chats, each once; peak %d/s overall, %d/s per chat%n",
+                System.out.printf(
+                        "two hubs: %d alerts to %d chats, each once; peak %d/s overall, %d/s per chat%n",
                         names.size(), CHATS, peaks[0], peaks[1]);
             }
         }
     }
 
     static List<FakeBotApi.Sent> alertMessages(FakeBotApi telegram) {
-        return telegram.delivered().stream().filter(s -> s.text().contains("FIRING")).toList();
+        return telegram.delivered().stream()
+                .filter(s -> s.text().contains("FIRING"))
+                .toList();
     }
 
     static long alertsDelivered(FakeBotApi telegram) {
@@ -170,7 +184,10 @@ class ClusterInteropTest {
         for (int i = 0; i < n; i++) {
             String name = "C" + (i % chats.length) + "_" + i;
             names.add(name);
-            assertEquals(200, hub.postAlerts(AlertDeliveryTestAccess.payload(name, startsAt)).statusCode());
+            assertEquals(
+                    200,
+                    hub.postAlerts(AlertDeliveryTestAccess.payload(name, startsAt))
+                            .statusCode());
         }
         return names;
     }
@@ -185,7 +202,8 @@ class ClusterInteropTest {
     @Test
     void whenTheLeaderIsKilledTheOtherTakesOverAndEveryMessageArrives() throws Exception {
         long[] chats = chats(20);
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
                 HubProcess a = new HubProcess(hub(telegram, pg, "hub-a", chats))) {
             assertTrue(a.awaitLeading("hub-a", Duration.ofSeconds(60)), "hub A (its own JVM) leads; log: " + a.log);
             try (HubRunner b = new HubRunner(hub(telegram, pg, "hub-b", chats))) {
@@ -197,18 +215,31 @@ class ClusterInteropTest {
                 await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
                 double takeover = (System.nanoTime() - killed) / 1e9;
                 telegram.userSays(chats[0], "/list");
-                await(Duration.ofSeconds(30), () -> telegram.texts(chats[0]).stream().anyMatch(t -> t.contains("C0_")
-                        && !t.startsWith("Subscribed") && !t.contains("FIRING")), "hub B polls and answers after the takeover");
-                await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
-                        .anyMatch(s -> s.text().contains(n + " "))), "every message arrives after the kill");
+                await(
+                        Duration.ofSeconds(30),
+                        () -> telegram.texts(chats[0]).stream()
+                                .anyMatch(
+                                        t -> t.contains("C0_") && !t.startsWith("Subscribed") && !t.contains("FIRING")),
+                        "hub B polls and answers after the takeover");
+                await(
+                        Duration.ofSeconds(90),
+                        () -> names.stream()
+                                .allMatch(n -> alertMessages(telegram).stream()
+                                        .anyMatch(s -> s.text().contains(n + " "))),
+                        "every message arrives after the kill");
                 for (long c : chats) {
-                    assertEquals(1, telegram.texts(c).stream().filter(t -> t.contains("ubscribed to")).count(),
+                    assertEquals(
+                            1,
+                            telegram.texts(c).stream()
+                                    .filter(t -> t.contains("ubscribed to"))
+                                    .count(),
                             "each /subscribe handled once, across the takeover, in chat " + c);
                 }
                 List<FakeBotApi.Sent> alerts = alertMessages(telegram);
                 long duplicates = duplicates(alerts);
-                System.out.printf("failover: takeover %.1f s after kill -9 (lease 3 s), %d messages, %d duplicates%n", takeover,
-                        alerts.size(), duplicates);
+                System.out.printf(
+                        "failover: takeover %.1f s after kill -9 (lease 3 s), %d messages, %d duplicates%n",
+                        takeover, alerts.size(), duplicates);
                 assertTrue(takeover <= 6.0 + 1.0, "takeover within 2 x the lease (+1 s heartbeat): " + takeover);
                 assertTrue(duplicates <= chats.length, "at most one duplicate per chat: " + duplicates);
             }
@@ -218,13 +249,15 @@ class ClusterInteropTest {
     @Test
     void theClaimsOfAKilledLeaderAreFreeAsSoonAsTheOtherLeads() throws Exception {
         long[] chats = chats(60);
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
                 BlackHoleProxy hole = new BlackHoleProxy(HubRunner.freePort())) {
             hole.blackHole(true);
             // the default lease (PT15S) and Bot API timeout (PT60S: a claim lasts 120 s); hub A's Bot API
             // calls go into a black hole, so each of its claims is in flight when it is killed
             Map<String, String> pa = hub(telegram, pg, "hub-a", chats);
-            List.of("cluster.lease", "cluster.heartbeat", "telegram.http-timeout").forEach(pa::remove);
+            List.of("cluster.lease", "cluster.heartbeat", "telegram.http-timeout")
+                    .forEach(pa::remove);
             Map<String, String> pb = new HashMap<>(pa);
             pb.put("cluster.hub-id", "hub-b");
             try (HubRunner b0 = new HubRunner(pb)) {
@@ -239,17 +272,25 @@ class ClusterInteropTest {
                     List<String> names = new ArrayList<>();
                     for (int i = 0; i < chats.length; i++) {
                         names.add("C" + i + "_held");
-                        assertEquals(200, b.postAlerts(AlertDeliveryTestAccess.payload("C" + i + "_held", startsAt)).statusCode());
+                        assertEquals(
+                                200,
+                                b.postAlerts(AlertDeliveryTestAccess.payload("C" + i + "_held", startsAt))
+                                        .statusCode());
                     }
                     await(Duration.ofSeconds(60), () -> claimedBy(pg, "hub-a") >= 60, "hub A claims 60 messages");
                     long killed = System.nanoTime();
                     a.process.destroyForcibly().waitFor();
                     await(Duration.ofSeconds(45), () -> leads(b), "hub B takes over");
                     double takeover = (System.nanoTime() - killed) / 1e9;
-                    await(Duration.ofSeconds(30), () -> names.stream().allMatch(n -> alertMessages(telegram).stream()
-                            .anyMatch(s -> s.text().contains(n + " "))), "every claimed message delivered within takeover + 30 s");
+                    await(
+                            Duration.ofSeconds(30),
+                            () -> names.stream()
+                                    .allMatch(n -> alertMessages(telegram).stream()
+                                            .anyMatch(s -> s.text().contains(n + " "))),
+                            "every claimed message delivered within takeover + 30 s");
                     double delivered = (System.nanoTime() - killed) / 1e9;
-                    System.out.printf("claims of a killed leader: takeover %.1f s, all 60 delivered %.1f s after kill -9%n",
+                    System.out.printf(
+                            "claims of a killed leader: takeover %.1f s, all 60 delivered %.1f s after kill -9%n",
                             takeover, delivered);
                 }
             }
@@ -259,7 +300,8 @@ class ClusterInteropTest {
     /** Outbox rows a hub holds a claim on. */
     static int claimedBy(PostgresStateInteropTest.Server pg, String hub) {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE claimed_by = ?")) {
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM outbox WHERE claimed_by = ?")) {
             ps.setString(1, hub);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -273,7 +315,8 @@ class ClusterInteropTest {
     @Test
     void aLeaderCutOffFromTheDatabaseStepsDownWithinTheLeaseAndTheOtherFinishes() throws Exception {
         long[] chats = chats(20);
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
                 BlackHoleProxy proxy = new BlackHoleProxy(pg.port)) {
             Map<String, String> pa = hub(telegram, pg, "hub-a", chats);
             pa.put("state.jdbc-url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
@@ -291,14 +334,22 @@ class ClusterInteropTest {
                     await(Duration.ofSeconds(15), () -> leads(b), "hub B takes over");
                     double takeover = (System.nanoTime() - cut) / 1e9;
                     // a route stop waits for the tick in hand, which waits on the cut database (state.query-timeout)
-                    await(Duration.ofSeconds(15), () -> a.context().getRouteController().getRouteStatus("telegram-outbox")
-                            == org.apache.camel.ServiceStatus.Stopped, "hub A's sender stops");
-                    boolean all = HubRunner.await(Duration.ofSeconds(90), () -> names.stream().allMatch(n -> alertMessages(telegram)
-                            .stream().anyMatch(s -> s.text().contains(n + " "))));
+                    await(
+                            Duration.ofSeconds(15),
+                            () -> a.context().getRouteController().getRouteStatus("telegram-outbox")
+                                    == org.apache.camel.ServiceStatus.Stopped,
+                            "hub A's sender stops");
+                    boolean all = HubRunner.await(
+                            Duration.ofSeconds(90),
+                            () -> names.stream()
+                                    .allMatch(n -> alertMessages(telegram).stream()
+                                            .anyMatch(s -> s.text().contains(n + " "))));
                     assertTrue(all, "every message arrives; outbox now: " + outbox(pg));
                     long duplicates = duplicates(alertMessages(telegram));
-                    System.out.printf("partition: hub A stepped down %.1f s after its database link was cut (lease 3 s),"
-                            + " hub B led after %.1f s, %d duplicates%n", down, takeover, duplicates);
+                    System.out.printf(
+                            "partition: hub A stepped down %.1f s after its database link was cut (lease 3 s),"
+                                    + " hub B led after %.1f s, %d duplicates%n",
+                            down, takeover, duplicates);
                     assertTrue(down <= 3.0, "the cut-off leader steps down within the lease: " + down);
                     assertTrue(duplicates <= chats.length, "at most the messages in flight at the cut: " + duplicates);
                     proxy.blackHole(false);
@@ -310,26 +361,38 @@ class ClusterInteropTest {
     @Test
     void aCheckThatGoesDownIsNotifiedOnceWithTwoHubs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         long chat = 7001;
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
                 java.net.Socket closed = new java.net.Socket()) {
             closed.bind(new java.net.InetSocketAddress("127.0.0.1", 0)); // bound, never listening: refused
-            Files.writeString(dir.resolve("checks.yaml"), org.opshub.checks.ServiceChecksTestAccess.tcpCheck("db",
-                    closed.getLocalPort(), org.opshub.checks.ServiceChecksTestAccess.param("period", "200ms")
-                    + org.opshub.checks.ServiceChecksTestAccess.param("failureThreshold", "1")));
+            Files.writeString(
+                    dir.resolve("checks.yaml"),
+                    org.opshub.checks.ServiceChecksTestAccess.tcpCheck(
+                            "db",
+                            closed.getLocalPort(),
+                            org.opshub.checks.ServiceChecksTestAccess.param("period", "200ms")
+                                    + org.opshub.checks.ServiceChecksTestAccess.param("failureThreshold", "1")));
             List<HubRunner> hubs = new ArrayList<>();
             try {
                 for (String id : List.of("hub-a", "hub-b")) {
                     Map<String, String> p = hub(telegram, pg, id, new long[] {chat});
-                    p.put("camel.main.routesIncludePattern", "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
-                            + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
+                    p.put(
+                            "camel.main.routesIncludePattern",
+                            "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
+                                    + "file:routes/service-checks.yaml,file:" + dir.resolve("checks.yaml"));
                     p.put("camel.main.routesReloadDirectory", dir.toString());
                     p.put("checks.chats", Long.toString(chat));
                     p.put("checks.notify-window", "00:00-24:00");
                     hubs.add(new HubRunner(p));
                 }
-                await(Duration.ofSeconds(20), () -> telegram.texts(chat).stream().anyMatch(t -> t.contains("db")), "DOWN notified");
+                await(
+                        Duration.ofSeconds(20),
+                        () -> telegram.texts(chat).stream().anyMatch(t -> t.contains("db")),
+                        "DOWN notified");
                 Thread.sleep(3000); // both hubs would have probed many times by now
-                List<String> down = telegram.texts(chat).stream().filter(t -> t.contains("DOWN") && t.contains("db")).toList();
+                List<String> down = telegram.texts(chat).stream()
+                        .filter(t -> t.contains("DOWN") && t.contains("db"))
+                        .toList();
                 assertEquals(1, down.size(), "one DOWN notification with two hubs: " + down);
             } finally {
                 for (HubRunner h : hubs) {
@@ -343,12 +406,20 @@ class ClusterInteropTest {
     private static String outbox(PostgresStateInteropTest.Server pg) {
         StringBuilder b = new StringBuilder();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id, chat_id, claimed_by, claimed_until,"
-                        + " next_attempt_at, attempts, last_error FROM outbox ORDER BY id LIMIT 12")) {
+                java.sql.ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT id, chat_id, claimed_by, claimed_until,"
+                                + " next_attempt_at, attempts, last_error FROM outbox ORDER BY id LIMIT 12")) {
             long now = System.currentTimeMillis();
             while (rs.next()) {
-                b.append(String.format("%n id %d chat %d by %s until %+d next %+d attempts %d error %s", rs.getLong(1),
-                        rs.getLong(2), rs.getString(3), rs.getLong(4) - now, rs.getLong(5) - now, rs.getInt(6), rs.getString(7)));
+                b.append(String.format(
+                        "%n id %d chat %d by %s until %+d next %+d attempts %d error %s",
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getLong(4) - now,
+                        rs.getLong(5) - now,
+                        rs.getInt(6),
+                        rs.getString(7)));
             }
         } catch (java.sql.SQLException e) {
             b.append(e);

@@ -3,6 +3,7 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,8 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +39,7 @@ import org.opshub.telegram.FakeBotApi;
 @Timeout(180)
 class DashboardQueriesInteropTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
+
     @TempDir
     Path dir;
 
@@ -68,24 +68,36 @@ class DashboardQueriesInteropTest {
                 for (long chat : new long[] {4001, 4002}) {
                     telegram.userSays(chat, "/subscribe *");
                 }
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.delivered(4001).size() >= 1));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(15), () -> telegram.delivered(4001).size() >= 1));
                 byte[] alert = AlertDeliveryTestAccess.payload("DashboardTest", "2026-11-21T13:00:00Z");
                 assertEquals(200, hub.postAlerts(alert).statusCode());
                 assertEquals(200, hub.postAlerts(alert).statusCode()); // a duplicate
-                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> telegram.texts(4001).stream()
-                        .anyMatch(t -> t.contains("DashboardTest"))), "delivered after the 429");
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(20),
+                                () -> telegram.texts(4001).stream().anyMatch(t -> t.contains("DashboardTest"))),
+                        "delivered after the 429");
 
                 int port = HubRunner.freePort();
                 // the shipped prometheus.yml and rules: only the targets and the intervals rewritten
                 Path cfg = dir.resolve("prometheus.yml");
-                Files.writeString(cfg, Files.readString(Path.of("deploy/prometheus/prometheus.yml"))
-                        .replace("opshub:9000", "127.0.0.1:" + hub.port).replace("alertmanager:9093", "127.0.0.1:" + HubRunner.freePort())
-                        .replace("scrape_interval: 30s", "scrape_interval: 1s").replace("evaluation_interval: 30s", "evaluation_interval: 1s"));
+                Files.writeString(
+                        cfg,
+                        Files.readString(Path.of("deploy/prometheus/prometheus.yml"))
+                                .replace("opshub:9000", "127.0.0.1:" + hub.port)
+                                .replace("alertmanager:9093", "127.0.0.1:" + HubRunner.freePort())
+                                .replace("scrape_interval: 30s", "scrape_interval: 1s")
+                                .replace("evaluation_interval: 30s", "evaluation_interval: 1s"));
                 Files.copy(Path.of("deploy/prometheus/opshub-alerts.yml"), dir.resolve("opshub-alerts.yml"));
-                processes.add(new ProcessBuilder("prometheus", "--config.file=" + cfg,
-                        "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
-                        "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("prometheus.log").toFile()).start());
+                processes.add(new ProcessBuilder(
+                                "prometheus",
+                                "--config.file=" + cfg,
+                                "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
+                                "--web.listen-address=127.0.0.1:" + port)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("prometheus.log").toFile())
+                        .start());
                 String api = "http://127.0.0.1:" + port + "/api/v1/query?query=";
                 assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> series(api, "up{job=\"opshub\"}") > 0));
                 Thread.sleep(8000); // rates need a few scrapes
@@ -100,9 +112,13 @@ class DashboardQueriesInteropTest {
                         JsonNode d = OrthancPeer.JSON.readTree(f.toFile());
                         for (JsonNode panel : d.get("panels")) {
                             for (JsonNode t : panel.get("targets")) {
-                                String expr = t.get("expr").asText().replace("$__rate_interval", "1m")
+                                String expr = t.get("expr")
+                                        .asText()
+                                        .replace("$__rate_interval", "1m")
                                         .replaceAll("\\$[a-z]+", ".*");
-                                String key = f.getFileName() + " / " + panel.get("title").asText() + " / " + t.get("refId").asText();
+                                String key = f.getFileName() + " / "
+                                        + panel.get("title").asText() + " / "
+                                        + t.get("refId").asText();
                                 int n = series(api, expr);
                                 counts.put(key, n);
                                 if (n == 0) {
@@ -111,9 +127,12 @@ class DashboardQueriesInteropTest {
                             }
                         }
                         for (JsonNode v : d.path("templating").path("list")) {
-                            String q = v.path("query").path("query").asText()
+                            String q = v.path("query")
+                                    .path("query")
+                                    .asText()
                                     .replaceAll("label_values\\(([a-z_]+), ([a-z_]+)\\)", "count by ($2) ($1)");
-                            String key = f.getFileName() + " / variable " + v.get("name").asText();
+                            String key = f.getFileName() + " / variable "
+                                    + v.get("name").asText();
                             int n = series(api, q);
                             counts.put(key, n);
                             if (n == 0) {
@@ -124,13 +143,15 @@ class DashboardQueriesInteropTest {
                 }
                 // every rule's expression without its threshold (the alerts themselves: promtool test rules)
                 @SuppressWarnings("unchecked")
-                Map<String, Object> rules = (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
-                        org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(
-                        Files.readString(Path.of("deploy/prometheus/opshub-alerts.yml")));
+                Map<String, Object> rules = (Map<String, Object>)
+                        new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
+                                        .build())
+                                .loadFromString(Files.readString(Path.of("deploy/prometheus/opshub-alerts.yml")));
                 for (Object g : (List<?>) rules.get("groups")) {
                     for (Object r : (List<?>) ((Map<?, ?>) g).get("rules")) {
                         Map<?, ?> rule = (Map<?, ?>) r;
-                        String expr = ((String) rule.get("expr")).replaceAll("\\s*(==|!=|>=|<=|>|<)\\s*[0-9.]+\\s*$", "");
+                        String expr =
+                                ((String) rule.get("expr")).replaceAll("\\s*(==|!=|>=|<=|>|<)\\s*[0-9.]+\\s*$", "");
                         String key = "rule " + rule.get("alert");
                         int n = series(api, expr);
                         counts.put(key, n);
@@ -150,10 +171,15 @@ class DashboardQueriesInteropTest {
     /** The number of series an instant query returns; -1 when it fails. */
     private static int series(String api, String expr) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             JsonNode j = OrthancPeer.JSON.readTree(r.body());
-            return "success".equals(j.path("status").asText()) ? j.path("data").path("result").size() : -1;
+            return "success".equals(j.path("status").asText())
+                    ? j.path("data").path("result").size()
+                    : -1;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

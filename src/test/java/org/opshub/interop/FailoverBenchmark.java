@@ -2,7 +2,6 @@ package org.opshub.interop;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.opshub.HubRunner;
 import org.opshub.telegram.FakeBotApi;
 
@@ -18,47 +17,61 @@ public final class FailoverBenchmark {
     private static final int MESSAGES = 1000;
     private static final int KILL_AT = 300;
 
-    private FailoverBenchmark() {
-    }
+    private FailoverBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         long[] chats = ClusterInteropTest.chats(CHATS);
         double single;
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
                 HubRunner hub = new HubRunner(ClusterInteropTest.hub(telegram, pg, "single", chats))) {
             ClusterInteropTest.await(Duration.ofSeconds(30), () -> ClusterInteropTest.leads(hub), "the hub leads");
             long start = System.nanoTime();
             ClusterInteropTest.queue(telegram, hub, chats, MESSAGES);
-            ClusterInteropTest.await(Duration.ofMinutes(5), () -> ClusterInteropTest.alertsDelivered(telegram) >= MESSAGES, "delivered");
+            ClusterInteropTest.await(
+                    Duration.ofMinutes(5), () -> ClusterInteropTest.alertsDelivered(telegram) >= MESSAGES, "delivered");
             single = (System.nanoTime() - start) / 1e9;
         }
-        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server(); FakeBotApi telegram = new FakeBotApi();
-                org.opshub.HubProcess a = new org.opshub.HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
-            ClusterInteropTest.await(Duration.ofSeconds(60), () -> {
-                try {
-                    return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "hub A leads");
+        try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
+                FakeBotApi telegram = new FakeBotApi();
+                org.opshub.HubProcess a =
+                        new org.opshub.HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
+            ClusterInteropTest.await(
+                    Duration.ofSeconds(60),
+                    () -> {
+                        try {
+                            return a.metrics().contains("opshub_cluster_leader{hub=\"hub-a\"} 1.0");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    },
+                    "hub A leads");
             try (HubRunner b = new HubRunner(ClusterInteropTest.hub(telegram, pg, "hub-b", chats))) {
                 long start = System.nanoTime();
                 List<String> names = ClusterInteropTest.queue(telegram, b, chats, MESSAGES);
-                ClusterInteropTest.await(Duration.ofMinutes(5), () -> ClusterInteropTest.alertsDelivered(telegram) >= KILL_AT, "300 sent");
+                ClusterInteropTest.await(
+                        Duration.ofMinutes(5),
+                        () -> ClusterInteropTest.alertsDelivered(telegram) >= KILL_AT,
+                        "300 sent");
                 long killed = System.nanoTime();
                 a.process.destroyForcibly().waitFor();
                 long inFlight;
                 try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                        java.sql.ResultSet rs = c.createStatement().executeQuery(
-                                "SELECT COUNT(*) FROM outbox WHERE claimed_by = 'hub-a' AND claimed_until > "
-                                        + System.currentTimeMillis())) {
+                        java.sql.ResultSet rs = c.createStatement()
+                                .executeQuery(
+                                        "SELECT COUNT(*) FROM outbox WHERE claimed_by = 'hub-a' AND claimed_until > "
+                                                + System.currentTimeMillis())) {
                     rs.next();
                     inFlight = rs.getLong(1);
                 }
                 ClusterInteropTest.await(Duration.ofSeconds(30), () -> ClusterInteropTest.leads(b), "hub B takes over");
                 double takeover = (System.nanoTime() - killed) / 1e9;
-                ClusterInteropTest.await(Duration.ofMinutes(5), () -> names.stream().allMatch(n -> ClusterInteropTest
-                        .alertMessages(telegram).stream().anyMatch(s -> s.text().contains(n + " "))), "every message delivered");
+                ClusterInteropTest.await(
+                        Duration.ofMinutes(5),
+                        () -> names.stream()
+                                .allMatch(n -> ClusterInteropTest.alertMessages(telegram).stream()
+                                        .anyMatch(s -> s.text().contains(n + " "))),
+                        "every message delivered");
                 double total = (System.nanoTime() - start) / 1e9;
                 long duplicates = ClusterInteropTest.duplicates(ClusterInteropTest.alertMessages(telegram));
                 System.out.printf("%n| %d messages to %d chats, lease 3 s | seconds |%n|---|---|%n", MESSAGES, CHATS);
@@ -67,7 +80,8 @@ public final class FailoverBenchmark {
                 System.out.printf("| takeover after the kill | %.1f |%n%n", takeover);
                 System.out.printf("ratio two hubs with a kill / one hub = %.2f   (target <= 1.3)%n", total / single);
                 System.out.printf("takeover = %.1f s   (target <= 2 x lease = 6 s)%n", takeover);
-                System.out.printf("duplicates = %d, messages in flight at the kill = %d   (target: duplicates <= in flight)%n",
+                System.out.printf(
+                        "duplicates = %d, messages in flight at the kill = %d   (target: duplicates <= in flight)%n",
                         duplicates, inFlight);
             }
         }

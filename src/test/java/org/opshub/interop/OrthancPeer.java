@@ -1,5 +1,7 @@
 package org.opshub.interop;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,13 +13,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /** A real Orthanc server (Debian package) on loopback, started and stopped by a test. */
 final class OrthancPeer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String aet;
     final int httpPort;
@@ -26,8 +26,14 @@ final class OrthancPeer implements AutoCloseable {
     private final Path log;
     private Process process;
 
-    OrthancPeer(Path dir, String aet, int httpPort, int dicomPort, Map<String, Object> extra,
-                Map<String, Object> modalities) throws IOException {
+    OrthancPeer(
+            Path dir,
+            String aet,
+            int httpPort,
+            int dicomPort,
+            Map<String, Object> extra,
+            Map<String, Object> modalities)
+            throws IOException {
         this.aet = aet;
         this.httpPort = httpPort;
         this.dicomPort = dicomPort;
@@ -87,8 +93,11 @@ final class OrthancPeer implements AutoCloseable {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(aet + " GET " + path + " -> " + r.statusCode());
         }
@@ -96,9 +105,11 @@ final class OrthancPeer implements AutoCloseable {
     }
 
     JsonNode post(String path, Object body) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(aet + " POST " + path + " -> " + r.statusCode() + " " + r.body());
@@ -107,8 +118,12 @@ final class OrthancPeer implements AutoCloseable {
     }
 
     void delete(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(aet + " DELETE " + path + " -> " + r.statusCode());
         }
@@ -116,9 +131,11 @@ final class OrthancPeer implements AutoCloseable {
 
     /** POSTs JSON and returns the answer's bytes (e.g. {@code /instances/<id>/modify}: a DICOM file). */
     byte[] postForBytes(String path, Object body) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse<byte[]> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IOException(aet + " POST " + path + " -> " + r.statusCode());
@@ -128,8 +145,11 @@ final class OrthancPeer implements AutoCloseable {
 
     /** Stores a DICOM file through the REST API ({@code POST /instances}). */
     JsonNode upload(byte[] dicom) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/instances"))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(dicom)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/instances"))
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(dicom))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException(aet + " POST /instances -> " + r.statusCode() + " " + r.body());
@@ -139,8 +159,11 @@ final class OrthancPeer implements AutoCloseable {
 
     /** Orthanc's id of a study by its StudyInstanceUID, or null. */
     String studyId(String studyInstanceUid) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         for (JsonNode id : JSON.readTree(r.body())) {
             if ("Study".equals(id.path("Type").asText())) {
@@ -152,8 +175,11 @@ final class OrthancPeer implements AutoCloseable {
 
     /** Instances this server holds of a StudyInstanceUID (0 when it does not have the study). */
     int instancesOf(String studyInstanceUid) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tools/lookup"))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(studyInstanceUid))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode ids = JSON.readTree(r.body());
         for (JsonNode id : ids) {
@@ -165,8 +191,10 @@ final class OrthancPeer implements AutoCloseable {
     }
 
     byte[] file(String instanceId) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/instances/" + instanceId + "/file")).build(),
+        HttpResponse<byte[]> r = HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + httpPort + "/instances/" + instanceId + "/file"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         return r.body();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,13 +13,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -53,6 +51,7 @@ class PacsInteropTest {
 
     @TempDir
     static Path dir;
+
     OrthancPeer src;
     OrthancPeer dst;
     Process qrscp;
@@ -65,7 +64,12 @@ class PacsInteropTest {
 
     @BeforeAll
     void peers() throws Exception {
-        src = new OrthancPeer(dir, "SRC", 18042, 14242, Map.of("LimitFindResults", 3),
+        src = new OrthancPeer(
+                dir,
+                "SRC",
+                18042,
+                14242,
+                Map.of("LimitFindResults", 3),
                 Map.of("DST", Map.of("AET", "DST", "Host", "127.0.0.1", "Port", 14243)));
         dst = new OrthancPeer(dir, "DST", 18043, 14243, Map.of("DefaultEncoding", "Cyrillic"), Map.of());
         src.start();
@@ -83,7 +87,10 @@ class PacsInteropTest {
             tags.put("Modality", "OT");
             JsonNode first = src.createInstance(tags, null);
             String study = first.get("ParentStudy").asText();
-            studyUids.add(src.get("/studies/" + study).get("MainDicomTags").get("StudyInstanceUID").asText());
+            studyUids.add(src.get("/studies/" + study)
+                    .get("MainDicomTags")
+                    .get("StudyInstanceUID")
+                    .asText());
             if (i < 3) {
                 toForward.add(study);
             }
@@ -119,12 +126,14 @@ class PacsInteropTest {
         Map<String, String> names = new HashMap<>();
         Association as = client.openStudyRootFind(node);
         try {
-            Attributes keys = new Attributes().setString(org.opshub.dicom.Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
+            Attributes keys = new Attributes()
+                    .setString(org.opshub.dicom.Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
                     .setString(org.opshub.dicom.Tag.StudyDate, Vr.DA, today)
                     .setString(org.opshub.dicom.Tag.StudyInstanceUID, Vr.UI, null)
                     .setString(org.opshub.dicom.Tag.PatientName, Vr.PN, null);
             client.find(as, keys, a -> {
-                names.put(a.getString(org.opshub.dicom.Tag.StudyInstanceUID),
+                names.put(
+                        a.getString(org.opshub.dicom.Tag.StudyInstanceUID),
                         a.getString(org.opshub.dicom.Tag.PatientName));
                 return true;
             });
@@ -163,7 +172,9 @@ class PacsInteropTest {
         // without the split the cap hides studies: the reason for max-results
         Association as2 = client.openStudyRootFind(srcNode);
         try {
-            assertEquals(3, new StudyFinder(client, false).list(as2, today, 0).studies().size());
+            assertEquals(
+                    3,
+                    new StudyFinder(client, false).list(as2, today, 0).studies().size());
         } finally {
             as2.release();
         }
@@ -215,11 +226,16 @@ class PacsInteropTest {
         p.put("pacs.forwarding.main.settle", "PT0S");
         FakeBotApi telegram = new FakeBotApi();
         p.putAll(telegram.hubProperties(CHAT));
-        try (telegram; HubRunner hub = new HubRunner(p)) {
+        try (telegram;
+                HubRunner hub = new HubRunner(p)) {
             String sd = "source=\"src\",target=\"dst\"";
             String sq = "source=\"src\",target=\"qr\"";
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_forwarding_check_success", sd) == 1
-                    && value(hub, "pacs_forwarding_check_success", sq) == 1), hub.get("/metrics").body());
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(30),
+                            () -> value(hub, "pacs_forwarding_check_success", sd) == 1
+                                    && value(hub, "pacs_forwarding_check_success", sq) == 1),
+                    hub.get("/metrics").body());
             for (String n : List.of("src", "dst", "qr")) {
                 assertEquals(1.0, hub.metric("pacs_up", "pacs=\"" + n + "\""), n);
                 assertTrue(hub.metric("pacs_echo_duration_seconds", "pacs=\"" + n + "\"") > 0);
@@ -234,17 +250,20 @@ class PacsInteropTest {
             assertEquals(8.0, hub.metric("count_not_sended_study", ""));
             assertEquals(1.0, hub.metric("pacs_server_up", "AET=\"DST\",IP=\"127.0.0.1\",port=\"14243\""));
             String metrics = hub.get("/metrics").body();
-            assertFalse(metrics.contains("Иванов") || metrics.contains("ACC0") || metrics.contains(studyUids.get(0)),
+            assertFalse(
+                    metrics.contains("Иванов") || metrics.contains("ACC0") || metrics.contains(studyUids.get(0)),
                     "no patient or study data in metrics");
 
             JsonNode report = OrthancPeer.JSON.readTree(hub.get("/pacs/missing").body());
             JsonNode main = report.get("checks").get(0);
             assertEquals("dst", main.get("target").asText());
             Set<String> reported = new TreeSet<>();
-            main.get("missing").forEach(m -> reported.add(m.get("studyInstanceUid").asText()));
+            main.get("missing")
+                    .forEach(m -> reported.add(m.get("studyInstanceUid").asText()));
             assertEquals(missing, reported);
             JsonNode inc = main.get("incomplete").get(0);
-            assertEquals(incomplete.iterator().next(), inc.get("studyInstanceUid").asText());
+            assertEquals(
+                    incomplete.iterator().next(), inc.get("studyInstanceUid").asText());
             assertEquals(2, inc.get("sourceInstances").asInt());
             assertEquals(1, inc.get("targetInstances").asInt());
             assertEquals("ACC3", inc.get("accessionNumber").asText());
@@ -253,33 +272,48 @@ class PacsInteropTest {
             // the bot: /missing lists the same studies, /status the nodes and pairs
             // by default Telegram gets counts and ages only: nothing that identifies a study or a patient
             String missingText = ask(telegram, "/missing");
-            assertTrue(missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete, oldest for "), missingText);
-            assertTrue(missingText.contains("<b>src \u2192 qr</b> (today): 5 missing, 0 incomplete, oldest for "), missingText);
+            assertTrue(
+                    missingText.startsWith("<b>src \u2192 dst</b> (today): 3 missing, 1 incomplete, oldest for "),
+                    missingText);
+            assertTrue(
+                    missingText.contains("<b>src \u2192 qr</b> (today): 5 missing, 0 incomplete, oldest for "),
+                    missingText);
             for (String uid : srcCounts.keySet()) {
                 assertFalse(missingText.contains(uid), uid + " in " + missingText);
             }
             assertFalse(missingText.contains("ACC"), "no accession numbers by default: " + missingText);
-            assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity by default");
+            assertFalse(
+                    missingText.contains("Иванов") || missingText.contains("Петрова"),
+                    "no patient identity by default");
             String status = ask(telegram, "/status");
-            assertTrue(status.startsWith("PACS nodes:\n\uD83D\uDFE2 dst (DST) up\n\uD83D\uDFE2 qr (QRSCP) up\n"
-                    + "\uD83D\uDFE2 src (SRC) up\nsrc \u2192 dst: " + srcCounts.size() + " studies, 3 missing, 1 incomplete\n"
-                    + "src \u2192 qr: " + srcCounts.size() + " studies, 5 missing, 0 incomplete"), status);
+            assertTrue(
+                    status.startsWith("PACS nodes:\n\uD83D\uDFE2 dst (DST) up\n\uD83D\uDFE2 qr (QRSCP) up\n"
+                            + "\uD83D\uDFE2 src (SRC) up\nsrc \u2192 dst: " + srcCounts.size()
+                            + " studies, 3 missing, 1 incomplete\n"
+                            + "src \u2192 qr: " + srcCounts.size() + " studies, 5 missing, 0 incomplete"),
+                    status);
 
             // outage: DST stops; its gauges go to 0, the pair keeps its last counts, the hub keeps running
             dst.stop();
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_up", "pacs=\"dst\"") == 0
-                    && value(hub, "pacs_forwarding_check_success", sd) == 0));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> value(hub, "pacs_up", "pacs=\"dst\"") == 0
+                            && value(hub, "pacs_forwarding_check_success", sd) == 0));
             assertEquals(3.0, hub.metric("pacs_forwarding_missing_studies", sd));
             assertEquals(1.0, hub.metric("pacs_forwarding_check_success", sq));
             assertEquals(1.0, hub.metric("pacs_up", "pacs=\"src\""));
-            assertTrue(hub.get("/pacs/missing").body().contains("\"lastError\":\"dst: connection to DST@127.0.0.1:14243"),
+            assertTrue(
+                    hub.get("/pacs/missing").body().contains("\"lastError\":\"dst: connection to DST@127.0.0.1:14243"),
                     hub.get("/pacs/missing").body());
             assertTrue(ask(telegram, "/status").contains("\uD83D\uDD34 dst (DST) down"));
-            assertTrue(ask(telegram, "/missing").contains("\u26A0\uFE0F last check failed: dst: connection to DST@127.0.0.1:14243"));
+            assertTrue(ask(telegram, "/missing")
+                    .contains("\u26A0\uFE0F last check failed: dst: connection to DST@127.0.0.1:14243"));
 
             dst.start();
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> value(hub, "pacs_up", "pacs=\"dst\"") == 1
-                    && value(hub, "pacs_forwarding_check_success", sd) == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> value(hub, "pacs_up", "pacs=\"dst\"") == 1
+                            && value(hub, "pacs_forwarding_check_success", sd) == 1));
             assertEquals(3.0, hub.metric("pacs_forwarding_missing_studies", sd));
         }
 
@@ -290,8 +324,10 @@ class PacsInteropTest {
         for (String uid : missing) {
             assertTrue(missingText.contains("\u2022 missing <code>" + uid + "</code>"), uid + " in " + missingText);
         }
-        assertTrue(missingText.contains("\u2022 incomplete <code>" + incomplete.iterator().next() + "</code> acc ACC3 "
-                + today + ", 1/2 instances"), missingText);
+        assertTrue(
+                missingText.contains("\u2022 incomplete <code>"
+                        + incomplete.iterator().next() + "</code> acc ACC3 " + today + ", 1/2 instances"),
+                missingText);
         assertFalse(missingText.contains("Иванов") || missingText.contains("Петрова"), "no patient identity");
 
         // pacs.missing.include-patient=true alone: /pacs/missing (authenticated) has the patients, Telegram does not
@@ -299,14 +335,19 @@ class PacsInteropTest {
         p.put("pacs.missing.include-patient", "true");
         String[] alone = missingWith(p);
         assertTrue(alone[1].contains("patientName"));
-        assertFalse(alone[0].contains("Иванов") || alone[0].contains("Петрова") || alone[0].contains("<code>"), alone[0]);
+        assertFalse(
+                alone[0].contains("Иванов") || alone[0].contains("Петрова") || alone[0].contains("<code>"), alone[0]);
 
         // both switches on: /missing names the patients too
         p.put("telegram.missing-details", "true");
         String[] both = missingWith(p);
-        for (JsonNode m : OrthancPeer.JSON.readTree(both[1]).get("checks").get(0).get("missing")) {
-            String who = m.get("patientName").asText() + " (" + m.get("patientId").asText() + ")";
-            assertTrue(both[0].contains("<code>" + m.get("studyInstanceUid").asText() + "</code>") && both[0].contains(who),
+        for (JsonNode m :
+                OrthancPeer.JSON.readTree(both[1]).get("checks").get(0).get("missing")) {
+            String who =
+                    m.get("patientName").asText() + " (" + m.get("patientId").asText() + ")";
+            assertTrue(
+                    both[0].contains("<code>" + m.get("studyInstanceUid").asText() + "</code>")
+                            && both[0].contains(who),
                     who + " in " + both[0]);
         }
     }
@@ -316,9 +357,12 @@ class PacsInteropTest {
         try (FakeBotApi bot = new FakeBotApi()) {
             p.put("telegram.api-url", bot.url());
             try (HubRunner hub = new HubRunner(p)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(30),
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(30),
                         () -> value(hub, "pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1));
-                return new String[] {ask(bot, "/missing"), hub.get("/pacs/missing").body()};
+                return new String[] {
+                    ask(bot, "/missing"), hub.get("/pacs/missing").body()
+                };
             }
         }
     }
@@ -329,7 +373,10 @@ class PacsInteropTest {
     private static String ask(FakeBotApi telegram, String command) throws InterruptedException {
         int before = telegram.texts(CHAT).size();
         telegram.userSays(CHAT, command);
-        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() > before), "no reply to " + command);
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() > before),
+                "no reply to " + command);
         return telegram.texts(CHAT).get(before);
     }
 

@@ -3,6 +3,8 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,6 +41,7 @@ import org.opshub.HubRunner;
 class PacsQidoInteropTest {
     @TempDir
     static Path dir;
+
     OrthancPeer src;
     OrthancPeer dst;
     HttpServer broken;
@@ -50,8 +50,11 @@ class PacsQidoInteropTest {
     String incomplete;
 
     static Map<String, Object> dicomWeb() {
-        return Map.of("Plugins", List.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so"),
-                "DicomWeb", Map.of("Enable", true, "Root", "/dicom-web/"));
+        return Map.of(
+                "Plugins",
+                List.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so"),
+                "DicomWeb",
+                Map.of("Enable", true, "Root", "/dicom-web/"));
     }
 
     @BeforeAll
@@ -61,14 +64,35 @@ class PacsQidoInteropTest {
         src.start();
         dst.start();
         for (int i = 0; i < 7; i++) {
-            JsonNode s = src.createInstance(Map.of("PatientID", "Q" + i, "PatientName", "Кузнецова^Ольга", "StudyDate", today,
-                    "StudyTime", String.format("%02d1500", 7 + i), "AccessionNumber", "Q" + i, "Modality", "MR",
-                    "SeriesNumber", "1", "SpecificCharacterSet", "ISO_IR 192"), null);
-            String uid = src.get("/studies/" + s.get("ParentStudy").asText()).get("MainDicomTags").get("StudyInstanceUID").asText();
+            JsonNode s = src.createInstance(
+                    Map.of(
+                            "PatientID",
+                            "Q" + i,
+                            "PatientName",
+                            "Кузнецова^Ольга",
+                            "StudyDate",
+                            today,
+                            "StudyTime",
+                            String.format("%02d1500", 7 + i),
+                            "AccessionNumber",
+                            "Q" + i,
+                            "Modality",
+                            "MR",
+                            "SeriesNumber",
+                            "1",
+                            "SpecificCharacterSet",
+                            "ISO_IR 192"),
+                    null);
+            String uid = src.get("/studies/" + s.get("ParentStudy").asText())
+                    .get("MainDicomTags")
+                    .get("StudyInstanceUID")
+                    .asText();
             if (i < 3) {
                 dst.upload(src.file(s.get("ID").asText()));
             } else if (i == 3) { // incomplete: a second series of 2 instances stays on SRC
-                JsonNode s2 = src.createInstance(Map.of("Modality", "CT", "SeriesNumber", "2"), s.get("ParentStudy").asText());
+                JsonNode s2 = src.createInstance(
+                        Map.of("Modality", "CT", "SeriesNumber", "2"),
+                        s.get("ParentStudy").asText());
                 src.createInstance(Map.of(), s2.get("ParentSeries").asText());
                 dst.upload(src.file(s.get("ID").asText()));
                 incomplete = uid;
@@ -117,7 +141,8 @@ class PacsQidoInteropTest {
 
     private static JsonNode pair(JsonNode report, String source, String target) {
         for (JsonNode c : report.get("checks")) {
-            if (c.get("source").asText().equals(source) && c.get("target").asText().equals(target)) {
+            if (c.get("source").asText().equals(source)
+                    && c.get("target").asText().equals(target)) {
                 return c;
             }
         }
@@ -134,10 +159,19 @@ class PacsQidoInteropTest {
     private static Map<String, String> incompleteSeries(JsonNode list) {
         Map<String, String> out = new TreeMap<>();
         for (JsonNode s : list) {
-            StringBuilder b = new StringBuilder(s.get("targetInstances").asText() + "/" + s.get("sourceInstances").asText());
-            s.path("series").forEach(x -> b.append(' ').append(x.get("seriesInstanceUid").asText()).append('=')
-                    .append(x.get("modality").asText()).append('#').append(x.get("seriesNumber").asText()).append(':')
-                    .append(x.get("targetInstances").asText()).append('/').append(x.get("sourceInstances").asText()));
+            StringBuilder b = new StringBuilder(s.get("targetInstances").asText() + "/"
+                    + s.get("sourceInstances").asText());
+            s.path("series")
+                    .forEach(x -> b.append(' ')
+                            .append(x.get("seriesInstanceUid").asText())
+                            .append('=')
+                            .append(x.get("modality").asText())
+                            .append('#')
+                            .append(x.get("seriesNumber").asText())
+                            .append(':')
+                            .append(x.get("targetInstances").asText())
+                            .append('/')
+                            .append(x.get("sourceInstances").asText()));
             out.put(s.get("studyInstanceUid").asText(), b.toString());
         }
         return out;
@@ -173,11 +207,19 @@ class PacsQidoInteropTest {
             p.put("pacs.forwarding." + pair + ".settle", "PT0S");
         }
         try (HubRunner hub = new HubRunner(p)) {
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () ->
-                    hub.metricOrMinusOne("pacs_forwarding_check_success", "source=\"src\",target=\"dst\"") == 1
-                    && hub.metricOrMinusOne("pacs_forwarding_check_success", "source=\"src\",target=\"dstweb\"") == 1
-                    && hub.metricOrMinusOne("pacs_forwarding_check_success", "source=\"srcweb\",target=\"dst\"") == 1
-                    && hub.metricOrMinusOne("pacs_up", "pacs=\"badhtml\"") == 0), hub.get("/pacs/missing").body());
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(30),
+                            () -> hub.metricOrMinusOne("pacs_forwarding_check_success", "source=\"src\",target=\"dst\"")
+                                            == 1
+                                    && hub.metricOrMinusOne(
+                                                    "pacs_forwarding_check_success", "source=\"src\",target=\"dstweb\"")
+                                            == 1
+                                    && hub.metricOrMinusOne(
+                                                    "pacs_forwarding_check_success", "source=\"srcweb\",target=\"dst\"")
+                                            == 1
+                                    && hub.metricOrMinusOne("pacs_up", "pacs=\"badhtml\"") == 0),
+                    hub.get("/pacs/missing").body());
             Thread.sleep(2500); // the series comparison of the incomplete study is in place on every pair
             JsonNode report = OrthancPeer.JSON.readTree(hub.get("/pacs/missing").body());
             JsonNode overDimse = pair(report, "src", "dst");
@@ -188,14 +230,23 @@ class PacsQidoInteropTest {
             assertEquals(1, dst.instancesOf(incomplete));
             for (JsonNode other : List.of(pair(report, "src", "dstweb"), pair(report, "srcweb", "dst"))) {
                 assertEquals(uids(overDimse.get("missing")), uids(other.get("missing")), other.toString());
-                assertEquals(incompleteSeries(overDimse.get("incomplete")), incompleteSeries(other.get("incomplete")),
+                assertEquals(
+                        incompleteSeries(overDimse.get("incomplete")),
+                        incompleteSeries(other.get("incomplete")),
                         other.toString());
-                assertEquals(overDimse.get("sourceStudies").asInt(), other.get("sourceStudies").asInt());
+                assertEquals(
+                        overDimse.get("sourceStudies").asInt(),
+                        other.get("sourceStudies").asInt());
             }
-            assertTrue(incompleteSeries(overDimse.get("incomplete")).get(incomplete).contains("=CT#2:null/2"),
+            assertTrue(
+                    incompleteSeries(overDimse.get("incomplete"))
+                            .get(incomplete)
+                            .contains("=CT#2:null/2"),
                     overDimse.toString());
-            // DST holds 4 studies of the day: pages of 2 are 2, 2 and an empty one; then one UID list for the candidates
-            assertTrue(pair(report, "src", "dstweb").get("queries").get("target").asInt() >= 3, report.toString());
+            // DST holds 4 studies of the day: pages of 2 are 2, 2 and an empty one; then one UID list for the
+            // candidates
+            assertTrue(
+                    pair(report, "src", "dstweb").get("queries").get("target").asInt() >= 3, report.toString());
             assertEquals(1.0, hub.metric("pacs_node_info", "pacs=\"dstweb\",transport=\"qido-rs\""));
             assertEquals(1.0, hub.metric("pacs_node_info", "pacs=\"dst\",transport=\"dimse\""));
             assertEquals(1.0, hub.metric("pacs_up", "pacs=\"dstweb\""));
@@ -203,15 +254,26 @@ class PacsQidoInteropTest {
 
             // broken servers: readable reasons, the hub keeps running
             JsonNode nodes = report.get("nodes");
-            assertTrue(nodes.get("bad401").get("reason").asText().contains("answered 401: check pacs.nodes.bad401.qido-user"),
+            assertTrue(
+                    nodes.get("bad401")
+                            .get("reason")
+                            .asText()
+                            .contains("answered 401: check pacs.nodes.bad401.qido-user"),
                     nodes.toString());
             assertTrue(nodes.get("bad500").get("reason").asText().contains("answered 500"), nodes.toString());
-            assertTrue(nodes.get("badhtml").get("reason").asText().contains("answered HTML, not DICOM JSON"), nodes.toString());
+            assertTrue(
+                    nodes.get("badhtml").get("reason").asText().contains("answered HTML, not DICOM JSON"),
+                    nodes.toString());
             assertTrue(nodes.get("badtrunc").get("reason").asText().contains("not valid JSON"), nodes.toString());
             JsonNode truncatedPair = pair(report, "src", "badtrunc");
             assertEquals(false, truncatedPair.get("checkSuccess").asBoolean());
-            assertTrue(truncatedPair.get("lastError").asText().startsWith("badtrunc: QIDO-RS http://127.0.0.1:" + port
-                    + "/trunc/dicom-web/studies answered something that is not valid JSON"), truncatedPair.toString());
+            assertTrue(
+                    truncatedPair
+                            .get("lastError")
+                            .asText()
+                            .startsWith("badtrunc: QIDO-RS http://127.0.0.1:" + port
+                                    + "/trunc/dicom-web/studies answered something that is not valid JSON"),
+                    truncatedPair.toString());
             String all = hub.get("/pacs/missing").body() + hub.get("/metrics").body();
             assertTrue(!all.contains("hunter2") && !all.contains("sekret-token"), "no QIDO-RS secret in answers");
             assertEquals(1.0, hub.metric("pacs_forwarding_check_success", "source=\"src\",target=\"dstweb\""));

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import at.favre.lib.crypto.bcrypt.BCrypt;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -55,12 +54,13 @@ import org.opshub.telegram.FakeBotApi;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
 class PacsRemediationInteropTest {
-    static final long CHAT = 7001;       // in telegram.resend-chats
+    static final long CHAT = 7001; // in telegram.resend-chats
     static final long OTHER_CHAT = 7002; // allowed, not in telegram.resend-chats
     static final String PASSWORD = "radiology pw";
 
     @TempDir
     static Path dir;
+
     OrthancPeer src;
     OrthancPeer dst;
     Process qrscp;
@@ -76,7 +76,12 @@ class PacsRemediationInteropTest {
 
     @BeforeAll
     void peers() throws Exception {
-        src = new OrthancPeer(dir, "SRC", 18046, 14246, Map.of("DicomAlwaysAllowMove", true),
+        src = new OrthancPeer(
+                dir,
+                "SRC",
+                18046,
+                14246,
+                Map.of("DicomAlwaysAllowMove", true),
                 Map.of("DST", Map.of("AET", "DST", "Host", "127.0.0.1", "Port", 14247)));
         dst = new OrthancPeer(dir, "DST", 18047, 14247, Map.of(), Map.of());
         src.start();
@@ -90,9 +95,15 @@ class PacsRemediationInteropTest {
         for (int i = 0; i < 2; i++) {
             JsonNode s = study();
             rewritten.add(uid(s));
-            dst.upload(src.postForBytes("/instances/" + s.get("ID").asText() + "/modify", Map.of(
-                    "Replace", Map.of("StudyDate", longAgo),
-                    "Keep", List.of("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"), "Force", true)));
+            dst.upload(src.postForBytes(
+                    "/instances/" + s.get("ID").asText() + "/modify",
+                    Map.of(
+                            "Replace",
+                            Map.of("StudyDate", longAgo),
+                            "Keep",
+                            List.of("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"),
+                            "Force",
+                            true)));
         }
         for (int i = 0; i < 4; i++) {
             missing.add(uid(study()));
@@ -107,11 +118,21 @@ class PacsRemediationInteropTest {
         src.createInstance(Map.of(), s3.get("ParentSeries").asText());
         src.createInstance(Map.of(), s3.get("ParentSeries").asText());
         for (JsonNode x : List.of(first, s2, s3)) {
-            seriesByNumber.put(src.get("/series/" + x.get("ParentSeries").asText()).path("MainDicomTags")
-                    .path("SeriesNumber").asText(), src.get("/series/" + x.get("ParentSeries").asText())
-                    .path("MainDicomTags").path("SeriesInstanceUID").asText());
+            seriesByNumber.put(
+                    src.get("/series/" + x.get("ParentSeries").asText())
+                            .path("MainDicomTags")
+                            .path("SeriesNumber")
+                            .asText(),
+                    src.get("/series/" + x.get("ParentSeries").asText())
+                            .path("MainDicomTags")
+                            .path("SeriesInstanceUID")
+                            .asText());
         }
-        src.store("DST", first.get("ID").asText(), s1b.get("ID").asText(), s3.get("ID").asText());
+        src.store(
+                "DST",
+                first.get("ID").asText(),
+                s1b.get("ID").asText(),
+                s3.get("ID").asText());
         assertEquals(6, src.instancesOf(incomplete));
         assertEquals(3, dst.instancesOf(incomplete));
         // two studies only on dcmqrscp (loaded from files, then deleted from SRC)
@@ -145,7 +166,10 @@ class PacsRemediationInteropTest {
     }
 
     private String uid(JsonNode created) throws Exception {
-        return src.get("/studies/" + created.get("ParentStudy").asText()).get("MainDicomTags").get("StudyInstanceUID").asText();
+        return src.get("/studies/" + created.get("ParentStudy").asText())
+                .get("MainDicomTags")
+                .get("StudyInstanceUID")
+                .asText();
     }
 
     @AfterAll
@@ -191,14 +215,18 @@ class PacsRemediationInteropTest {
         p.putAll(telegram.hubProperties(CHAT, OTHER_CHAT));
         p.put("telegram.resend-chats", Long.toString(CHAT));
         Path web = dir.resolve("web.yml");
-        Files.writeString(web, "basic_auth_users:\n  radiology: "
-                + BCrypt.withDefaults().hashToString(10, PASSWORD.toCharArray()) + "\n");
+        Files.writeString(
+                web,
+                "basic_auth_users:\n  radiology: " + BCrypt.withDefaults().hashToString(10, PASSWORD.toCharArray())
+                        + "\n");
         p.put("opshub.web-config-file", web.toString());
         return p;
     }
 
-    private static final String[] AUTH = {"Authorization",
-            "Basic " + Base64.getEncoder().encodeToString(("radiology:" + PASSWORD).getBytes(StandardCharsets.UTF_8))};
+    private static final String[] AUTH = {
+        "Authorization",
+        "Basic " + Base64.getEncoder().encodeToString(("radiology:" + PASSWORD).getBytes(StandardCharsets.UTF_8))
+    };
 
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         return OrthancPeer.JSON.readTree(r.body());
@@ -223,9 +251,12 @@ class PacsRemediationInteropTest {
     private static double metric(HubRunner hub, String name, String labels) {
         try {
             String body = hub.get("/metrics", AUTH).body();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(name)
-                    + (labels.isEmpty() ? "" : "\\{" + java.util.regex.Pattern.quote(labels) + ",?\\}") + " (\\S+)$",
-                    java.util.regex.Pattern.MULTILINE).matcher(body);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "^" + java.util.regex.Pattern.quote(name)
+                                    + (labels.isEmpty() ? "" : "\\{" + java.util.regex.Pattern.quote(labels) + ",?\\}")
+                                    + " (\\S+)$",
+                            java.util.regex.Pattern.MULTILINE)
+                    .matcher(body);
             return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
         } catch (Exception e) {
             return Double.NaN;
@@ -235,23 +266,29 @@ class PacsRemediationInteropTest {
     /** Waits for two more successful reconciliations of the pair after now. */
     private static void nextPeriods(HubRunner hub, String pair) throws Exception {
         Instant after = Instant.now().plusMillis(1100);
-        assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> {
-            try {
-                JsonNode c = report(hub, pair);
-                return c.get("checkSuccess").asBoolean() && Instant.parse(c.get("lastSuccess").asText()).isAfter(after);
-            } catch (Exception e) {
-                return false;
-            }
-        }), pair + " reconciled again");
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(30), () -> {
+                    try {
+                        JsonNode c = report(hub, pair);
+                        return c.get("checkSuccess").asBoolean()
+                                && Instant.parse(c.get("lastSuccess").asText()).isAfter(after);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }),
+                pair + " reconciled again");
     }
 
     @Test
     @Order(1)
     void confirmationSeriesApiAndBotResendAgainstOrthancAndDcmqrscp() throws Exception {
-        try (FakeBotApi telegram = new FakeBotApi(); HubRunner hub = new HubRunner(hubProperties(telegram))) {
+        try (FakeBotApi telegram = new FakeBotApi();
+                HubRunner hub = new HubRunner(hubProperties(telegram))) {
             String sd = "source=\"src\",target=\"dst\"";
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> metric(hub, "pacs_forwarding_check_success", sd) == 1
-                    && metric(hub, "pacs_forwarding_check_success", "source=\"qr\",target=\"dst\"") == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> metric(hub, "pacs_forwarding_check_success", sd) == 1
+                            && metric(hub, "pacs_forwarding_check_success", "source=\"qr\",target=\"dst\"") == 1));
             nextPeriods(hub, "main");
 
             // 1. the rewritten studies are not in DST's window answer, but DST has them: present, counted as mismatches
@@ -259,7 +296,9 @@ class PacsRemediationInteropTest {
             assertEquals(new TreeSet<>(missing), uids(main.get("missing")), "only the truly missing studies");
             assertEquals(2, main.get("dateMismatch").asInt());
             assertEquals(2.0, metric(hub, "pacs_forwarding_date_mismatch_studies", sd));
-            assertEquals(present.size() + rewritten.size() + missing.size() + 1, main.get("sourceStudies").asInt());
+            assertEquals(
+                    present.size() + rewritten.size() + missing.size() + 1,
+                    main.get("sourceStudies").asInt());
             // C-FIND requests per period: source 1 (window); target 1 (window) + 1 (the candidates' UID list);
             // the series of the incomplete study were compared in an earlier period and are cached
             assertEquals(1, main.get("queries").get("source").asInt(), main.toString());
@@ -273,16 +312,27 @@ class PacsRemediationInteropTest {
             assertEquals(6, inc.get(0).get("sourceInstances").asInt());
             assertEquals(3, inc.get(0).get("targetInstances").asInt());
             Map<String, String> series = new TreeMap<>();
-            inc.get(0).get("series").forEach(x -> series.put(x.get("seriesInstanceUid").asText(), x.get("modality").asText()
-                    + " #" + x.get("seriesNumber").asText() + " " + x.get("targetInstances").asText() + "/"
-                    + x.get("sourceInstances").asText()));
+            inc.get(0)
+                    .get("series")
+                    .forEach(x -> series.put(
+                            x.get("seriesInstanceUid").asText(),
+                            x.get("modality").asText()
+                                    + " #" + x.get("seriesNumber").asText() + " "
+                                    + x.get("targetInstances").asText() + "/"
+                                    + x.get("sourceInstances").asText()));
             assertEquals(Map.of(seriesByNumber.get("2"), "MR #2 null/1", seriesByNumber.get("3"), "OT #3 1/3"), series);
 
             // 3. POST .../resend: needs a user; a study that is not missing is 404
             String path = "/pacs/missing/main/" + missing.get(0) + "/resend";
             assertEquals(401, hub.post(path, new byte[0]).statusCode());
-            assertEquals(404, hub.post("/pacs/missing/main/" + present.get(0) + "/resend", new byte[0], AUTH).statusCode());
-            assertEquals(404, hub.post("/pacs/missing/nosuchpair/" + missing.get(0) + "/resend", new byte[0], AUTH).statusCode());
+            assertEquals(
+                    404,
+                    hub.post("/pacs/missing/main/" + present.get(0) + "/resend", new byte[0], AUTH)
+                            .statusCode());
+            assertEquals(
+                    404,
+                    hub.post("/pacs/missing/nosuchpair/" + missing.get(0) + "/resend", new byte[0], AUTH)
+                            .statusCode());
             assertEquals(0, dst.instancesOf(missing.get(0)));
             HttpResponse<String> r = hub.post(path, new byte[0], AUTH);
             assertEquals(200, r.statusCode(), r.body());
@@ -320,12 +370,15 @@ class PacsRemediationInteropTest {
             // 4. the bot: /missing in a chat of telegram.resend-chats has a Resend button per study
             telegram.userSays(OTHER_CHAT, "/missing");
             telegram.userSays(CHAT, "/missing");
-            assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.keyboards(CHAT).size() == 1
-                    && telegram.texts(OTHER_CHAT).size() == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(15),
+                    () -> telegram.keyboards(CHAT).size() == 1
+                            && telegram.texts(OTHER_CHAT).size() == 1));
             assertTrue(telegram.keyboards(OTHER_CHAT).isEmpty(), "no buttons outside telegram.resend-chats");
             JsonNode keyboard = telegram.keyboards(CHAT).get(0);
             String text = keyboard.get("text").asText();
-            assertFalse(text.contains(missing.get(1)), "no study identifiers without telegram.missing-details: " + text);
+            assertFalse(
+                    text.contains(missing.get(1)), "no study identifiers without telegram.missing-details: " + text);
             int number = -1;
             String[] lines = text.split("\n");
             for (String line : lines) { // the last one: a study of main (archive's are listed first, one just re-sent)
@@ -343,29 +396,46 @@ class PacsRemediationInteropTest {
                 }
             }
             assertTrue(data != null, keyboard.toString());
-            int resendsBefore = json(hub.get("/pacs/resends", AUTH)).get("resends").size();
+            int resendsBefore =
+                    json(hub.get("/pacs/resends", AUTH)).get("resends").size();
             // the button pressed in another chat: refused, nothing moves
             telegram.userPresses(OTHER_CHAT, 1, data);
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.calls("answerCallbackQuery").size() == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10),
+                    () -> telegram.calls("answerCallbackQuery").size() == 1));
             Thread.sleep(1500);
-            assertEquals(resendsBefore, json(hub.get("/pacs/resends", AUTH)).get("resends").size(), "nothing moved");
+            assertEquals(
+                    resendsBefore,
+                    json(hub.get("/pacs/resends", AUTH)).get("resends").size(),
+                    "nothing moved");
             assertTrue(telegram.calls("editMessageText").isEmpty());
             // pressed in the chat it was sent to: the study is moved and the message edited with the outcome
             telegram.userPresses(CHAT, 1, data);
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> telegram.calls("editMessageText").size() == 1));
-            String edited = telegram.calls("editMessageText").get(0).body().get("text").asText();
-            assertTrue(edited.contains("#" + number + " by Anna Petrova (@anna_oncall) [id 777]: sent, 1 instance"), edited);
-            assertEquals(resendsBefore + 1, json(hub.get("/pacs/resends", AUTH)).get("resends").size());
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> telegram.calls("editMessageText").size() == 1));
+            String edited =
+                    telegram.calls("editMessageText").get(0).body().get("text").asText();
+            assertTrue(
+                    edited.contains("#" + number + " by Anna Petrova (@anna_oncall) [id 777]: sent, 1 instance"),
+                    edited);
+            assertEquals(
+                    resendsBefore + 1,
+                    json(hub.get("/pacs/resends", AUTH)).get("resends").size());
             JsonNode last = json(hub.get("/pacs/resends", AUTH)).get("resends").get(0);
-            assertEquals("telegram:Anna Petrova (@anna_oncall) [id 777]", last.get("trigger").asText());
+            assertEquals(
+                    "telegram:Anna Petrova (@anna_oncall) [id 777]",
+                    last.get("trigger").asText());
             assertEquals(1, dst.instancesOf(last.get("studyInstanceUid").asText()));
 
             // 5. a missing-studies alert (labels source, target) carries "Resend missing" in the resend chat:
             // every study still missing on src -> dst is moved, the alert message edited with the outcome
             telegram.userSays(CHAT, "/subscribe *");
             telegram.userSays(OTHER_CHAT, "/subscribe *");
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() >= 2
-                    && telegram.texts(OTHER_CHAT).size() >= 2));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10),
+                    () -> telegram.texts(CHAT).size() >= 2
+                            && telegram.texts(OTHER_CHAT).size() >= 2));
             List<String> left = new ArrayList<>();
             for (String uid : uids(report(hub, "main").get("missing"))) {
                 left.add(uid);
@@ -376,17 +446,34 @@ class PacsRemediationInteropTest {
                     + "\"labels\":{\"alertname\":\"StudiesNotForwarded\",\"source\":\"src\",\"target\":\"dst\"},"
                     + "\"annotations\":{\"summary\":\"studies not forwarded\"},\"startsAt\":\"" + Instant.now()
                     + "\",\"endsAt\":\"0001-01-01T00:00:00Z\",\"fingerprint\":\"a1b2c3d4e5f60718\"}]}";
-            assertEquals(200, hub.postAlerts(alert.getBytes(StandardCharsets.UTF_8), AUTH).statusCode());
-            assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.keyboards(CHAT).size() == 2
-                    && telegram.texts(OTHER_CHAT).stream().anyMatch(t -> t.contains("StudiesNotForwarded"))));
+            assertEquals(
+                    200,
+                    hub.postAlerts(alert.getBytes(StandardCharsets.UTF_8), AUTH).statusCode());
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(15),
+                    () -> telegram.keyboards(CHAT).size() == 2
+                            && telegram.texts(OTHER_CHAT).stream().anyMatch(t -> t.contains("StudiesNotForwarded"))));
             assertTrue(telegram.keyboards(OTHER_CHAT).isEmpty(), "no Resend button outside telegram.resend-chats");
-            JsonNode button = telegram.keyboards(CHAT).get(1).get("reply_markup").get("inline_keyboard").get(0).get(0);
-            assertEquals("\u21BB Resend missing (src \u2192 dst)", button.get("text").asText());
+            JsonNode button = telegram.keyboards(CHAT)
+                    .get(1)
+                    .get("reply_markup")
+                    .get("inline_keyboard")
+                    .get(0)
+                    .get(0);
+            assertEquals(
+                    "\u21BB Resend missing (src \u2192 dst)", button.get("text").asText());
             telegram.userPresses(CHAT, 2, button.get("callback_data").asText());
-            assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> telegram.calls("editMessageText").size() == 2));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> telegram.calls("editMessageText").size() == 2));
             edited = telegram.calls("editMessageText").get(1).body().get("text").asText();
-            assertTrue(edited.startsWith(telegram.keyboards(CHAT).get(1).get("text").asText()), edited);
-            assertTrue(edited.contains("Resend missing by Anna Petrova (@anna_oncall) [id 777]: sent, 2 instances in 2 moves"),
+            assertTrue(
+                    edited.startsWith(
+                            telegram.keyboards(CHAT).get(1).get("text").asText()),
+                    edited);
+            assertTrue(
+                    edited.contains(
+                            "Resend missing by Anna Petrova (@anna_oncall) [id 777]: sent, 2 instances in 2 moves"),
                     edited);
             for (String uid : left) {
                 assertEquals(1, dst.instancesOf(uid), uid);
@@ -422,7 +509,10 @@ class PacsRemediationInteropTest {
             try (HubRunner hub = new HubRunner(p)) {
                 assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> {
                     try {
-                        return json(hub.get("/pacs/resends", AUTH)).get("resends").size() >= 2 * stillMissing.size();
+                        return json(hub.get("/pacs/resends", AUTH))
+                                        .get("resends")
+                                        .size()
+                                >= 2 * stillMissing.size();
                     } catch (Exception e) {
                         return false;
                     }
@@ -435,10 +525,12 @@ class PacsRemediationInteropTest {
                     assertEquals("auto", m.get("trigger").asText());
                     assertTrue(m.get("reason").asText().contains("move destination AE NOWHERE"), m.toString());
                 }
-                assertEquals(2.0 * stillMissing.size(), metric(hub, "pacs_resend_total",
-                        "result=\"failed\",source=\"src\",target=\"dst\""));
+                assertEquals(
+                        2.0 * stillMissing.size(),
+                        metric(hub, "pacs_resend_total", "result=\"failed\",source=\"src\",target=\"dst\""));
                 // by the API too: 502 with the reason; the study stays missing
-                HttpResponse<String> r = hub.post("/pacs/missing/main/" + stillMissing.get(0) + "/resend", new byte[0], AUTH);
+                HttpResponse<String> r =
+                        hub.post("/pacs/missing/main/" + stillMissing.get(0) + "/resend", new byte[0], AUTH);
                 assertEquals(502, r.statusCode(), r.body());
                 assertTrue(json(r).get("moves").get(0).get("reason").asText().contains("NOWHERE"), r.body());
                 // the cap of the minute is used up (the automatic attempts and this one): 429, nothing moved
@@ -446,7 +538,9 @@ class PacsRemediationInteropTest {
                 assertEquals(429, r.statusCode(), r.body());
                 assertEquals("60", r.headers().firstValue("Retry-After").orElse(null));
                 assertEquals("rate-limited", json(r).get("answer").asText());
-                assertEquals(2 * stillMissing.size() + 1, json(hub.get("/pacs/resends", AUTH)).get("resends").size());
+                assertEquals(
+                        2 * stillMissing.size() + 1,
+                        json(hub.get("/pacs/resends", AUTH)).get("resends").size());
                 nextPeriods(hub, "main");
                 assertTrue(uids(report(hub, "main").get("missing")).containsAll(stillMissing));
                 assertEquals(0, dst.instancesOf(stillMissing.get(0)));
@@ -472,7 +566,8 @@ class PacsRemediationInteropTest {
         p.put("pacs.forwarding.main.max-moves-per-minute", "10");
         MutableClock clock = new MutableClock(Instant.now());
         try (StateStore store = StateStore.open(null, null, null, Files.createDirectories(dir.resolve("auto-state")))) {
-            PacsMonitor monitor = new PacsMonitor(PacsSettings.from(p.keySet(), p::get), new SimpleMeterRegistry(), clock);
+            PacsMonitor monitor =
+                    new PacsMonitor(PacsSettings.from(p.keySet(), p::get), new SimpleMeterRegistry(), clock);
             PacsResends resends = new PacsResends(monitor, store, new SimpleMeterRegistry(), clock);
             monitor.reconcile("src->dst");
             Map<?, ?> first = (Map<?, ?>) ((List<?>) monitor.missingReport().get("checks")).get(0);
@@ -490,21 +585,32 @@ class PacsRemediationInteropTest {
             for (String u : forty) {
                 assertEquals(1, instances(u), "arrived: " + u);
             }
-            List<Map<String, Object>> rows = (List<Map<String, Object>>) resends.recent().get("resends");
-            List<Instant> starts = rows.stream().map(r -> Instant.parse((String) r.get("startedAt"))).sorted().toList();
+            List<Map<String, Object>> rows =
+                    (List<Map<String, Object>>) resends.recent().get("resends");
+            List<Instant> starts = rows.stream()
+                    .map(r -> Instant.parse((String) r.get("startedAt")))
+                    .sorted()
+                    .toList();
             assertEquals(missingAtStart, starts.size(), "one move per study (each succeeded)");
             for (Instant t : starts) {
-                long inMinute = starts.stream().filter(x -> !x.isBefore(t) && x.isBefore(t.plusSeconds(60))).count();
+                long inMinute = starts.stream()
+                        .filter(x -> !x.isBefore(t) && x.isBefore(t.plusSeconds(60)))
+                        .count();
                 assertTrue(inMinute <= 10, inMinute + " moves in the minute from " + t);
             }
             Map<String, Long> perStudy = new HashMap<>();
             rows.forEach(r -> perStudy.merge((String) r.get("studyInstanceUid"), 1L, Long::sum));
             assertTrue(perStudy.values().stream().allMatch(n -> n <= 3), "max-attempts: " + perStudy);
-            assertTrue(Duration.between(starts.get(0), starts.get(starts.size() - 1)).toSeconds() >= 180,
+            assertTrue(
+                    Duration.between(starts.get(0), starts.get(starts.size() - 1))
+                                    .toSeconds()
+                            >= 180,
                     "40 studies at 10 per minute take at least 3 minutes of the clock");
             monitor.reconcile("src->dst");
-            assertEquals(0, ((List<?>) ((Map<?, ?>) ((List<?>) monitor.missingReport().get("checks")).get(0))
-                    .get("missing")).size());
+            assertEquals(
+                    0,
+                    ((List<?>) ((Map<?, ?>) ((List<?>) monitor.missingReport().get("checks")).get(0)).get("missing"))
+                            .size());
         }
     }
 

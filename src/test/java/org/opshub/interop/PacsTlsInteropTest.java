@@ -3,6 +3,7 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -40,8 +39,10 @@ import org.opshub.telegram.FakeBotApi;
 @Timeout(240)
 class PacsTlsInteropTest {
     static final long CHAT = 7101;
+
     @TempDir
     static Path dir;
+
     OrthancPeer src;
     OrthancPeer dst;
     final String today = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
@@ -49,22 +50,61 @@ class PacsTlsInteropTest {
     private static void openssl(Path cwd, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
     }
 
     /** A CA (key and self-signed certificate). */
     static void ca(Path d, String name, String cn) throws Exception {
-        openssl(d, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".pem",
-                "-days", "2", "-subj", "/CN=" + cn);
+        openssl(
+                d,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + cn);
     }
 
     /** A certificate signed by a CA, with a subjectAltName when {@code san} is not null. */
     static void signed(Path d, String name, String cn, String ca, String san) throws Exception {
-        openssl(d, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
-        List<String> args = new java.util.ArrayList<>(List.of("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
-                "-CAkey", ca + ".key", "-CAcreateserial", "-out", name + ".crt", "-days", "2"));
+        openssl(
+                d,
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".csr",
+                "-subj",
+                "/CN=" + cn);
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                ca + ".pem",
+                "-CAkey",
+                ca + ".key",
+                "-CAcreateserial",
+                "-out",
+                name + ".crt",
+                "-days",
+                "2"));
         if (san != null) {
             Files.writeString(d.resolve(name + ".ext"), "subjectAltName=" + san + "\n");
             args.addAll(List.of("-extfile", name + ".ext"));
@@ -82,7 +122,12 @@ class PacsTlsInteropTest {
             extra.put("DicomTlsRemoteCertificateRequired", true);
         }
         extra.put("DicomAlwaysAllowMove", true);
-        return new OrthancPeer(dir, "DST", 18053, 14253, extra,
+        return new OrthancPeer(
+                dir,
+                "DST",
+                18053,
+                14253,
+                extra,
                 Map.of("SRC", Map.of("AET", "SRC", "Host", "127.0.0.1", "Port", 14252)));
     }
 
@@ -97,10 +142,24 @@ class PacsTlsInteropTest {
         src.start();
         dst = dst(true);
         dst.start();
-        // SRC: 4 studies (the second with 2 instances); DST (through its REST API): the first whole, the second with 1 of 2
+        // SRC: 4 studies (the second with 2 instances); DST (through its REST API): the first whole, the second with 1
+        // of 2
         for (int i = 0; i < 4; i++) {
-            JsonNode s = src.createInstance(Map.of("PatientID", "T" + i, "PatientName", "Test^" + i, "StudyDate", today,
-                    "StudyTime", String.format("%02d0000", 8 + i), "AccessionNumber", "T" + i, "Modality", "CT"), null);
+            JsonNode s = src.createInstance(
+                    Map.of(
+                            "PatientID",
+                            "T" + i,
+                            "PatientName",
+                            "Test^" + i,
+                            "StudyDate",
+                            today,
+                            "StudyTime",
+                            String.format("%02d0000", 8 + i),
+                            "AccessionNumber",
+                            "T" + i,
+                            "Modality",
+                            "CT"),
+                    null);
             if (i == 1) {
                 src.createInstance(Map.of(), s.get("ParentSeries").asText());
             }
@@ -109,9 +168,25 @@ class PacsTlsInteropTest {
             }
         }
         // a study only on DST, for a C-MOVE from DST over TLS
-        JsonNode only = dst.createInstance(Map.of("PatientID", "T9", "PatientName", "Test^9", "StudyDate", today,
-                "StudyTime", "170000", "AccessionNumber", "T9", "Modality", "CT"), null);
-        onlyOnDst = dst.get("/studies/" + only.get("ParentStudy").asText()).get("MainDicomTags").get("StudyInstanceUID").asText();
+        JsonNode only = dst.createInstance(
+                Map.of(
+                        "PatientID",
+                        "T9",
+                        "PatientName",
+                        "Test^9",
+                        "StudyDate",
+                        today,
+                        "StudyTime",
+                        "170000",
+                        "AccessionNumber",
+                        "T9",
+                        "Modality",
+                        "CT"),
+                null);
+        onlyOnDst = dst.get("/studies/" + only.get("ParentStudy").asText())
+                .get("MainDicomTags")
+                .get("StudyInstanceUID")
+                .asText();
     }
 
     String onlyOnDst;
@@ -156,20 +231,34 @@ class PacsTlsInteropTest {
         }
     }
 
-    private static final List<String> METRICS = List.of("pacs_up{pacs=\"dst\"}", "pacs_up{pacs=\"src\"}",
-            "pacs_forwarding_source_studies", "pacs_forwarding_missing_studies", "pacs_forwarding_incomplete_studies",
-            "pacs_forwarding_date_mismatch_studies", "pacs_forwarding_check_success");
+    private static final List<String> METRICS = List.of(
+            "pacs_up{pacs=\"dst\"}",
+            "pacs_up{pacs=\"src\"}",
+            "pacs_forwarding_source_studies",
+            "pacs_forwarding_missing_studies",
+            "pacs_forwarding_incomplete_studies",
+            "pacs_forwarding_date_mismatch_studies",
+            "pacs_forwarding_check_success");
 
     /** The reconcile's metrics once it succeeded twice. */
     private static Map<String, Double> reconciled(HubRunner hub) throws Exception {
         String sd = "source=\"src\",target=\"dst\"";
-        assertTrue(HubRunner.await(Duration.ofSeconds(30), () -> hub.metricOrMinusOne("pacs_forwarding_check_success", sd) == 1
-                && hub.metricOrMinusOne("pacs_up", "pacs=\"dst\"") == 1), hub.get("/pacs/missing").body());
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(30),
+                        () -> hub.metricOrMinusOne("pacs_forwarding_check_success", sd) == 1
+                                && hub.metricOrMinusOne("pacs_up", "pacs=\"dst\"") == 1),
+                hub.get("/pacs/missing").body());
         Thread.sleep(1500);
         Map<String, Double> m = new LinkedHashMap<>();
         for (String name : METRICS) {
-            m.put(name, name.contains("{") ? hub.metric(name.substring(0, name.indexOf('{')),
-                    name.substring(name.indexOf('{') + 1, name.length() - 1)) : hub.metric(name, sd));
+            m.put(
+                    name,
+                    name.contains("{")
+                            ? hub.metric(
+                                    name.substring(0, name.indexOf('{')),
+                                    name.substring(name.indexOf('{') + 1, name.length() - 1))
+                            : hub.metric(name, sd));
         }
         return m;
     }
@@ -189,7 +278,8 @@ class PacsTlsInteropTest {
         p.put("pacs.forwarding.back.target", "src");
         p.put("pacs.forwarding.back.settle", "PT0S");
 
-        try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi()) {
+        try (AllLogs logs = new AllLogs();
+                FakeBotApi telegram = new FakeBotApi()) {
             p.putAll(telegram.hubProperties(CHAT));
             try (HubRunner hub = new HubRunner(p)) {
                 overTls = reconciled(hub);
@@ -199,40 +289,67 @@ class PacsTlsInteropTest {
                 assertEquals(1.0, hub.metric("pacs_node_info", "pacs=\"src\",transport=\"dimse\""));
                 assertTrue(hub.metric("pacs_echo_duration_seconds", "pacs=\"dst\"") > 0);
                 for (String n : List.of("untrusted", "wronghost", "noclient", "rogue")) {
-                    assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> hub.metricOrMinusOne("pacs_up", "pacs=\"" + n + "\"") == 0), n);
+                    assertTrue(
+                            HubRunner.await(
+                                    Duration.ofSeconds(15),
+                                    () -> hub.metricOrMinusOne("pacs_up", "pacs=\"" + n + "\"") == 0),
+                            n);
                 }
-                JsonNode nodes = OrthancPeer.JSON.readTree(hub.get("/pacs/missing").body()).get("nodes");
+                JsonNode nodes = OrthancPeer.JSON
+                        .readTree(hub.get("/pacs/missing").body())
+                        .get("nodes");
                 String untrusted = nodes.get("untrusted").get("reason").asText();
-                assertTrue(untrusted.contains("is not trusted") && untrusted.contains("CN=dst.test")
-                        && untrusted.contains("issuer CN=opshub test CA"), untrusted);
+                assertTrue(
+                        untrusted.contains("is not trusted")
+                                && untrusted.contains("CN=dst.test")
+                                && untrusted.contains("issuer CN=opshub test CA"),
+                        untrusted);
                 String wrong = nodes.get("wronghost").get("reason").asText();
                 assertTrue(wrong.contains("host name mismatch") && wrong.contains("127.0.0.2"), wrong);
                 String noClient = nodes.get("noclient").get("reason").asText();
-                assertTrue(noClient.contains("client certificate refused by the peer") && noClient.contains("requires one"), noClient);
+                assertTrue(
+                        noClient.contains("client certificate refused by the peer")
+                                && noClient.contains("requires one"),
+                        noClient);
                 String rogue = nodes.get("rogue").get("reason").asText();
-                assertTrue(rogue.contains("client certificate refused by the peer")
-                        && rogue.contains("does not trust the certificate of tls-cert-file"), rogue);
-                assertEquals("dimse-tls", nodes.get("untrusted").get("transport").asText());
+                assertTrue(
+                        rogue.contains("client certificate refused by the peer")
+                                && rogue.contains("does not trust the certificate of tls-cert-file"),
+                        rogue);
+                assertEquals(
+                        "dimse-tls", nodes.get("untrusted").get("transport").asText());
                 assertTrue(nodes.get("dst").get("reason").isNull());
 
                 // the bot's /status names the reasons too
                 telegram.userSays(CHAT, "/status");
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> !telegram.texts(CHAT).isEmpty()));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(15), () -> !telegram.texts(CHAT).isEmpty()));
                 String status = telegram.texts(CHAT).get(0);
-                assertTrue(status.contains("untrusted (DST) down: TLS to DST@127.0.0.1:14253: certificate CN=dst.test"), status);
-                assertTrue(status.contains("wronghost (DST) down: TLS to DST@127.0.0.2:14253: host name mismatch"), status);
+                assertTrue(
+                        status.contains("untrusted (DST) down: TLS to DST@127.0.0.1:14253: certificate CN=dst.test"),
+                        status);
+                assertTrue(
+                        status.contains("wronghost (DST) down: TLS to DST@127.0.0.2:14253: host name mismatch"),
+                        status);
 
                 // one WARN line per state change, not one per period
                 Thread.sleep(2500);
-                assertEquals(1, logs.from(org.opshub.pacs.PacsMonitor.class).stream()
-                        .filter(l -> l.contains("PACS node untrusted")).count(), logs.from(org.opshub.pacs.PacsMonitor.class).toString());
+                assertEquals(
+                        1,
+                        logs.from(org.opshub.pacs.PacsMonitor.class).stream()
+                                .filter(l -> l.contains("PACS node untrusted"))
+                                .count(),
+                        logs.from(org.opshub.pacs.PacsMonitor.class).toString());
                 assertEquals(1.0, hub.metric("pacs_up", "pacs=\"dst\""), "the hub keeps running and DST stays up");
-                assertEquals(1.0, hub.metric("pacs_up", "pacs=\"lenient\""), "tls-verify-hostname=false accepts 127.0.0.2");
+                assertEquals(
+                        1.0, hub.metric("pacs_up", "pacs=\"lenient\""), "tls-verify-hostname=false accepts 127.0.0.2");
 
                 // C-MOVE over TLS: DST (the source of pair back) sends its own study to SRC
                 assertEquals(0, src.instancesOf(onlyOnDst));
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> hub.metricOrMinusOne("pacs_forwarding_missing_studies",
-                        "source=\"dst\",target=\"src\"") == 1));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(15),
+                        () -> hub.metricOrMinusOne("pacs_forwarding_missing_studies", "source=\"dst\",target=\"src\"")
+                                == 1));
                 Map<String, Object> moved = hub.bean("pacsResends", org.opshub.pacs.PacsResends.class)
                         .resendStudy("back", onlyOnDst, "test");
                 assertEquals("ok", moved.get("answer"), moved.toString());

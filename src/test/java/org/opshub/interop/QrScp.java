@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomNode;
 import org.opshub.dicom.ScuSettings;
@@ -18,8 +17,7 @@ import org.opshub.dicom.ScuSettings;
  * ISO_IR 192, loaded with storescu. Default fork mode ({@code -s} segfaults at A-RELEASE in 3.6.7).
  */
 final class QrScp {
-    private QrScp() {
-    }
+    private QrScp() {}
 
     /**
      * Starts dcmqrscp on {@code port} and loads {@code files} into it.
@@ -30,15 +28,27 @@ final class QrScp {
     static Process start(Path dir, int port, List<String> hostTable, List<String> files) throws Exception {
         Path db = Files.createDirectories(dir.resolve("qrdb"));
         Path cfg = dir.resolve("dcmqrscp.cfg");
-        List<String> lines = new ArrayList<>(List.of("NetworkTCPPort = " + port, "MaxPDUSize = 16384", "MaxAssociations = 16",
-                "SpecificCharacterSet = \"ISO_IR 192\", override", "HostTable BEGIN"));
+        List<String> lines = new ArrayList<>(List.of(
+                "NetworkTCPPort = " + port,
+                "MaxPDUSize = 16384",
+                "MaxAssociations = 16",
+                "SpecificCharacterSet = \"ISO_IR 192\", override",
+                "HostTable BEGIN"));
         lines.addAll(hostTable);
-        lines.addAll(List.of("HostTable END", "VendorTable BEGIN", "VendorTable END",
-                "AETable BEGIN", "QRSCP " + db + " RW (500, 1024mb) ANY", "AETable END", ""));
+        lines.addAll(List.of(
+                "HostTable END",
+                "VendorTable BEGIN",
+                "VendorTable END",
+                "AETable BEGIN",
+                "QRSCP " + db + " RW (500, 1024mb) ANY",
+                "AETable END",
+                ""));
         Files.writeString(cfg, String.join("\n", lines));
         ProcessBuilder pb = new ProcessBuilder("dcmqrscp", "-c", cfg.toString());
         pb.environment().put("TCP_NODELAY", "1");
-        Process qrscp = pb.redirectErrorStream(true).redirectOutput(dir.resolve("dcmqrscp.log").toFile()).start();
+        Process qrscp = pb.redirectErrorStream(true)
+                .redirectOutput(dir.resolve("dcmqrscp.log").toFile())
+                .start();
         DicomClient client = new DicomClient(ScuSettings.defaults("OPSHUB"));
         long deadline = System.currentTimeMillis() + 10_000;
         while (true) {

@@ -1,5 +1,8 @@
 package org.opshub.interop;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,10 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.opshub.HubRunner;
 
 /**
@@ -40,14 +39,17 @@ final class TelegramEmulator implements AutoCloseable {
             throw new IllegalStateException("telegram-test-api is not installed: run scripts/install-deps.sh");
         }
         port = HubRunner.freePort();
-        process = new ProcessBuilder("node", script.toString(), Integer.toString(port)).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        process = new ProcessBuilder("node", script.toString(), Integer.toString(port))
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         if (line == null || !line.startsWith("READY")) {
             process.destroyForcibly();
             throw new IllegalStateException("emulator did not start: " + line);
         }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "emulator-output");
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "emulator-output");
         drain.setDaemon(true);
         drain.start();
     }
@@ -65,7 +67,11 @@ final class TelegramEmulator implements AutoCloseable {
         m.put("date", ++dates);
         m.put("text", text);
         int length = text.contains(" ") ? text.indexOf(' ') : text.length();
-        m.putArray("entities").addObject().put("offset", 0).put("length", length).put("type", "bot_command");
+        m.putArray("entities")
+                .addObject()
+                .put("offset", 0)
+                .put("length", length)
+                .put("type", "bot_command");
         post("/sendCommand", m.toString());
     }
 
@@ -78,8 +84,11 @@ final class TelegramEmulator implements AutoCloseable {
     }
 
     private String post(String path, String body) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("emulator " + path + ": " + r.statusCode() + " " + r.body());

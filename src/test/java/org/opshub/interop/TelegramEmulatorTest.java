@@ -3,13 +3,12 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
@@ -26,13 +25,26 @@ class TelegramEmulatorTest {
     @Test
     void aConversationSubscribesListsAndReceivesAnAlert() throws Exception {
         try (TelegramEmulator telegram = new TelegramEmulator("4242:EMULATOR");
-                HubRunner hub = new HubRunner(Map.of("telegram.token", telegram.token, "telegram.api-url", telegram.url(),
-                        "telegram.allowed-chats", Long.toString(OPS), "telegram.timezone", "UTC"))) {
+                HubRunner hub = new HubRunner(Map.of(
+                        "telegram.token",
+                        telegram.token,
+                        "telegram.api-url",
+                        telegram.url(),
+                        "telegram.allowed-chats",
+                        Long.toString(OPS),
+                        "telegram.timezone",
+                        "UTC"))) {
             List<String> chat = new ArrayList<>();
             telegram.command(OPS, "/start");
             assertTrue(reply(telegram, OPS, chat, "/subscribe &lt;pattern&gt;"), chat.toString());
             telegram.command(OPS, "/regexp [z-a]");
-            assertTrue(reply(telegram, OPS, chat, "Invalid pattern <code>[z-a]</code>: error parsing regexp: invalid character class range"), chat.toString());
+            assertTrue(
+                    reply(
+                            telegram,
+                            OPS,
+                            chat,
+                            "Invalid pattern <code>[z-a]</code>: error parsing regexp: invalid character class range"),
+                    chat.toString());
             telegram.command(OPS, "/subscribe StudiesNotSent");
             assertTrue(reply(telegram, OPS, chat, "Subscribed to <code>StudiesNotSent</code>."), chat.toString());
             telegram.command(OPS, "/list");
@@ -41,13 +53,23 @@ class TelegramEmulatorTest {
             try (InputStream in = getClass().getResourceAsStream("/alertmanager/firing-real-0.25.json")) {
                 assertEquals(200, hub.postAlerts(in.readAllBytes()).statusCode());
             }
-            assertTrue(reply(telegram, OPS, chat, "\uD83D\uDD25 <b>FIRING</b> StudiesNotSent [critical]"), chat.toString());
-            String alert = chat.stream().filter(t -> t.contains("FIRING")).findFirst().orElseThrow();
-            assertTrue(alert.contains("<b>3 studies not sent to DST</b>\nИсследования не отправлены: 3 (127.0.0.1:19100)"), alert);
+            assertTrue(
+                    reply(telegram, OPS, chat, "\uD83D\uDD25 <b>FIRING</b> StudiesNotSent [critical]"),
+                    chat.toString());
+            String alert =
+                    chat.stream().filter(t -> t.contains("FIRING")).findFirst().orElseThrow();
+            assertTrue(
+                    alert.contains("<b>3 studies not sent to DST</b>\nИсследования не отправлены: 3 (127.0.0.1:19100)"),
+                    alert);
             assertTrue(alert.contains("Started: 2026-11-21 02:23:14 UTC"), alert);
 
             telegram.command(OPS, "/alerts");
-            assertTrue(reply(telegram, OPS, chat, "Firing (1):\n\uD83D\uDD25 <b>StudiesNotSent</b> [critical] 3 studies not sent to DST"),
+            assertTrue(
+                    reply(
+                            telegram,
+                            OPS,
+                            chat,
+                            "Firing (1):\n\uD83D\uDD25 <b>StudiesNotSent</b> [critical] 3 studies not sent to DST"),
                     chat.toString());
             try (InputStream in = getClass().getResourceAsStream("/alertmanager/resolved-real-0.25.json")) {
                 assertEquals(200, hub.postAlerts(in.readAllBytes()).statusCode());

@@ -3,11 +3,10 @@ package org.opshub.observe;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.Map;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
@@ -25,14 +24,26 @@ class RouteDebugLogTest {
         String token = "cf-debug-secret-42";
         try (AllLogs logs = new AllLogs();
                 LoopbackHttp api = new LoopbackHttp(n -> Reply.text(500, "down"));
-                HubRunner hub = new HubRunner(Map.of("cloudflare.api-url", api.url(""), "cloudflare.token", token,
-                        "cloudflare.accounts", "abc123", "cloudflare.period", "200ms", "opshub.log-level", "DEBUG"))) {
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> logs.events.stream().anyMatch(
-                    e -> e.getLoggerName().equals("org.opshub.route.cloudflare-stream")
-                            && e.getFormattedMessage().matches("cloudflare-stream completed in \\d+ ms"))));
+                HubRunner hub = new HubRunner(Map.of(
+                        "cloudflare.api-url",
+                        api.url(""),
+                        "cloudflare.token",
+                        token,
+                        "cloudflare.accounts",
+                        "abc123",
+                        "cloudflare.period",
+                        "200ms",
+                        "opshub.log-level",
+                        "DEBUG"))) {
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10),
+                    () -> logs.events.stream()
+                            .anyMatch(e -> e.getLoggerName().equals("org.opshub.route.cloudflare-stream")
+                                    && e.getFormattedMessage().matches("cloudflare-stream completed in \\d+ ms"))));
             hub.get("/metrics");
-            assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> logs.events.stream()
-                    .anyMatch(e -> e.getLoggerName().equals("org.opshub.route.metrics"))));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(5),
+                    () -> logs.events.stream().anyMatch(e -> e.getLoggerName().equals("org.opshub.route.metrics"))));
             assertFalse(logs.anyContains(token));
         } finally {
             opshub.setLevel(before);
@@ -45,7 +56,8 @@ class RouteDebugLogTest {
         Level before = opshub.getLevel();
         String grafanaToken = "glsa_debug_secret_77";
         String jdbcPassword = "pw-in-the-url-88";
-        try (AllLogs logs = new AllLogs(); org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi();
+        try (AllLogs logs = new AllLogs();
+                org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi();
                 LoopbackHttp grafana = new LoopbackHttp(n -> Reply.text(500, "token " + grafanaToken + " refused"))) {
             java.util.Map<String, String> p = telegram.hubProperties(301);
             p.put("opshub.log-level", "DEBUG");
@@ -60,10 +72,17 @@ class RouteDebugLogTest {
                 });
                 telegram.userSays(301, "/dashboards");
                 telegram.userSays(301, "/subscribe Pacs");
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> logs.anyContains("the state store failed") || logs.anyContains("state store jdbc:h2")),
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(15),
+                                () -> logs.anyContains("the state store failed")
+                                        || logs.anyContains("state store jdbc:h2")),
                         "the store failure is logged");
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(301).stream()
-                        .anyMatch(t -> t.contains("Grafana"))), "Grafana's failure is answered: " + telegram.texts(301));
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(15),
+                                () -> telegram.texts(301).stream().anyMatch(t -> t.contains("Grafana"))),
+                        "Grafana's failure is answered: " + telegram.texts(301));
                 hub.get("/metrics");
                 hub.get("/observe/health?exposureLevel=full");
             }

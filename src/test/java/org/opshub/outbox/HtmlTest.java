@@ -13,7 +13,8 @@ class HtmlTest {
 
     @Test
     void plainTextKeepsLinkTargetsAndDecodesEntities() {
-        assertEquals("FIRING x < y & z\nSource (http://p/g?a=1&b=2)",
+        assertEquals(
+                "FIRING x < y & z\nSource (http://p/g?a=1&b=2)",
                 Html.toPlain("<b>FIRING</b> x &lt; y &amp; z\n<a href=\"http://p/g?a=1&amp;b=2\">Source</a>"));
         assertEquals("\u00e9 \u20ac", Html.toPlain("&#233; &#x20AC;"));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.checks.MutableClock;
@@ -28,6 +27,7 @@ import org.opshub.state.StateUnavailableException;
 class PacsResendsTest {
     @TempDir
     Path dir;
+
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -36,17 +36,33 @@ class PacsResendsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Map<String, String> p = new HashMap<>(Map.of("pacs.timezone", "UTC",
-                "pacs.nodes.src.host", "127.0.0.1", "pacs.nodes.src.port", Integer.toString(closed),
-                "pacs.nodes.src.ae-title", "SRC", "pacs.nodes.dst.host", "127.0.0.1", "pacs.nodes.dst.ae-title", "DST",
-                "pacs.forwarding.main.source", "src", "pacs.forwarding.main.target", "dst",
-                "pacs.forwarding.main.max-moves-per-minute", "3"));
+        Map<String, String> p = new HashMap<>(Map.of(
+                "pacs.timezone",
+                "UTC",
+                "pacs.nodes.src.host",
+                "127.0.0.1",
+                "pacs.nodes.src.port",
+                Integer.toString(closed),
+                "pacs.nodes.src.ae-title",
+                "SRC",
+                "pacs.nodes.dst.host",
+                "127.0.0.1",
+                "pacs.nodes.dst.ae-title",
+                "DST",
+                "pacs.forwarding.main.source",
+                "src",
+                "pacs.forwarding.main.target",
+                "dst",
+                "pacs.forwarding.main.max-moves-per-minute",
+                "3"));
         p.putAll(extra);
         PacsMonitor m = new PacsMonitor(PacsSettings.from(p.keySet(), p::get), new SimpleMeterRegistry(), clock);
         List<Reconciliation.Gap> missing = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            missing.add(new Reconciliation.Gap(new StudyRecord("1.2.3." + i, "20261130", null, null, "CT", 2, null, null),
-                    null, clock.instant().minusSeconds(3600 + i)));
+            missing.add(new Reconciliation.Gap(
+                    new StudyRecord("1.2.3." + i, "20261130", null, null, "CT", 2, null, null),
+                    null,
+                    clock.instant().minusSeconds(3600 + i)));
         }
         m.state().check("src->dst").last = new Reconciliation(5, missing, List.of(), 0);
         return m;
@@ -66,31 +82,54 @@ class PacsResendsTest {
             Map<String, Object> move = ((List<Map<String, Object>>) one.get("moves")).get(0);
             assertEquals("error", move.get("result"));
             assertTrue(((String) move.get("reason")).startsWith("src: connection to SRC@127.0.0.1:"), move.toString());
-            assertEquals("not-missing", r.resendStudy("main", "9.9.9", "api:ops").get("answer"));
-            assertEquals("unknown-pair", r.resendStudy("nosuch", "1.2.3.0", "api:ops").get("answer"));
+            assertEquals(
+                    "not-missing", r.resendStudy("main", "9.9.9", "api:ops").get("answer"));
+            assertEquals(
+                    "unknown-pair",
+                    r.resendStudy("nosuch", "1.2.3.0", "api:ops").get("answer"));
 
             Map<String, Object> all = r.resendCheck("src->dst", "telegram:Anna [id 1]");
             assertEquals(2, ((List<?>) all.get("moves")).size(), "3 a minute: 1 made by the API, 2 by the button");
             assertEquals(3, all.get("left"));
-            assertEquals("rate-limited", r.resendStudy("main", "1.2.3.4", "api:ops").get("answer"));
+            assertEquals(
+                    "rate-limited", r.resendStudy("main", "1.2.3.4", "api:ops").get("answer"));
             assertEquals(3, rows(r).size(), "a move over the cap is not made and not recorded");
-            assertEquals(List.of("telegram:Anna [id 1]", "telegram:Anna [id 1]", "api:ops"),
-                    rows(r).stream().map(x -> x.get("trigger")).toList(), "newest first");
-            assertEquals(3.0, registry.get("pacs_resend_total").tags("result", "error").counter().count());
-            assertEquals(0.0, registry.get("pacs_resend_total").tags("result", "success").counter().count(),
+            assertEquals(
+                    List.of("telegram:Anna [id 1]", "telegram:Anna [id 1]", "api:ops"),
+                    rows(r).stream().map(x -> x.get("trigger")).toList(),
+                    "newest first");
+            assertEquals(
+                    3.0,
+                    registry.get("pacs_resend_total")
+                            .tags("result", "error")
+                            .counter()
+                            .count());
+            assertEquals(
+                    0.0,
+                    registry.get("pacs_resend_total")
+                            .tags("result", "success")
+                            .counter()
+                            .count(),
                     "every result is registered from the start");
 
             clock.advance(Duration.ofSeconds(61));
-            assertEquals("failed", r.resendStudy("main", "1.2.3.4", "api:ops").get("answer"), "a minute later: allowed");
+            assertEquals(
+                    "failed", r.resendStudy("main", "1.2.3.4", "api:ops").get("answer"), "a minute later: allowed");
         }
     }
 
     @Test
     void automaticResendWaitsForMinAgeSpacesAttemptsAndStopsAtMaxAttempts() throws Exception {
         try (StateStore store = StateStore.open(null, null, null, dir)) {
-            PacsMonitor m = monitor(Map.of("pacs.forwarding.main.auto-resend", "true",
-                    "pacs.forwarding.main.min-age", "PT2H", "pacs.forwarding.main.max-attempts", "2",
-                    "pacs.forwarding.main.max-moves-per-minute", "100"));
+            PacsMonitor m = monitor(Map.of(
+                    "pacs.forwarding.main.auto-resend",
+                    "true",
+                    "pacs.forwarding.main.min-age",
+                    "PT2H",
+                    "pacs.forwarding.main.max-attempts",
+                    "2",
+                    "pacs.forwarding.main.max-moves-per-minute",
+                    "100"));
             PacsResends r = new PacsResends(m, store, registry, clock);
             assertEquals(0, r.autoResend("src->dst"), "first seen an hour ago: younger than min-age");
             clock.advance(Duration.ofHours(1));
@@ -110,12 +149,21 @@ class PacsResendsTest {
     @Test
     void withoutTheStoreNothingMovesAndTheAutomaticResendPauses() throws Exception {
         StateStore store = StateStore.open(null, null, null, dir);
-        PacsResends r = new PacsResends(monitor(Map.of("pacs.forwarding.main.auto-resend", "true",
-                "pacs.forwarding.main.min-age", "PT0S")), store, registry, clock);
+        PacsResends r = new PacsResends(
+                monitor(Map.of("pacs.forwarding.main.auto-resend", "true", "pacs.forwarding.main.min-age", "PT0S")),
+                store,
+                registry,
+                clock);
         store.close();
         assertThrows(StateUnavailableException.class, () -> r.resendStudy("main", "1.2.3.0", "api:ops"));
         assertEquals(0, r.autoResend("src->dst"));
-        assertEquals(0.0, registry.get("pacs_resend_total").tags("result", "error").counter().count(), "no move made");
+        assertEquals(
+                0.0,
+                registry.get("pacs_resend_total")
+                        .tags("result", "error")
+                        .counter()
+                        .count(),
+                "no move made");
         assertEquals("unavailable", r.unavailable().get("answer"));
     }
 }

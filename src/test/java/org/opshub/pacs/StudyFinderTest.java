@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.TreeSet;
-
 import org.junit.jupiter.api.Test;
 import org.opshub.dicom.Association;
 import org.opshub.dicom.DicomClient;
@@ -18,8 +17,8 @@ import org.opshub.dicom.TestScp;
  * the cap, and every study is found once (two of them share one second).
  */
 class StudyFinderTest {
-    private final DicomClient client = new DicomClient(new ScuSettings("OPSHUB", Duration.ofSeconds(2),
-            Duration.ofSeconds(2), Duration.ofSeconds(2), 65536, 1 << 20));
+    private final DicomClient client = new DicomClient(new ScuSettings(
+            "OPSHUB", Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2), 65536, 1 << 20));
 
     @Test
     void aCappedNodeIsListedWholeBySplittingTheStudyTimeRange() throws Exception {
@@ -41,18 +40,20 @@ class StudyFinderTest {
     void aPeerThatRefusesUidListsIsAskedOneUidAtATime() throws Exception {
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
             Association as = client.openStudyRootFind(scp.node());
-            StudyFinder.Confirmation c = new StudyFinder(client, false).confirm(as,
-                    java.util.List.of("1.2.3.1", "1.2.3.5", "9.9.9"), "1.2.3.0", true);
+            StudyFinder.Confirmation c = new StudyFinder(client, false)
+                    .confirm(as, java.util.List.of("1.2.3.1", "1.2.3.5", "9.9.9"), "1.2.3.0", true);
             as.release();
-            assertEquals(new TreeSet<>(java.util.List.of("1.2.3.1", "1.2.3.5")), new TreeSet<>(c.found().keySet()));
+            assertEquals(
+                    new TreeSet<>(java.util.List.of("1.2.3.1", "1.2.3.5")),
+                    new TreeSet<>(c.found().keySet()));
             assertEquals(false, c.listMatching(), "the refusal is remembered");
             assertEquals(1 + 3, c.queries(), "one refused list, then one query per UID");
             assertEquals(c.queries(), scp.queries());
         }
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
             Association as = client.openStudyRootFind(scp.node());
-            StudyFinder.Confirmation c = new StudyFinder(client, false).confirm(as,
-                    java.util.List.of("1.2.3.1", "9.9.9"), "1.2.3.0", false);
+            StudyFinder.Confirmation c =
+                    new StudyFinder(client, false).confirm(as, java.util.List.of("1.2.3.1", "9.9.9"), "1.2.3.0", false);
             as.release();
             assertEquals(2, c.queries(), "known to refuse lists: no list is tried");
             assertEquals(java.util.Set.of("1.2.3.1"), c.found().keySet());

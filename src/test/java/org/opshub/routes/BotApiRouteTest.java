@@ -3,12 +3,11 @@ package org.opshub.routes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.opshub.outbox.BotCall;
@@ -84,8 +83,10 @@ class BotApiRouteTest {
 
     private String send(OutboxMessage m, Reply reply) throws Exception {
         if (routes == null) {
-            routes = new RouteHarness(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN),
-                    Map.of("telegramDelivery", delivery)).start("alert-delivery.yaml", Set.of("bot-api-call", "bot-api"));
+            routes = new RouteHarness(
+                            Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN),
+                            Map.of("telegramDelivery", delivery))
+                    .start("alert-delivery.yaml", Set.of("bot-api-call", "bot-api"));
         }
         routes.http.reply = r -> reply;
         delivery.actions.clear();
@@ -116,56 +117,99 @@ class BotApiRouteTest {
 
     @Test
     void tooManyRequestsWaitsForRetryAfter() throws Exception {
-        assertEquals("throttled 7 after 17 s: Too Many Requests: retry after 17", send(message("HTML"),
-                json(429, "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 17\","
-                        + "\"parameters\":{\"retry_after\":17}}")));
+        assertEquals(
+                "throttled 7 after 17 s: Too Many Requests: retry after 17",
+                send(
+                        message("HTML"),
+                        json(
+                                429,
+                                "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 17\","
+                                        + "\"parameters\":{\"retry_after\":17}}")));
     }
 
     @Test
     void aMigratedGroupMovesToItsSupergroup() throws Exception {
-        assertEquals("migrated 7 to -1009876", send(message("HTML"), json(400,
-                "{\"ok\":false,\"description\":\"Bad Request: group chat was upgraded to a supergroup chat\","
-                        + "\"parameters\":{\"migrate_to_chat_id\":-1009876}}")));
+        assertEquals(
+                "migrated 7 to -1009876",
+                send(
+                        message("HTML"),
+                        json(
+                                400,
+                                "{\"ok\":false,\"description\":\"Bad Request: group chat was upgraded to a supergroup chat\","
+                                        + "\"parameters\":{\"migrate_to_chat_id\":-1009876}}")));
     }
 
     @Test
     void htmlThatDoesNotParseIsSentAgainAsPlainTextAndOtherBadRequestsAreDropped() throws Exception {
         String parse = "{\"ok\":false,\"description\":\"Bad Request: can't parse entities: unexpected end tag\"}";
-        assertEquals("plain text 7: Bad Request: can't parse entities: unexpected end tag", send(message("HTML"), json(400, parse)));
-        assertEquals("rejected 7 400: Bad Request: can't parse entities: unexpected end tag", send(message(null), json(400, parse)),
+        assertEquals(
+                "plain text 7: Bad Request: can't parse entities: unexpected end tag",
+                send(message("HTML"), json(400, parse)));
+        assertEquals(
+                "rejected 7 400: Bad Request: can't parse entities: unexpected end tag",
+                send(message(null), json(400, parse)),
                 "already plain text: nothing left to try");
-        assertEquals("rejected 7 400: Bad Request: message is too long",
-                send(message("HTML"), json(400, "{\"ok\":false,\"description\":\"Bad Request: message is too long\"}")));
+        assertEquals(
+                "rejected 7 400: Bad Request: message is too long",
+                send(
+                        message("HTML"),
+                        json(400, "{\"ok\":false,\"description\":\"Bad Request: message is too long\"}")));
     }
 
     @Test
     void aDeletedOrClosedTopicGoesToGeneralButOnlyForAMessageToATopic() throws Exception {
-        OutboxMessage toTopic = new OutboxMessage(7, -1001, "alert", "a:1", "<b>PacsDown</b>", "HTML", 0, 0,
-                "{\"message_thread_id\":11}");
-        assertEquals("thread gone 7 topic 11: Bad Request: message thread not found", send(toTopic,
-                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")));
+        OutboxMessage toTopic = new OutboxMessage(
+                7, -1001, "alert", "a:1", "<b>PacsDown</b>", "HTML", 0, 0, "{\"message_thread_id\":11}");
+        assertEquals(
+                "thread gone 7 topic 11: Bad Request: message thread not found",
+                send(
+                        toTopic,
+                        json(
+                                400,
+                                "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")));
         assertTrue(routes.http.requests.get(0).body().toString().contains("\"message_thread_id\":11"));
-        assertEquals("thread gone 7 topic 11: Bad Request: TOPIC_CLOSED", send(toTopic,
-                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: TOPIC_CLOSED\"}")));
-        assertEquals("rejected 7 400: Bad Request: message thread not found", send(message("HTML"),
-                json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")),
+        assertEquals(
+                "thread gone 7 topic 11: Bad Request: TOPIC_CLOSED",
+                send(
+                        toTopic,
+                        json(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: TOPIC_CLOSED\"}")));
+        assertEquals(
+                "rejected 7 400: Bad Request: message thread not found",
+                send(
+                        message("HTML"),
+                        json(
+                                400,
+                                "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")),
                 "a message to no topic has no General to fall back to");
     }
 
     @Test
     void forbiddenDisablesTheChat() throws Exception {
-        assertEquals("blocked 7: Forbidden: bot was blocked by the user",
-                send(message("HTML"), json(403, "{\"ok\":false,\"description\":\"Forbidden: bot was blocked by the user\"}")));
+        assertEquals(
+                "blocked 7: Forbidden: bot was blocked by the user",
+                send(
+                        message("HTML"),
+                        json(403, "{\"ok\":false,\"description\":\"Forbidden: bot was blocked by the user\"}")));
     }
 
     @Test
     void serverErrorsUnauthorizedNotFoundAndBadAnswersAreRetriedLater() throws Exception {
-        assertEquals("retry later 7 502: Bad Gateway", send(message("HTML"), json(502, "{\"ok\":false,\"description\":\"Bad Gateway\"}")));
-        assertEquals("retry later 7 401: Unauthorized", send(message("HTML"), json(401, "{\"ok\":false,\"description\":\"Unauthorized\"}")));
-        assertEquals("retry later 7 404: Not Found", send(message("HTML"), json(404, "{\"ok\":false,\"description\":\"Not Found\"}")));
-        assertEquals("retry later 7 200: {\"ok\":false}", send(message("HTML"), json(200, "{\"ok\":false}")),
+        assertEquals(
+                "retry later 7 502: Bad Gateway",
+                send(message("HTML"), json(502, "{\"ok\":false,\"description\":\"Bad Gateway\"}")));
+        assertEquals(
+                "retry later 7 401: Unauthorized",
+                send(message("HTML"), json(401, "{\"ok\":false,\"description\":\"Unauthorized\"}")));
+        assertEquals(
+                "retry later 7 404: Not Found",
+                send(message("HTML"), json(404, "{\"ok\":false,\"description\":\"Not Found\"}")));
+        assertEquals(
+                "retry later 7 200: {\"ok\":false}",
+                send(message("HTML"), json(200, "{\"ok\":false}")),
                 "a 200 that is not ok: the answer itself is the description");
-        assertTrue(send(message("HTML"), Reply.of(502, "text/html", "<html>proxy error</html>"))
-                .startsWith("retry later 7 502: <html>proxy error"), "an HTML page from a proxy");
+        assertTrue(
+                send(message("HTML"), Reply.of(502, "text/html", "<html>proxy error</html>"))
+                        .startsWith("retry later 7 502: <html>proxy error"),
+                "an HTML page from a proxy");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,19 @@ class GrafanaRouteTest {
 
         public GrafanaStep graphDashboard(GrafanaStep step, JsonNode search) {
             calls.add("graph dashboard " + search.size());
-            return new GrafanaStep(GrafanaStep.Kind.GRAPH_PANELS, step.chatId(), step.ref(), null, search.get(0).path("uid").asText(),
-                    step.panelQuery(), step.range());
+            return new GrafanaStep(
+                    GrafanaStep.Kind.GRAPH_PANELS,
+                    step.chatId(),
+                    step.ref(),
+                    null,
+                    search.get(0).path("uid").asText(),
+                    step.panelQuery(),
+                    step.range());
         }
 
         public void graphPanel(GrafanaStep step, JsonNode dashboard) {
-            calls.add("graph panel " + step.panelQuery() + " of " + dashboard.path("dashboard").path("uid").asText());
+            calls.add("graph panel " + step.panelQuery() + " of "
+                    + dashboard.path("dashboard").path("uid").asText());
         }
 
         public void answerError(GrafanaStep step, int status, String body, String contentType) {
@@ -99,10 +105,23 @@ class GrafanaRouteTest {
     }
 
     private RouteHarness routes(String url, String token) throws Exception {
-        Map<String, String> p = new HashMap<>(Map.of("grafana.url", url, "grafana.token", token, "grafana.org-id", "1",
-                "grafana.render.width", "1000", "grafana.render.height", "500", "grafana.http-timeout", "PT30S",
-                "grafana.max-answer-bytes", "4194304"));
-        routes = new RouteHarness(p, Map.of("grafanaBot", bot)).start("grafana.yaml", Set.of("grafana-browse", "render-panel"));
+        Map<String, String> p = new HashMap<>(Map.of(
+                "grafana.url",
+                url,
+                "grafana.token",
+                token,
+                "grafana.org-id",
+                "1",
+                "grafana.render.width",
+                "1000",
+                "grafana.render.height",
+                "500",
+                "grafana.http-timeout",
+                "PT30S",
+                "grafana.max-answer-bytes",
+                "4194304"));
+        routes = new RouteHarness(p, Map.of("grafanaBot", bot))
+                .start("grafana.yaml", Set.of("grafana-browse", "render-panel"));
         return routes;
     }
 
@@ -123,8 +142,14 @@ class GrafanaRouteTest {
 
     @Test
     void aSearchIsAGetOfApiSearchWithTheWordsEncodedAndTheBearerToken() throws Exception {
-        assertEquals("dashboards 2", browse(search("PACS & RIS"),
-                Reply.of(200, "application/json", "[{\"uid\":\"a\",\"title\":\"A\"},{\"uid\":\"b\",\"title\":\"B\"}]")));
+        assertEquals(
+                "dashboards 2",
+                browse(
+                        search("PACS & RIS"),
+                        Reply.of(
+                                200,
+                                "application/json",
+                                "[{\"uid\":\"a\",\"title\":\"A\"},{\"uid\":\"b\",\"title\":\"B\"}]")));
         RouteHarness.Request r = routes.http.requests.get(0);
         assertEquals("fake://grafana/api/search", r.uri());
         assertEquals("type=dash-db&limit=100&query=PACS+%26+RIS", r.header(Exchange.HTTP_QUERY));
@@ -136,40 +161,58 @@ class GrafanaRouteTest {
 
     @Test
     void aDashboardButtonGetsTheDashboardByUid() throws Exception {
-        GrafanaStep panels = new GrafanaStep(GrafanaStep.Kind.PANELS, 101, "update:2", null, "pacs-overview", null, null);
-        assertEquals("panels pacs-overview", browse(panels,
-                Reply.of(200, "application/json; charset=UTF-8", "{\"dashboard\":{\"uid\":\"pacs-overview\"},\"meta\":{}}")));
-        assertEquals("fake://grafana/api/dashboards/uid/pacs-overview", routes.http.requests.get(0).uri());
+        GrafanaStep panels =
+                new GrafanaStep(GrafanaStep.Kind.PANELS, 101, "update:2", null, "pacs-overview", null, null);
+        assertEquals(
+                "panels pacs-overview",
+                browse(
+                        panels,
+                        Reply.of(
+                                200,
+                                "application/json; charset=UTF-8",
+                                "{\"dashboard\":{\"uid\":\"pacs-overview\"},\"meta\":{}}")));
+        assertEquals(
+                "fake://grafana/api/dashboards/uid/pacs-overview",
+                routes.http.requests.get(0).uri());
     }
 
     @Test
     void graphFindsTheDashboardThenAsksForItsPanels() throws Exception {
-        GrafanaStep graph = new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, 101, "update:3", "pacs", null, "C-ECHO", "12h");
+        GrafanaStep graph =
+                new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, 101, "update:3", "pacs", null, "C-ECHO", "12h");
         routes("fake://grafana", TOKEN);
         routes.http.reply = r -> r.uri().endsWith("/api/search")
                 ? Reply.of(200, "application/json", "[{\"uid\":\"pacs-overview\",\"title\":\"PACS overview\"}]")
                 : Reply.of(200, "application/json", "{\"dashboard\":{\"uid\":\"pacs-overview\"}}");
         routes.send("direct:grafana-browse", graph, Map.of());
         assertEquals(List.of("graph dashboard 1", "graph panel C-ECHO of pacs-overview"), bot.calls);
-        assertEquals("fake://grafana/api/dashboards/uid/pacs-overview", routes.http.requests.get(1).uri());
+        assertEquals(
+                "fake://grafana/api/dashboards/uid/pacs-overview",
+                routes.http.requests.get(1).uri());
     }
 
     @Test
     void errorStatusesLoginPagesAndBrokenJsonGetAReadableReply() throws Exception {
-        assertEquals("error 401: answered 401: invalid API key", browse(search(""),
-                Reply.of(401, "application/json", "{\"message\":\"invalid API key\"}")));
-        assertEquals("error 404: answered 404: Dashboard not found", browse(search(""),
-                Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}")));
+        assertEquals(
+                "error 401: answered 401: invalid API key",
+                browse(search(""), Reply.of(401, "application/json", "{\"message\":\"invalid API key\"}")));
+        assertEquals(
+                "error 404: answered 404: Dashboard not found",
+                browse(search(""), Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}")));
         assertTrue(browse(search(""), Reply.of(200, "text/html", "<!DOCTYPE html><html>Grafana login</html>"))
                 .startsWith("error 200: answered 200 with an HTML page instead of data (login page?"));
-        assertTrue(browse(search(""), Reply.of(200, "application/json", "{\"dashboards\": ["))
-                .startsWith("error 200: answered application/json, not the expected data"), "JSON that does not parse");
-        assertEquals("error 502: answered 502: Bad Gateway", browse(search(""), Reply.of(502, "text/plain", "Bad Gateway")));
+        assertTrue(
+                browse(search(""), Reply.of(200, "application/json", "{\"dashboards\": ["))
+                        .startsWith("error 200: answered application/json, not the expected data"),
+                "JSON that does not parse");
+        assertEquals(
+                "error 502: answered 502: Bad Gateway", browse(search(""), Reply.of(502, "text/plain", "Bad Gateway")));
     }
 
     @Test
     void noAnswerAtAllSaysGrafanaDoesNotAnswer() throws Exception {
-        assertEquals("unreachable: Grafana does not answer: Connection refused",
+        assertEquals(
+                "unreachable: Grafana does not answer: Connection refused",
                 browse(search(""), Reply.failing(new ConnectException("Connection refused"))));
     }
 
@@ -186,7 +229,15 @@ class GrafanaRouteTest {
             routes("fake://grafana", TOKEN);
         }
         routes.http.reply = r -> reply;
-        OutboxMessage photo = new OutboxMessage(9, 101, "photo", "p:1", "PACS", "HTML", 0, 0,
+        OutboxMessage photo = new OutboxMessage(
+                9,
+                101,
+                "photo",
+                "p:1",
+                "PACS",
+                "HTML",
+                0,
+                0,
                 "{\"method\":\"sendPhoto\",\"panel\":{\"uid\":\"pacs-overview\",\"slug\":\"pacs\",\"id\":3,\"range\":\"12h\"}}");
         return routes.send("direct:render-panel", null, Map.of(OutboxMessage.PROPERTY, photo));
     }
@@ -198,7 +249,9 @@ class GrafanaRouteTest {
         assertNull(e.getProperty(OutboxMessage.RENDER_ERROR));
         RouteHarness.Request r = routes.http.requests.get(0);
         assertEquals("fake://grafana/render/d-solo/pacs-overview/pacs", r.uri());
-        assertEquals("orgId=1&panelId=3&from=now-12h&to=now&width=1000&height=500&tz=Europe%2FMoscow", r.header(Exchange.HTTP_QUERY));
+        assertEquals(
+                "orgId=1&panelId=3&from=now-12h&to=now&width=1000&height=500&tz=Europe%2FMoscow",
+                r.header(Exchange.HTTP_QUERY));
         assertEquals("image/png", r.header("Accept"));
         assertEquals("Bearer " + TOKEN, r.header("Authorization"));
     }
@@ -219,7 +272,8 @@ class GrafanaRouteTest {
 
         Exchange down = render(Reply.failing(new ConnectException("Connection refused")));
         assertEquals("Grafana does not answer: Connection refused", down.getProperty(OutboxMessage.RENDER_ERROR));
-        assertEquals(true, down.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "no answer: tried again later");
+        assertEquals(
+                true, down.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "no answer: tried again later");
     }
 
     @Test

@@ -25,12 +25,19 @@ class HttpAnswersRouteTest extends CamelTestSupport {
             public void configure() throws Exception {
                 PluginHelper.getRoutesLoader(getContext())
                         .loadRoutes(ResourceHelper.resolveResource(getContext(), "file:routes/http-answers.yaml"));
-                from("direct:fails").routeId("fails").routeConfigurationId("http-answers")
+                from("direct:fails")
+                        .routeId("fails")
+                        .routeConfigurationId("http-answers")
                         .setHeader("Secret-Looking", constant("x"))
                         .throwException(new IllegalStateException("jdbc:postgresql://db/hub refused"));
-                from("direct:own").routeId("own").routeConfigurationId("http-answers")
-                        .onException(UnsupportedOperationException.class).handled(true)
-                            .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(503)).setBody(constant("own")).end()
+                from("direct:own")
+                        .routeId("own")
+                        .routeConfigurationId("http-answers")
+                        .onException(UnsupportedOperationException.class)
+                        .handled(true)
+                        .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(503))
+                        .setBody(constant("own"))
+                        .end()
                         .throwException(new UnsupportedOperationException("busy"));
             }
         };
@@ -41,9 +48,11 @@ class HttpAnswersRouteTest extends CamelTestSupport {
         Exchange out = template.request("direct:fails", e -> e.getMessage().setBody("request"));
         assertEquals(500, out.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
         assertEquals("application/json", out.getMessage().getHeader("Content-Type"));
-        assertEquals("{\"status\":\"error\",\"error\":\"internal error; the cause is in the hub log\"}",
+        assertEquals(
+                "{\"status\":\"error\",\"error\":\"internal error; the cause is in the hub log\"}",
                 out.getMessage().getBody(String.class));
-        assertFalse(out.getMessage().getHeaders().containsKey("Secret-Looking"), "the request's headers are not echoed");
+        assertFalse(
+                out.getMessage().getHeaders().containsKey("Secret-Looking"), "the request's headers are not echoed");
         assertFalse(out.isFailed(), "handled: the HTTP consumer answers it");
     }
 

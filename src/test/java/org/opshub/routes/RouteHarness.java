@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -49,7 +48,9 @@ final class RouteHarness implements AutoCloseable {
         for (RoutesBuilder b : PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource)) {
             if (b instanceof RouteBuilder rb) {
                 rb.configureRoutes(context);
-                rb.getRouteCollection().getRoutes().stream().filter(r -> routeIds.contains(r.getRouteId())).forEach(picked::add);
+                rb.getRouteCollection().getRoutes().stream()
+                        .filter(r -> routeIds.contains(r.getRouteId()))
+                        .forEach(picked::add);
             }
         }
         if (picked.size() != routeIds.size()) {
@@ -107,7 +108,10 @@ final class RouteHarness implements AutoCloseable {
                     return new DefaultProducer(this) {
                         @Override
                         public void process(Exchange exchange) throws Exception {
-                            Request r = new Request(uri.split("\\?", 2)[0], Map.copyOf(withoutNulls(exchange.getMessage().getHeaders())),
+                            Request r = new Request(
+                                    uri.split("\\?", 2)[0],
+                                    Map.copyOf(
+                                            withoutNulls(exchange.getMessage().getHeaders())),
                                     exchange.getMessage().getBody());
                             requests.add(r);
                             Reply a = reply.apply(r);

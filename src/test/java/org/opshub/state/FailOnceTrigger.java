@@ -3,7 +3,6 @@ package org.opshub.state;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.h2.api.Trigger;
 
 /** An H2 trigger that refuses the next {@link #ARMED} statements it fires for, then lets all pass. */

@@ -5,22 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.config.ConfigException;
-import org.opshub.telegram.Delivery;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.telegram.Delivery;
 
 /** The store on every H2 URL form, its error classes, and the outbox claim when a delete fails. */
 class StateStoreTest {
@@ -29,7 +28,9 @@ class StateStoreTest {
 
     @Test
     void everyH2UrlFormGetsThePostgresqlSettingsTheSqlNeeds() {
-        for (String url : List.of("jdbc:h2:file:" + tmp.resolve("hub"), "jdbc:h2:mem:forms;DB_CLOSE_DELAY=-1",
+        for (String url : List.of(
+                "jdbc:h2:file:" + tmp.resolve("hub"),
+                "jdbc:h2:mem:forms;DB_CLOSE_DELAY=-1",
                 "jdbc:h2:" + tmp.resolve("plain") + ";MODE=MySQL")) {
             try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
                 int n = store.inTransaction(c -> {
@@ -42,13 +43,15 @@ class StateStoreTest {
                 assertEquals(0, n, url + ": ON CONFLICT works");
             }
         }
-        assertEquals("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1" + StateStore.H2_SETTINGS + ";QUERY_TIMEOUT=30000",
+        assertEquals(
+                "jdbc:h2:mem:x;DB_CLOSE_DELAY=-1" + StateStore.H2_SETTINGS + ";QUERY_TIMEOUT=30000",
                 StateStore.h2("jdbc:h2:mem:x;MODE=Oracle;DB_CLOSE_DELAY=-1", 30000));
     }
 
     @Test
     void anotherDatabaseIsAConfigurationErrorThatHidesThePassword() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> StateStore.open("jdbc:mysql://db/hub?user=u&password=hunter2", "", "", tmp));
         assertEquals("state.jdbc-url", e.key());
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
@@ -64,23 +67,33 @@ class StateStoreTest {
         assertTrue(StateStore.isTransient(new SQLTransientConnectionException("pool timeout")));
         assertFalse(StateStore.isTransient(new SQLException("value too long", "22001")));
         assertFalse(StateStore.isTransient(new SQLException("duplicate key", "23505")));
-        assertTrue(StateStore.isTransient(new SQLException("relation \"subscription\" does not exist", "42P01")),
+        assertTrue(
+                StateStore.isTransient(new SQLException("relation \"subscription\" does not exist", "42P01")),
                 "a broken schema fails every item: they wait for the fix instead of being lost");
         try (StateStore store = StateStore.open("jdbc:h2:mem:classes;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
-            StateDataException e = assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')")) {
-                    ps.setString(1, "x".repeat(500));
-                    return ps.executeUpdate();
-                }
-            }));
+            StateDataException e = assertThrows(
+                    StateDataException.class,
+                    () -> store.inTransaction(c -> {
+                        try (PreparedStatement ps =
+                                c.prepareStatement("INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')")) {
+                            ps.setString(1, "x".repeat(500));
+                            return ps.executeUpdate();
+                        }
+                    }));
             assertTrue(e.sqlState().startsWith("22"), e.sqlState());
         }
     }
 
     /** Telegram settings of a hub that sends to these chats (no console mode, an hour to deliver). */
     private static TelegramSettings sending(String allowedChats) {
-        return TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.allowed-chats", allowedChats,
-                "telegram.max-delivery-age", "PT1H")::get);
+        return TelegramSettings.from(
+                Map.of(
+                        "telegram.token",
+                        "1:x",
+                        "telegram.allowed-chats",
+                        allowedChats,
+                        "telegram.max-delivery-age",
+                        "PT1H")::get);
     }
 
     @Test
@@ -107,7 +120,9 @@ class StateStoreTest {
             assertEquals(List.of(), before.claim(30, 1, 2), "the group's minute is used up");
 
             Delivery after = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
-            assertEquals(List.of(), after.claim(30, 1, 2),
+            assertEquals(
+                    List.of(),
+                    after.claim(30, 1, 2),
                     "a restarted hub knows the sends of the last minute from the send log, so it does not send again at once");
             assertEquals(1, outbox.pending());
         }
@@ -139,9 +154,16 @@ class StateStoreTest {
             store.inTransaction(c -> Outbox.enqueue(c, 2, "alert", "fresh-2", "second for chat 2", null, now));
             Thread.sleep(1100); // chat 2 is a private chat: one message a second
             List<OutboxMessage> second = delivery.claim();
-            assertEquals(List.of("second for chat 2"), second.stream().map(OutboxMessage::text).toList(),
+            assertEquals(
+                    List.of("second for chat 2"),
+                    second.stream().map(OutboxMessage::text).toList(),
                     "chat 2 is not left in flight, and chat 1's expired message is dropped on the next tick");
-            assertEquals(1, registry.get("telegram_messages_dropped_total").tag("reason", "expired").counter().count());
+            assertEquals(
+                    1,
+                    registry.get("telegram_messages_dropped_total")
+                            .tag("reason", "expired")
+                            .counter()
+                            .count());
         }
     }
 
@@ -150,23 +172,33 @@ class StateStoreTest {
         try (StateStore store = StateStore.open("jdbc:h2:mem:onecommit;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
             List<String> told = new java.util.ArrayList<>();
             store.inOneCommit(() -> {
-                store.inTransaction(c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('a', '1')"));
+                store.inTransaction(
+                        c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('a', '1')"));
                 store.afterCommit(() -> told.add("a committed"), () -> told.add("a rolled back"));
-                assertThrows(StateDataException.class, () -> store.inTransaction(c -> {
-                    StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('b', '1')");
-                    return StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')", "x".repeat(500));
-                }), "a refused inner transaction reaches its caller as usual");
+                assertThrows(
+                        StateDataException.class,
+                        () -> store.inTransaction(c -> {
+                            StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('b', '1')");
+                            return StateStore.update(
+                                    c,
+                                    "INSERT INTO bot_state (state_key, state_value) VALUES (?, 'v')",
+                                    "x".repeat(500));
+                        }),
+                        "a refused inner transaction reaches its caller as usual");
                 assertEquals(List.of(), told, "nothing is committed before the unit ends");
             });
             assertEquals(List.of("a committed"), told);
             assertEquals(List.of("a"), keys(store), "the inner transaction that failed is rolled back alone (b too)");
 
             told.clear();
-            assertThrows(IllegalStateException.class, () -> store.inOneCommit(() -> {
-                store.inTransaction(c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('c', '1')"));
-                store.afterCommit(() -> told.add("c committed"), () -> told.add("c rolled back"));
-                throw new IllegalStateException("the work failed");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> store.inOneCommit(() -> {
+                        store.inTransaction(c -> StateStore.update(
+                                c, "INSERT INTO bot_state (state_key, state_value) VALUES ('c', '1')"));
+                        store.afterCommit(() -> told.add("c committed"), () -> told.add("c rolled back"));
+                        throw new IllegalStateException("the work failed");
+                    }));
             assertEquals(List.of("c rolled back"), told);
             assertEquals(List.of("a"), keys(store), "nothing of a failed unit is stored");
 

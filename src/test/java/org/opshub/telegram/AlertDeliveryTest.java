@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -18,10 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,10 +43,19 @@ class AlertDeliveryTest {
     @BeforeAll
     void start() throws Exception {
         telegram = new FakeBotApi();
-        hub = new HubRunner(Map.of("telegram.token", FakeBotApi.TOKEN, "telegram.api-url", telegram.url(),
-                "telegram.allowed-chats", "1001,1002,1003,1004,1005,1006,1007,1008,-2001,-2002,-2003,-1002003",
-                "telegram.timezone", "Europe/Moscow", "alertmanager.bearer-token", BEARER,
-                "telegram.bot-username", "opshub_bot"));
+        hub = new HubRunner(Map.of(
+                "telegram.token",
+                FakeBotApi.TOKEN,
+                "telegram.api-url",
+                telegram.url(),
+                "telegram.allowed-chats",
+                "1001,1002,1003,1004,1005,1006,1007,1008,-2001,-2002,-2003,-1002003",
+                "telegram.timezone",
+                "Europe/Moscow",
+                "alertmanager.bearer-token",
+                BEARER,
+                "telegram.bot-username",
+                "opshub_bot"));
     }
 
     @AfterAll
@@ -64,17 +72,27 @@ class AlertDeliveryTest {
         assertEquals(200, post(sample("grouped-synthetic.json")).statusCode());
         assertEquals(200, post(sample("firing-real-0.25.json")).statusCode());
 
-        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> alerts(1001).size() == 2 && alerts(-2001).size() == 3));
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(15),
+                () -> alerts(1001).size() == 2 && alerts(-2001).size() == 3));
         Thread.sleep(1500);
         assertEquals(2, alerts(1001).size(), "PacsDown x2 only: " + alerts(1001));
         assertEquals(3, alerts(-2001).size());
         assertEquals(0, alerts(1002).size());
-        String archive = alerts(1001).stream().filter(t -> t.contains("pacs: archive")).findFirst().orElseThrow();
+        String archive = alerts(1001).stream()
+                .filter(t -> t.contains("pacs: archive"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(archive.contains("PACS archive &lt;ARCHIVE&gt; does not answer C-ECHO &amp; is down"), archive);
         assertTrue(archive.startsWith("\uD83D\uDD25 <b>FIRING</b> PacsDown [critical]"), archive);
         assertTrue(archive.contains("Started: 2026-11-21 11:00:00 MSK"), archive);
-        assertTrue(archive.contains("<a href=\"http://prometheus:9090/graph?g0.expr=pacs_up+%3D%3D+0\">Source</a>"), archive);
-        String real = alerts(-2001).stream().filter(t -> t.contains("StudiesNotSent")).findFirst().orElseThrow();
+        assertTrue(
+                archive.contains("<a href=\"http://prometheus:9090/graph?g0.expr=pacs_up+%3D%3D+0\">Source</a>"),
+                archive);
+        String real = alerts(-2001).stream()
+                .filter(t -> t.contains("StudiesNotSent"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(real.contains("Исследования не отправлены: 3 (127.0.0.1:19100)"), real);
         assertTrue(real.contains("g0.expr=count_not_sended_study+%21%3D+0&amp;g0.tab=1"), real);
         assertTrue(real.contains("Started: 2026-11-21 05:23:14 MSK"), real);
@@ -105,7 +123,10 @@ class AlertDeliveryTest {
         assertEquals(1, alerts(1003).size());
         assertEquals(before + 7, hub.metric("alertmanager_alerts_duplicate_total", ""));
         // the same alert resolved is a new event: one more message
-        assertEquals(200, post(payload("DupAlert", "resolved", "warning", "2026-11-21T09:00:00Z", "2026-11-21T09:05:00Z")).statusCode());
+        assertEquals(
+                200,
+                post(payload("DupAlert", "resolved", "warning", "2026-11-21T09:00:00Z", "2026-11-21T09:05:00Z"))
+                        .statusCode());
         assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> alerts(1003).size() == 2));
         String resolved = alerts(1003).get(1);
         assertTrue(resolved.startsWith("\u2705 <b>RESOLVED</b> DupAlert"), resolved);
@@ -118,11 +139,14 @@ class AlertDeliveryTest {
         telegram.script(1004, FakeBotApi.Answer.tooManyRequests(2));
         post(payload("ThrottledAlert", "firing", "info", "2026-11-21T09:10:00Z", null));
         assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> alerts(1004).size() == 1));
-        List<FakeBotApi.Sent> attempts = telegram.attempts(1004).stream().filter(s -> s.text().contains("ThrottledAlert")).toList();
+        List<FakeBotApi.Sent> attempts = telegram.attempts(1004).stream()
+                .filter(s -> s.text().contains("ThrottledAlert"))
+                .toList();
         assertEquals(2, attempts.size());
         assertEquals(429, attempts.get(0).status());
         assertEquals(attempts.get(0).text(), attempts.get(1).text());
-        assertTrue(attempts.get(1).atMillis() - attempts.get(0).atMillis() >= 2000,
+        assertTrue(
+                attempts.get(1).atMillis() - attempts.get(0).atMillis() >= 2000,
                 "resent after " + (attempts.get(1).atMillis() - attempts.get(0).atMillis()) + " ms");
         assertTrue(hub.metric("telegram_send_errors_total", "code=\"429\"") >= 1);
     }
@@ -148,8 +172,10 @@ class AlertDeliveryTest {
         telegram.script(1006, FakeBotApi.Answer.cantParse());
         post(payload("EntitiesAlert", "firing", "info", "2026-11-21T09:30:00Z", null));
         assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> alerts(1006).size() == 1));
-        FakeBotApi.Sent plain = telegram.delivered(1006).stream().filter(s -> s.text().contains("EntitiesAlert"))
-                .findFirst().orElseThrow();
+        FakeBotApi.Sent plain = telegram.delivered(1006).stream()
+                .filter(s -> s.text().contains("EntitiesAlert"))
+                .findFirst()
+                .orElseThrow();
         assertNull(plain.parseMode());
         assertTrue(plain.text().startsWith("\uD83D\uDD25 FIRING EntitiesAlert [info]"), plain.text());
         assertTrue(plain.text().contains("Source (http://prometheus/graph?g0.expr=up&x=1)"), plain.text());
@@ -160,12 +186,15 @@ class AlertDeliveryTest {
         subscribe(-2003, "Migrating");
         telegram.script(-2003, FakeBotApi.Answer.migrate(-1002003));
         post(payload("MigratingAlert", "firing", "info", "2026-11-21T09:40:00Z", null));
-        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> alerts(-1002003).size() == 1));
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(15), () -> alerts(-1002003).size() == 1));
         telegram.userSays(-1002003, "/list@opshub_bot");
-        assertTrue(HubRunner.await(Duration.ofSeconds(10),
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(10),
                 () -> telegram.texts(-1002003).stream().anyMatch(t -> t.contains("<code>Migrating</code>"))));
         post(payload("MigratingAlert2", "firing", "info", "2026-11-21T09:41:00Z", null));
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> alerts(-1002003).size() == 2));
+        assertTrue(
+                HubRunner.await(Duration.ofSeconds(10), () -> alerts(-1002003).size() == 2));
         assertEquals(0, alerts(-2003).size());
     }
 
@@ -174,10 +203,12 @@ class AlertDeliveryTest {
         subscribe(1007, "Blocked");
         telegram.script(1007, FakeBotApi.Answer.blocked());
         post(payload("BlockedAlert", "firing", "info", "2026-11-21T09:50:00Z", null));
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.attempts(1007).stream()
-                .anyMatch(s -> s.status() == 403)));
-        assertTrue(HubRunner.await(Duration.ofSeconds(5),
-                () -> hub.metricOrMinusOne("telegram_messages_dropped_total", "reason=\"blocked\"") >= 1),
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(10), () -> telegram.attempts(1007).stream().anyMatch(s -> s.status() == 403)));
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(5),
+                        () -> hub.metricOrMinusOne("telegram_messages_dropped_total", "reason=\"blocked\"") >= 1),
                 "the 403 was acted on");
         post(payload("BlockedAlert2", "firing", "info", "2026-11-21T09:51:00Z", null));
         Thread.sleep(2000);
@@ -192,9 +223,12 @@ class AlertDeliveryTest {
     @Test
     void commandsAnswerAndAnInvalidPatternIsRefused() throws Exception {
         telegram.userSays(1008, "/subscribe (unclosed");
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> !telegram.texts(1008).isEmpty()));
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(10), () -> !telegram.texts(1008).isEmpty()));
         String refusal = telegram.texts(1008).get(0);
-        assertTrue(refusal.startsWith("Invalid pattern <code>(unclosed</code>: error parsing regexp: missing closing ):"), refusal);
+        assertTrue(
+                refusal.startsWith("Invalid pattern <code>(unclosed</code>: error parsing regexp: missing closing ):"),
+                refusal);
         assertTrue(!refusal.contains("(?i)"), refusal);
         subscribe(1008, "a.*b");
         telegram.userSays(1008, "/regexp Pacs");
@@ -211,7 +245,11 @@ class AlertDeliveryTest {
         telegram.userSays(1008, "/help@some_other_bot");
         telegram.userSays(1008, "/nonsense");
         assertTrue(awaitReply(1008, "Unknown command /nonsense. /help lists the commands."));
-        assertEquals(1, telegram.texts(1008).stream().filter(t -> t.contains("opshub alert bot")).count());
+        assertEquals(
+                1,
+                telegram.texts(1008).stream()
+                        .filter(t -> t.contains("opshub alert bot"))
+                        .count());
         post(payload("ListedAlert", "firing", "critical", "2026-11-21T10:00:00Z", null));
         telegram.userSays(1008, "/alerts");
         assertTrue(awaitReply(1008, "ListedAlert</b> [critical]"));
@@ -239,15 +277,20 @@ class AlertDeliveryTest {
         ObjectNode p = payloadNode("LongAlert", "firing", "info", "2026-11-21T10:20:00Z", null);
         ((ObjectNode) p.withArray("alerts").get(0).get("annotations")).put("description", description.toString());
         post(JSON.writeValueAsBytes(p));
-        assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(-2002).size() >= 4));
+        assertTrue(HubRunner.await(
+                Duration.ofSeconds(15), () -> telegram.texts(-2002).size() >= 4));
         Thread.sleep(500);
-        List<String> parts = telegram.texts(-2002).stream().filter(t -> !t.startsWith("Subscribed")).toList();
+        List<String> parts = telegram.texts(-2002).stream()
+                .filter(t -> !t.startsWith("Subscribed"))
+                .toList();
         assertTrue(parts.size() >= 3 && parts.size() <= 4, parts.size() + " parts");
         assertTrue(parts.get(0).startsWith("\uD83D\uDD25 <b>FIRING</b> LongAlert"));
         String joined = String.join("\n", parts);
         for (int i = 0; i < 400; i++) {
-            assertTrue(joined.contains("line " + i + " &lt;of&gt; a long description\n")
-                    || joined.endsWith("line " + i + " &lt;of&gt; a long description"), "line " + i);
+            assertTrue(
+                    joined.contains("line " + i + " &lt;of&gt; a long description\n")
+                            || joined.endsWith("line " + i + " &lt;of&gt; a long description"),
+                    "line " + i);
         }
         assertTrue(parts.stream().allMatch(t -> t.length() <= 4096));
     }
@@ -266,9 +309,11 @@ class AlertDeliveryTest {
         r = post("{\"version\":".getBytes(StandardCharsets.UTF_8));
         assertEquals(400, r.statusCode());
         assertTrue(r.body().startsWith("{\"status\":\"error\",\"error\":\"body is not JSON"), r.body());
-        r = post("{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"X\"}}]}".getBytes());
+        r = post(
+                "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"X\"}}]}".getBytes());
         assertEquals(400, r.statusCode());
-        assertEquals("{\"status\":\"error\",\"error\":\"not an Alertmanager webhook payload: field \\\"alerts[0].startsAt\\\" is missing\"}",
+        assertEquals(
+                "{\"status\":\"error\",\"error\":\"not an Alertmanager webhook payload: field \\\"alerts[0].startsAt\\\" is missing\"}",
                 r.body());
         r = post("{\"version\":\"3\",\"alerts\":[]}".getBytes());
         assertEquals(400, r.statusCode());
@@ -319,19 +364,25 @@ class AlertDeliveryTest {
     }
 
     private List<String> alerts(long chat) {
-        return telegram.texts(chat).stream().filter(t -> t.contains("FIRING") || t.contains("RESOLVED")).toList();
+        return telegram.texts(chat).stream()
+                .filter(t -> t.contains("FIRING") || t.contains("RESOLVED"))
+                .toList();
     }
 
     private void subscribe(long chat, String pattern) throws Exception {
         int before = telegram.texts(chat).size();
         telegram.userSays(chat, "/subscribe " + pattern);
         String expected = "ubscribed to <code>" + pattern.replace("<", "&lt;") + "</code>";
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(chat).stream().skip(before)
-                .anyMatch(t -> t.contains(expected))), "no reply to /subscribe in chat " + chat + ": " + telegram.texts(chat));
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(10),
+                        () -> telegram.texts(chat).stream().skip(before).anyMatch(t -> t.contains(expected))),
+                "no reply to /subscribe in chat " + chat + ": " + telegram.texts(chat));
     }
 
     private boolean awaitReply(long chat, String part) throws InterruptedException {
-        return HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(chat).stream().anyMatch(t -> t.contains(part)));
+        return HubRunner.await(
+                Duration.ofSeconds(10), () -> telegram.texts(chat).stream().anyMatch(t -> t.contains(part)));
     }
 
     static byte[] sample(String name) throws IOException {
@@ -347,12 +398,18 @@ class AlertDeliveryTest {
 
     static ObjectNode payloadNode(String alertname, String status, String severity, String startsAt, String endsAt) {
         ObjectNode p = JSON.createObjectNode();
-        p.put("receiver", "telegram-hub").put("status", status).put("version", "4")
-                .put("groupKey", "{}:{alertname=\"" + alertname + "\"}").put("externalURL", "http://am:9093");
+        p.put("receiver", "telegram-hub")
+                .put("status", status)
+                .put("version", "4")
+                .put("groupKey", "{}:{alertname=\"" + alertname + "\"}")
+                .put("externalURL", "http://am:9093");
         ArrayNode alerts = p.putArray("alerts");
         ObjectNode a = alerts.addObject();
         a.put("status", status);
-        a.putObject("labels").put("alertname", alertname).put("severity", severity).put("instance", "hub:9000");
+        a.putObject("labels")
+                .put("alertname", alertname)
+                .put("severity", severity)
+                .put("instance", "hub:9000");
         a.putObject("annotations").put("summary", alertname + " summary");
         a.put("startsAt", startsAt).put("endsAt", endsAt == null ? "0001-01-01T00:00:00Z" : endsAt);
         a.put("generatorURL", "http://prometheus/graph?g0.expr=up&x=1");

@@ -1,5 +1,10 @@
 package org.opshub.telegram;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,12 +19,6 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A Bot API for the tests, on loopback: {@code sendMessage} and {@code getUpdates} as Telegram
@@ -41,8 +40,11 @@ public final class FakeBotApi implements AutoCloseable {
     /** A scripted answer: HTTP status and body; delayMs before answering. */
     public record Answer(int status, String body, long delayMs) {
         public static Answer tooManyRequests(int retryAfter) {
-            return new Answer(429, "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after "
-                    + retryAfter + "\",\"parameters\":{\"retry_after\":" + retryAfter + "}}", 0);
+            return new Answer(
+                    429,
+                    "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after " + retryAfter
+                            + "\",\"parameters\":{\"retry_after\":" + retryAfter + "}}",
+                    0);
         }
 
         public static Answer serverError() {
@@ -50,17 +52,26 @@ public final class FakeBotApi implements AutoCloseable {
         }
 
         public static Answer migrate(long to) {
-            return new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: group chat was upgraded"
-                    + " to a supergroup chat\",\"parameters\":{\"migrate_to_chat_id\":" + to + "}}", 0);
+            return new Answer(
+                    400,
+                    "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: group chat was upgraded"
+                            + " to a supergroup chat\",\"parameters\":{\"migrate_to_chat_id\":" + to + "}}",
+                    0);
         }
 
         public static Answer cantParse() {
-            return new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities:"
-                    + " Unsupported start tag \\\"foo\\\" at byte offset 3\"}", 0);
+            return new Answer(
+                    400,
+                    "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities:"
+                            + " Unsupported start tag \\\"foo\\\" at byte offset 3\"}",
+                    0);
         }
 
         public static Answer blocked() {
-            return new Answer(403, "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}", 0);
+            return new Answer(
+                    403,
+                    "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}",
+                    0);
         }
 
         /** The same answer {@code n} times, for {@link FakeBotApi#script}. */
@@ -98,8 +109,11 @@ public final class FakeBotApi implements AutoCloseable {
         Map<String, String> p = new java.util.HashMap<>();
         p.put("telegram.token", TOKEN);
         p.put("telegram.api-url", url());
-        p.put("telegram.allowed-chats", java.util.Arrays.stream(allowedChats).mapToObj(Long::toString)
-                .collect(java.util.stream.Collectors.joining(",")));
+        p.put(
+                "telegram.allowed-chats",
+                java.util.Arrays.stream(allowedChats)
+                        .mapToObj(Long::toString)
+                        .collect(java.util.stream.Collectors.joining(",")));
         return p;
     }
 
@@ -151,7 +165,9 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** Deletes a forum topic: sendMessage to it answers 400 "message thread not found", as Telegram does. */
     public void deleteTopic(long chatId, long threadId) {
-        deletedTopics.computeIfAbsent(chatId, k -> ConcurrentHashMap.newKeySet()).add(threadId);
+        deletedTopics
+                .computeIfAbsent(chatId, k -> ConcurrentHashMap.newKeySet())
+                .add(threadId);
     }
 
     /** Every sendMessage answered 200, in order. */
@@ -161,7 +177,9 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** Every sendMessage to a chat answered 200, in order. */
     public List<Sent> delivered(long chatId) {
-        return sent.stream().filter(s -> s.status() == 200 && s.chatId() == chatId).toList();
+        return sent.stream()
+                .filter(s -> s.status() == 200 && s.chatId() == chatId)
+                .toList();
     }
 
     /** Every sendMessage attempt to a chat, whatever the answer. */
@@ -207,9 +225,13 @@ public final class FakeBotApi implements AutoCloseable {
                 case "getUpdates" -> getUpdates(ex, body);
                 case "sendMessage" -> sendMessage(ex, body);
                 case "sendPhoto" -> {
-                    photos.add(new Photo(body.path("chat_id").asLong(), body.path("caption").asText(null),
-                            body.path("parse_mode").asText(null), parts.getOrDefault("photo", new byte[0]),
-                            body.path("reply_markup").asText(null), type));
+                    photos.add(new Photo(
+                            body.path("chat_id").asLong(),
+                            body.path("caption").asText(null),
+                            body.path("parse_mode").asText(null),
+                            parts.getOrDefault("photo", new byte[0]),
+                            body.path("reply_markup").asText(null),
+                            type));
                     ObjectNode r = JSON.createObjectNode().put("ok", true);
                     r.putObject("result").put("message_id", messageIds.incrementAndGet());
                     reply(ex, 200, r.toString());
@@ -268,14 +290,18 @@ public final class FakeBotApi implements AutoCloseable {
         if (polling.incrementAndGet() > 1) {
             polling.decrementAndGet();
             pollOverlaps.incrementAndGet();
-            reply(ex, 409, "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: terminated by other getUpdates"
-                    + " request; make sure that only one bot instance is running\"}");
+            reply(
+                    ex,
+                    409,
+                    "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: terminated by other getUpdates"
+                            + " request; make sure that only one bot instance is running\"}");
             return;
         }
         try {
             long offset = body.path("offset").asLong(0);
             long until = System.currentTimeMillis() + holdPollsMs;
-            while (!webhook && System.currentTimeMillis() < until
+            while (!webhook
+                    && System.currentTimeMillis() < until
                     && updates.stream().noneMatch(u -> u.path("update_id").asLong() >= offset)) {
                 Thread.sleep(20);
             }
@@ -289,8 +315,11 @@ public final class FakeBotApi implements AutoCloseable {
 
     private void answerUpdates(HttpExchange ex, JsonNode body) throws IOException {
         if (webhook) {
-            reply(ex, 409, "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method "
-                    + "while webhook is active; use deleteWebhook to delete the webhook first\"}");
+            reply(
+                    ex,
+                    409,
+                    "{\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method "
+                            + "while webhook is active; use deleteWebhook to delete the webhook first\"}");
             return;
         }
         long offset = body.path("offset").asLong(0);
@@ -308,7 +337,10 @@ public final class FakeBotApi implements AutoCloseable {
         Deque<Answer> q = script.get(chat);
         Answer a = q == null ? null : q.pollFirst();
         if (thread != 0 && deletedTopics.getOrDefault(chat, java.util.Set.of()).contains(thread)) {
-            a = new Answer(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}", 0);
+            a = new Answer(
+                    400,
+                    "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}",
+                    0);
         }
         if (a != null && a.delayMs() > 0) {
             Thread.sleep(a.delayMs());
@@ -335,12 +367,11 @@ public final class FakeBotApi implements AutoCloseable {
     }
 
     /** A sendPhoto call: the multipart fields and the photo's bytes as received. */
-    public record Photo(long chatId, String caption, String parseMode, byte[] png, String replyMarkup, String contentType) {
-    }
+    public record Photo(
+            long chatId, String caption, String parseMode, byte[] png, String replyMarkup, String contentType) {}
 
     /** Any Bot API call: method and fields (JSON, or the text fields of a multipart body). */
-    public record Call(String method, JsonNode body) {
-    }
+    public record Call(String method, JsonNode body) {}
 
     private final List<Photo> photos = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -357,8 +388,10 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** The sendMessage calls to a chat that carried an inline keyboard, as their JSON bodies. */
     public List<JsonNode> keyboards(long chatId) {
-        return calls("sendMessage").stream().map(Call::body)
-                .filter(b -> b.path("chat_id").asLong() == chatId && b.has("reply_markup")).toList();
+        return calls("sendMessage").stream()
+                .map(Call::body)
+                .filter(b -> b.path("chat_id").asLong() == chatId && b.has("reply_markup"))
+                .toList();
     }
 
     /** Queues a press of an inline-keyboard button in a chat, as getUpdates will return it. */
@@ -373,7 +406,11 @@ public final class FakeBotApi implements AutoCloseable {
         u.put("update_id", id);
         ObjectNode q = u.putObject("callback_query");
         q.put("id", "cq" + id);
-        q.putObject("from").put("id", userId).put("is_bot", false).put("first_name", firstName).put("last_name", "Petrova")
+        q.putObject("from")
+                .put("id", userId)
+                .put("is_bot", false)
+                .put("first_name", firstName)
+                .put("last_name", "Petrova")
                 .put("username", firstName.toLowerCase(java.util.Locale.ROOT) + "_oncall");
         ObjectNode m = q.putObject("message");
         m.put("message_id", messageId);

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.opshub.HubProcess;
 import org.opshub.HubRunner;
@@ -43,7 +42,8 @@ class KillNineTest {
                     assertTrue(hub.awaitReady(Duration.ofSeconds(60)), "round " + round + " starts; log: " + hub.log);
                     int before = subscribedReplies(telegram);
                     telegram.userSays(CHAT, "/subscribe R" + round + "_.*");
-                    assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> subscribedReplies(telegram) > before),
+                    assertTrue(
+                            HubRunner.await(Duration.ofSeconds(20), () -> subscribedReplies(telegram) > before),
                             "round " + round + ": the /subscribe reply");
                     for (int i = 0; i < ALERTS; i++) {
                         String name = "R" + round + "_" + i;
@@ -55,23 +55,36 @@ class KillNineTest {
             }
             try (HubProcess hub = new HubProcess(p)) {
                 assertTrue(hub.awaitReady(Duration.ofSeconds(60)), "the last start; log: " + hub.log);
-                assertTrue(HubRunner.await(Duration.ofSeconds(120), () -> missing(telegram, names).isEmpty()),
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(120),
+                                () -> missing(telegram, names).isEmpty()),
                         "every answered alert delivered; missing: " + missing(telegram, names));
                 telegram.userSays(CHAT, "/list");
-                assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> telegram.texts(CHAT).stream()
-                        .anyMatch(t -> t.contains("R0_") && t.contains("R" + (ROUNDS - 1) + "_") && !t.contains("FIRING"))),
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(20),
+                                () -> telegram.texts(CHAT).stream()
+                                        .anyMatch(t -> t.contains("R0_")
+                                                && t.contains("R" + (ROUNDS - 1) + "_")
+                                                && !t.contains("FIRING"))),
                         "/list names every round's subscription");
-                assertEquals(ROUNDS, subscribedReplies(telegram), "each confirmed /subscribe handled once, across 20 kills");
+                assertEquals(
+                        ROUNDS, subscribedReplies(telegram), "each confirmed /subscribe handled once, across 20 kills");
             }
         }
     }
 
     private static int subscribedReplies(FakeBotApi telegram) {
-        return (int) telegram.texts(CHAT).stream().filter(t -> t.contains("ubscribed to")).count();
+        return (int) telegram.texts(CHAT).stream()
+                .filter(t -> t.contains("ubscribed to"))
+                .count();
     }
 
     private static List<String> missing(FakeBotApi telegram, List<String> names) {
         List<String> texts = telegram.texts(CHAT);
-        return names.stream().filter(n -> texts.stream().noneMatch(t -> t.contains("FIRING") && t.contains(n + " "))).toList();
+        return names.stream()
+                .filter(n -> texts.stream().noneMatch(t -> t.contains("FIRING") && t.contains(n + " ")))
+                .toList();
     }
 }

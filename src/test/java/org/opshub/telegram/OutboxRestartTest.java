@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
@@ -23,28 +22,47 @@ class OutboxRestartTest {
     @Test
     void messagesPendingAtStopAreDeliveredOnceAfterRestart() throws Exception {
         try (FakeBotApi telegram = new FakeBotApi()) {
-            Map<String, String> props = Map.of("telegram.token", FakeBotApi.TOKEN, "telegram.api-url", telegram.url(),
-                    "telegram.allowed-chats", Long.toString(CHAT), "state.directory", state.toString());
+            Map<String, String> props = Map.of(
+                    "telegram.token",
+                    FakeBotApi.TOKEN,
+                    "telegram.api-url",
+                    telegram.url(),
+                    "telegram.allowed-chats",
+                    Long.toString(CHAT),
+                    "state.directory",
+                    state.toString());
             try (HubRunner hub = new HubRunner(props)) {
                 telegram.userSays(CHAT, "/subscribe Restart");
-                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
                 hub.postAlerts(payload("RestartA", "firing", "info", "2026-11-21T11:00:00Z", null));
-                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> alerts(telegram).size() == 1));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> alerts(telegram).size() == 1));
                 telegram.script(CHAT, FakeBotApi.Answer.times(50, FakeBotApi.Answer.serverError()));
                 hub.postAlerts(payload("RestartB", "firing", "info", "2026-11-21T11:01:00Z", null));
                 hub.postAlerts(payload("RestartC", "firing", "info", "2026-11-21T11:02:00Z", null));
-                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.attempts(CHAT).size() >= 3));
-                assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 2));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.attempts(CHAT).size() >= 3));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 2));
             }
             telegram.clearScript(CHAT);
             try (HubRunner hub = new HubRunner(props)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> alerts(telegram).size() == 3));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(15), () -> alerts(telegram).size() == 3));
                 Thread.sleep(2000);
                 List<String> texts = alerts(telegram);
                 assertEquals(3, texts.size(), texts.toString());
-                assertTrue(texts.get(0).contains("RestartA") && texts.get(1).contains("RestartB")
-                        && texts.get(2).contains("RestartC"), texts.toString());
-                assertEquals(1, telegram.texts(CHAT).stream().filter(t -> t.startsWith("Subscribed")).count(),
+                assertTrue(
+                        texts.get(0).contains("RestartA")
+                                && texts.get(1).contains("RestartB")
+                                && texts.get(2).contains("RestartC"),
+                        texts.toString());
+                assertEquals(
+                        1,
+                        telegram.texts(CHAT).stream()
+                                .filter(t -> t.startsWith("Subscribed"))
+                                .count(),
                         "the /subscribe update was handled once, before the restart");
                 assertEquals(0.0, hub.metric("telegram_outbox_messages", ""));
             }
@@ -54,17 +72,28 @@ class OutboxRestartTest {
     @Test
     void aMessageOlderThanTheMaximumDeliveryAgeIsDropped() throws Exception {
         try (FakeBotApi telegram = new FakeBotApi();
-                HubRunner hub = new HubRunner(Map.of("telegram.token", FakeBotApi.TOKEN, "telegram.api-url", telegram.url(),
-                        "telegram.allowed-chats", Long.toString(CHAT), "telegram.max-delivery-age", "PT3S",
-                        "state.directory", state.toString()))) {
+                HubRunner hub = new HubRunner(Map.of(
+                        "telegram.token",
+                        FakeBotApi.TOKEN,
+                        "telegram.api-url",
+                        telegram.url(),
+                        "telegram.allowed-chats",
+                        Long.toString(CHAT),
+                        "telegram.max-delivery-age",
+                        "PT3S",
+                        "state.directory",
+                        state.toString()))) {
             telegram.userSays(CHAT, "/subscribe Expiring");
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
             telegram.script(CHAT, FakeBotApi.Answer.times(50, FakeBotApi.Answer.serverError()));
             hub.postAlerts(payload("ExpiringAlert", "firing", "info", "2026-11-21T11:10:00Z", null));
-            assertTrue(HubRunner.await(Duration.ofSeconds(15),
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(15),
                     () -> hub.metricOrMinusOne("telegram_messages_dropped_total", "reason=\"expired\"") == 1.0));
             assertEquals(0, alerts(telegram).size());
-            assertTrue(HubRunner.await(Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 0));
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(5), () -> hub.metricOrMinusOne("telegram_outbox_messages", "") == 0));
         }
     }
 

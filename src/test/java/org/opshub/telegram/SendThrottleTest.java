@@ -67,7 +67,8 @@ class SendThrottleTest {
         assertEquals(1201, t.wait(5, 10_000, limits), "one a second to a private chat, plus 200 ms of room");
         assertEquals(0, t.wait(6, 10_000, limits), "another chat may go");
         t.sent(6, 10_100);
-        assertEquals(1101, t.wait(7, 10_100, limits), "two a second overall: the next after the first leaves the window");
+        assertEquals(
+                1101, t.wait(7, 10_100, limits), "two a second overall: the next after the first leaves the window");
         assertEquals(0, t.wait(7, 11_201, limits));
     }
 }

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
@@ -45,11 +44,15 @@ class WebhookModeTest {
 
     @Test
     void updatesArePushedWithTheSecretAndRefusedWithout() throws Exception {
-        try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi(); HubRunner hub = new HubRunner(props(telegram))) {
+        try (AllLogs logs = new AllLogs();
+                FakeBotApi telegram = new FakeBotApi();
+                HubRunner hub = new HubRunner(props(telegram))) {
             JsonNode set = awaitCall(telegram, "setWebhook").body();
             assertEquals(URL, set.path("url").asText());
             assertEquals(SECRET, set.path("secret_token").asText());
-            assertEquals("[\"message\",\"callback_query\"]", set.path("allowed_updates").toString());
+            assertEquals(
+                    "[\"message\",\"callback_query\"]",
+                    set.path("allowed_updates").toString());
             assertEquals(1, set.path("max_connections").asInt());
             assertFalse(set.path("drop_pending_updates").asBoolean(true));
 
@@ -58,7 +61,8 @@ class WebhookModeTest {
             HttpResponse<String> none = push(hub, update, "Content-Type", "application/json");
             assertEquals(403, none.statusCode());
             assertEquals("{\"ok\":false,\"error\":\"missing or wrong X-Telegram-Bot-Api-Secret-Token\"}", none.body());
-            assertFalse(none.headers().map().keySet().stream().anyMatch(h -> h.equalsIgnoreCase(BotWebhook.SECRET_HEADER)));
+            assertFalse(
+                    none.headers().map().keySet().stream().anyMatch(h -> h.equalsIgnoreCase(BotWebhook.SECRET_HEADER)));
             assertEquals(403, push(hub, update, secret(SECRET + "x")).statusCode());
             assertEquals(403, push(hub, update, secret("")).statusCode());
             Thread.sleep(500);
@@ -66,24 +70,34 @@ class WebhookModeTest {
 
             HttpResponse<String> ok = push(hub, update, secret(SECRET));
             assertEquals(200, ok.statusCode(), ok.body());
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
-            assertTrue(telegram.texts(CHAT).get(0).contains("PacsDown"), telegram.texts(CHAT).toString());
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+            assertTrue(
+                    telegram.texts(CHAT).get(0).contains("PacsDown"),
+                    telegram.texts(CHAT).toString());
             // Telegram re-sends an update whose answer it did not see: handled once
             assertEquals(200, push(hub, update, secret(SECRET)).statusCode());
 
             telegram.userSays(CHAT, "/list");
-            assertEquals(200, push(hub, telegram.takeUpdates().get(0), secret(SECRET)).statusCode());
-            assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 2));
-            assertTrue(telegram.texts(CHAT).get(1).contains("PacsDown"), telegram.texts(CHAT).toString());
+            assertEquals(
+                    200,
+                    push(hub, telegram.takeUpdates().get(0), secret(SECRET)).statusCode());
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 2));
+            assertTrue(
+                    telegram.texts(CHAT).get(1).contains("PacsDown"),
+                    telegram.texts(CHAT).toString());
             Thread.sleep(1000);
             assertEquals(2, telegram.texts(CHAT).size(), "the repeated update got no second reply");
 
-            HttpResponse<String> bad = hub.post("/telegram/webhook", "{\"message\":{}}".getBytes(StandardCharsets.UTF_8),
-                    secret(SECRET));
+            HttpResponse<String> bad =
+                    hub.post("/telegram/webhook", "{\"message\":{}}".getBytes(StandardCharsets.UTF_8), secret(SECRET));
             assertEquals(400, bad.statusCode());
             assertTrue(bad.body().contains("not a Telegram update"), bad.body());
-            assertEquals(400, hub.post("/telegram/webhook", "not json".getBytes(StandardCharsets.UTF_8), secret(SECRET))
-                    .statusCode());
+            assertEquals(
+                    400,
+                    hub.post("/telegram/webhook", "not json".getBytes(StandardCharsets.UTF_8), secret(SECRET))
+                            .statusCode());
 
             assertEquals(List.of(), telegram.calls("getUpdates"), "nothing is polled in webhook mode");
             assertEquals(1, telegram.calls("setWebhook").size());
@@ -106,20 +120,31 @@ class WebhookModeTest {
             p = props(telegram);
             p.remove("telegram.webhook-secret");
             try (HubRunner hub = new HubRunner(p)) {
-                first = awaitCall(telegram, "setWebhook").body().path("secret_token").asText();
+                first = awaitCall(telegram, "setWebhook")
+                        .body()
+                        .path("secret_token")
+                        .asText();
                 assertTrue(first.matches("[0-9a-f]{64}"), first);
                 assertFalse(first.contains(FakeBotApi.TOKEN));
                 telegram.userSays(CHAT, "/start");
                 JsonNode update = telegram.takeUpdates().get(0);
-                assertEquals(403, push(hub, update, "Content-Type", "application/json").statusCode());
+                assertEquals(
+                        403,
+                        push(hub, update, "Content-Type", "application/json").statusCode());
                 assertEquals(200, push(hub, update, secret(first)).statusCode());
-                assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
             }
         }
         try (FakeBotApi telegram = new FakeBotApi()) {
             p.put("telegram.api-url", telegram.url());
             try (HubRunner hub = new HubRunner(p)) {
-                assertEquals(first, awaitCall(telegram, "setWebhook").body().path("secret_token").asText(),
+                assertEquals(
+                        first,
+                        awaitCall(telegram, "setWebhook")
+                                .body()
+                                .path("secret_token")
+                                .asText(),
                         "the same secret after a restart");
             }
         }
@@ -127,7 +152,8 @@ class WebhookModeTest {
 
     @Test
     void aStoreFailureAnswers503SoThatTelegramDeliversAgain() throws Exception {
-        try (FakeBotApi telegram = new FakeBotApi(); HubRunner hub = new HubRunner(props(telegram))) {
+        try (FakeBotApi telegram = new FakeBotApi();
+                HubRunner hub = new HubRunner(props(telegram))) {
             awaitCall(telegram, "setWebhook");
             hub.bean("stateStore", StateStore.class).inTransaction(c -> {
                 try (Statement st = c.createStatement()) {
@@ -138,40 +164,61 @@ class WebhookModeTest {
             JsonNode update = telegram.takeUpdates().get(0);
             HttpResponse<String> r = push(hub, update, secret(SECRET));
             assertEquals(503, r.statusCode(), r.body());
-            assertEquals(503, push(hub, update, secret(SECRET)).statusCode(), "the same update is tried again, not dropped");
+            assertEquals(
+                    503, push(hub, update, secret(SECRET)).statusCode(), "the same update is tried again, not dropped");
             assertEquals(200, hub.get("/observe/health/live").statusCode());
         }
     }
 
     @Test
     void pollingModeLeavesAForeignWebhookAloneUnlessToldToTakeItOverAndRefusesPushes() throws Exception {
-        try (AllLogs logs = new AllLogs(); FakeBotApi telegram = new FakeBotApi()) {
+        try (AllLogs logs = new AllLogs();
+                FakeBotApi telegram = new FakeBotApi()) {
             telegram.webhookLeftOver();
             telegram.userSays(CHAT, "/start");
             Map<String, String> p = props(telegram);
             p.put("telegram.webhook-url", "");
             try (HubRunner hub = new HubRunner(p)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> logs.from(org.opshub.bot.BotUpdates.class).stream()
-                        .anyMatch(l -> l.contains("a webhook (another instance in webhook mode?) holds this bot token"))),
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(15),
+                                () -> logs.from(org.opshub.bot.BotUpdates.class).stream()
+                                        .anyMatch(l -> l.contains(
+                                                "a webhook (another instance in webhook mode?) holds this bot token"))),
                         logs.from(org.opshub.bot.BotUpdates.class).toString());
                 Thread.sleep(3000);
                 assertEquals(List.of(), telegram.calls("deleteWebhook"), "by default the webhook is left alone");
                 assertEquals(List.of(), telegram.texts(CHAT));
-                assertEquals(1, logs.from(org.opshub.bot.BotUpdates.class).stream().filter(l -> l.contains("409")).count(),
+                assertEquals(
+                        1,
+                        logs.from(org.opshub.bot.BotUpdates.class).stream()
+                                .filter(l -> l.contains("409"))
+                                .count(),
                         "one ERROR line per state change, not per poll");
             }
             p.put("telegram.take-over-webhook", "true");
             try (HubRunner hub = new HubRunner(p)) {
-                assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() == 1),
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(15),
+                                () -> telegram.texts(CHAT).size() == 1),
                         "the update waiting at Telegram is handled after deleteWebhook");
                 assertEquals(1, telegram.calls("deleteWebhook").size());
-                assertFalse(telegram.calls("deleteWebhook").get(0).body().path("drop_pending_updates").asBoolean(true));
+                assertFalse(telegram.calls("deleteWebhook")
+                        .get(0)
+                        .body()
+                        .path("drop_pending_updates")
+                        .asBoolean(true));
                 assertEquals(List.of(), telegram.calls("setWebhook"));
-                assertTrue(logs.from(org.opshub.bot.BotUpdates.class).stream()
-                        .anyMatch(l -> l.contains("a webhook is still set at Telegram")), logs.from(org.opshub.bot.BotUpdates.class).toString());
+                assertTrue(
+                        logs.from(org.opshub.bot.BotUpdates.class).stream()
+                                .anyMatch(l -> l.contains("a webhook is still set at Telegram")),
+                        logs.from(org.opshub.bot.BotUpdates.class).toString());
 
-                HttpResponse<String> r = hub.post("/telegram/webhook",
-                        "{\"update_id\":999,\"message\":{}}".getBytes(StandardCharsets.UTF_8), secret(SECRET));
+                HttpResponse<String> r = hub.post(
+                        "/telegram/webhook",
+                        "{\"update_id\":999,\"message\":{}}".getBytes(StandardCharsets.UTF_8),
+                        secret(SECRET));
                 assertEquals(404, r.statusCode());
                 assertTrue(r.body().contains("webhook mode is off"), r.body());
             }
@@ -180,19 +227,29 @@ class WebhookModeTest {
 
     @Test
     void aWebhookUrlTelegramCannotCallIsRefusedAtStartup() {
-        for (String[] c : new String[][] {{"http://hub.example.org/telegram/webhook", "https://"},
-                {"https://hub.example.org:9000/telegram/webhook", "ports 443, 80, 88 and 8443"}}) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        for (String[] c : new String[][] {
+            {"http://hub.example.org/telegram/webhook", "https://"},
+            {"https://hub.example.org:9000/telegram/webhook", "ports 443, 80, 88 and 8443"}
+        }) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
                     () -> TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.webhook-url", c[0])::get));
-            assertTrue(e.getMessage().startsWith("telegram.webhook-url") && e.getMessage().contains(c[1]), e.getMessage());
+            assertTrue(
+                    e.getMessage().startsWith("telegram.webhook-url")
+                            && e.getMessage().contains(c[1]),
+                    e.getMessage());
         }
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> TelegramSettings.from(Map.of("telegram.webhook-secret", "has space")::get));
         assertTrue(e.getMessage().startsWith("telegram.webhook-secret"), e.getMessage());
     }
 
     private static FakeBotApi.Call awaitCall(FakeBotApi telegram, String method) throws InterruptedException {
-        assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> !telegram.calls(method).isEmpty()), method + " not called");
+        assertTrue(
+                HubRunner.await(
+                        Duration.ofSeconds(10), () -> !telegram.calls(method).isEmpty()),
+                method + " not called");
         return telegram.calls(method).get(0);
     }
 }

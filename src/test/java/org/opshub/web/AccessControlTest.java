@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,9 @@ class AccessControlTest {
 
     @BeforeAll
     static void addTestNetAddress() throws Exception {
-        Process p = new ProcessBuilder("ip", "addr", "replace", OTHER_HOST + "/32", "dev", "lo").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("ip", "addr", "replace", OTHER_HOST + "/32", "dev", "lo")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "ip addr replace: " + out);
     }
@@ -59,21 +60,44 @@ class AccessControlTest {
         try (HubRunner hub = new HubRunner(anyAddress(Map.of()))) {
             BoundHttp other = new BoundHttp(OTHER_HOST, null);
             BoundHttp local = new BoundHttp("127.0.0.1", null);
-            for (String path : List.of("/pacs/missing", "/checks", "/pacs/missing/", "/metrics/../pacs/missing", "//checks")) {
+            for (String path :
+                    List.of("/pacs/missing", "/checks", "/pacs/missing/", "/metrics/../pacs/missing", "//checks")) {
                 BoundHttp.Answer a = other.request("GET", OTHER_HOST, hub.port, path, null);
                 assertEquals(403, a.status(), path);
                 assertTrue(a.body().contains("opshub.web-config-file"), path + ": " + a.body());
                 assertTrue(a.headers().toLowerCase().contains("content-type: application/json"), a.headers());
-                assertEquals(200, local.request("GET", "127.0.0.1", hub.port, path, null).status(), path + " from loopback");
+                assertEquals(
+                        200,
+                        local.request("GET", "127.0.0.1", hub.port, path, null).status(),
+                        path + " from loopback");
             }
-            BoundHttp.Answer post = other.request("POST", OTHER_HOST, hub.port, "/alerts", alerts(), "Content-Type", "application/json");
+            BoundHttp.Answer post = other.request(
+                    "POST", OTHER_HOST, hub.port, "/alerts", alerts(), "Content-Type", "application/json");
             assertEquals(403, post.status());
             assertTrue(post.body().contains("alertmanager.bearer-token"), post.body());
-            assertEquals(200, local.request("POST", "127.0.0.1", hub.port, "/alerts", alerts(), "Content-Type",
-                    "application/json").status(), "loopback Alertmanager without a token");
-            assertEquals(200, other.request("GET", OTHER_HOST, hub.port, "/metrics", null).status());
-            assertEquals(200, other.request("GET", OTHER_HOST, hub.port, "/observe/health", null).status());
-            assertEquals(200, other.request("GET", OTHER_HOST, hub.port, "/observe/health/ready", null).status());
+            assertEquals(
+                    200,
+                    local.request(
+                                    "POST",
+                                    "127.0.0.1",
+                                    hub.port,
+                                    "/alerts",
+                                    alerts(),
+                                    "Content-Type",
+                                    "application/json")
+                            .status(),
+                    "loopback Alertmanager without a token");
+            assertEquals(
+                    200,
+                    other.request("GET", OTHER_HOST, hub.port, "/metrics", null).status());
+            assertEquals(
+                    200,
+                    other.request("GET", OTHER_HOST, hub.port, "/observe/health", null)
+                            .status());
+            assertEquals(
+                    200,
+                    other.request("GET", OTHER_HOST, hub.port, "/observe/health/ready", null)
+                            .status());
         }
     }
 
@@ -81,11 +105,27 @@ class AccessControlTest {
     void aBearerTokenOpensAlertsToOtherHosts() throws Exception {
         try (HubRunner hub = new HubRunner(anyAddress(Map.of("alertmanager.bearer-token", "t0ken")))) {
             BoundHttp other = new BoundHttp(OTHER_HOST, null);
-            assertEquals(200, other.request("POST", OTHER_HOST, hub.port, "/alerts", alerts(), "Content-Type",
-                    "application/json", "Authorization", "Bearer t0ken").status());
-            assertEquals(401, other.request("POST", OTHER_HOST, hub.port, "/alerts", alerts(), "Content-Type",
-                    "application/json").status());
-            assertEquals(403, other.request("GET", OTHER_HOST, hub.port, "/pacs/missing", null).status(),
+            assertEquals(
+                    200,
+                    other.request(
+                                    "POST",
+                                    OTHER_HOST,
+                                    hub.port,
+                                    "/alerts",
+                                    alerts(),
+                                    "Content-Type",
+                                    "application/json",
+                                    "Authorization",
+                                    "Bearer t0ken")
+                            .status());
+            assertEquals(
+                    401,
+                    other.request("POST", OTHER_HOST, hub.port, "/alerts", alerts(), "Content-Type", "application/json")
+                            .status());
+            assertEquals(
+                    403,
+                    other.request("GET", OTHER_HOST, hub.port, "/pacs/missing", null)
+                            .status(),
                     "the alert token opens nothing else");
         }
     }
@@ -93,23 +133,46 @@ class AccessControlTest {
     @Test
     void aWebConfigWithTlsAndUsersServesEveryPageToTheRightCredentialsOnly() throws Exception {
         Path[] pem = selfSigned(tmp);
-        String hash = BCrypt.withDefaults().hashToString(10, "s3cret pw".toCharArray()).replace("$2a$", "$2y$");
-        Files.writeString(tmp.resolve("web.yml"), "tls_server_config:\n  cert_file: hub.crt\n  key_file: hub.key\n"
-                + "basic_auth_users:\n  prometheus: " + hash + "\n");
-        try (HubRunner hub = new HubRunner(anyAddress(Map.of("opshub.web-config-file", tmp.resolve("web.yml").toString())))) {
+        String hash = BCrypt.withDefaults()
+                .hashToString(10, "s3cret pw".toCharArray())
+                .replace("$2a$", "$2y$");
+        Files.writeString(
+                tmp.resolve("web.yml"),
+                "tls_server_config:\n  cert_file: hub.crt\n  key_file: hub.key\n" + "basic_auth_users:\n  prometheus: "
+                        + hash + "\n");
+        try (HubRunner hub = new HubRunner(anyAddress(
+                Map.of("opshub.web-config-file", tmp.resolve("web.yml").toString())))) {
             BoundHttp other = new BoundHttp(OTHER_HOST, pem[0]);
-            String right = "Basic " + Base64.getEncoder().encodeToString("prometheus:s3cret pw".getBytes(StandardCharsets.UTF_8));
-            String wrong = "Basic " + Base64.getEncoder().encodeToString("prometheus:guess".getBytes(StandardCharsets.UTF_8));
-            String nobody = "Basic " + Base64.getEncoder().encodeToString("nobody:s3cret pw".getBytes(StandardCharsets.UTF_8));
+            String right = "Basic "
+                    + Base64.getEncoder().encodeToString("prometheus:s3cret pw".getBytes(StandardCharsets.UTF_8));
+            String wrong =
+                    "Basic " + Base64.getEncoder().encodeToString("prometheus:guess".getBytes(StandardCharsets.UTF_8));
+            String nobody =
+                    "Basic " + Base64.getEncoder().encodeToString("nobody:s3cret pw".getBytes(StandardCharsets.UTF_8));
             for (String path : List.of("/pacs/missing", "/checks", "/metrics", "/observe/health")) {
                 BoundHttp.Answer none = other.request("GET", OTHER_HOST, hub.port, path, null);
                 assertEquals(401, none.status(), path);
                 assertTrue(none.headers().contains("WWW-Authenticate: Basic"), none.headers());
                 assertTrue(none.body().contains("\"status\":\"error\""), none.body());
-                assertEquals(401, other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", wrong).status(), path);
-                assertEquals(401, other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", nobody).status(), path);
-                assertEquals(200, other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", right).status(), path);
-                assertEquals(200, other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", right).status(),
+                assertEquals(
+                        401,
+                        other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", wrong)
+                                .status(),
+                        path);
+                assertEquals(
+                        401,
+                        other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", nobody)
+                                .status(),
+                        path);
+                assertEquals(
+                        200,
+                        other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", right)
+                                .status(),
+                        path);
+                assertEquals(
+                        200,
+                        other.request("GET", OTHER_HOST, hub.port, path, null, "Authorization", right)
+                                .status(),
                         path + " (cached verification)");
             }
             BoundHttp plain = new BoundHttp(OTHER_HOST, null);
@@ -123,13 +186,24 @@ class AccessControlTest {
     @Test
     void withTlsButNoUsersMetricsStayOpenAndStatusPagesLoopbackOnly() throws Exception {
         Path[] pem = selfSigned(tmp);
-        Files.writeString(tmp.resolve("web.yml"), "tls_server_config:\n  cert_file: " + pem[0] + "\n  key_file: " + pem[1] + "\n");
-        try (HubRunner hub = new HubRunner(anyAddress(Map.of("opshub.web-config-file", tmp.resolve("web.yml").toString())))) {
+        Files.writeString(
+                tmp.resolve("web.yml"),
+                "tls_server_config:\n  cert_file: " + pem[0] + "\n  key_file: " + pem[1] + "\n");
+        try (HubRunner hub = new HubRunner(anyAddress(
+                Map.of("opshub.web-config-file", tmp.resolve("web.yml").toString())))) {
             BoundHttp other = new BoundHttp(OTHER_HOST, pem[0]);
-            assertEquals(200, other.request("GET", OTHER_HOST, hub.port, "/metrics", null).status());
-            assertEquals(403, other.request("GET", OTHER_HOST, hub.port, "/pacs/missing", null).status());
-            assertEquals(200, new BoundHttp("127.0.0.1", pem[0]).request("GET", "127.0.0.1", hub.port, "/pacs/missing", null)
-                    .status());
+            assertEquals(
+                    200,
+                    other.request("GET", OTHER_HOST, hub.port, "/metrics", null).status());
+            assertEquals(
+                    403,
+                    other.request("GET", OTHER_HOST, hub.port, "/pacs/missing", null)
+                            .status());
+            assertEquals(
+                    200,
+                    new BoundHttp("127.0.0.1", pem[0])
+                            .request("GET", "127.0.0.1", hub.port, "/pacs/missing", null)
+                            .status());
         }
     }
 
@@ -137,9 +211,25 @@ class AccessControlTest {
     static Path[] selfSigned(Path dir) throws Exception {
         Path crt = dir.resolve("hub.crt");
         Path key = dir.resolve("hub.key");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=opshub-test", "-addext", "subjectAltName=IP:" + OTHER_HOST + ",IP:127.0.0.1",
-                "-keyout", key.toString(), "-out", crt.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=opshub-test",
+                        "-addext",
+                        "subjectAltName=IP:" + OTHER_HOST + ",IP:127.0.0.1",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        crt.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl: " + out);
         return new Path[] {crt, key};

@@ -8,12 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -24,8 +23,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class BoundHttp {
     /** Status code and body. */
-    record Answer(int status, String body, String headers) {
-    }
+    record Answer(int status, String body, String headers) {}
 
     private final InetAddress local;
     private final SSLContext tls;
@@ -40,7 +38,8 @@ final class BoundHttp {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         try (InputStream in = Files.newInputStream(cert)) {
-            ks.setCertificateEntry("hub", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+            ks.setCertificateEntry("hub", (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
@@ -49,14 +48,15 @@ final class BoundHttp {
         return ctx;
     }
 
-    Answer request(String method, String host, int port, String path, String body, String... headers) throws IOException {
+    Answer request(String method, String host, int port, String path, String body, String... headers)
+            throws IOException {
         Socket plain = new Socket();
         plain.bind(new InetSocketAddress(local, 0));
         plain.connect(new InetSocketAddress(host, port), 5000);
         plain.setSoTimeout(30_000);
         try (Socket s = tls == null ? plain : handshake(plain, host, port)) {
-            StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nConnection: close\r\n");
+            StringBuilder req = new StringBuilder(
+                    method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nConnection: close\r\n");
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
             }
