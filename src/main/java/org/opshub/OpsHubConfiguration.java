@@ -3,7 +3,9 @@ package org.opshub;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,6 +16,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.bot.BotConfiguration;
+import org.opshub.bot.BotWebhook;
 import org.opshub.checks.CheckParameters;
 import org.opshub.checks.ChecksConfiguration;
 import org.opshub.checks.ServiceChecks;
@@ -59,7 +62,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
             bindAll(context);
         } catch (ConfigException e) {
             throw e;
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             throw new ConfigException(e.getMessage(), e);
         }
     }
@@ -99,8 +102,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 context, registry, property, telegram, delivery.outbox(), clock, routesDir, store, delivery.inbox());
         BotConfiguration.bind(
                 context, registry, property, telegram, store, delivery, callbacks, grafana, pacs, checks, clock);
-        org.opshub.bot.BotWebhook webhook =
-                context.getRegistry().lookupByNameAndType("botWebhook", org.opshub.bot.BotWebhook.class);
+        BotWebhook webhook = context.getRegistry().lookupByNameAndType("botWebhook", BotWebhook.class);
         if (webhook != null) {
             access.onWebhookRefused(webhook::refused);
         }
@@ -143,9 +145,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
     private static void maskInSummary(CamelContext context, Set<String> keys, Function<String, String> property) {
         Set<String> words = new TreeSet<>();
         for (String k : keys) {
-            String last = k.substring(k.lastIndexOf('.') + 1)
-                    .toLowerCase(java.util.Locale.ROOT)
-                    .replace("-", "");
+            String last =
+                    k.substring(k.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT).replace("-", "");
             String v = Objects.requireNonNullElse(property.apply(k), "");
             if (last.matches(".*(password|passwd|token|secret|passphrase|apikey|credentials?)")
                     || v.matches("(?s).*://[^/@\\s]+@.*")) {

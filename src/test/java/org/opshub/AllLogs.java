@@ -2,7 +2,11 @@ package org.opshub;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.Layout;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
@@ -43,11 +47,10 @@ public final class AllLogs extends AppenderBase<ILoggingEvent> implements AutoCl
      * masking message and exception converters), message and stack trace.
      */
     public List<String> rendered() {
-        ch.qos.logback.core.Appender<ILoggingEvent> out = root.getAppender("STDOUT");
+        Appender<ILoggingEvent> out = root.getAppender("STDOUT");
         @SuppressWarnings("unchecked")
-        ch.qos.logback.core.Layout<ILoggingEvent> layout = ((ch.qos.logback.core.encoder.LayoutWrappingEncoder<
-                                ILoggingEvent>)
-                        ((ch.qos.logback.core.OutputStreamAppender<ILoggingEvent>) out).getEncoder())
+        Layout<ILoggingEvent> layout = ((LayoutWrappingEncoder<ILoggingEvent>)
+                        ((OutputStreamAppender<ILoggingEvent>) out).getEncoder())
                 .getLayout();
         return events.stream().map(layout::doLayout).toList();
     }

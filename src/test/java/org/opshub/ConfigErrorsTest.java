@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opshub.telegram.AlertDeliveryTestAccess;
 
 /**
  * A configuration opshub cannot run with stops startup with exit code 78 (EX_CONFIG) and one ERROR
@@ -163,7 +164,7 @@ class ConfigErrorsTest {
                 "jdbc:h2:mem:hub-mem;DB_CLOSE_DELAY=-1",
                 "jdbc:h2:" + work.resolve("hub-plain"))) {
             try (HubRunner hub = new HubRunner(Map.of("state.jdbc-url", url, "state.jdbc-user", "sa"))) {
-                byte[] body = org.opshub.telegram.AlertDeliveryTestAccess.payload("UrlForm", "2026-11-21T13:00:00Z");
+                byte[] body = AlertDeliveryTestAccess.payload("UrlForm", "2026-11-21T13:00:00Z");
                 HttpResponse<String> r = hub.postAlerts(body);
                 assertEquals(200, r.statusCode(), url + ": " + r.body());
                 assertEquals(200, hub.get("/observe/health/ready").statusCode(), url);

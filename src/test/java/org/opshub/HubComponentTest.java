@@ -9,6 +9,7 @@ import ch.qos.logback.core.AppenderBase;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -188,7 +189,7 @@ class HubComponentTest {
             Files.copy(
                     Path.of("routes", "pacs-forwarding.yaml"),
                     routes.resolve("pacs-forwarding.yaml"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(
                     routes.resolve("extra.yaml"),
                     "- route:\n    id: extra\n    from:\n"

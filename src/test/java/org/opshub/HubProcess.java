@@ -1,5 +1,6 @@
 package org.opshub;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,7 @@ public final class HubProcess implements AutoCloseable {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "";
         }
     }

@@ -1,11 +1,13 @@
 package org.opshub;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -44,8 +46,7 @@ public final class HubRunner implements AutoCloseable {
         p.setProperty("camel.server.port", Integer.toString(port));
         if (!overrides.containsKey("state.directory") && !overrides.containsKey("state.jdbc-url")) {
             p.setProperty(
-                    "state.directory",
-                    java.nio.file.Files.createTempDirectory("opshub-state").toString());
+                    "state.directory", Files.createTempDirectory("opshub-state").toString());
         }
         p.putAll(overrides);
         main = OpsHub.create();
@@ -59,7 +60,7 @@ public final class HubRunner implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.opshub.config.Secrets;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +55,7 @@ public final class Acks {
     private final Set<String> absentOnce = new HashSet<>();
 
     private volatile String lastProblem;
-    private volatile java.util.function.Function<Alert, AlertView> views;
+    private volatile Function<Alert, AlertView> views;
 
     /**
      * One open acknowledgement.
@@ -104,12 +108,12 @@ public final class Acks {
     }
 
     /** How the alerts opshub sends itself are shown to the template ({@link AlertInbox#view}). */
-    public void views(java.util.function.Function<Alert, AlertView> views) {
+    public void views(Function<Alert, AlertView> views) {
         this.views = views;
     }
 
     private AlertView view(Alert alert) {
-        java.util.function.Function<Alert, AlertView> v = views;
+        Function<Alert, AlertView> v = views;
         return v == null ? new AlertView(alert, zone) : v.apply(alert);
     }
 
@@ -338,11 +342,11 @@ public final class Acks {
                     Alert.FIRING,
                     labels,
                     annotations,
-                    java.time.OffsetDateTime.parse(a.path("startsAt").asText()).toInstant(),
+                    OffsetDateTime.parse(a.path("startsAt").asText()).toInstant(),
                     null,
                     a.path("generatorURL").asText(""),
                     a.path("fingerprint").asText());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }
@@ -463,6 +467,6 @@ public final class Acks {
     }
 
     private static String abbreviate(String s) {
-        return org.opshub.config.Secrets.excerpt(s == null ? "" : s.strip());
+        return Secrets.excerpt(s == null ? "" : s.strip());
     }
 }

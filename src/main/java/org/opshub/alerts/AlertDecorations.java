@@ -8,11 +8,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.Callbacks;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.Texts;
 
 /**
  * What goes with an alert message besides its text: the "Silence 1h / 4h / 24h" buttons of a
@@ -26,16 +28,16 @@ public final class AlertDecorations {
     private static final int[] SILENCE_HOURS = {1, 4, 24};
     private final GrafanaSettings grafana;
     private final boolean silences;
-    private final java.util.Set<String> resendChecks;
-    private final java.util.Set<Long> resendChats;
-    private final java.util.Set<String> resendAlertnames;
-    private volatile org.opshub.outbox.Texts texts;
+    private final Set<String> resendChecks;
+    private final Set<Long> resendChats;
+    private final Set<String> resendAlertnames;
+    private volatile Texts texts;
 
     /** One outbox row of an alert for one chat. */
     public record Row(String kind, String refSuffix, String text, String extra) {}
 
     public AlertDecorations(GrafanaSettings grafana, boolean silences) {
-        this(grafana, silences, java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
+        this(grafana, silences, Set.of(), Set.of(), Set.of());
     }
 
     /**
@@ -48,25 +50,25 @@ public final class AlertDecorations {
     public AlertDecorations(
             GrafanaSettings grafana,
             boolean silences,
-            java.util.Set<String> resendChecks,
-            java.util.Set<Long> resendChats,
-            java.util.Set<String> resendAlertnames) {
+            Set<String> resendChecks,
+            Set<Long> resendChats,
+            Set<String> resendAlertnames) {
         this.grafana = grafana;
         this.silences = silences;
-        this.resendChecks = java.util.Set.copyOf(resendChecks);
-        this.resendChats = java.util.Set.copyOf(resendChats);
-        this.resendAlertnames = java.util.Set.copyOf(resendAlertnames);
+        this.resendChecks = Set.copyOf(resendChecks);
+        this.resendChats = Set.copyOf(resendChats);
+        this.resendAlertnames = Set.copyOf(resendAlertnames);
     }
 
     /** The bot's texts for the buttons and captions (null: English). */
-    public AlertDecorations texts(org.opshub.outbox.Texts t) {
+    public AlertDecorations texts(Texts t) {
         this.texts = t;
         return this;
     }
 
     private String t(String lang, String key, Object... args) {
-        org.opshub.outbox.Texts held = texts;
-        return (held == null ? org.opshub.outbox.Texts.embedded() : held).t(lang, key, args);
+        Texts held = texts;
+        return (held == null ? Texts.embedded() : held).t(lang, key, args);
     }
 
     /** Decorations are off: one plain row per alert. */

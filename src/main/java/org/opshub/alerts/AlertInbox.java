@@ -9,12 +9,20 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.MessageSplitter;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.outbox.Texts;
+import org.opshub.state.StateDataException;
 import org.opshub.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing
@@ -24,7 +32,7 @@ import org.opshub.state.StateStore;
  * {@code alertmanager_alerts_duplicate_total}.
  */
 public final class AlertInbox {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertInbox.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AlertInbox.class);
     private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
     /** The outbox "chat" of console mode (no token): every alert goes there and is logged. */
     public static final long CONSOLE = 0;
@@ -71,19 +79,19 @@ public final class AlertInbox {
         this.decorations = decorations;
     }
 
-    private volatile org.opshub.outbox.Texts texts;
+    private volatile Texts texts;
     private volatile String language = "en";
 
     /** The bot's texts and {@code telegram.language} (the language of chats that chose none). */
-    public void languages(org.opshub.outbox.Texts texts, String language) {
+    public void languages(Texts texts, String language) {
         this.texts = texts;
-        this.language = org.opshub.outbox.Texts.known(language);
+        this.language = Texts.known(language);
     }
 
     /** The language a chat reads: chosen with /language, else {@code telegram.language}. */
     public String language(long chatId) {
         String chosen = chatId == CONSOLE ? null : subscriptions.language(chatId);
-        return chosen == null ? language : org.opshub.outbox.Texts.known(chosen);
+        return chosen == null ? language : Texts.known(chosen);
     }
 
     private volatile int maxMessagesPerWebhook = 10;
@@ -113,13 +121,12 @@ public final class AlertInbox {
         if (budget == null || budget.heldBack().isEmpty()) {
             return 0;
         }
-        org.opshub.outbox.Texts t = texts == null ? org.opshub.outbox.Texts.embedded() : texts;
+        Texts t = texts == null ? Texts.embedded() : texts;
         long now = System.currentTimeMillis();
-        String ref = "held:" + java.util.UUID.randomUUID();
+        String ref = "held:" + UUID.randomUUID();
         return store.inTransaction(c -> {
             int n = 0;
-            for (java.util.Map.Entry<WebhookBudget.Place, Integer> e :
-                    budget.heldBack().entrySet()) {
+            for (Map.Entry<WebhookBudget.Place, Integer> e : budget.heldBack().entrySet()) {
                 String lang = language(e.getKey().chatId());
                 Outbox.enqueue(
                         c,
@@ -168,7 +175,7 @@ public final class AlertInbox {
         int queued;
         try {
             // each chat's language, read before the transaction (one read per chat, no second connection inside it)
-            java.util.Map<Long, String> languages = new java.util.HashMap<>();
+            Map<Long, String> languages = new HashMap<>();
             for (Subscriptions.Target t : targets) {
                 languages.computeIfAbsent(t.chatId(), this::language);
             }
@@ -220,7 +227,7 @@ public final class AlertInbox {
                         .distinct()
                         .count();
             });
-        } catch (org.opshub.state.StateDataException e) {
+        } catch (StateDataException e) {
             // the database refused this alert's data: retrying cannot help, so a 4xx (Alertmanager does not
             // retry those); only the SQLState is logged, the values may be anything
             LOG.warn(
@@ -248,8 +255,7 @@ public final class AlertInbox {
     private static int parts(String text) {
         return text.isEmpty()
                 ? 1
-                : org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT)
-                        .size();
+                : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT).size();
     }
 
     /**
@@ -257,26 +263,23 @@ public final class AlertInbox {
      * for a note, and the note that names the alert and where to read it in full.
      */
     String capped(String text, Alert alert, String lang) {
-        List<String> parts =
-                org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT);
+        List<String> parts = MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
         if (parts.size() <= maxParts) {
             return text;
         }
         String where = alert.generatorUrl() == null || alert.generatorUrl().isBlank()
                 ? "Alertmanager"
-                : org.opshub.outbox.Html.escape(alert.generatorUrl());
-        org.opshub.outbox.Texts t = texts == null ? org.opshub.outbox.Texts.embedded() : texts;
-        String note =
-                "\n\n" + t.t(lang, "alert.cut", org.opshub.outbox.Html.escape(alert.alertname()), maxParts, where);
-        List<String> room =
-                org.opshub.outbox.MessageSplitter.split(text, org.opshub.outbox.MessageSplitter.TELEGRAM_LIMIT - 600);
+                : Html.escape(alert.generatorUrl());
+        Texts t = texts == null ? Texts.embedded() : texts;
+        String note = "\n\n" + t.t(lang, "alert.cut", Html.escape(alert.alertname()), maxParts, where);
+        List<String> room = MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT - 600);
         return String.join("\n", room.subList(0, maxParts)) + note;
     }
 
     /** The line (HTML) under a message that goes to General because the topic it was for is gone. */
     public String goneNote(String lang, long threadId) {
-        org.opshub.outbox.Texts t = texts;
-        return (t == null ? org.opshub.outbox.Texts.embedded() : t).t(lang, "topic.gone.note", threadId);
+        Texts t = texts;
+        return (t == null ? Texts.embedded() : t).t(lang, "topic.gone.note", threadId);
     }
 
     /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */

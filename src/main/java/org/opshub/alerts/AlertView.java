@@ -1,10 +1,13 @@
 package org.opshub.alerts;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.Texts;
 
 /**
  * What {@code templates/alert.txt} sees as {@code ${body}}: one alert with every value already
@@ -18,7 +21,7 @@ public final class AlertView {
     private static final Set<String> SHOWN = Set.of("alertname", "severity");
     private final Alert alert;
     private final ZoneId zone;
-    private final org.opshub.outbox.Texts texts;
+    private final Texts texts;
     private final String lang;
 
     public AlertView(Alert alert, ZoneId zone) {
@@ -26,11 +29,11 @@ public final class AlertView {
     }
 
     /** @param texts the bot's texts, or null (status in upper case, ISO-like times) */
-    public AlertView(Alert alert, ZoneId zone, org.opshub.outbox.Texts texts, String lang) {
+    public AlertView(Alert alert, ZoneId zone, Texts texts, String lang) {
         this.alert = alert;
         this.zone = zone;
         this.texts = texts;
-        this.lang = org.opshub.outbox.Texts.known(lang);
+        this.lang = Texts.known(lang);
     }
 
     private WebhookBudget budget;
@@ -59,14 +62,14 @@ public final class AlertView {
     /** {@code FIRING} or {@code RESOLVED}. */
     public String getStatus() {
         return texts == null
-                ? alert.status().toUpperCase(java.util.Locale.ROOT)
+                ? alert.status().toUpperCase(Locale.ROOT)
                 : texts.t(lang, alert.firing() ? "alert.firing" : "alert.resolved");
     }
 
-    private String time(java.time.Instant t) {
+    private String time(Instant t) {
         DateTimeFormatter f = texts == null
                 ? TIME
-                : DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"), org.opshub.outbox.Texts.locale(lang));
+                : DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"), Texts.locale(lang));
         return f.format(t.atZone(zone));
     }
 

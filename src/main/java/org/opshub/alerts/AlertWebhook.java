@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of {@code POST /alerts}: checks the bearer token, content type and size, parses
@@ -29,7 +32,7 @@ public final class AlertWebhook {
     /** Recording a journal row failed this often: it is dropped with an ERROR line (the data itself is refused). */
     static final int MAX_ATTEMPTS = 10;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertWebhook.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AlertWebhook.class);
 
     /**
      * A webhook request committed to the journal: its row and its alerts as template views (sharing
@@ -131,7 +134,7 @@ public final class AlertWebhook {
     public List<Intake> due() {
         journal.flush();
         long now = System.currentTimeMillis();
-        List<Intake> out = new java.util.ArrayList<>();
+        List<Intake> out = new ArrayList<>();
         for (IntakeStore.Row r : journal.claimDue(hubId, now, now + CLAIM_MS, 100)) {
             if (r.attempts() >= MAX_ATTEMPTS) {
                 LOG.error(

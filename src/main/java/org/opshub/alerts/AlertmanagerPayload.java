@@ -5,9 +5,13 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -92,11 +96,10 @@ public final class AlertmanagerPayload {
      * endsAt, generatorURL, fingerprint), for the store.
      */
     public static String toJson(Alert alert) {
-        com.fasterxml.jackson.databind.node.ObjectNode o =
-                JSON.createObjectNode().put("status", alert.status());
-        com.fasterxml.jackson.databind.node.ObjectNode labels = o.putObject("labels");
+        ObjectNode o = JSON.createObjectNode().put("status", alert.status());
+        ObjectNode labels = o.putObject("labels");
         alert.labels().forEach(labels::put);
-        com.fasterxml.jackson.databind.node.ObjectNode annotations = o.putObject("annotations");
+        ObjectNode annotations = o.putObject("annotations");
         alert.annotations().forEach(annotations::put);
         o.put("startsAt", alert.startsAt().toString());
         o.put(
@@ -114,7 +117,7 @@ public final class AlertmanagerPayload {
     public static Alert fromJson(String json) {
         try {
             return alert(JSON.readTree(json), "stored alert", new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new WebhookRejectedException(400, "stored alert is not JSON");
         }
     }
@@ -186,7 +189,7 @@ public final class AlertmanagerPayload {
             if (e.getKey().indexOf('\u0000') >= 0 || e.getValue().asText().indexOf('\u0000') >= 0) {
                 throw new WebhookRejectedException(400, "field \"" + name + "\" holds a NUL character");
             }
-            if (e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxValueBytes()) {
+            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > limits.maxValueBytes()) {
                 throw new WebhookRejectedException(
                         400,
                         "field \"" + name + "\": the name is longer than" + " alertmanager.max-value-bytes="
@@ -202,7 +205,7 @@ public final class AlertmanagerPayload {
      * surrogate pair) and ended with "…" when longer.
      */
     static String cut(String value, int maxBytes) {
-        byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         if (utf8.length <= maxBytes) {
             return value;
         }
@@ -211,7 +214,7 @@ public final class AlertmanagerPayload {
         int end = 0;
         while (end < value.length()) {
             int cp = value.codePointAt(end);
-            int len = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
             if (bytes + len > budget) {
                 break;
             }
@@ -294,8 +297,8 @@ public final class AlertmanagerPayload {
                     && second >= 0
                     && second <= 59
                     && offsetSeconds != -1
-                    && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
-                long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+                    && day <= YearMonth.of(year, month).lengthOfMonth()) {
+                long days = LocalDate.of(year, month, day).toEpochDay();
                 return Instant.ofEpochSecond(
                         days * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds, nanos);
             }

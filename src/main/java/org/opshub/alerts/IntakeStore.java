@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,7 @@ public final class IntakeStore {
     private final StateStore store;
     private volatile long waiting;
     /** Rows this process is recording now (queued or in progress): never claimed again by its own retry round. */
-    private final java.util.Set<Long> recording = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Long> recording = ConcurrentHashMap.newKeySet();
 
     /** Marks a row as being recorded by this process. */
     public void recording(long id) {

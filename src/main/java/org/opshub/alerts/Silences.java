@@ -12,8 +12,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Objects;
+import org.opshub.config.Secrets;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
+import org.opshub.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,7 @@ public final class Silences {
     private final ZoneId zone;
     private final Clock clock;
     private final Acks acks;
-    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
+    private volatile ChatTexts chatTexts = ChatTexts.embedded();
 
     /**
      * @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons
@@ -46,7 +49,7 @@ public final class Silences {
     }
 
     /** The bot's texts in each chat's language, for the edited messages and errors. */
-    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+    public void languages(ChatTexts chatTexts) {
         this.chatTexts = chatTexts;
     }
 
@@ -56,8 +59,7 @@ public final class Silences {
 
     private String time(long chatId, Instant t) {
         String lang = chatTexts.lang(chatId);
-        return DateTimeFormatter.ofPattern(
-                        chatTexts.texts().t(lang, "format.time"), org.opshub.outbox.Texts.locale(lang))
+        return DateTimeFormatter.ofPattern(chatTexts.texts().t(lang, "format.time"), Texts.locale(lang))
                 .format(t.atZone(zone));
     }
 
@@ -151,7 +153,7 @@ public final class Silences {
     /** Alertmanager refused the silence: the status and the start of its answer are reported in the chat. */
     public void refused(SilenceStep step, int status, String answer) {
         String why = answer == null ? "" : answer.strip();
-        why = org.opshub.config.Secrets.mask(why.length() > 200 ? why.substring(0, 200) + "…" : why);
+        why = Secrets.mask(why.length() > 200 ? why.substring(0, 200) + "…" : why);
         LOG.warn("Alertmanager refused a silence from chat {}: {} {}", step.chatId(), status, why);
         String detail = why.isEmpty() ? "" : ": " + Html.escape(why);
         outbox.reply(step.chatId(), step.threadId(), step.ref(), t(step.chatId(), "silence.refused", status, detail));

@@ -2,6 +2,7 @@ package org.opshub.alerts;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.regex.Matcher;
 
 /**
  * A chat's subscription pattern. Forms:
@@ -49,7 +50,7 @@ public final class SubscriptionPattern {
         }
         String label = null;
         String regex = t;
-        java.util.regex.Matcher m = LABEL_FORM.matcher(t);
+        Matcher m = LABEL_FORM.matcher(t);
         if (m.matches()) {
             label = m.group(1);
             regex = m.group(2);

@@ -5,10 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.opshub.state.StateStore;
 
 /**
@@ -126,7 +128,7 @@ public final class Subscriptions {
             return List.of();
         }
         List<Subscription> sorted = new ArrayList<>(ps);
-        sorted.sort(java.util.Comparator.comparingLong(Subscription::threadId));
+        sorted.sort(Comparator.comparingLong(Subscription::threadId));
         return sorted;
     }
 
@@ -141,7 +143,7 @@ public final class Subscriptions {
             if (!allowed.contains(e.getKey())) {
                 continue;
             }
-            java.util.TreeMap<Long, Target> topics = new java.util.TreeMap<>();
+            TreeMap<Long, Target> topics = new TreeMap<>();
             for (Subscription s : e.getValue()) {
                 if (s.pattern().matches(alert)) {
                     long to = s.threadGone() == null ? s.threadId() : 0;

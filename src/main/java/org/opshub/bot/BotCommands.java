@@ -1,10 +1,19 @@
 package org.opshub.bot;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.SilenceStep;
@@ -34,8 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class BotCommands {
     private static final Logger LOG = LoggerFactory.getLogger(BotCommands.class);
     private static final int MAX_ALERTS_LISTED = 50;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final TelegramSettings settings;
     private final Subscriptions subscriptions;
     private final AlertInbox inbox;
@@ -165,16 +173,15 @@ public final class BotCommands {
      * button per study (four to a row) whose action names the pair and the StudyInstanceUID.
      */
     private void missingWithButtons(long chatId, long thread, String ref, String lang) {
-        List<String[]> studies = new java.util.ArrayList<>();
-        String text =
-                new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), studies);
+        List<String[]> studies = new ArrayList<>();
+        String text = new StatusText(texts, lang).missing(pacs, settings.missingDetails(), Instant.now(), studies);
         if (studies.isEmpty()) {
             outbox.reply(chatId, thread, ref, text);
             return;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode markup = JSON.createObjectNode();
-        com.fasterxml.jackson.databind.node.ArrayNode rows = markup.putArray("inline_keyboard");
-        com.fasterxml.jackson.databind.node.ArrayNode row = null;
+        ObjectNode markup = JSON.createObjectNode();
+        ArrayNode rows = markup.putArray("inline_keyboard");
+        ArrayNode row = null;
         for (String[] s : studies) {
             if (row == null || row.size() == 4) {
                 row = rows.addArray();
@@ -189,7 +196,7 @@ public final class BotCommands {
                     .toString();
             row.addObject().put("text", label).put("callback_data", callbacks.put(chatId, action));
         }
-        com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode();
+        ObjectNode extra = JSON.createObjectNode();
         extra.set("reply_markup", markup);
         outbox.enqueue(chatId, thread, "reply", ref, text, "HTML", extra.toString());
     }
@@ -199,7 +206,7 @@ public final class BotCommands {
      * {@link org.opshub.pacs.PacsResends#resendStudy} or {@code resendCheck}): the message is edited, its
      * text followed by one line naming who re-sent and what happened, its keyboard kept.
      */
-    public void resendDone(ResendStep step, java.util.Map<String, Object> outcome) {
+    public void resendDone(ResendStep step, Map<String, Object> outcome) {
         String lang = lang(step.chatId());
         String line = "\n\n"
                 + texts.t(
@@ -209,12 +216,12 @@ public final class BotCommands {
                         Html.escape(step.trigger().replaceFirst("^telegram:", "")),
                         Html.escape(new ResendText(texts, lang).summary(outcome)));
         String text = step.text().length() + line.length() <= 4096 ? step.text() + line : line.strip();
-        com.fasterxml.jackson.databind.node.ObjectNode extra =
+        ObjectNode extra =
                 JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId());
         if (step.replyMarkup() != null) {
             try {
                 extra.set("reply_markup", JSON.readTree(step.replyMarkup()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the keyboard is dropped; the outcome is still shown
             }
         }
@@ -223,9 +230,8 @@ public final class BotCommands {
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
     private Object graph(long chatId, long thread, String ref, String args, String lang) {
-        List<String> words = new java.util.ArrayList<>();
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
+        List<String> words = new ArrayList<>();
+        Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(args);
         while (m.find()) {
             words.add(m.group(1) != null ? m.group(1) : m.group(2));
         }
@@ -260,7 +266,7 @@ public final class BotCommands {
         JsonNode action;
         try {
             action = JSON.readTree(actionJson);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             answerCallback(chatId, ref, id, texts.t(lang, "button.broken"));
             return null;
         }
@@ -356,8 +362,7 @@ public final class BotCommands {
             case "acks" -> acks(lang);
             case "status" -> status(lang);
             case "language" -> language(chatId, args, lang);
-            case "missing" ->
-                new StatusText(texts, lang).missing(pacs, settings.missingDetails(), java.time.Instant.now(), null);
+            case "missing" -> new StatusText(texts, lang).missing(pacs, settings.missingDetails(), Instant.now(), null);
             case "dashboards", "graph" -> texts.t(lang, "grafana.off");
             default -> texts.t(lang, "unknown", Html.escape(command));
         };

@@ -2,6 +2,7 @@ package org.opshub.bot;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.Acks;
@@ -11,6 +12,7 @@ import org.opshub.checks.ServiceChecks;
 import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.state.StateStore;
@@ -55,20 +57,16 @@ public final class BotConfiguration {
                 .decorate(new AlertDecorations(
                                 grafana.settings(),
                                 silences.enabled(),
-                                java.util.Set.copyOf(pacs.checkKeys()),
+                                Set.copyOf(pacs.checkKeys()),
                                 telegram.resendChats(),
                                 telegram.resendAlertnames())
                         .texts(delivery.texts()));
         context.getRegistry()
                 .bind(
                         "botUpdates",
-                        new BotUpdates(
-                                telegram,
-                                store,
-                                org.opshub.config.Settings.bool(property, "telegram.take-over-webhook", false)));
+                        new BotUpdates(telegram, store, Settings.bool(property, "telegram.take-over-webhook", false)));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
-        org.opshub.outbox.ChatTexts chatTexts =
-                new org.opshub.outbox.ChatTexts(delivery.texts(), delivery.inbox()::language);
+        ChatTexts chatTexts = new ChatTexts(delivery.texts(), delivery.inbox()::language);
         silences.languages(chatTexts);
         grafana.languages(chatTexts);
         context.getRegistry().bind("silences", silences);

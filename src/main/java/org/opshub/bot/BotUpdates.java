@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
@@ -118,7 +119,7 @@ public final class BotUpdates {
         }
         String description = json == null
                 ? "(not JSON)"
-                : org.opshub.config.Secrets.excerpt(json.path("description").asText(""));
+                : Secrets.excerpt(json.path("description").asText(""));
         if (method.equals("getUpdates") && code == 409) {
             boolean webhook = description.toLowerCase().contains("webhook");
             if (webhook && takeOverWebhook) {

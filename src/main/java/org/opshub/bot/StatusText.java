@@ -1,8 +1,12 @@
 package org.opshub.bot;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Texts;
@@ -58,12 +62,12 @@ final class StatusText {
                     Html.escape(String.valueOf(c.get("window"))),
                     missing.size(),
                     incomplete.size()));
-            java.util.Optional<Instant> oldest = java.util.stream.Stream.concat(missing.stream(), incomplete.stream())
+            Optional<Instant> oldest = Stream.concat(missing.stream(), incomplete.stream())
                     .map(s -> s.get("firstSeen"))
-                    .filter(java.util.Objects::nonNull)
+                    .filter(Objects::nonNull)
                     .map(f -> Instant.parse(String.valueOf(f)))
                     .min(Instant::compareTo);
-            oldest.ifPresent(o -> b.append(texts.t(lang, "missing.oldest", age(java.time.Duration.between(o, now)))));
+            oldest.ifPresent(o -> b.append(texts.t(lang, "missing.oldest", age(Duration.between(o, now)))));
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n").append(texts.t(lang, "missing.failed", Html.escape(String.valueOf(c.get("lastError")))));
             }
@@ -80,7 +84,7 @@ final class StatusText {
                                     : texts.t(
                                             lang,
                                             "missing.for",
-                                            age(java.time.Duration.between(
+                                            age(Duration.between(
                                                     Instant.parse(String.valueOf(s.get("firstSeen"))), now))));
                 }
             }
@@ -134,12 +138,12 @@ final class StatusText {
     }
 
     /** "2h 5m", "3m", "45s" (in the chat's words). */
-    private String age(java.time.Duration d) {
+    private String age(Duration d) {
         return age(texts, lang, d);
     }
 
     /** A duration in a language's words: "1d 2h", "2h 5m", "3m", "45s" (en); "2 ч 5 мин" (ru). */
-    static String age(Texts texts, String lang, java.time.Duration d) {
+    static String age(Texts texts, String lang, Duration d) {
         long s = Math.max(0, d.getSeconds());
         if (s >= 86_400) {
             return texts.t(lang, "age.days", s / 86_400, s % 86_400 / 3600);

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.Texts;
 
 /**
  * What {@code templates/check.txt} sees as {@code ${body}}: one check notification, every value
@@ -25,7 +26,7 @@ public final class CheckNotification {
     private final int failures;
     private final HostIdentity host;
     private final ZoneId zone;
-    private org.opshub.outbox.Texts texts;
+    private Texts texts;
     private String lang = "en";
 
     /**
@@ -66,11 +67,11 @@ public final class CheckNotification {
     }
 
     /** The bot's texts for the reason word, times and durations (null: English, ISO-like times). */
-    CheckNotification withTexts(org.opshub.outbox.Texts texts, String lang) {
+    CheckNotification withTexts(Texts texts, String lang) {
         CheckNotification n =
                 new CheckNotification(kind, check, type, target, detail, since, time, failures, host, zone);
         n.texts = texts;
-        n.lang = org.opshub.outbox.Texts.known(lang);
+        n.lang = Texts.known(lang);
         return n;
     }
 
@@ -80,14 +81,13 @@ public final class CheckNotification {
     }
 
     private String text(String key, Object... args) {
-        return (texts == null ? org.opshub.outbox.Texts.embedded() : texts).t(lang, key, args);
+        return (texts == null ? Texts.embedded() : texts).t(lang, key, args);
     }
 
     private String time(Instant t) {
         return (texts == null
                         ? TIME
-                        : java.time.format.DateTimeFormatter.ofPattern(
-                                texts.t(lang, "format.datetime"), org.opshub.outbox.Texts.locale(lang)))
+                        : DateTimeFormatter.ofPattern(texts.t(lang, "format.datetime"), Texts.locale(lang)))
                 .format(t.atZone(zone));
     }
 

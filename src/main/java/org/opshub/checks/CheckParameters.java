@@ -1,5 +1,6 @@
 package org.opshub.checks;
 
+import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ public final class CheckParameters {
             }
             try {
                 if (name.equals("expect") || name.equals("bodyRegexp")) {
-                    com.google.re2j.Pattern.compile(e.getValue());
+                    Pattern.compile(e.getValue());
                 } else if (DURATIONS.contains(name)
                         || (name.equals("reminderInterval") && !v.equalsIgnoreCase("off"))) {
                     if (Durations.parse(v).toMillis() <= 0) {

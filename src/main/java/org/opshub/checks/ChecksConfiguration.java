@@ -9,9 +9,11 @@ import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.ChatTopic;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
 import org.slf4j.Logger;
@@ -55,8 +57,8 @@ public final class ChecksConfiguration {
         boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
         QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
         checks.quietLog(quiet);
-        checks.languages(new org.opshub.outbox.ChatTexts(
-                context.getRegistry().lookupByNameAndType("botTexts", org.opshub.outbox.Texts.class), inbox::language));
+        checks.languages(
+                new ChatTexts(context.getRegistry().lookupByNameAndType("botTexts", Texts.class), inbox::language));
         inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
         LOG.info(

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.opshub.outbox.ChatTopic;
 import org.opshub.outbox.Html;
+import org.opshub.outbox.Texts;
 
 /**
  * One chat's morning digest: what happened while the notify window was closed. What
@@ -21,7 +22,7 @@ public final class Digest {
     private final List<Episode> recovered;
     private final Map<String, Instant> stillDown;
     private final Map<String, Integer> alerts;
-    private final org.opshub.outbox.Texts texts;
+    private final Texts texts;
     private final String lang;
 
     /**
@@ -40,10 +41,10 @@ public final class Digest {
             List<Episode> recovered,
             Map<String, Instant> stillDown,
             Map<String, Integer> alerts,
-            org.opshub.outbox.Texts texts,
+            Texts texts,
             String lang) {
         this.texts = texts;
-        this.lang = org.opshub.outbox.Texts.known(lang);
+        this.lang = Texts.known(lang);
         this.chat = chat;
         this.window = window;
         this.at = at;
@@ -58,7 +59,7 @@ public final class Digest {
     }
 
     private String t(String key, Object... args) {
-        return (texts == null ? org.opshub.outbox.Texts.embedded() : texts).t(lang, key, args);
+        return (texts == null ? Texts.embedded() : texts).t(lang, key, args);
     }
 
     /** The chat (and topic) it goes to. */
@@ -132,7 +133,7 @@ public final class Digest {
 
     private String time(Instant t) {
         DateTimeFormatter f = Duration.between(t, at).toHours() >= 20
-                ? DateTimeFormatter.ofPattern(t("format.day-time"), org.opshub.outbox.Texts.locale(lang))
+                ? DateTimeFormatter.ofPattern(t("format.day-time"), Texts.locale(lang))
                 : HM;
         return f.format(t.atZone(window.zone()));
     }

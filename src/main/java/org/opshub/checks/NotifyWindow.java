@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.format.TextStyle;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -35,7 +36,7 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
         try {
             start = LocalTime.parse(hm[0]);
             end = midnight ? LocalTime.MIDNIGHT : LocalTime.parse(hm[1]);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("checks.notify-window must be HH:mm-HH:mm, not " + w);
         }
         return new NotifyWindow(

@@ -4,15 +4,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.opshub.alerts.QuietHours;
 import org.opshub.outbox.ChatTopic;
+import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
 
 /**
@@ -25,11 +29,11 @@ public final class QuietLog implements QuietHours {
     private final StateStore store;
     private final NotifyWindow window;
     private final boolean holdAlerts;
-    private final java.time.Clock clock;
+    private final Clock clock;
     /** Set when an event is written (and at start): the digest path reads the table only then. */
     private volatile boolean pending = true;
     /** Digests taken but not queued yet, and since when: notifications wait for them (30 s at most). */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private volatile long inFlightSince;
 
@@ -37,7 +41,7 @@ public final class QuietLog implements QuietHours {
      * @param window     the notify window; outside it check notifications wait
      * @param holdAlerts {@code telegram.quiet-hours}: alert messages are held outside the window too
      */
-    public QuietLog(StateStore store, NotifyWindow window, boolean holdAlerts, java.time.Clock clock) {
+    public QuietLog(StateStore store, NotifyWindow window, boolean holdAlerts, Clock clock) {
         this.store = store;
         this.window = window;
         this.holdAlerts = holdAlerts;
@@ -87,8 +91,7 @@ public final class QuietLog implements QuietHours {
      * @param chats     {@code checks.chats}
      * @param downSince for a check name, when it went down if it is DOWN now, else null
      */
-    List<Digest> take(
-            Instant now, List<ChatTopic> chats, org.opshub.outbox.Texts texts, Function<String, Instant> downSince) {
+    List<Digest> take(Instant now, List<ChatTopic> chats, Texts texts, Function<String, Instant> downSince) {
         if (!pending || !window.isOpen(now)) {
             return List.of();
         }
@@ -122,7 +125,7 @@ public final class QuietLog implements QuietHours {
                 }
             }
             StateStore.update(c, "DELETE FROM quiet_event");
-            recovered.sort(java.util.Comparator.comparing(Digest.Episode::up).thenComparing(Digest.Episode::check));
+            recovered.sort(Comparator.comparing(Digest.Episode::up).thenComparing(Digest.Episode::check));
             pending = false;
             List<Digest> out = new ArrayList<>();
             boolean checkNews = !recovered.isEmpty() || !stillDown.isEmpty();

@@ -14,9 +14,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.ToDoubleFunction;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.opshub.alerts.AlertInbox;
+import org.opshub.outbox.ChatTexts;
+import org.opshub.outbox.ChatTopic;
 import org.opshub.outbox.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +45,11 @@ public final class ServiceChecks {
     private final MeterRegistry registry;
     private final Clock clock;
     private final NotifyWindow window;
-    private final List<org.opshub.outbox.ChatTopic> chats;
+    private final List<ChatTopic> chats;
     private final Outbox outbox;
     private final HostIdentity host = new HostIdentity();
     private volatile QuietLog quiet;
-    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
+    private volatile ChatTexts chatTexts = ChatTexts.embedded();
 
     /**
      * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
@@ -56,15 +61,13 @@ public final class ServiceChecks {
             MeterRegistry registry,
             Clock clock,
             NotifyWindow window,
-            List<org.opshub.outbox.ChatTopic> chats,
+            List<ChatTopic> chats,
             Outbox outbox) {
         this.context = context;
         this.registry = registry;
         this.clock = clock;
         this.window = window;
-        this.chats = chats.isEmpty()
-                ? List.of(new org.opshub.outbox.ChatTopic(org.opshub.alerts.AlertInbox.CONSOLE, 0))
-                : List.copyOf(chats);
+        this.chats = chats.isEmpty() ? List.of(new ChatTopic(AlertInbox.CONSOLE, 0)) : List.copyOf(chats);
         this.outbox = outbox;
     }
 
@@ -139,7 +142,7 @@ public final class ServiceChecks {
     }
 
     /** The bot's texts in each chat's language (/language, else {@code telegram.language}). */
-    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+    public void languages(ChatTexts chatTexts) {
         this.chatTexts = chatTexts;
     }
 
@@ -154,7 +157,7 @@ public final class ServiceChecks {
         String text = exchange.getMessage().getBody(String.class);
         String ref =
                 "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
-        for (org.opshub.outbox.ChatTopic chat : chats) {
+        for (ChatTopic chat : chats) {
             outbox.enqueue(
                     chat.chatId(), chat.threadId(), "check", ref, inLanguageOf(chat, text, textRu), "HTML", null);
         }
@@ -189,9 +192,7 @@ public final class ServiceChecks {
 
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
     public void queueDigest(
-            @ExchangeProperty("digest") Digest digest,
-            @org.apache.camel.Body String text,
-            @ExchangeProperty("textRu") String textRu) {
+            @ExchangeProperty("digest") Digest digest, @Body String text, @ExchangeProperty("textRu") String textRu) {
         String tidy = inLanguageOf(digest.chat(), text, textRu)
                 .replaceAll("(?m)^[ \t]+$", "")
                 .replaceAll("\n{3,}", "\n\n")
@@ -215,7 +216,7 @@ public final class ServiceChecks {
     }
 
     /** The Russian text for a chat that reads Russian (when there is one), else the English one. */
-    private String inLanguageOf(org.opshub.outbox.ChatTopic chat, String text, String textRu) {
+    private String inLanguageOf(ChatTopic chat, String text, String textRu) {
         return textRu != null && "ru".equals(chatTexts.lang(chat.chatId())) ? textRu : text;
     }
 
@@ -306,7 +307,7 @@ public final class ServiceChecks {
         return meters;
     }
 
-    private double value(String name, java.util.function.ToDoubleFunction<CheckState> f) {
+    private double value(String name, ToDoubleFunction<CheckState> f) {
         CheckState s = checks.get(name);
         if (s == null) {
             return Double.NaN;

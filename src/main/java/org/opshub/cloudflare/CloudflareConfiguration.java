@@ -2,6 +2,7 @@ package org.opshub.cloudflare;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
@@ -19,14 +20,14 @@ public final class CloudflareConfiguration {
     public static void bind(
             CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
         Settings.duration(property, "cloudflare.period", "PT5M"); // the route's timer period
-        String token = java.util.Objects.requireNonNullElse(property.apply("cloudflare.token"), "")
+        String token = Objects.requireNonNullElse(property.apply("cloudflare.token"), "")
                 .strip();
         // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
         context.getPropertiesComponent().addOverrideProperty("cloudflare.token", token);
         StreamStorage stream = new StreamStorage(
                 token,
                 property.apply("cloudflare.accounts"),
-                org.opshub.config.Settings.bool(property, "cloudflare.legacy-metrics", false),
+                Settings.bool(property, "cloudflare.legacy-metrics", false),
                 registry,
                 clock);
         context.getRegistry().bind("cloudflareStream", stream);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.opshub.config.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,11 +113,7 @@ public final class StreamStorage {
     }
 
     private static void gauge(
-            MeterRegistry registry,
-            String name,
-            String account,
-            java.util.function.Supplier<Number> value,
-            String help) {
+            MeterRegistry registry, String name, String account, Supplier<Number> value, String help) {
         Gauge.builder(name, value).description(help).tag("account", account).register(registry);
     }
 
@@ -136,7 +135,7 @@ public final class StreamStorage {
         JsonNode root;
         try {
             root = JSON.readTree(body == null ? "" : body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             failed(account, "HTTP " + status + ", body is not JSON");
             return;
         }
@@ -146,12 +145,7 @@ public final class StreamStorage {
         }
         String errors = errors(root);
         if (status < 200 || status > 299 || !root.path("success").asBoolean(false)) {
-            failed(
-                    account,
-                    "HTTP " + status
-                            + (errors.isEmpty()
-                                    ? ", success=false"
-                                    : ", " + org.opshub.config.Secrets.excerpt(errors)));
+            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + Secrets.excerpt(errors)));
             return;
         }
         JsonNode result = root.path("result");

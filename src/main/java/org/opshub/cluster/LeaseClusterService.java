@@ -6,7 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,9 +46,9 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     private final Duration lease;
     private final Duration heartbeat;
     private final Clock clock;
-    private final List<Consumer<Boolean>> roleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Boolean>> roleListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService scheduler;
-    private final java.util.Map<String, View> created = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, View> created = new ConcurrentHashMap<>();
 
     /**
      * @param hubId     this hub's name in the lease ({@code cluster.hub-id}), unique among the hubs
@@ -174,7 +177,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
      */
     public final class View extends ServiceSupport implements CamelClusterView {
         private final String namespace;
-        private final List<CamelClusterEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<CamelClusterEventListener> listeners = new CopyOnWriteArrayList<>();
         private CamelContext camelContext;
         private final Member local = new Member(hubId, true);
         private volatile boolean leader;

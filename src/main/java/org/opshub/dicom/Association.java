@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 
 /**
  * An association requested by this SCU, PS3.8 §7 and the state machine of §9.2 as seen from
@@ -114,13 +115,13 @@ public final class Association implements Closeable {
         } catch (DicomException e) {
             closeQuietly(socket);
             throw e;
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             closeQuietly(socket);
             throw new DicomTlsException(DicomTls.reason(e, node, node.tls().clientCertificate()), e);
         } catch (IOException e) {
             // TLS 1.3: a peer that refuses our client certificate closes after our side finished the handshake;
             // its alert is still to be read, and says why
-            javax.net.ssl.SSLException alert = node.tls() != null ? DicomTls.pendingAlert(socket) : null;
+            SSLException alert = node.tls() != null ? DicomTls.pendingAlert(socket) : null;
             closeQuietly(socket);
             if (alert != null) {
                 throw new DicomTlsException(
@@ -427,7 +428,7 @@ public final class Association implements Closeable {
             state = State.CLOSED;
             closeQuietly(socket);
             throw new AssociationAbortedException("connection closed by " + node + " while waiting for " + operation);
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             // TLS 1.3: a peer that refuses our client certificate says so after our side finished the handshake
             state = State.CLOSED;
             closeQuietly(socket);

@@ -1,5 +1,6 @@
 package org.opshub.dicom;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -79,11 +80,7 @@ public final class DicomClient {
 
     /** C-MOVE with the Study Root model on an open association; see {@link Dimse#move}. */
     public Dimse.MoveResult move(
-            Association as,
-            String destination,
-            Attributes identifier,
-            java.time.Duration timeout,
-            Dimse.MoveProgress progress)
+            Association as, String destination, Attributes identifier, Duration timeout, Dimse.MoveProgress progress)
             throws DicomException {
         return Dimse.move(as, settings, UID.StudyRootQueryRetrieveMove, destination, identifier, timeout, progress);
     }

@@ -2,6 +2,7 @@ package org.opshub.dicom;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.impl.KeyStoreHelper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -9,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -22,6 +27,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -94,7 +100,7 @@ public final class DicomTls {
                     jdk = x;
                 }
             }
-            javax.net.ssl.KeyManager[] keys = null;
+            KeyManager[] keys = null;
             if (certFile != null) {
                 KeyStore own;
                 try {
@@ -111,19 +117,19 @@ public final class DicomTls {
                             + e.getClass().getSimpleName() + ")");
                 }
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(own, io.vertx.core.net.impl.KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
+                kmf.init(own, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
                 keys = kmf.getKeyManagers();
             }
-            javax.net.ssl.X509ExtendedKeyManager own = null;
+            X509ExtendedKeyManager own = null;
             if (keys != null) {
-                for (javax.net.ssl.KeyManager k : keys) {
-                    if (k instanceof javax.net.ssl.X509ExtendedKeyManager x) {
+                for (KeyManager k : keys) {
+                    if (k instanceof X509ExtendedKeyManager x) {
                         own = x;
                     }
                 }
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new javax.net.ssl.KeyManager[] {new Noting(own)}, new TrustManager[] {new Explaining(jdk)}, null);
+            ctx.init(new KeyManager[] {new Noting(own)}, new TrustManager[] {new Explaining(jdk)}, null);
             return new DicomTls(ctx, verifyHostname, certFile != null);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException(property + "tls: " + e.getMessage());
@@ -211,37 +217,37 @@ public final class DicomTls {
      * Our key manager (or none), noting when the peer asks for a client certificate: the JDK asks for an
      * alias only then.
      */
-    private static final class Noting extends javax.net.ssl.X509ExtendedKeyManager {
-        private final javax.net.ssl.X509ExtendedKeyManager own;
+    private static final class Noting extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager own;
 
-        Noting(javax.net.ssl.X509ExtendedKeyManager own) {
+        Noting(X509ExtendedKeyManager own) {
             this.own = own;
         }
 
         @Override
-        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
             REQUESTED.get()[0] = true;
             return own == null ? null : own.chooseClientAlias(keyType, issuers, socket);
         }
 
         @Override
-        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
             REQUESTED.get()[0] = true;
             return own == null ? null : own.chooseEngineClientAlias(keyType, issuers, engine);
         }
 
         @Override
-        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
             return own == null ? null : own.getClientAliases(keyType, issuers);
         }
 
         @Override
-        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
             return null;
         }
 
         @Override
-        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
             return null;
         }
 
@@ -251,7 +257,7 @@ public final class DicomTls {
         }
 
         @Override
-        public java.security.PrivateKey getPrivateKey(String alias) {
+        public PrivateKey getPrivateKey(String alias) {
             return own == null ? null : own.getPrivateKey(alias);
         }
     }
@@ -284,9 +290,7 @@ public final class DicomTls {
                                 + "); use a name it holds, or set tls-verify-hostname=false",
                         e);
             }
-            if (m.contains("expired")
-                    || m.contains("not yet valid")
-                    || e instanceof java.security.cert.CertificateExpiredException) {
+            if (m.contains("expired") || m.contains("not yet valid") || e instanceof CertificateExpiredException) {
                 return new ExplainedCertificateException(who + " is outside its validity (" + m + ")", e);
             }
             return new ExplainedCertificateException(

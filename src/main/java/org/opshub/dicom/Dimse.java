@@ -1,6 +1,7 @@
 package org.opshub.dicom;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 
 /**
  * DIMSE-C services used by this SCU, PS3.7 §9: C-ECHO (§9.1.5, §9.3.5), C-FIND (§9.1.2,
@@ -119,7 +120,7 @@ public final class Dimse {
             String sopClass,
             String destination,
             Attributes identifier,
-            java.time.Duration timeout,
+            Duration timeout,
             MoveProgress progress)
             throws DicomException {
         Pdu.aeField(destination);
@@ -141,7 +142,7 @@ public final class Dimse {
                                 .setUnsignedShort(Tag.CommandDataSetType, NO_DATA_SET),
                         null);
             }
-            if (!cancelled && !as.awaitData(java.time.Duration.ofNanos(Math.min(left, 1_000_000_000L)))) {
+            if (!cancelled && !as.awaitData(Duration.ofNanos(Math.min(left, 1_000_000_000L)))) {
                 continue;
             }
             Association.Message msg;

@@ -3,6 +3,7 @@ package org.opshub.dicom;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -161,8 +162,7 @@ public sealed interface Pdu
     record PDataTf(List<Pdv> pdvs) implements Pdu {
         /** A P-DATA-TF carrying one PDV of {@code len} bytes of {@code data} from {@code off}. */
         public static PDataTf of(int contextId, boolean command, boolean last, byte[] data, int off, int len) {
-            return new PDataTf(
-                    List.of(new Pdv(contextId, command, last, java.util.Arrays.copyOfRange(data, off, off + len))));
+            return new PDataTf(List.of(new Pdv(contextId, command, last, Arrays.copyOfRange(data, off, off + len))));
         }
 
         @Override
@@ -325,7 +325,7 @@ public sealed interface Pdu
                     body[pos + 4] & 0xFF,
                     (mch & 1) != 0,
                     (mch & 2) != 0,
-                    java.util.Arrays.copyOfRange(body, pos + 6, pos + 4 + (int) len)));
+                    Arrays.copyOfRange(body, pos + 6, pos + 4 + (int) len)));
             pos += 4 + (int) len;
         }
         if (pdvs.isEmpty()) {
@@ -365,7 +365,7 @@ public sealed interface Pdu
                     "invalid AE title '" + ae + "': 1-16 printable ASCII characters, no backslash");
         }
         byte[] f = new byte[16];
-        java.util.Arrays.fill(f, (byte) ' ');
+        Arrays.fill(f, (byte) ' ');
         byte[] a = ascii(t);
         System.arraycopy(a, 0, f, 0, a.length);
         return f;

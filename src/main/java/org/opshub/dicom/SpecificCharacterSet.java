@@ -3,6 +3,10 @@ package org.opshub.dicom;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decoding of text values by Specific Character Set (0008,0005), PS3.5 §6.1 and PS3.3 §C.12.1.1.2.
@@ -44,8 +48,8 @@ public final class SpecificCharacterSet {
             Map.entry('T', "x-iso-8859-11"));
 
     private static final byte ESC = 0x1B;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpecificCharacterSet.class);
-    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Logger LOG = LoggerFactory.getLogger(SpecificCharacterSet.class);
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private final Charset charset;
     private final boolean iso2022;

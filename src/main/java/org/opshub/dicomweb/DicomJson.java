@@ -1,6 +1,7 @@
 package org.opshub.dicomweb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 
 /**
  * Reads attributes of the DICOM JSON Model (PS3.18 Annex F): an object per data set whose keys are
@@ -17,7 +18,7 @@ public final class DicomJson {
     private static JsonNode attribute(JsonNode dataSet, int tag) {
         String key = String.format("%08X", tag);
         JsonNode a = dataSet.get(key);
-        return a != null ? a : dataSet.path(key.toLowerCase(java.util.Locale.ROOT));
+        return a != null ? a : dataSet.path(key.toLowerCase(Locale.ROOT));
     }
 
     /**

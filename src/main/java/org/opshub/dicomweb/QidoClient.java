@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -135,7 +136,7 @@ public final class QidoClient implements AutoCloseable {
             });
             status = (Integer) r[0];
             body = (String) r[1];
-            type = ((String) r[2]).toLowerCase(java.util.Locale.ROOT);
+            type = ((String) r[2]).toLowerCase(Locale.ROOT);
         } catch (IOException e) {
             throw new QidoException(where + " does not answer: " + e.getMessage(), e);
         }

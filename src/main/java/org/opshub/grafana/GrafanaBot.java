@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
@@ -123,10 +127,10 @@ public final class GrafanaBot {
         return true;
     }
 
-    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
+    private volatile ChatTexts chatTexts = ChatTexts.embedded();
 
     /** The bot's texts in each chat's language, for the keyboards and replies. */
-    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+    public void languages(ChatTexts chatTexts) {
         this.chatTexts = chatTexts;
     }
 
@@ -219,7 +223,7 @@ public final class GrafanaBot {
      * The items whose title starts with {@code query}, case-insensitively, in order; only the
      * first whose title equals it when there is one.
      */
-    private static <T> List<T> byPrefix(List<T> items, java.util.function.Function<T, String> title, String query) {
+    private static <T> List<T> byPrefix(List<T> items, Function<T, String> title, String query) {
         String q = query == null ? "" : query.toLowerCase(Locale.ROOT);
         List<T> matches = new ArrayList<>();
         for (T item : items) {
@@ -362,9 +366,7 @@ public final class GrafanaBot {
         String message = "";
         try {
             JsonNode n = JSON.readTree(b);
-            message = n == null
-                    ? ""
-                    : org.opshub.config.Secrets.excerpt(n.path("message").asText(""));
+            message = n == null ? "" : Secrets.excerpt(n.path("message").asText(""));
         } catch (IOException e) {
             message = "";
         }
@@ -379,7 +381,7 @@ public final class GrafanaBot {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof java.net.SocketTimeoutException || e instanceof HttpTimeoutException) {
+        if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
             return "timeout";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -1,6 +1,7 @@
 package org.opshub.http;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import org.apache.camel.util.TimeUtils;
 
@@ -23,7 +24,7 @@ public final class Durations {
         if (t.toUpperCase(Locale.ROOT).startsWith("P")) {
             try {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("not a duration: " + text, e);
             }
         }

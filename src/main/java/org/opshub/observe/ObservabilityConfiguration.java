@@ -1,5 +1,7 @@
 package org.opshub.observe;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.opshub.config.Secrets;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -28,10 +31,9 @@ public final class ObservabilityConfiguration {
     public static void bind(CamelContext context, PrometheusMeterRegistry registry, Function<String, String> property) {
         String level = Objects.requireNonNullElse(property.apply("opshub.log-level"), "");
         if (!level.isBlank()) {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.opshub"))
-                    .setLevel(ch.qos.logback.classic.Level.toLevel(level.strip(), ch.qos.logback.classic.Level.INFO));
+            ((Logger) LoggerFactory.getLogger("org.opshub")).setLevel(Level.toLevel(level.strip(), Level.INFO));
         }
-        org.opshub.config.Secrets.register(secrets(context.getPropertiesComponent(), property));
+        Secrets.register(secrets(context.getPropertiesComponent(), property));
         context.getRegistry().bind("prometheusScrape", new PrometheusScrape(registry));
         context.getRegistry().bind("healthReport", new HealthReport(context));
     }
@@ -40,7 +42,7 @@ public final class ObservabilityConfiguration {
     public static void debugLog(CamelContext context, Function<String, String> property, List<String> derived) {
         List<String> all = new ArrayList<>(secrets(context.getPropertiesComponent(), property));
         all.addAll(derived);
-        org.opshub.config.Secrets.register(all);
+        Secrets.register(all);
         context.getManagementStrategy().addEventNotifier(new RouteDebugLog(all));
     }
 

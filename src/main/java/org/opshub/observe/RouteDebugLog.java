@@ -1,9 +1,11 @@
 package org.opshub.observe;
 
+import java.util.Comparator;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.opshub.config.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ public final class RouteDebugLog extends EventNotifierSupport {
                 .filter(s -> s != null && s.strip().length() >= 4)
                 .map(String::strip)
                 .distinct()
-                .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .sorted(Comparator.comparingInt(String::length).reversed())
                 .toList();
         boolean on = LOG.isDebugEnabled();
         setIgnoreExchangeEvents(!on);
@@ -71,6 +73,6 @@ public final class RouteDebugLog extends EventNotifierSupport {
         for (String s : secrets) {
             out = out.replace(s, "***");
         }
-        return org.opshub.config.Secrets.mask(out);
+        return Secrets.mask(out);
     }
 }

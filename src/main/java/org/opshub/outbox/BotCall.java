@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
@@ -75,7 +76,7 @@ public final class BotCall {
         if (png != null) {
             MultipartEntityBuilder b = MultipartEntityBuilder.create()
                     .setMode(HttpMultipartMode.EXTENDED)
-                    .setCharset(java.nio.charset.StandardCharsets.UTF_8)
+                    .setCharset(StandardCharsets.UTF_8)
                     .addTextBody("chat_id", Long.toString(m.chatId()), ContentType.TEXT_PLAIN)
                     .addBinaryBody("photo", png, ContentType.IMAGE_PNG, "panel.png");
             if (extra.has("message_thread_id")) {

@@ -1,8 +1,10 @@
 package org.opshub.outbox;
 
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Base64;
 import org.opshub.state.StateStore;
 
@@ -27,7 +29,7 @@ public final class Callbacks {
     }
 
     /** {@link #put(long, String)} inside the caller's transaction. */
-    public static String put(java.sql.Connection c, long chatId, String action) throws java.sql.SQLException {
+    public static String put(Connection c, long chatId, String action) throws SQLException {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);

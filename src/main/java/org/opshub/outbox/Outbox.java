@@ -1,5 +1,6 @@
 package org.opshub.outbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.opshub.config.Secrets;
 import org.opshub.state.StateStore;
 
 /**
@@ -53,7 +55,7 @@ public final class Outbox {
     public static int enqueue(
             Connection c, long chatId, String kind, String ref, String text, String parseMode, String extra, long now)
             throws SQLException {
-        text = org.opshub.config.Secrets.mask(text);
+        text = Secrets.mask(text);
         boolean caption = extra != null && extra.contains("\"panel\"");
         List<String> parts =
                 caption || text.isEmpty() ? List.of(text) : MessageSplitter.split(text, MessageSplitter.TELEGRAM_LIMIT);
@@ -96,8 +98,7 @@ public final class Outbox {
         if (threadId == 0) {
             return extra;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode o =
-                BotCall.extra(new OutboxMessage(0, 0, "", "", "", null, 0, 0, extra));
+        ObjectNode o = BotCall.extra(new OutboxMessage(0, 0, "", "", "", null, 0, 0, extra));
         return o.put("message_thread_id", threadId).toString();
     }
 

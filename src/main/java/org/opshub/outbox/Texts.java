@@ -1,7 +1,10 @@
 package org.opshub.outbox;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +69,12 @@ public final class Texts {
         this.directory = null;
         for (String lang : LANGUAGES) {
             Properties p = new Properties();
-            try (java.io.InputStream in = Texts.class.getResourceAsStream("/texts/messages_" + lang + ".properties")) {
+            try (InputStream in = Texts.class.getResourceAsStream("/texts/messages_" + lang + ".properties")) {
                 if (in != null) {
-                    p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                    p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             Map<String, String> m = new LinkedHashMap<>();
             p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));

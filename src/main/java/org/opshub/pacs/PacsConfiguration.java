@@ -1,8 +1,10 @@
 package org.opshub.pacs;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +15,7 @@ public final class PacsConfiguration {
     private PacsConfiguration() {}
 
     /** @throws IllegalArgumentException naming the property of a bad value */
-    public static PacsMonitor bind(CamelContext context, MeterRegistry registry, java.time.Clock clock) {
+    public static PacsMonitor bind(CamelContext context, MeterRegistry registry, Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
         PacsSettings settings = PacsSettings.from(
                 PacsSettings.keys(
@@ -29,11 +31,7 @@ public final class PacsConfiguration {
 
     /** Binds {@code pacsResends}, the C-MOVE re-send, once the state store is there. */
     public static PacsResends bindResends(
-            CamelContext context,
-            PacsMonitor monitor,
-            org.opshub.state.StateStore store,
-            MeterRegistry registry,
-            java.time.Clock clock) {
+            CamelContext context, PacsMonitor monitor, StateStore store, MeterRegistry registry, Clock clock) {
         PacsResends resends = new PacsResends(monitor, store, registry, clock);
         context.getRegistry().bind("pacsResends", resends);
         return resends;

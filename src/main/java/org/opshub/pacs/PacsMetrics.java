@@ -3,6 +3,8 @@ package org.opshub.pacs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Instant;
 import java.util.function.ToDoubleFunction;
 
@@ -140,11 +142,11 @@ final class PacsMetrics {
      * Prometheus registry itself: Micrometer would drop the {@code _info} suffix of a gauge.
      */
     private static void info(MeterRegistry registry, PacsSettings settings) {
-        if (!(registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus)
+        if (!(registry instanceof PrometheusMeterRegistry prometheus)
                 || settings.nodes().isEmpty()) {
             return;
         }
-        io.prometheus.metrics.core.metrics.Info info = io.prometheus.metrics.core.metrics.Info.builder()
+        Info info = Info.builder()
                 .name("pacs_node_info")
                 .help("How opshub queries the PACS node: transport dimse, dimse-tls or qido-rs")
                 .labelNames("pacs", "transport")

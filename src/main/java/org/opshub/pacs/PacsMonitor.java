@@ -1,11 +1,14 @@
 package org.opshub.pacs;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
@@ -28,15 +31,15 @@ public final class PacsMonitor {
     private final DicomClient client;
     private final StudyFinder finder;
     private final PacsState state = new PacsState();
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     /** Creates the monitor on the system clock and registers its gauges on {@code registry}. */
     public PacsMonitor(PacsSettings settings, MeterRegistry registry) {
-        this(settings, registry, java.time.Clock.systemUTC());
+        this(settings, registry, Clock.systemUTC());
     }
 
     /** Creates the monitor and registers its gauges on {@code registry}; {@code clock} dates first sightings. */
-    public PacsMonitor(PacsSettings settings, MeterRegistry registry, java.time.Clock clock) {
+    public PacsMonitor(PacsSettings settings, MeterRegistry registry, Clock clock) {
         this.settings = settings;
         this.clock = clock;
         this.client = new DicomClient(settings.scu());
@@ -240,14 +243,13 @@ public final class PacsMonitor {
             PacsNode source,
             PacsNode target)
             throws DicomException {
-        Map<String, PacsState.SeriesGaps> kept = new java.util.HashMap<>();
+        Map<String, PacsState.SeriesGaps> kept = new HashMap<>();
         for (Reconciliation.Gap g : r.incomplete()) {
             String uid = g.study().studyInstanceUid();
             PacsState.SeriesGaps cached = c.series.get(uid);
             if (cached != null
-                    && java.util.Objects.equals(
-                            cached.sourceInstances(), g.study().instances())
-                    && java.util.Objects.equals(cached.targetInstances(), g.targetInstances())) {
+                    && Objects.equals(cached.sourceInstances(), g.study().instances())
+                    && Objects.equals(cached.targetInstances(), g.targetInstances())) {
                 kept.put(uid, cached);
                 continue;
             }

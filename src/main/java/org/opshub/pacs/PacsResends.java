@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.opshub.dicom.Pdu;
 import org.opshub.dicom.Tag;
 import org.opshub.dicom.Vr;
 import org.opshub.state.StateStore;
+import org.opshub.state.StateUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +208,7 @@ public final class PacsResends {
             int made = autoResend(c);
             autoError = null;
             return made;
-        } catch (org.opshub.state.StateUnavailableException e) {
+        } catch (StateUnavailableException e) {
             // without the store the cap cannot be kept: nothing moves until it answers again
             if (autoError == null) {
                 LOG.warn("Automatic re-send paused: {}", e.getMessage());
@@ -331,7 +333,7 @@ public final class PacsResends {
     /** Per StudyInstanceUID moved on this check: {automatic moves, epoch ms of its last move}. */
     private Map<String, long[]> history(ForwardingCheck c) {
         return store.inTransaction(conn -> {
-            Map<String, long[]> out = new java.util.HashMap<>();
+            Map<String, long[]> out = new HashMap<>();
             try (PreparedStatement ps = conn.prepareStatement("SELECT study_uid,"
                     + " SUM(CASE WHEN automatic THEN 1 ELSE 0 END), MAX(started_at)"
                     + " FROM pacs_resend WHERE source = ? AND target = ? GROUP BY study_uid")) {

@@ -1,16 +1,25 @@
 package org.opshub.pacs;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.opshub.config.Settings;
 import org.opshub.dicom.DicomNode;
+import org.opshub.dicom.DicomTls;
+import org.opshub.dicom.Pdu;
 import org.opshub.dicom.ScuSettings;
+import org.opshub.dicomweb.QidoClient;
 
 /**
  * The PACS monitor's configuration, read from the {@code pacs.*} properties:
@@ -80,12 +89,12 @@ public record PacsSettings(
             String p = "pacs.nodes." + name + ".";
             String host = get.apply(p + "host");
             String ae = get.apply(p + "ae-title");
-            org.opshub.dicomweb.QidoClient qido = qido(get, p, scu);
+            QidoClient qido = qido(get, p, scu);
             if ((host.isEmpty() || ae.isEmpty()) && qido == null) {
                 throw new IllegalArgumentException(
                         p + "host and " + p + "ae-title are required (or " + p + "qido-url)");
             }
-            org.opshub.dicom.DicomTls tls = tls(get, p);
+            DicomTls tls = tls(get, p);
             try {
                 nodes.put(
                         name,
@@ -128,7 +137,7 @@ public record PacsSettings(
             String destination = get.apply(p + "move-destination");
             if (!destination.isEmpty()) {
                 try {
-                    org.opshub.dicom.Pdu.checkAeTitle(destination);
+                    Pdu.checkAeTitle(destination);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(p + "move-destination=" + destination + ": " + e.getMessage());
                 }
@@ -140,7 +149,7 @@ public record PacsSettings(
                         !destination.isEmpty()
                                 ? destination
                                 : t.dicom() == null ? null : t.dicom().aeTitle(),
-                        org.opshub.config.Settings.bool(get, p + "auto-resend", false),
+                        Settings.bool(get, p + "auto-resend", false),
                         attempts,
                         minAge,
                         perMinute);
@@ -152,8 +161,8 @@ public record PacsSettings(
                 duration(get, "pacs.period", "PT1M"),
                 nodes,
                 checks,
-                org.opshub.config.Settings.bool(get, "pacs.legacy-metrics", false),
-                org.opshub.config.Settings.bool(get, "pacs.missing.include-patient", false),
+                Settings.bool(get, "pacs.legacy-metrics", false),
+                Settings.bool(get, "pacs.missing.include-patient", false),
                 scu,
                 duration(get, "pacs.move-timeout", "PT10M"));
     }
@@ -162,7 +171,7 @@ public record PacsSettings(
      * {@code <p>qido-url} (http or https) with {@code qido-user}/{@code qido-password} or {@code qido-token},
      * {@code qido-page-size} (default 1000) and {@code qido-timeout} (default PT30S); null without a URL.
      */
-    private static org.opshub.dicomweb.QidoClient qido(Function<String, String> get, String p, ScuSettings scu) {
+    private static QidoClient qido(Function<String, String> get, String p, ScuSettings scu) {
         String url = get.apply(p + "qido-url").replaceAll("/+$", "");
         if (url.isEmpty()) {
             for (String k : List.of("qido-user", "qido-password", "qido-token")) {
@@ -172,9 +181,9 @@ public record PacsSettings(
             }
             return null;
         }
-        java.net.URI uri;
+        URI uri;
         try {
-            uri = java.net.URI.create(url);
+            uri = URI.create(url);
         } catch (IllegalArgumentException e) {
             uri = null;
         }
@@ -200,7 +209,7 @@ public record PacsSettings(
             throw new IllegalArgumentException(p + "qido-page-size must be at least 1");
         }
         String password = get.apply(p + "qido-password");
-        return new org.opshub.dicomweb.QidoClient(new org.opshub.dicomweb.QidoClient.Settings(
+        return new QidoClient(new QidoClient.Settings(
                 uri,
                 user.isEmpty() ? null : user,
                 password.isEmpty() ? null : password,
@@ -215,7 +224,7 @@ public record PacsSettings(
      * {@code <p>tls=true} with {@code tls-ca-file}, optional {@code tls-cert-file}/{@code tls-key-file} and
      * {@code tls-verify-hostname} (default true); null without {@code tls=true}.
      */
-    private static org.opshub.dicom.DicomTls tls(Function<String, String> get, String p) {
+    private static DicomTls tls(Function<String, String> get, String p) {
         String on = get.apply(p + "tls");
         if (!on.isEmpty() && !on.equalsIgnoreCase("true") && !on.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException(p + "tls=" + on + " is not true or false");
@@ -232,9 +241,8 @@ public record PacsSettings(
             }
             return null;
         }
-        java.util.function.Function<String, java.nio.file.Path> file =
-                k -> get.apply(p + k).isEmpty() ? null : java.nio.file.Path.of(get.apply(p + k));
-        return org.opshub.dicom.DicomTls.fromPem(
+        Function<String, Path> file = k -> get.apply(p + k).isEmpty() ? null : Path.of(get.apply(p + k));
+        return DicomTls.fromPem(
                 file.apply("tls-ca-file"),
                 file.apply("tls-cert-file"),
                 file.apply("tls-key-file"),
@@ -296,9 +304,8 @@ public record PacsSettings(
      * properties, and from environment variables named like {@code PACS_NODES_ARCHIVE_HOST} (upper
      * case, dots and dashes as underscores; the node or pair name is taken in lower case).
      */
-    public static java.util.Set<String> keys(
-            java.util.Set<String> fileKeys, java.util.Properties system, java.util.Map<String, String> env) {
-        java.util.Set<String> keys = new java.util.TreeSet<>(fileKeys);
+    public static Set<String> keys(Set<String> fileKeys, Properties system, Map<String, String> env) {
+        Set<String> keys = new TreeSet<>(fileKeys);
         system.stringPropertyNames().stream().filter(k -> k.startsWith("pacs.")).forEach(keys::add);
         for (String k : env.keySet()) {
             if (k.startsWith("PACS_NODES_")) {
@@ -316,7 +323,7 @@ public record PacsSettings(
      * variable ending in {@code _TLS_CA_FILE} is not read as {@code _TLS}. The one list the settings,
      * the environment mapping and the unknown-key check read.
      */
-    public static final java.util.List<String> NODE_KEYS = java.util.List.of(
+    public static final List<String> NODE_KEYS = List.of(
             "tls-verify-hostname",
             "tls-cert-file",
             "tls-key-file",
@@ -334,7 +341,7 @@ public record PacsSettings(
             "qido-timeout");
 
     /** The keys of one forwarding pair, {@code pacs.forwarding.<pair>.<key>}. */
-    public static final java.util.List<String> PAIR_KEYS = java.util.List.of(
+    public static final List<String> PAIR_KEYS = List.of(
             "source",
             "target",
             "window",
@@ -345,11 +352,11 @@ public record PacsSettings(
             "min-age",
             "max-moves-per-minute");
 
-    private static String envKey(String prefix, String rest, java.util.List<String> keys) {
+    private static String envKey(String prefix, String rest, List<String> keys) {
         for (String key : keys) {
-            String f = key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            String f = key.toUpperCase(Locale.ROOT).replace('-', '_');
             if (rest.endsWith("_" + f) && rest.length() > f.length() + 1) {
-                String name = rest.substring(0, rest.length() - f.length() - 1).toLowerCase(java.util.Locale.ROOT);
+                String name = rest.substring(0, rest.length() - f.length() - 1).toLowerCase(Locale.ROOT);
                 return prefix + name + "." + key;
             }
         }

@@ -2,6 +2,7 @@ package org.opshub.pacs;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,7 +56,7 @@ final class PacsState {
      * @param targetInstances the same on the target
      * @param gaps            the series absent (target count null) or with fewer instances on the target
      */
-    record SeriesGaps(Integer sourceInstances, Integer targetInstances, java.util.List<SeriesGap> gaps) {}
+    record SeriesGaps(Integer sourceInstances, Integer targetInstances, List<SeriesGap> gaps) {}
 
     /** One series of a {@link SeriesGaps}. */
     record SeriesGap(

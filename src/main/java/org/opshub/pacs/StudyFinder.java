@@ -8,6 +8,7 @@ import org.opshub.dicom.Association;
 import org.opshub.dicom.Attributes;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
+import org.opshub.dicom.DimseStatusException;
 import org.opshub.dicom.FindResponses;
 import org.opshub.dicom.Tag;
 import org.opshub.dicom.Vr;
@@ -121,7 +122,7 @@ public final class StudyFinder {
                     try {
                         byUid(as, String.join("\\", uids), out);
                         return true;
-                    } catch (org.opshub.dicom.DimseStatusException e) {
+                    } catch (DimseStatusException e) {
                         if (!as.isOpen()) {
                             throw e;
                         }

@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
@@ -40,7 +42,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
     /** Per file name: route id → template ref and parameters, as last created. */
     private final Map<String, Map<String, String>> created = new HashMap<>();
 
-    private final java.util.function.BiConsumer<String, Map<String, String>> validator;
+    private final BiConsumer<String, Map<String, String>> validator;
     private final Runnable afterReload;
 
     /**
@@ -51,9 +53,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
      * @param afterReload runs after each reload of a file (e.g. forget the state of removed checks)
      */
     public TemplatedRouteReload(
-            String directory,
-            java.util.function.BiConsumer<String, Map<String, String>> validator,
-            Runnable afterReload) {
+            String directory, BiConsumer<String, Map<String, String>> validator, Runnable afterReload) {
         super(directory);
         this.validator = validator;
         this.afterReload = afterReload;
@@ -147,7 +147,7 @@ public final class TemplatedRouteReload extends FileWatcherResourceReloadStrateg
         Map<String, String> wanted = signatures(usable);
         wanted.putAll(invalidKept);
         Map<String, String> before = created.getOrDefault(file, Map.of());
-        Set<String> templateIds = new java.util.HashSet<>();
+        Set<String> templateIds = new HashSet<>();
         parsed.templates.forEach(t -> templateIds.add(t.getId()));
         try {
             if (!parsed.templates.isEmpty()) {

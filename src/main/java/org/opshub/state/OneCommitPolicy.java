@@ -3,6 +3,7 @@ package org.opshub.state;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Policy;
 
 /**
@@ -31,7 +32,7 @@ public final class OneCommitPolicy implements Policy {
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                throw new org.apache.camel.RuntimeCamelException(e);
+                throw new RuntimeCamelException(e);
             }
         });
     }

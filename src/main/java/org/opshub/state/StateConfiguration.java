@@ -1,10 +1,13 @@
 package org.opshub.state;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
+import org.opshub.config.ConfigException;
 import org.opshub.config.Settings;
 
 /**
@@ -22,10 +25,9 @@ public final class StateConfiguration {
         String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
         try {
             // also with PostgreSQL: the state-disk check watches it, and a missing one reads as a full disk
-            java.nio.file.Files.createDirectories(Path.of(dir));
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new org.opshub.config.ConfigException(
-                    "state.directory", "\"" + dir + "\" cannot be created: " + e.getMessage());
+            Files.createDirectories(Path.of(dir));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("state.directory", "\"" + dir + "\" cannot be created: " + e.getMessage());
         }
         StateStore store = StateStore.open(
                 property.apply("state.jdbc-url"),

@@ -6,9 +6,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.opshub.config.ConfigException;
 import org.slf4j.Logger;
@@ -114,7 +118,7 @@ public final class StateStore implements AutoCloseable {
             description = "embedded H2 " + file + ".mv.db";
         } else {
             String url = jdbcUrl.strip();
-            String lower = url.toLowerCase(java.util.Locale.ROOT);
+            String lower = url.toLowerCase(Locale.ROOT);
             if (lower.startsWith("jdbc:h2:")) {
                 url = h2(url, queryMs);
             } else if (lower.startsWith("jdbc:postgresql:")) {
@@ -168,8 +172,7 @@ public final class StateStore implements AutoCloseable {
         return new StateStore(
                 ds,
                 description,
-                jdbcUrl != null
-                        && jdbcUrl.strip().toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:"));
+                jdbcUrl != null && jdbcUrl.strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -179,11 +182,11 @@ public final class StateStore implements AutoCloseable {
     static String h2(String url, long queryMs) {
         String[] parts = url.split(";");
         StringBuilder out = new StringBuilder(parts[0]);
-        java.util.Set<String> ours = java.util.Set.of(
-                "MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT", "WRITE_DELAY");
+        Set<String> ours =
+                Set.of("MODE", "DATABASE_TO_LOWER", "DEFAULT_NULL_ORDERING", "DB_CLOSE_ON_EXIT", "WRITE_DELAY");
         boolean timeout = false;
         for (int i = 1; i < parts.length; i++) {
-            String key = parts[i].split("=", 2)[0].strip().toUpperCase(java.util.Locale.ROOT);
+            String key = parts[i].split("=", 2)[0].strip().toUpperCase(Locale.ROOT);
             if (parts[i].isBlank() || ours.contains(key)) {
                 continue;
             }
@@ -302,7 +305,7 @@ public final class StateStore implements AutoCloseable {
 
     private <T> T inSavepoint(Connection c, Work<T> work) {
         try {
-            java.sql.Savepoint savepoint = c.setSavepoint();
+            Savepoint savepoint = c.setSavepoint();
             try {
                 T result = work.run(c);
                 c.releaseSavepoint(savepoint);
@@ -343,7 +346,7 @@ public final class StateStore implements AutoCloseable {
         if (state == null || state.length() < 2) {
             return !(e.getCause() instanceof SQLException c) || c == e || isTransient(c);
         }
-        return !java.util.Set.of("21", "22", "23", "27", "44").contains(state.substring(0, 2));
+        return !Set.of("21", "22", "23", "27", "44").contains(state.substring(0, 2));
     }
 
     /**
@@ -356,7 +359,7 @@ public final class StateStore implements AutoCloseable {
             throw new StateUnavailableException("state store " + description + " is closed", null);
         }
         inTransaction(c -> {
-            try (java.sql.Statement st = c.createStatement()) {
+            try (Statement st = c.createStatement()) {
                 st.setQueryTimeout(2);
                 return st.execute("SELECT 1");
             }

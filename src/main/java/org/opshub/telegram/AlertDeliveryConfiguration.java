@@ -3,16 +3,21 @@ package org.opshub.telegram;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.AlertWebhook;
+import org.opshub.alerts.AlertmanagerPayload;
+import org.opshub.alerts.IntakeStore;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.config.ConfigException;
 import org.opshub.config.Settings;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.TelegramSettings;
+import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +37,7 @@ public final class AlertDeliveryConfiguration {
             Subscriptions subscriptions,
             AlertInbox inbox,
             Delivery delivery,
-            org.opshub.outbox.Texts texts,
+            Texts texts,
             String language) {}
 
     /**
@@ -41,13 +46,13 @@ public final class AlertDeliveryConfiguration {
      *
      * @throws org.opshub.config.ConfigException naming the property when a file cannot be read
      */
-    public static org.opshub.outbox.Texts texts(Function<String, String> property) {
+    public static Texts texts(Function<String, String> property) {
         String dir = Objects.requireNonNullElse(property.apply("telegram.texts-directory"), "")
                 .strip();
         try {
-            return new org.opshub.outbox.Texts(java.nio.file.Path.of(dir.isEmpty() ? "templates" : dir));
+            return new Texts(Path.of(dir.isEmpty() ? "templates" : dir));
         } catch (IllegalArgumentException e) {
-            throw new org.opshub.config.ConfigException(e.getMessage(), e);
+            throw new ConfigException(e.getMessage(), e);
         }
     }
 
@@ -55,13 +60,12 @@ public final class AlertDeliveryConfiguration {
     public static String language(Function<String, String> property) {
         String v = Objects.requireNonNullElse(property.apply("telegram.language"), "")
                 .strip()
-                .toLowerCase(java.util.Locale.ROOT);
+                .toLowerCase(Locale.ROOT);
         if (v.isEmpty()) {
             return "en";
         }
-        if (!org.opshub.outbox.Texts.LANGUAGES.contains(v)) {
-            throw new org.opshub.config.ConfigException(
-                    "telegram.language", "\"" + v + "\" is not one of " + org.opshub.outbox.Texts.LANGUAGES);
+        if (!Texts.LANGUAGES.contains(v)) {
+            throw new ConfigException("telegram.language", "\"" + v + "\" is not one of " + Texts.LANGUAGES);
         }
         return v;
     }
@@ -76,7 +80,7 @@ public final class AlertDeliveryConfiguration {
             String hubId) {
         readable(property, "telegram.alert-template", "templates/alert.txt");
         readable(property, "telegram.alert-template-ru", "templates/alert.ru.txt");
-        org.opshub.outbox.Texts texts = texts(property);
+        Texts texts = texts(property);
         String language = language(property);
         Settings.number(
                 property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
@@ -97,7 +101,7 @@ public final class AlertDeliveryConfiguration {
         inbox.maxMessagesPerWebhook(
                 (int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
-        delivery.languages(new org.opshub.outbox.ChatTexts(texts, inbox::language));
+        delivery.languages(new ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
@@ -112,11 +116,11 @@ public final class AlertDeliveryConfiguration {
                                 (int) Settings.number(
                                         property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE),
                                 inbox,
-                                new org.opshub.alerts.AlertmanagerPayload.Limits(
+                                new AlertmanagerPayload.Limits(
                                         (int) Settings.number(
                                                 property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
                                         (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
-        webhook.journal(new org.opshub.alerts.IntakeStore(store, registry), hubId);
+        webhook.journal(new IntakeStore(store, registry), hubId);
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
         // read by the routes' calls to Alertmanager's API v2 (TimeoutHttpClient)

@@ -13,7 +13,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.opshub.alerts.Subscriptions;
+import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
+import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
@@ -308,10 +310,10 @@ public final class Delivery {
      *
      * @param png the rendered panel ({@code panelPng}), or null
      */
-    private volatile org.opshub.outbox.ChatTexts chatTexts = org.opshub.outbox.ChatTexts.embedded();
+    private volatile ChatTexts chatTexts = ChatTexts.embedded();
 
     /** The bot's texts in each chat's language, for what delivery writes itself (render errors, notes). */
-    public void languages(org.opshub.outbox.ChatTexts chatTexts) {
+    public void languages(ChatTexts chatTexts) {
         this.chatTexts = chatTexts;
     }
 
@@ -420,7 +422,7 @@ public final class Delivery {
         JsonNode p = json.path("parameters");
         return new Answer(
                 json.path("ok").asBoolean(false),
-                org.opshub.config.Secrets.excerpt(json.path("description").asText(body == null ? "" : body)),
+                Secrets.excerpt(json.path("description").asText(body == null ? "" : body)),
                 p.has("retry_after") ? p.path("retry_after").asLong() : null,
                 p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null);
     }

@@ -6,16 +6,22 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +59,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
 
     private final Limits limits;
     /** bcrypt runs at once; a request finding none free waits its turn on the worker pool's queue no longer than it takes. */
-    private final java.util.concurrent.Semaphore bcrypt;
+    private final Semaphore bcrypt;
     /** client address → failures in a row and the time before which it is answered 429. */
     private final Map<String, long[]> backOff = new ConcurrentHashMap<>();
 
@@ -68,14 +74,13 @@ public final class HttpAccess implements Handler<RoutingContext> {
      *                           ({@code telegram.webhook-max-body-bytes})
      * @param bcryptConcurrency  HTTP Basic verifications (bcrypt) at once ({@code opshub.bcrypt-concurrency})
      */
-    public record Limits(
-            java.time.Duration readTimeout, String webhookSecret, long webhookMaxBody, int bcryptConcurrency) {}
+    public record Limits(Duration readTimeout, String webhookSecret, long webhookMaxBody, int bcryptConcurrency) {}
 
     /** Told of each webhook request refused for its secret, with the client's address (the bot counts and logs them). */
-    private volatile java.util.function.Consumer<String> webhookRefused = from -> {};
+    private volatile Consumer<String> webhookRefused = from -> {};
 
     /** Sets who is told of webhook requests refused for their secret. */
-    public void onWebhookRefused(java.util.function.Consumer<String> listener) {
+    public void onWebhookRefused(Consumer<String> listener) {
         this.webhookRefused = listener;
     }
 
@@ -92,7 +97,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         this.maxBodySize = maxBodySize;
         this.alertsMaxBody = alertsMaxBody;
         this.limits = limits;
-        this.bcrypt = new java.util.concurrent.Semaphore(Math.max(1, limits.bcryptConcurrency()));
+        this.bcrypt = new Semaphore(Math.max(1, limits.bcryptConcurrency()));
         this.dummyHash = config.hasUsers()
                 ? BCrypt.withDefaults()
                         .hashToString(10, UUID.randomUUID().toString().toCharArray())
@@ -109,8 +114,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
     public static final String USER_HEADER = "OpshubUser";
 
     /** A re-send, however the path is written: the route it reaches after normalisation. */
-    private static final java.util.regex.Pattern RESEND =
-            java.util.regex.Pattern.compile("/pacs/missing/[^/]+/[^/]+/resend");
+    private static final Pattern RESEND = Pattern.compile("/pacs/missing/[^/]+/[^/]+/resend");
 
     @Override
     public void handle(RoutingContext ctx) {
@@ -339,12 +343,12 @@ public final class HttpAccess implements Handler<RoutingContext> {
         String p = path == null ? "" : path;
         for (int i = 0; i < 3 && p.indexOf('%') >= 0; i++) {
             try {
-                p = java.net.URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8);
+                p = URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 break;
             }
         }
-        p = p.toLowerCase(java.util.Locale.ROOT).replaceAll("/{2,}", "/");
+        p = p.toLowerCase(Locale.ROOT).replaceAll("/{2,}", "/");
         while (p.length() > 1 && p.endsWith("/")) {
             p = p.substring(0, p.length() - 1);
         }

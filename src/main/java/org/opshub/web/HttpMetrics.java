@@ -6,11 +6,16 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.DoubleStream;
 
 /**
  * HTTP server metrics of the one port, the Prometheus way, with Micrometer:
@@ -25,13 +30,11 @@ import java.util.regex.Pattern;
  */
 public final class HttpMetrics implements Handler<RoutingContext> {
     /** Prometheus's default buckets, seconds. */
-    private static final Duration[] BUCKETS = java.util.stream.DoubleStream.of(
-                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+    private static final Duration[] BUCKETS = DoubleStream.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .mapToObj(s -> Duration.ofNanos((long) (s * 1e9)))
             .toArray(Duration[]::new);
 
-    private static final java.util.Set<String> METHODS =
-            java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     private final MeterRegistry registry;
     private final Supplier<List<String>> templates;
     private final Map<String, Pattern> compiled = new ConcurrentHashMap<>();
@@ -60,7 +63,7 @@ public final class HttpMetrics implements Handler<RoutingContext> {
                     .tags("method", method, "route", route, "status", status)
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry)
-                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             Counter.builder("http.server.requests.total")
                     .description("HTTP requests served, by route template, method and status")
                     .tags("method", method, "route", route, "status", status)
@@ -82,11 +85,11 @@ public final class HttpMetrics implements Handler<RoutingContext> {
 
     /** {@code /a/:b/{c}} matches {@code /a/x/y} (and {@code /a/x/y/}); a {@code *} segment matches any rest. */
     static Pattern pattern(String template) {
-        String re = java.util.Arrays.stream(template.split("/", -1))
+        String re = Arrays.stream(template.split("/", -1))
                 .map(p -> p.startsWith(":") || p.startsWith("{") && p.endsWith("}")
                         ? "[^/]+"
                         : p.equals("*") ? ".*" : p.isEmpty() ? "" : Pattern.quote(p))
-                .collect(java.util.stream.Collectors.joining("/"));
+                .collect(Collectors.joining("/"));
         return Pattern.compile(re + "/?");
     }
 }

@@ -3,10 +3,13 @@ package org.opshub.web;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.opshub.config.ConfigException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -236,7 +239,7 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
                         PROPERTY, file + ": tls_server_config.cipher_suites must be a non-empty list");
             }
             Set<String> supported = supportedSuites();
-            List<String> chosen = new java.util.ArrayList<>(TLS13_SUITES);
+            List<String> chosen = new ArrayList<>(TLS13_SUITES);
             for (Object o : list) {
                 String name = jsseSuite(String.valueOf(o).strip());
                 if (!supported.contains(name) || TLS13_SUITES.contains(name)) {
@@ -276,10 +279,8 @@ public record WebConfig(Path file, Tls tls, Map<String, String> users, Map<Strin
 
     private static Set<String> supportedSuites() {
         try {
-            return Set.of(javax.net.ssl.SSLContext.getDefault()
-                    .getSupportedSSLParameters()
-                    .getCipherSuites());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no TLS", e);
         }
     }

@@ -1,8 +1,12 @@
 package org.opshub.web;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,14 +25,11 @@ public final class WebConfiguration {
      * @throws org.opshub.config.ConfigException naming the property or the web config's field
      */
     public static HttpAccess bind(
-            CamelContext context,
-            Function<String, String> property,
-            io.micrometer.core.instrument.MeterRegistry registry,
-            String webhookSecret) {
+            CamelContext context, Function<String, String> property, MeterRegistry registry, String webhookSecret) {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
         boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "")
                 .isEmpty();
-        java.time.Duration idle = Settings.duration(property, "opshub.http-idle-timeout", "PT60S");
+        Duration idle = Settings.duration(property, "opshub.http-idle-timeout", "PT60S");
         HttpAccess.Limits limits = new HttpAccess.Limits(
                 Settings.duration(property, "opshub.http-read-timeout", "PT30S"),
                 webhookSecret,
@@ -36,11 +37,11 @@ public final class WebConfiguration {
                 (int) Settings.number(property, "opshub.bcrypt-concurrency", "2", 1, 64));
         // Camel's embedded server takes the Vert.x it finds in the registry: the one that applies the
         // idle timeout and the TLS policy to the server it creates
-        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        Vertx vertx = Vertx.vertx();
         context.getRegistry().bind("opshubVertx", HardenedVertx.wrap(vertx, web, idle));
         try {
             context.addService(
-                    new org.apache.camel.support.service.ServiceSupport() {
+                    new ServiceSupport() {
                         @Override
                         protected void doStop() {
                             vertx.close();

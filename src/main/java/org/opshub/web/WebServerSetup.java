@@ -1,11 +1,15 @@
 package org.opshub.web;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.KeyStoreHelper;
+import io.vertx.ext.web.Route;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.KeyStore;
+import java.util.Objects;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -29,11 +33,10 @@ public final class WebServerSetup extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(WebServerSetup.class);
     private final CamelContext context;
     private final HttpAccess access;
-    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final MeterRegistry registry;
     private volatile boolean installed;
 
-    private WebServerSetup(
-            CamelContext context, HttpAccess access, io.micrometer.core.instrument.MeterRegistry registry) {
+    private WebServerSetup(CamelContext context, HttpAccess access, MeterRegistry registry) {
         this.context = context;
         this.access = access;
         this.registry = registry;
@@ -48,11 +51,7 @@ public final class WebServerSetup extends EventNotifierSupport {
      *
      * @throws ConfigException naming the web config file when its certificate or key cannot be used
      */
-    public static void apply(
-            CamelContext context,
-            WebConfig config,
-            HttpAccess access,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+    public static void apply(CamelContext context, WebConfig config, HttpAccess access, MeterRegistry registry) {
         if (config.tls() != null) {
             context.setSSLContextParameters(sslContext(config));
         }
@@ -109,15 +108,15 @@ public final class WebServerSetup extends EventNotifierSupport {
                     .handler(new HttpMetrics(
                             registry,
                             () -> router.getRoutes().stream()
-                                    .map(io.vertx.ext.web.Route::getPath)
-                                    .filter(java.util.Objects::nonNull)
+                                    .map(Route::getPath)
+                                    .filter(Objects::nonNull)
                                     .toList()));
         }
         router.route().order(Integer.MIN_VALUE + 1).handler(access);
         // a client that went away (or was closed by the idle or read timeout) mid-request: nothing to
         // answer and nothing to report at ERROR, as Vert.x would for an unhandled failure
         router.route().order(Integer.MIN_VALUE + 2).failureHandler(ctx -> {
-            if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+            if (ctx.failure() instanceof HttpClosedException) {
                 LOG.debug("Client of {} closed or was closed before the request ended", ctx.normalizedPath());
             } else {
                 ctx.next();

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class AlertmanagerPayloadTest {
@@ -90,7 +93,7 @@ class AlertmanagerPayloadTest {
     private static byte[] oneAlert(String labels, String annotations) {
         return ("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":" + labels
                         + ",\"annotations\":" + annotations + ",\"startsAt\":\"2026-12-07T03:00:00Z\"}]}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -102,16 +105,16 @@ class AlertmanagerPayloadTest {
                                 "{\"summary\":\"" + "x".repeat(10_000) + "\"}"),
                         new AlertmanagerPayload.Limits(4096, 64))
                 .get(0);
-        assertTrue(a.labels().get("blob").getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 4096);
+        assertTrue(a.labels().get("blob").getBytes(StandardCharsets.UTF_8).length <= 4096);
         assertTrue(a.labels().get("blob").endsWith("…"));
         assertTrue(a.labels().get("blob").startsWith("яяя"));
-        assertEquals(4096, a.annotations().get("summary").getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertEquals(4096, a.annotations().get("summary").getBytes(StandardCharsets.UTF_8).length);
         assertEquals("Big", a.labels().get("alertname"));
     }
 
     @Test
     void nulAndTooManyLabelsAreRefusedNamingTheField() {
-        WebhookRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(
+        WebhookRejectedException e = Assertions.assertThrows(
                 WebhookRejectedException.class,
                 () -> AlertmanagerPayload.parse(oneAlert("{\"alertname\":\"A\\u0000B\"}", "{}")));
         assertEquals(400, e.status());
@@ -119,7 +122,7 @@ class AlertmanagerPayloadTest {
                 e.getMessage().contains("alerts[0].labels.alertname")
                         && e.getMessage().contains("NUL"),
                 e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(
+        e = Assertions.assertThrows(
                 WebhookRejectedException.class,
                 () -> AlertmanagerPayload.parse(oneAlert("{\"alertname\":\"A\"}", "{\"de\\u0000sc\":\"x\"}")));
         assertTrue(e.getMessage().contains("alerts[0].annotations.de"), e.getMessage());
@@ -127,7 +130,7 @@ class AlertmanagerPayloadTest {
         for (int i = 0; i < 70; i++) {
             many.append(",\"l").append(i).append("\":\"v\"");
         }
-        e = org.junit.jupiter.api.Assertions.assertThrows(
+        e = Assertions.assertThrows(
                 WebhookRejectedException.class,
                 () -> AlertmanagerPayload.parse(oneAlert(many + "}", "{}"), new AlertmanagerPayload.Limits(4096, 64)));
         assertTrue(
@@ -146,7 +149,7 @@ class AlertmanagerPayloadTest {
                 "2024-02-29T23:59:59z",
                 "2026-12-31t00:00:00Z",
                 "2026-03-01T10:00:00.1234567890Z".substring(0, 29) + "Z")) {
-            assertEquals(java.time.OffsetDateTime.parse(t).toInstant(), AlertmanagerPayload.rfc3339(t), t);
+            assertEquals(OffsetDateTime.parse(t).toInstant(), AlertmanagerPayload.rfc3339(t), t);
         }
         for (String bad : List.of(
                 "2026-02-30T10:00:00Z",
@@ -157,7 +160,7 @@ class AlertmanagerPayloadTest {
                 "2026-03-01 10:00:00Z",
                 "2026-03-01T10:00:00+3:00",
                 "yesterday")) {
-            assertThrows(java.time.format.DateTimeParseException.class, () -> AlertmanagerPayload.rfc3339(bad), bad);
+            assertThrows(DateTimeParseException.class, () -> AlertmanagerPayload.rfc3339(bad), bad);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -82,7 +83,7 @@ class WebhookFuzzTest {
         for (int k = 0; k < n; k++) {
             switch (r.nextInt(3)) {
                 case 0 -> b[r.nextInt(b.length)] = (byte) r.nextInt(256);
-                case 1 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length) + 1);
+                case 1 -> b = Arrays.copyOf(b, r.nextInt(b.length) + 1);
                 default -> {
                     int at = r.nextInt(b.length);
                     byte[] ins = FRAGMENTS.get(r.nextInt(FRAGMENTS.size())).getBytes(StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package org.opshub.bot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
 import org.opshub.outbox.Texts;
+import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -174,15 +176,13 @@ class BotTextsTest {
                 ask(telegram, en, "/subscribe Pacs.*");
                 assertEquals(
                         200,
-                        hub.postAlerts(org.opshub.telegram.AlertDeliveryTestAccess.payload(
-                                        "PacsDown", "2026-11-21T09:00:00Z"))
+                        hub.postAlerts(AlertDeliveryTestAccess.payload("PacsDown", "2026-11-21T09:00:00Z"))
                                 .statusCode());
                 assertTrue(HubRunner.await(
                         Duration.ofSeconds(10),
                         () -> telegram.keyboards(ru).size() == 1
                                 && telegram.keyboards(en).size() == 1));
-                com.fasterxml.jackson.databind.JsonNode ruMessage =
-                        telegram.keyboards(ru).get(0);
+                JsonNode ruMessage = telegram.keyboards(ru).get(0);
                 assertTrue(
                         ruMessage.path("text").asText().startsWith("\uD83D\uDD25 <b>АКТИВНО</b> PacsDown [info]"),
                         ruMessage.path("text").asText());
@@ -200,8 +200,7 @@ class BotTextsTest {
                                 .path("inline_keyboard")
                                 .get(0)
                                 .findValuesAsText("text"));
-                com.fasterxml.jackson.databind.JsonNode enMessage =
-                        telegram.keyboards(en).get(0);
+                JsonNode enMessage = telegram.keyboards(en).get(0);
                 assertTrue(
                         enMessage.path("text").asText().contains("Started: 2026-11-21 09:00:00 UTC"),
                         enMessage.path("text").asText());

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -29,7 +31,7 @@ public final class LoopbackHttp implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile IntFunction<Reply> answer;
     private volatile String lastAuthorization;
-    private final java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
 
     public LoopbackHttp(IntFunction<Reply> answer) throws IOException {
         this.answer = answer;
@@ -73,7 +75,7 @@ public final class LoopbackHttp implements AutoCloseable {
     }
 
     /** The request bodies received, in order. */
-    public java.util.List<String> bodies() {
+    public List<String> bodies() {
         return bodies;
     }
 

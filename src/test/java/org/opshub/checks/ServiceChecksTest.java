@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,12 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opshub.AllLogs;
 import org.opshub.HubRunner;
 import org.opshub.checks.LoopbackHttp.Reply;
 import org.opshub.telegram.FakeBotApi;
@@ -350,7 +354,7 @@ class ServiceChecksTest {
 
     @Test
     void urlCredentialsAndApiKeysNeverShow() throws Exception {
-        try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
+        try (AllLogs logs = new AllLogs();
                 LoopbackHttp web = new LoopbackHttp(n -> Reply.text(503, "down"))) {
             String url = web.url("/status?apikey=s3cr3t&region=eu").replace("http://", "http://opsuser:pw0rd@");
             start(
@@ -375,7 +379,7 @@ class ServiceChecksTest {
 
     @Test
     void aBadRegexpOnReloadIsRefusedAndTheRunningCheckStays() throws Exception {
-        try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
+        try (AllLogs logs = new AllLogs();
                 LoopbackHttp web = new LoopbackHttp(n -> Reply.text(200, "ok"))) {
             start(httpCheck("web", web.url("/"), param("period", "200ms")), new MutableClock(MONDAY_10));
             assertTrue(HubRunner.await(Duration.ofSeconds(10), () -> metric("probe_success", "web") == 1));
@@ -399,7 +403,7 @@ class ServiceChecksTest {
     /** An HTTP server that answers every request with a body of {@code size} bytes, written as fast as it is read. */
     static final class HugeBody implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        private final java.util.concurrent.atomic.AtomicLong maxSent = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong maxSent = new AtomicLong();
 
         HugeBody(long size) throws IOException {
             Thread t = new Thread(
@@ -407,12 +411,12 @@ class ServiceChecksTest {
                         while (!server.isClosed()) {
                             try (Socket s = server.accept()) {
                                 s.getInputStream().read(new byte[8192]);
-                                java.io.OutputStream out = s.getOutputStream();
+                                OutputStream out = s.getOutputStream();
                                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size
                                                 + "\r\n\r\n")
                                         .getBytes());
                                 byte[] chunk = new byte[1 << 16];
-                                java.util.Arrays.fill(chunk, (byte) 'x');
+                                Arrays.fill(chunk, (byte) 'x');
                                 long sent = 0;
                                 try {
                                     while (sent < size) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -78,8 +79,8 @@ class AlertRulesTest {
                 rules);
 
         // each rule: a test where it does not fire yet (before its for:) and one where it fires
-        Map<String, Integer> quiet = new java.util.TreeMap<>();
-        Map<String, Integer> firing = new java.util.TreeMap<>();
+        Map<String, Integer> quiet = new TreeMap<>();
+        Map<String, Integer> firing = new TreeMap<>();
         for (Map<String, Object> test : (List<Map<String, Object>>) yaml(TESTS).get("tests")) {
             for (Map<String, Object> t : (List<Map<String, Object>>) test.get("alert_rule_test")) {
                 List<?> expected = (List<?>) t.get("exp_alerts");

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,7 +110,7 @@ class AnsibleDeployTest {
         landed("/opt/opshub/defaults/application.properties", "root", "root", "rw-r--r--");
         landed("/opt/opshub/defaults/routes/checks.yaml", "root", "root", "rw-r--r--");
         assertTrue(
-                java.util.regex.Pattern.compile("TASK \\[AOT cache, trained[^\n]*\n+changed: \\[localhost\\]")
+                Pattern.compile("TASK \\[AOT cache, trained[^\n]*\n+changed: \\[localhost\\]")
                         .matcher(first)
                         .find(),
                 "the AOT cache task trained:\n" + first);

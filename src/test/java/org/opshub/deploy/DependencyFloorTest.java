@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,17 +76,17 @@ class DependencyFloorTest {
         Path jar = Path.of("target", "opshub.jar");
         Map<String, String> versions = Files.isRegularFile(jar) ? fromJar(jar) : fromClassPath();
         // pgjdbc's jar has no pom.properties: its version is the constant of org.postgresql.util.DriverInfo
-        List<java.net.URL> urls = new ArrayList<>();
+        List<URL> urls = new ArrayList<>();
         if (Files.isRegularFile(jar)) {
             urls.add(jar.toUri().toURL());
         } else {
-            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
                 if (entry.contains("postgresql")) {
                     urls.add(Path.of(entry).toUri().toURL());
                 }
             }
         }
-        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(urls.toArray(new java.net.URL[0]), null)) {
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), null)) {
             versions.putIfAbsent(
                     "org.postgresql:postgresql", (String) loader.loadClass("org.postgresql.util.DriverInfo")
                             .getField("DRIVER_VERSION")
@@ -123,7 +126,7 @@ class DependencyFloorTest {
 
     private static Map<String, String> fromClassPath() throws IOException {
         Map<String, String> versions = new LinkedHashMap<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry))) {
                 versions.putAll(fromJar(Path.of(entry)));
             }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,8 +54,7 @@ class DicomTlsTest {
     }
 
     private static String error(Map<String, String> node) {
-        Map<String, String> p =
-                new java.util.HashMap<>(Map.of("pacs.nodes.a.host", "10.0.0.1", "pacs.nodes.a.ae-title", "A"));
+        Map<String, String> p = new HashMap<>(Map.of("pacs.nodes.a.host", "10.0.0.1", "pacs.nodes.a.ae-title", "A"));
         p.putAll(node);
         return assertThrows(IllegalArgumentException.class, () -> PacsSettings.from(p.keySet(), p::get))
                 .getMessage();

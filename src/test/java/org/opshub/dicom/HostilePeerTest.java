@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Our SCU against peers that misbehave: each failure is a typed, readable error and no socket leaks. */
@@ -186,9 +192,8 @@ class HostilePeerTest {
         }
     }
 
-    private static long openFiles() throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> fds =
-                java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+    private static long openFiles() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
     }
@@ -256,8 +261,8 @@ class HostilePeerTest {
     @Test
     void refusedConnectionNamesThePeer() throws Exception {
         // a port held by a socket that never listens: refused, and no other test can take it meanwhile
-        try (java.net.Socket held = new java.net.Socket()) {
-            held.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        try (Socket held = new Socket()) {
+            held.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = held.getLocalPort();
             DicomException e =
                     assertThrows(DicomException.class, () -> client.echo(new DicomNode("GONE", "127.0.0.1", port)));

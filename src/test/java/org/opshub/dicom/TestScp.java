@@ -1,5 +1,7 @@
 package org.opshub.dicom;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,10 +10,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny SCP on loopback that plays a peer, well-behaved or hostile, for one association at a
@@ -60,13 +64,13 @@ public final class TestScp implements AutoCloseable {
     public static final List<String> STUDY_TIMES =
             List.of("080000", "093000", "100000", "100000", "121500", "140000", "183059", "235959");
 
-    private final java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger queries = new AtomicInteger();
 
     /** Pending responses STREAM_PENDING sends at most. */
     public static final int STREAMED = 1_000_000;
 
     private final AtomicBoolean cancelSeen = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicInteger streamed = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger streamed = new AtomicInteger();
 
     private final ServerSocket server;
     private final Mode mode;
@@ -335,13 +339,13 @@ public final class TestScp implements AutoCloseable {
                 "test-scp-cancel-reader");
         reader.setDaemon(true);
         reader.start();
-        java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
         sendCommand(
                 one,
                 rsp(Dimse.C_FIND_RSP, id, 0xFF00, true),
                 match("ISO_IR 192", "Test^Patient".getBytes(StandardCharsets.UTF_8)));
         byte[] rsp = one.toByteArray();
-        OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+        OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
         try {
             for (int i = 0; i < STREAMED; i++) {
                 buffered.write(rsp);
@@ -393,7 +397,7 @@ public final class TestScp implements AutoCloseable {
     static byte[] associateAc(byte[] rqBody) {
         byte[] body = new byte[68];
         System.arraycopy(rqBody, 0, body, 0, 68);
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(body);
         byte[] ac = UID.ApplicationContext.getBytes(StandardCharsets.US_ASCII);
         b.writeBytes(new byte[] {0x10, 0, 0, (byte) ac.length});
@@ -417,8 +421,7 @@ public final class TestScp implements AutoCloseable {
     /** The one PDV of a P-DATA-TF body, decoded: its context id and data set (the AC accepted Implicit VR only). */
     private static Association.Message pdv(byte[] body) throws IOException {
         int len = (int) ByteCodec.u32be(body, 0);
-        return new Association.Message(
-                body[4], DataSetCodec.decode(java.util.Arrays.copyOfRange(body, 6, 4 + len), false), null);
+        return new Association.Message(body[4], DataSetCodec.decode(Arrays.copyOfRange(body, 6, 4 + len), false), null);
     }
 
     static byte[][] readPdu(InputStream in) throws IOException {

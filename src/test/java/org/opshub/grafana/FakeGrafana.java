@@ -3,6 +3,7 @@ package org.opshub.grafana;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.awt.Color;
@@ -17,6 +18,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import javax.imageio.ImageIO;
@@ -82,7 +85,7 @@ public final class FakeGrafana implements AutoCloseable {
         mode = m;
     }
 
-    private final java.util.Map<String, String[]> copies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String[]> copies = new ConcurrentHashMap<>();
 
     /** Lists one more dashboard, {@code uid} titled {@code title}, with the panels of {@code ofUid}. */
     public void copy(String uid, String title, String ofUid) {
@@ -153,16 +156,12 @@ public final class FakeGrafana implements AutoCloseable {
                 } else {
                     JsonNode d = resource(file);
                     if (copy != null) {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("dashboard"))
-                                .put("uid", uid)
-                                .put("title", copy[0]);
+                        ((ObjectNode) d.path("dashboard")).put("uid", uid).put("title", copy[0]);
                     }
                     String longTitle = firstPanelTitle;
                     if (longTitle != null
                             && d.path("dashboard").path("panels").path(0).isObject()) {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode)
-                                        d.path("dashboard").path("panels").path(0))
-                                .put("title", longTitle);
+                        ((ObjectNode) d.path("dashboard").path("panels").path(0)).put("title", longTitle);
                     }
                     send(ex, 200, "application/json", d.toString().getBytes(StandardCharsets.UTF_8));
                 }

@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
 import org.opshub.checks.LoopbackHttp;
 import org.opshub.checks.LoopbackHttp.Reply;
@@ -63,7 +66,7 @@ class GrafanaBotTest {
         return p;
     }
 
-    private static <T> T await(Supplier<T> value, java.util.function.Predicate<T> ok, String what) throws Exception {
+    private static <T> T await(Supplier<T> value, Predicate<T> ok, String what) throws Exception {
         assertTrue(HubRunner.await(Duration.ofSeconds(20), () -> ok.test(value.get())), what + ": " + value.get());
         return value.get();
     }
@@ -160,8 +163,7 @@ class GrafanaBotTest {
     }
 
     @Test
-    void aKeyboardStillWorksAfterARestartOfTheHub(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
-            throws Exception {
+    void aKeyboardStillWorksAfterARestartOfTheHub(@TempDir Path state) throws Exception {
         Map<String, String> p = start(Map.of("state.directory", state.toString()));
         telegram.userSays(A, "/dashboards");
         List<String[]> dashboards = lastKeyboard(A, 1);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -399,8 +402,7 @@ class AlertmanagerInteropTest {
         return "absent";
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonNode get(String url) {
         try {
@@ -408,7 +410,7 @@ class AlertmanagerInteropTest {
                     HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
                             .body());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -419,7 +421,7 @@ class AlertmanagerInteropTest {
     private static JsonNode sorted(JsonNode matchers) {
         List<JsonNode> list = new ArrayList<>();
         matchers.forEach(list::add);
-        list.sort(java.util.Comparator.comparing(m -> m.path("name").asText()));
+        list.sort(Comparator.comparing(m -> m.path("name").asText()));
         return JSON.valueToTree(list);
     }
 

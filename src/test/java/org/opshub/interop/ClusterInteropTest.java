@@ -3,21 +3,34 @@ package org.opshub.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubProcess;
 import org.opshub.HubRunner;
+import org.opshub.checks.ServiceChecksTestAccess;
 import org.opshub.cluster.LeaseClusterService;
 import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
@@ -28,7 +41,7 @@ import org.opshub.telegram.FakeBotApi;
  * a subscription made through one hub used by the other, and a kill -9 of the leader.
  */
 @Tag("interop")
-@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClusterInteropTest {
     private static final int CHATS = 30;
 
@@ -66,7 +79,7 @@ class ClusterInteropTest {
         }
         await(
                 Duration.ofSeconds(60),
-                () -> java.util.Arrays.stream(chats)
+                () -> Arrays.stream(chats)
                         .allMatch(c -> telegram.texts(c).stream().anyMatch(t -> t.startsWith("Subscribed"))),
                 "every chat subscribed");
     }
@@ -299,15 +312,14 @@ class ClusterInteropTest {
 
     /** Outbox rows a hub holds a claim on. */
     static int claimedBy(PostgresStateInteropTest.Server pg, String hub) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                java.sql.PreparedStatement ps =
-                        c.prepareStatement("SELECT count(*) FROM outbox WHERE claimed_by = ?")) {
+        try (Connection c = DriverManager.getConnection(pg.url, "opshub", "");
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE claimed_by = ?")) {
             ps.setString(1, hub);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return -1;
         }
     }
@@ -337,7 +349,7 @@ class ClusterInteropTest {
                     await(
                             Duration.ofSeconds(15),
                             () -> a.context().getRouteController().getRouteStatus("telegram-outbox")
-                                    == org.apache.camel.ServiceStatus.Stopped,
+                                    == ServiceStatus.Stopped,
                             "hub A's sender stops");
                     boolean all = HubRunner.await(
                             Duration.ofSeconds(90),
@@ -359,19 +371,19 @@ class ClusterInteropTest {
     }
 
     @Test
-    void aCheckThatGoesDownIsNotifiedOnceWithTwoHubs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void aCheckThatGoesDownIsNotifiedOnceWithTwoHubs(@TempDir Path dir) throws Exception {
         long chat = 7001;
         try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
                 FakeBotApi telegram = new FakeBotApi();
-                java.net.Socket closed = new java.net.Socket()) {
-            closed.bind(new java.net.InetSocketAddress("127.0.0.1", 0)); // bound, never listening: refused
+                Socket closed = new Socket()) {
+            closed.bind(new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: refused
             Files.writeString(
                     dir.resolve("checks.yaml"),
-                    org.opshub.checks.ServiceChecksTestAccess.tcpCheck(
+                    ServiceChecksTestAccess.tcpCheck(
                             "db",
                             closed.getLocalPort(),
-                            org.opshub.checks.ServiceChecksTestAccess.param("period", "200ms")
-                                    + org.opshub.checks.ServiceChecksTestAccess.param("failureThreshold", "1")));
+                            ServiceChecksTestAccess.param("period", "200ms")
+                                    + ServiceChecksTestAccess.param("failureThreshold", "1")));
             List<HubRunner> hubs = new ArrayList<>();
             try {
                 for (String id : List.of("hub-a", "hub-b")) {
@@ -405,8 +417,8 @@ class ClusterInteropTest {
     /** The first outbox rows as the store has them (for a failure message). */
     private static String outbox(PostgresStateInteropTest.Server pg) {
         StringBuilder b = new StringBuilder();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                java.sql.ResultSet rs = c.createStatement()
+        try (Connection c = DriverManager.getConnection(pg.url, "opshub", "");
+                ResultSet rs = c.createStatement()
                         .executeQuery("SELECT id, chat_id, claimed_by, claimed_until,"
                                 + " next_attempt_at, attempts, last_error FROM outbox ORDER BY id LIMIT 12")) {
             long now = System.currentTimeMillis();
@@ -421,7 +433,7 @@ class ClusterInteropTest {
                         rs.getInt(6),
                         rs.getString(7)));
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             b.append(e);
         }
         return b.toString();

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
 import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Every query of every shipped dashboard (and every template variable), and every alert rule's expression
@@ -143,9 +145,8 @@ class DashboardQueriesInteropTest {
                 }
                 // every rule's expression without its threshold (the alerts themselves: promtool test rules)
                 @SuppressWarnings("unchecked")
-                Map<String, Object> rules = (Map<String, Object>)
-                        new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
-                                        .build())
+                Map<String, Object> rules =
+                        (Map<String, Object>) new Load(LoadSettings.builder().build())
                                 .loadFromString(Files.readString(Path.of("deploy/prometheus/opshub-alerts.yml")));
                 for (Object g : (List<?>) rules.get("groups")) {
                     for (Object r : (List<?>) ((Map<?, ?>) g).get("rules")) {

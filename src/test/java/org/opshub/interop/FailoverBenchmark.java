@@ -1,7 +1,11 @@
 package org.opshub.interop;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import org.opshub.HubProcess;
 import org.opshub.HubRunner;
 import org.opshub.telegram.FakeBotApi;
 
@@ -34,8 +38,7 @@ public final class FailoverBenchmark {
         }
         try (PostgresStateInteropTest.Server pg = new PostgresStateInteropTest.Server();
                 FakeBotApi telegram = new FakeBotApi();
-                org.opshub.HubProcess a =
-                        new org.opshub.HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
+                HubProcess a = new HubProcess(ClusterInteropTest.hub(telegram, pg, "hub-a", chats))) {
             ClusterInteropTest.await(
                     Duration.ofSeconds(60),
                     () -> {
@@ -56,8 +59,8 @@ public final class FailoverBenchmark {
                 long killed = System.nanoTime();
                 a.process.destroyForcibly().waitFor();
                 long inFlight;
-                try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url, "opshub", "");
-                        java.sql.ResultSet rs = c.createStatement()
+                try (Connection c = DriverManager.getConnection(pg.url, "opshub", "");
+                        ResultSet rs = c.createStatement()
                                 .executeQuery(
                                         "SELECT COUNT(*) FROM outbox WHERE claimed_by = 'hub-a' AND claimed_until > "
                                                 + System.currentTimeMillis())) {

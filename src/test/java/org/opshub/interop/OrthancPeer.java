@@ -10,7 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A real Orthanc server (Debian package) on loopback, started and stopped by a test. */
@@ -224,8 +226,8 @@ final class OrthancPeer implements AutoCloseable {
      * Ground truth: the expanded studies of one StudyDate. Lists {@code /studies} and filters
      * here, because {@code /tools/find} obeys LimitFindResults like C-FIND does.
      */
-    java.util.List<JsonNode> studies(String studyDate) throws IOException, InterruptedException {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    List<JsonNode> studies(String studyDate) throws IOException, InterruptedException {
+        List<JsonNode> out = new ArrayList<>();
         for (JsonNode s : get("/studies?expand")) {
             if (studyDate.equals(s.path("MainDicomTags").path("StudyDate").asText())) {
                 out.add(s);

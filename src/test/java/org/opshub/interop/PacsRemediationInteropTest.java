@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -251,11 +253,11 @@ class PacsRemediationInteropTest {
     private static double metric(HubRunner hub, String name, String labels) {
         try {
             String body = hub.get("/metrics", AUTH).body();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                            "^" + java.util.regex.Pattern.quote(name)
-                                    + (labels.isEmpty() ? "" : "\\{" + java.util.regex.Pattern.quote(labels) + ",?\\}")
+            Matcher m = Pattern.compile(
+                            "^" + Pattern.quote(name)
+                                    + (labels.isEmpty() ? "" : "\\{" + Pattern.quote(labels) + ",?\\}")
                                     + " (\\S+)$",
-                            java.util.regex.Pattern.MULTILINE)
+                            Pattern.MULTILINE)
                     .matcher(body);
             return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
         } catch (Exception e) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
+import org.opshub.pacs.PacsMonitor;
+import org.opshub.pacs.PacsResends;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -48,7 +51,7 @@ class PacsTlsInteropTest {
     final String today = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
 
     private static void openssl(Path cwd, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd)
                 .directory(cwd.toFile())
@@ -91,7 +94,7 @@ class PacsTlsInteropTest {
                 name + ".csr",
                 "-subj",
                 "/CN=" + cn);
-        List<String> args = new java.util.ArrayList<>(List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "x509",
                 "-req",
                 "-in",
@@ -336,10 +339,10 @@ class PacsTlsInteropTest {
                 Thread.sleep(2500);
                 assertEquals(
                         1,
-                        logs.from(org.opshub.pacs.PacsMonitor.class).stream()
+                        logs.from(PacsMonitor.class).stream()
                                 .filter(l -> l.contains("PACS node untrusted"))
                                 .count(),
-                        logs.from(org.opshub.pacs.PacsMonitor.class).toString());
+                        logs.from(PacsMonitor.class).toString());
                 assertEquals(1.0, hub.metric("pacs_up", "pacs=\"dst\""), "the hub keeps running and DST stays up");
                 assertEquals(
                         1.0, hub.metric("pacs_up", "pacs=\"lenient\""), "tls-verify-hostname=false accepts 127.0.0.2");
@@ -350,8 +353,8 @@ class PacsTlsInteropTest {
                         Duration.ofSeconds(15),
                         () -> hub.metricOrMinusOne("pacs_forwarding_missing_studies", "source=\"dst\",target=\"src\"")
                                 == 1));
-                Map<String, Object> moved = hub.bean("pacsResends", org.opshub.pacs.PacsResends.class)
-                        .resendStudy("back", onlyOnDst, "test");
+                Map<String, Object> moved =
+                        hub.bean("pacsResends", PacsResends.class).resendStudy("back", onlyOnDst, "test");
                 assertEquals("ok", moved.get("answer"), moved.toString());
                 assertEquals(1, src.instancesOf(onlyOnDst), "moved over TLS");
                 src.delete("/studies/" + src.studyId(onlyOnDst)); // SRC as it was, for the comparison below

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -19,8 +21,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.opshub.AllLogs;
 import org.opshub.HubRunner;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -123,8 +127,7 @@ class PostgresStateInteropTest {
                     }
                     telegram.script(A, FakeBotApi.Answer.migrate(MIGRATED));
                     telegram.script(B, FakeBotApi.Answer.blocked());
-                    byte[] body =
-                            org.opshub.telegram.AlertDeliveryTestAccess.payload("PgAlert", "2026-11-21T13:00:00Z");
+                    byte[] body = AlertDeliveryTestAccess.payload("PgAlert", "2026-11-21T13:00:00Z");
                     ExecutorService pool = Executors.newFixedThreadPool(4);
                     List<Future<Integer>> codes = new ArrayList<>();
                     for (int i = 0; i < 4; i++) {
@@ -157,8 +160,7 @@ class PostgresStateInteropTest {
                             telegram.texts(MIGRATED).toString());
                     assertEquals(
                             1, telegram.texts(A).size(), "updates handled before the restart are not handled again");
-                    hub.postAlerts(
-                            org.opshub.telegram.AlertDeliveryTestAccess.payload("PgAlert2", "2026-11-21T13:05:00Z"));
+                    hub.postAlerts(AlertDeliveryTestAccess.payload("PgAlert2", "2026-11-21T13:05:00Z"));
                     assertTrue(HubRunner.await(
                             Duration.ofSeconds(10),
                             () -> telegram.texts(MIGRATED).size() == 4));
@@ -179,19 +181,19 @@ class PostgresStateInteropTest {
         try (Server pg = new Server();
                 BlackHoleProxy proxy = new BlackHoleProxy(pg.port);
                 FakeBotApi telegram = new FakeBotApi()) {
-            Map<String, String> props = new java.util.HashMap<>(telegram.hubProperties(A));
+            Map<String, String> props = new HashMap<>(telegram.hubProperties(A));
             props.put("state.jdbc-url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
             props.put("state.jdbc-user", "opshub");
             props.put("state.connect-timeout", "PT2S");
             props.put("state.query-timeout", "PT3S");
-            try (org.opshub.AllLogs logs = new org.opshub.AllLogs();
+            try (AllLogs logs = new AllLogs();
                     HubRunner hub = new HubRunner(props)) {
                 telegram.userSays(A, "/subscribe Hole");
                 assertTrue(HubRunner.await(
                         Duration.ofSeconds(10), () -> telegram.texts(A).size() == 1));
                 proxy.blackHole(true);
-                byte[] alert = org.opshub.telegram.AlertDeliveryTestAccess.payload("HoleAlert", "2026-11-21T14:00:00Z");
-                java.net.http.HttpResponse<String> r = hub.postAlerts(alert); // HubRunner's client gives up after 30 s
+                byte[] alert = AlertDeliveryTestAccess.payload("HoleAlert", "2026-11-21T14:00:00Z");
+                HttpResponse<String> r = hub.postAlerts(alert); // HubRunner's client gives up after 30 s
                 assertEquals(503, r.statusCode(), r.body());
                 double ticks = outboxTicks(hub);
                 assertTrue(

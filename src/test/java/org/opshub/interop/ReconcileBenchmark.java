@@ -1,6 +1,11 @@
 package org.opshub.interop;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,15 +211,15 @@ public final class ReconcileBenchmark {
             double[][] raw = interleaved(runs, overQido, () -> {
                 for (int port : new int[] {18042, 18043}) {
                     for (int offset = 0; ; offset += 1000) {
-                        String body = java.net.http.HttpClient.newHttpClient()
+                        String body = HttpClient.newHttpClient()
                                 .send(
-                                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                                                         + port + "/dicom-web/studies?StudyDate=" + today
                                                         + "&includefield=0020000D&includefield=00080020&includefield=00080030&includefield=00080050"
                                                         + "&includefield=00080061&includefield=00201208&limit=1000&offset="
                                                         + offset))
                                                 .build(),
-                                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                                        HttpResponse.BodyHandlers.ofString())
                                 .body();
                         if (body.length() < 100) {
                             break;
@@ -344,7 +349,7 @@ public final class ReconcileBenchmark {
                 for (int attempt = 1; ; attempt++) { // Orthanc drops idle keep-alive connections
                     try {
                         return src.createInstance(tags, null).get("ParentStudy").asText();
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         if (attempt == 3) {
                             throw e;
                         }

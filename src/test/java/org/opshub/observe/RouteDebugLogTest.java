@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,8 @@ import org.opshub.AllLogs;
 import org.opshub.HubRunner;
 import org.opshub.checks.LoopbackHttp;
 import org.opshub.checks.LoopbackHttp.Reply;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.FakeBotApi;
 import org.slf4j.LoggerFactory;
 
 /** With opshub.log-level=DEBUG (or OPSHUB_LOG_LEVEL=DEBUG) every route logs each exchange; secrets stay out. */
@@ -57,16 +60,16 @@ class RouteDebugLogTest {
         String grafanaToken = "glsa_debug_secret_77";
         String jdbcPassword = "pw-in-the-url-88";
         try (AllLogs logs = new AllLogs();
-                org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi();
+                FakeBotApi telegram = new FakeBotApi();
                 LoopbackHttp grafana = new LoopbackHttp(n -> Reply.text(500, "token " + grafanaToken + " refused"))) {
-            java.util.Map<String, String> p = telegram.hubProperties(301);
+            Map<String, String> p = telegram.hubProperties(301);
             p.put("opshub.log-level", "DEBUG");
             p.put("grafana.url", "http://127.0.0.1:" + HubRunner.freePort());
             p.put("grafana.token", grafanaToken);
             p.put("state.jdbc-url", "jdbc:h2:mem:debugmask;DB_CLOSE_DELAY=-1;USER=sa;PASSWORD=" + jdbcPassword);
             try (HubRunner hub = new HubRunner(p)) {
-                hub.bean("stateStore", org.opshub.state.StateStore.class).inTransaction(c -> {
-                    try (java.sql.Statement st = c.createStatement()) {
+                hub.bean("stateStore", StateStore.class).inTransaction(c -> {
+                    try (Statement st = c.createStatement()) {
                         return st.executeUpdate("DROP TABLE subscription");
                     }
                 });

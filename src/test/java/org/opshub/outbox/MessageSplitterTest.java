@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class MessageSplitterTest {
@@ -48,6 +49,6 @@ class MessageSplitterTest {
     }
 
     private static int count(String s, String sub) {
-        return s.split(java.util.regex.Pattern.quote(sub), -1).length - 1;
+        return s.split(Pattern.quote(sub), -1).length - 1;
     }
 }

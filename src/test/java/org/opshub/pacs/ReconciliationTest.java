@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -162,7 +163,7 @@ class ReconciliationTest {
 
     @Test
     void aStudyFoundByUidOutsideTheWindowIsADateMismatch() {
-        java.time.ZonedDateTime now = java.time.ZonedDateTime.parse("2026-11-21T12:00:00Z");
+        ZonedDateTime now = ZonedDateTime.parse("2026-11-21T12:00:00Z");
         StudyWindow today = StudyWindow.parse("today");
         assertTrue(today.includes(new StudyRecord("1", "20261121", "0815", null, null, null, null, null), now));
         assertFalse(today.includes(new StudyRecord("1", "20261011", "0815", null, null, null, null, null), now));
@@ -180,7 +181,7 @@ class ReconciliationTest {
     void candidatesAreTheSettledStudiesAbsentFromTheTargetListing() {
         Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
         Map<String, Instant> firstSeen = new HashMap<>(Map.of("old", t0.minusSeconds(600)));
-        Map<String, StudyRecord> source = new java.util.LinkedHashMap<>();
+        Map<String, StudyRecord> source = new LinkedHashMap<>();
         for (String uid : List.of("old", "new", "there")) {
             source.put(uid, new StudyRecord(uid, "20261121", null, null, null, 1, null, null));
         }

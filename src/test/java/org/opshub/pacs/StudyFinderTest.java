@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.opshub.dicom.Association;
@@ -40,11 +42,11 @@ class StudyFinderTest {
     void aPeerThatRefusesUidListsIsAskedOneUidAtATime() throws Exception {
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
             Association as = client.openStudyRootFind(scp.node());
-            StudyFinder.Confirmation c = new StudyFinder(client, false)
-                    .confirm(as, java.util.List.of("1.2.3.1", "1.2.3.5", "9.9.9"), "1.2.3.0", true);
+            StudyFinder.Confirmation c =
+                    new StudyFinder(client, false).confirm(as, List.of("1.2.3.1", "1.2.3.5", "9.9.9"), "1.2.3.0", true);
             as.release();
             assertEquals(
-                    new TreeSet<>(java.util.List.of("1.2.3.1", "1.2.3.5")),
+                    new TreeSet<>(List.of("1.2.3.1", "1.2.3.5")),
                     new TreeSet<>(c.found().keySet()));
             assertEquals(false, c.listMatching(), "the refusal is remembered");
             assertEquals(1 + 3, c.queries(), "one refused list, then one query per UID");
@@ -53,10 +55,10 @@ class StudyFinderTest {
         try (TestScp scp = new TestScp(TestScp.Mode.FIND_NO_LISTS)) {
             Association as = client.openStudyRootFind(scp.node());
             StudyFinder.Confirmation c =
-                    new StudyFinder(client, false).confirm(as, java.util.List.of("1.2.3.1", "9.9.9"), "1.2.3.0", false);
+                    new StudyFinder(client, false).confirm(as, List.of("1.2.3.1", "9.9.9"), "1.2.3.0", false);
             as.release();
             assertEquals(2, c.queries(), "known to refuse lists: no list is tried");
-            assertEquals(java.util.Set.of("1.2.3.1"), c.found().keySet());
+            assertEquals(Set.of("1.2.3.1"), c.found().keySet());
         }
     }
 

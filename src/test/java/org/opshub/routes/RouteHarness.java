@@ -1,11 +1,15 @@
 package org.opshub.routes;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -35,7 +39,7 @@ final class RouteHarness implements AutoCloseable {
 
     RouteHarness(Map<String, String> properties, Map<String, Object> beans) {
         context.addComponent("fake", http);
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.putAll(properties);
         context.getPropertiesComponent().setInitialProperties(p);
         beans.forEach(context.getRegistry()::bind);
@@ -86,7 +90,7 @@ final class RouteHarness implements AutoCloseable {
     /** The test's answer to a request: a status, a Content-Type and a body; or an exception to throw. */
     record Reply(int status, String contentType, byte[] body, Exception failure) {
         static Reply of(int status, String contentType, String body) {
-            return new Reply(status, contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+            return new Reply(status, contentType, body.getBytes(StandardCharsets.UTF_8), null);
         }
 
         static Reply failing(Exception e) {
@@ -97,7 +101,7 @@ final class RouteHarness implements AutoCloseable {
     /** Stands in for camel-http: records each request and answers with {@link #reply}. */
     static final class FakeHttp extends DefaultComponent {
         final List<Request> requests = new CopyOnWriteArrayList<>();
-        volatile java.util.function.Function<Request, Reply> reply = r -> Reply.of(200, "application/json", "{}");
+        volatile Function<Request, Reply> reply = r -> Reply.of(200, "application/json", "{}");
 
         @Override
         protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
@@ -136,7 +140,7 @@ final class RouteHarness implements AutoCloseable {
         }
 
         private static Map<String, Object> withoutNulls(Map<String, Object> headers) {
-            Map<String, Object> m = new java.util.HashMap<>();
+            Map<String, Object> m = new HashMap<>();
             headers.forEach((k, v) -> {
                 if (v != null) {
                     m.put(k, v);

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -170,7 +172,7 @@ class StateStoreTest {
     @Test
     void oneCommitKeepsWhatSucceededDropsWhatFailedAndTellsTheHooksOnlyAfterTheEnd() {
         try (StateStore store = StateStore.open("jdbc:h2:mem:onecommit;DB_CLOSE_DELAY=-1", "sa", "", tmp)) {
-            List<String> told = new java.util.ArrayList<>();
+            List<String> told = new ArrayList<>();
             store.inOneCommit(() -> {
                 store.inTransaction(
                         c -> StateStore.update(c, "INSERT INTO bot_state (state_key, state_value) VALUES ('a', '1')"));
@@ -210,9 +212,9 @@ class StateStoreTest {
 
     private static List<String> keys(StateStore store) {
         return store.inTransaction(c -> {
-            List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT state_key FROM bot_state ORDER BY state_key");
-                    java.sql.ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
                 }

@@ -11,14 +11,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * A Bot API for the tests, on loopback: {@code sendMessage} and {@code getUpdates} as Telegram
@@ -77,7 +84,7 @@ public final class FakeBotApi implements AutoCloseable {
         /** The same answer {@code n} times, for {@link FakeBotApi#script}. */
         public static Answer[] times(int n, Answer a) {
             Answer[] out = new Answer[n];
-            java.util.Arrays.fill(out, a);
+            Arrays.fill(out, a);
             return out;
         }
 
@@ -106,14 +113,12 @@ public final class FakeBotApi implements AutoCloseable {
      * {@code telegram.api-url} and {@code telegram.allowed-chats}; a mutable map for more.
      */
     public Map<String, String> hubProperties(long... allowedChats) {
-        Map<String, String> p = new java.util.HashMap<>();
+        Map<String, String> p = new HashMap<>();
         p.put("telegram.token", TOKEN);
         p.put("telegram.api-url", url());
         p.put(
                 "telegram.allowed-chats",
-                java.util.Arrays.stream(allowedChats)
-                        .mapToObj(Long::toString)
-                        .collect(java.util.stream.Collectors.joining(",")));
+                Arrays.stream(allowedChats).mapToObj(Long::toString).collect(Collectors.joining(",")));
         return p;
     }
 
@@ -161,7 +166,7 @@ public final class FakeBotApi implements AutoCloseable {
         return id;
     }
 
-    private final Map<Long, java.util.Set<Long>> deletedTopics = new ConcurrentHashMap<>();
+    private final Map<Long, Set<Long>> deletedTopics = new ConcurrentHashMap<>();
 
     /** Deletes a forum topic: sendMessage to it answers 400 "message thread not found", as Telegram does. */
     public void deleteTopic(long chatId, long threadId) {
@@ -283,7 +288,7 @@ public final class FakeBotApi implements AutoCloseable {
     }
 
     private volatile long holdPollsMs;
-    private final java.util.concurrent.atomic.AtomicInteger polling = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger polling = new AtomicInteger();
     private final AtomicLong pollOverlaps = new AtomicLong();
 
     private void getUpdates(HttpExchange ex, JsonNode body) throws IOException {
@@ -336,7 +341,7 @@ public final class FakeBotApi implements AutoCloseable {
         long thread = body.path("message_thread_id").asLong(0);
         Deque<Answer> q = script.get(chat);
         Answer a = q == null ? null : q.pollFirst();
-        if (thread != 0 && deletedTopics.getOrDefault(chat, java.util.Set.of()).contains(thread)) {
+        if (thread != 0 && deletedTopics.getOrDefault(chat, Set.of()).contains(thread)) {
             a = new Answer(
                     400,
                     "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}",
@@ -373,8 +378,8 @@ public final class FakeBotApi implements AutoCloseable {
     /** Any Bot API call: method and fields (JSON, or the text fields of a multipart body). */
     public record Call(String method, JsonNode body) {}
 
-    private final List<Photo> photos = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Photo> photos = new CopyOnWriteArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     /** Every sendPhoto to a chat, in order. */
     public List<Photo> photos(long chatId) {
@@ -411,7 +416,7 @@ public final class FakeBotApi implements AutoCloseable {
                 .put("is_bot", false)
                 .put("first_name", firstName)
                 .put("last_name", "Petrova")
-                .put("username", firstName.toLowerCase(java.util.Locale.ROOT) + "_oncall");
+                .put("username", firstName.toLowerCase(Locale.ROOT) + "_oncall");
         ObjectNode m = q.putObject("message");
         m.put("message_id", messageId);
         m.putObject("chat").put("id", chatId).put("type", chatId < 0 ? "group" : "private");
@@ -423,7 +428,7 @@ public final class FakeBotApi implements AutoCloseable {
 
     /** The parts of a multipart/form-data body by name (RFC 7578). */
     static Map<String, byte[]> multipart(byte[] body, String boundary) {
-        Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> out = new LinkedHashMap<>();
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         int pos = indexOf(body, delimiter, 0);
         while (pos >= 0) {
@@ -439,7 +444,7 @@ public final class FakeBotApi implements AutoCloseable {
             int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
             String headers = new String(body, start, headersEnd - start, StandardCharsets.UTF_8);
             String name = headers.replaceFirst("(?s).*?[;\\s]name=\"([^\"]*)\".*", "$1");
-            out.put(name, java.util.Arrays.copyOfRange(body, headersEnd + 4, next - 2));
+            out.put(name, Arrays.copyOfRange(body, headersEnd + 4, next - 2));
             pos = next;
         }
         return out;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class KillNineTest {
             p.put("telegram.rate.per-chat-per-second", "1000");
             p.put("telegram.rate.messages-per-second", "1000");
             List<String> names = new ArrayList<>();
-            String startsAt = java.time.Instant.now().toString();
+            String startsAt = Instant.now().toString();
             for (int round = 0; round < ROUNDS; round++) {
                 try (HubProcess hub = new HubProcess(p)) {
                     assertTrue(hub.awaitReady(Duration.ofSeconds(60)), "round " + round + " starts; log: " + hub.log);

@@ -11,9 +11,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
+import org.opshub.bot.BotUpdates;
 import org.opshub.bot.BotWebhook;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
@@ -182,16 +184,16 @@ class WebhookModeTest {
                 assertTrue(
                         HubRunner.await(
                                 Duration.ofSeconds(15),
-                                () -> logs.from(org.opshub.bot.BotUpdates.class).stream()
+                                () -> logs.from(BotUpdates.class).stream()
                                         .anyMatch(l -> l.contains(
                                                 "a webhook (another instance in webhook mode?) holds this bot token"))),
-                        logs.from(org.opshub.bot.BotUpdates.class).toString());
+                        logs.from(BotUpdates.class).toString());
                 Thread.sleep(3000);
                 assertEquals(List.of(), telegram.calls("deleteWebhook"), "by default the webhook is left alone");
                 assertEquals(List.of(), telegram.texts(CHAT));
                 assertEquals(
                         1,
-                        logs.from(org.opshub.bot.BotUpdates.class).stream()
+                        logs.from(BotUpdates.class).stream()
                                 .filter(l -> l.contains("409"))
                                 .count(),
                         "one ERROR line per state change, not per poll");
@@ -211,9 +213,9 @@ class WebhookModeTest {
                         .asBoolean(true));
                 assertEquals(List.of(), telegram.calls("setWebhook"));
                 assertTrue(
-                        logs.from(org.opshub.bot.BotUpdates.class).stream()
+                        logs.from(BotUpdates.class).stream()
                                 .anyMatch(l -> l.contains("a webhook is still set at Telegram")),
-                        logs.from(org.opshub.bot.BotUpdates.class).toString());
+                        logs.from(BotUpdates.class).toString());
 
                 HttpResponse<String> r = hub.post(
                         "/telegram/webhook",
@@ -231,7 +233,7 @@ class WebhookModeTest {
             {"http://hub.example.org/telegram/webhook", "https://"},
             {"https://hub.example.org:9000/telegram/webhook", "ports 443, 80, 88 and 8443"}
         }) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException e = Assertions.assertThrows(
                     IllegalArgumentException.class,
                     () -> TelegramSettings.from(Map.of("telegram.token", "1:x", "telegram.webhook-url", c[0])::get));
             assertTrue(
@@ -239,7 +241,7 @@ class WebhookModeTest {
                             && e.getMessage().contains(c[1]),
                     e.getMessage());
         }
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException e = Assertions.assertThrows(
                 IllegalArgumentException.class,
                 () -> TelegramSettings.from(Map.of("telegram.webhook-secret", "has space")::get));
         assertTrue(e.getMessage().startsWith("telegram.webhook-secret"), e.getMessage());

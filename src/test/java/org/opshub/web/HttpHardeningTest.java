@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
 import org.opshub.config.ConfigException;
+import org.opshub.telegram.FakeBotApi;
 
 /**
  * The HTTP port's guards hold against clients that write paths, TLS and timing their own way:
@@ -252,7 +254,7 @@ class HttpHardeningTest {
 
     @Test
     void theWebhookSecretIsCheckedBeforeTheBodyIsReadAndTheBodyIsCapped() throws Exception {
-        try (org.opshub.telegram.FakeBotApi telegram = new org.opshub.telegram.FakeBotApi()) {
+        try (FakeBotApi telegram = new FakeBotApi()) {
             Map<String, String> p = telegram.hubProperties(1);
             p.put("telegram.webhook-url", "https://hub.example.org/telegram/webhook");
             p.put("telegram.webhook-secret", "right-secret");
@@ -291,7 +293,7 @@ class HttpHardeningTest {
                 // an answer (408, 400) before the close is fine
             }
             return true;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
         } catch (SocketException e) {
             return true;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
+import org.opshub.telegram.AlertDeliveryTestAccess;
 
 /**
  * The HTTP server metrics of the real hub: after N requests of each kind, the counters by route
@@ -21,7 +22,7 @@ class HttpMetricsTest {
         try (HubRunner hub = new HubRunner(Map.of())) {
             int n = 3;
             for (int i = 0; i < n; i++) {
-                byte[] ok = org.opshub.telegram.AlertDeliveryTestAccess.payload("Metrics" + i, "2026-11-21T13:00:00Z");
+                byte[] ok = AlertDeliveryTestAccess.payload("Metrics" + i, "2026-11-21T13:00:00Z");
                 assertEquals(200, hub.postAlerts(ok).statusCode());
                 assertEquals(
                         400,
