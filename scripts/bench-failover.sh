@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Failover benchmark (issue 13): 1,000 messages to 100 chats through two hubs on one PostgreSQL,
+# Failover benchmark: 1,000 messages to 100 chats through two hubs on one PostgreSQL,
 # the leader killed (kill -9) at message 300, against one hub without a kill. Prints takeover
 # seconds, both delivery times and their ratio, duplicates and messages in flight at the kill.
 # Runs offline in a private network namespace; about 3 minutes.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Startup benchmark (issue 16, item 6): start to health UP and idle RSS of the hub on its embedded
+# Startup benchmark: start to health UP and idle RSS of the hub on its embedded
 # defaults, side by side, median of 5 runs each:
 #   plain JDK 17  |  plain JDK 25  |  JDK 25 with an AOT cache (JEP 483/514, trained once here)
 # Usage: scripts/bench-startup.sh [runs]      (about 2 minutes; needs target/opshub.jar and a JDK 25)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, from Debian packages, the two base images the Dockerfile's build arguments can point to when
-# Docker Hub cannot be reached (issue 16, item 5), as root filesystem tarballs for `podman import`:
+# Docker Hub cannot be reached, as root filesystem tarballs for `podman import`:
 #   build.tar    Debian 12:  Maven and OpenJDK 17 (the JDK), stands in for BUILD_IMAGE (maven:...-temurin-17)
 #   runtime.tar  Debian 13:  OpenJDK 25 (the JRE), curl, passwd, stands in for RUNTIME_IMAGE
 #                            (eclipse-temurin:25...-jre); JDK 25 is what the image's AOT cache needs

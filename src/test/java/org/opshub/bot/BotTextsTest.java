@@ -23,7 +23,7 @@ import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
 
 /**
- * The bot in Russian and English (issue 17, item 4): every key the code uses is in both
+ * The bot in Russian and English: every key the code uses is in both
  * templates/messages_*.properties, the two files have the same keys, the classes that write replies
  * hold no sentence in a string literal, and every command's reply in both languages, against the fake
  * Bot API, is the snapshot in src/test/resources/bot/replies_{en,ru}.txt.

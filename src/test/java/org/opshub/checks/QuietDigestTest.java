@@ -19,7 +19,7 @@ import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
 
 /**
- * Quiet hours with a morning digest (issue 17, item 3), on a test clock: during the night three checks
+ * Quiet hours with a morning digest, on a test clock: during the night three checks
  * fail and recover and one stays down; an urgent check notifies at 03:00; with telegram.quiet-hours an
  * alert of an ordinary subscription is held and one of an urgent subscription is sent. At 07:00 each
  * chat gets one digest with exactly those facts, then the still-down check's DOWN message, and no

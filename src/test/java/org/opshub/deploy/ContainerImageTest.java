@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The {@code Dockerfile}, built and run (issue 16, item 5). Docker Hub is out of reach here, so the two
+ * The {@code Dockerfile}, built and run. Docker Hub is out of reach here, so the two
  * base images are built from Debian packages by {@code scripts/container-bases.sh} (scripts/test.sh runs
  * it while the network is there and passes the directory in {@code OPSHUB_CONTAINER_BASES}), imported
  * into a private Podman store, and given to the {@code Dockerfile} as its {@code BUILD_IMAGE} and

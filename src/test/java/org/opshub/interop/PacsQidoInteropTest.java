@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
 
 /**
- * QIDO-RS as a node's query transport (issue 15, PS3.18 §10.6) against Orthanc with Debian's
+ * QIDO-RS as a node's query transport (PS3.18 §10.6) against Orthanc with Debian's
  * DICOMweb plugin: a pair whose target is read over QIDO-RS, its mirror (source over QIDO-RS) and the
  * same pair over C-FIND report exactly the same missing and incomplete studies, the ground truth of
  * Orthanc's REST API; a page size below the study count is paged through; a QIDO-RS server that

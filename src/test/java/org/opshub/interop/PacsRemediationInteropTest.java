@@ -45,7 +45,7 @@ import org.opshub.state.StateStore;
 import org.opshub.telegram.FakeBotApi;
 
 /**
- * Issue 14 against real peers (Debian's Orthanc and dcmtk's dcmqrscp): candidates confirmed by
+ * PACS remediation against real peers (Debian's Orthanc and dcmtk's dcmqrscp): candidates confirmed by
  * StudyInstanceUID before they count as missing (DST holds some studies under another StudyDate),
  * the series of an incomplete study named from SERIES-level C-FINDs, and re-sends by C-MOVE from the
  * API, the bot's buttons and by themselves, each checked on DST through its REST API. Run inside a

@@ -30,7 +30,7 @@ import org.opshub.pacs.PacsResends;
 import org.opshub.telegram.FakeBotApi;
 
 /**
- * DICOM TLS (issue 15, PS3.15 Annex B) against Orthanc with {@code DicomTlsEnabled} and a PKI that
+ * DICOM TLS (PS3.15 Annex B) against Orthanc with {@code DicomTlsEnabled} and a PKI that
  * openssl makes for the test: a CA, DST's server certificate (SAN localhost, 127.0.0.1), a client
  * certificate the CA signed, and a second CA with a "rogue" client certificate. Echo and reconcile
  * over TLS give the same metrics as over plain DIMSE against the same data (DST restarted without

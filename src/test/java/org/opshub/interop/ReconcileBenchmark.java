@@ -188,7 +188,7 @@ public final class ReconcileBenchmark {
             System.out.printf("ratio (b) / hub = %.0f   (target >= 100)%n", perStudyFindscu / hubMedian);
             System.out.printf("ratio (b') / hub = %.0f%n", perStudy / hubMedian);
 
-            // issue 15: the same no-candidate reconcile over QIDO-RS (both sides), then over DIMSE-TLS
+            // the same no-candidate reconcile over QIDO-RS (both sides), then over DIMSE-TLS
             Map<String, String> q = new HashMap<>(Map.of(
                     "pacs.timezone",
                     "UTC",

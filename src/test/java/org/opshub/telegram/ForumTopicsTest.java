@@ -13,7 +13,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.opshub.HubRunner;
 
 /**
- * Forum topics (issue 17, item 1) against the fake Bot API: a subscription made in a topic delivers
+ * Forum topics against the fake Bot API: a subscription made in a topic delivers
  * to that topic only ({@code message_thread_id} in every request), replies go to the topic of the
  * command, and a deleted topic falls back once to General with a note, marked in /list.
  */
