@@ -22,7 +22,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * The Grafana kit of {@code deploy/grafana}: the provisioned Prometheus datasource has the fixed uid
  * every panel and variable uses; each dashboard is valid JSON with a unique uid and unique panel ids;
- * every metric a panel or a variable queries is one the hub exports (the README's metrics table, or
+ * every metric a panel or a variable queries is one the hub exports (the metrics table of docs/endpoints-and-metrics.md, or
  * the JVM, process, Camel and scrape metrics); the overview links to every other dashboard.
  */
 class DashboardsTest {
@@ -54,11 +54,11 @@ class DashboardsTest {
                 ((List<Map<String, Object>>) ds.get("datasources")).get(0).get("uid");
     }
 
-    /** Metric names of the README's metrics table. */
+    /** Metric names of the metrics table in docs/endpoints-and-metrics.md. */
     private static Set<String> documented() throws Exception {
         Set<String> names = new HashSet<>();
         Matcher m = Pattern.compile("^\\| `([a-z_]+)`(?:, `([a-z_]+)`)? \\|", Pattern.MULTILINE)
-                .matcher(Files.readString(Path.of("README.md")));
+                .matcher(Files.readString(Path.of("docs/endpoints-and-metrics.md")));
         while (m.find()) {
             names.add(m.group(1));
             if (m.group(2) != null) {
