@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.Handler;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.opshub.cluster.ClusterConfiguration;
@@ -26,10 +24,13 @@ public final class HealthReport {
         this.context = context;
     }
 
-    /** Evaluates the checks for the request path and sets body, Content-Type and status. */
-    @Handler
-    public void report(Exchange exchange) {
-        String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, "", String.class);
+    /**
+     * Evaluates the checks for a request path (ending in {@code /live}, {@code /ready} or neither;
+     * null as neither): a map with {@code status} ({@code "UP"} or {@code "DOWN"}), {@code down}
+     * (check ids, when any) and {@code cluster} (with a shared store). The route answers 503 for DOWN.
+     */
+    public Map<String, Object> report(String path) {
+        path = path == null ? "" : path;
         boolean ready = path.endsWith("/ready");
         Collection<HealthCheck.Result> results = path.endsWith("/live")
                 ? HealthCheckHelper.invokeLiveness(context)
@@ -57,8 +58,6 @@ public final class HealthReport {
             role.put("leader", leads ? cluster.hubId() : cluster.holder(ClusterConfiguration.NAMESPACE));
             body.put("cluster", role);
         }
-        exchange.getMessage().setBody(body);
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return body;
     }
 }

@@ -1,8 +1,6 @@
 package org.opshub.observe;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.camel.Exchange;
-import org.apache.camel.Handler;
 
 /**
  * {@code GET /metrics}: the Prometheus text exposition format 0.0.4, or OpenMetrics 1.0.0 when
@@ -21,12 +19,16 @@ public final class PrometheusScrape {
         this.registry = registry;
     }
 
-    /** Sets the body and Content-Type of the exchange's message. */
-    @Handler
-    public void scrape(Exchange exchange) {
-        String accept = exchange.getMessage().getHeader("Accept", String.class);
-        String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
-        exchange.getMessage().setBody(registry.scrape(type));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, type);
+    /**
+     * The format a scraper asks for: {@link #OPENMETRICS} when its {@code Accept} header (may be
+     * null) names {@code application/openmetrics-text}, else {@link #TEXT}.
+     */
+    public String contentType(String accept) {
+        return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
+    }
+
+    /** Every meter of the registry in {@code contentType} ({@link #TEXT} or {@link #OPENMETRICS}). */
+    public String scrape(String contentType) {
+        return registry.scrape(contentType);
     }
 }

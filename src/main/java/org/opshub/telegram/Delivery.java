@@ -283,13 +283,12 @@ public final class Delivery {
      * Whether this message is logged instead of sent: in console mode (no token), and for the
      * console chat (0: alerts in console mode, check notifications without {@code checks.chats}).
      */
-    public boolean consoleMode(Exchange exchange) {
-        return settings.consoleMode() || message(exchange).chatId() == 0;
+    public boolean consoleMode(OutboxMessage m) {
+        return settings.consoleMode() || m.chatId() == 0;
     }
 
     /** Logs the message at INFO and takes it off the outbox. */
-    public void console(Exchange exchange) {
-        OutboxMessage m = message(exchange);
+    public void console(OutboxMessage m) {
         String what = "check".equals(m.kind()) ? "Check" : "alert".equals(m.kind()) ? "Alert" : "Telegram";
         if (m.chatId() == 0) {
             LOG.info(
@@ -541,10 +540,8 @@ public final class Delivery {
         return now;
     }
 
-    /** A network error (refused, timeout, proxy): backoff; the message stays queued. */
-    public void networkError(Exchange exchange) {
-        OutboxMessage m = message(exchange);
-        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    /** A network error {@code e} (refused, timeout, proxy; may be null): backoff; the message stays queued. */
+    public void networkError(OutboxMessage m, Throwable e) {
         String what = e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
         long now = System.currentTimeMillis();
         long delay = backoff(m.attempts());
@@ -554,9 +551,8 @@ public final class Delivery {
         outbox.retryAt(m.id(), now + delay, what);
     }
 
-    /** Ends the message's flight, whatever happened. */
-    public void release(Exchange exchange) {
-        OutboxMessage m = exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
+    /** Ends the message's flight, whatever happened ({@code m} null: nothing was in flight). */
+    public void release(OutboxMessage m) {
         if (m != null) {
             unclaimRow(m.id());
             inFlight.remove(m.chatId());
@@ -571,10 +567,6 @@ public final class Delivery {
     /** Backoff in ms after {@code attempts} failures in a row: 1 s, 2 s, 4 s, … at most 5 min. */
     public static long backoff(int attempts) {
         return Math.min(MAX_BACKOFF_MS, 1000L << Math.min(attempts, 20));
-    }
-
-    private static OutboxMessage message(Exchange exchange) {
-        return exchange.getProperty(OutboxMessage.PROPERTY, OutboxMessage.class);
     }
 
     private static JsonNode parse(String text) {

@@ -167,6 +167,37 @@ class AlertDeliveryTest {
     }
 
     @Test
+    void aBotApiThatDoesNotAnswerInTimeIsANetworkErrorAndTheMessageIsSentAgain() throws Exception {
+        try (FakeBotApi slow = new FakeBotApi()) {
+            Map<String, String> p = slow.hubProperties(1009);
+            p.put("telegram.http-timeout", "PT1S");
+            try (HubRunner h = new HubRunner(p)) {
+                slow.userSays(1009, "/subscribe Unanswered");
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10),
+                        () -> slow.texts(1009).stream()
+                                .anyMatch(t -> t.contains("ubscribed to <code>Unanswered</code>"))));
+                slow.script(1009, FakeBotApi.Answer.slow(3000));
+                assertEquals(
+                        200,
+                        h.postAlerts(payload("UnansweredAlert", "firing", "info", "2026-11-21T09:40:00Z", null))
+                                .statusCode());
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(20),
+                        () -> h.metricOrMinusOne("telegram_send_errors_total", "code=\"network\"") >= 1));
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(20),
+                                () -> slow.attempts(1009).stream()
+                                                .filter(a -> a.text().contains("UnansweredAlert"))
+                                                .count()
+                                        >= 2),
+                        "the message is sent again after the timeout: " + slow.attempts(1009));
+            }
+        }
+    }
+
+    @Test
     void unparsableEntitiesAreResentAsPlainText() throws Exception {
         subscribe(1006, "Entities");
         telegram.script(1006, FakeBotApi.Answer.cantParse());
