@@ -1,7 +1,6 @@
 package org.opshub.checks;
 
 import java.time.Duration;
-import org.apache.camel.Exchange;
 import org.opshub.http.Durations;
 
 /**
@@ -56,14 +55,18 @@ public final class Check {
         return new Probed(this, PROBES.disk(path, maxUsedPercent));
     }
 
-    /** Judges the HTTP answer in the exchange: status, JsonPath, body regexp ({@link Probes#http}). */
-    public Probed http(Exchange exchange) {
-        return new Probed(this, PROBES.http(exchange, validStatus, jsonPath, expected, bodyRegexp));
+    /**
+     * Judges an HTTP answer: its status (0 when none), its body (may be null) and the milliseconds the
+     * probe took; status, JsonPath and body regexp as {@link Probes#http}.
+     */
+    public Probed http(int status, String body, long elapsedMs) {
+        return new Probed(
+                this, PROBES.http(status, body, elapsedMs / 1000.0, validStatus, jsonPath, expected, bodyRegexp));
     }
 
-    /** A probe that threw: a failure naming the cause ({@link Probes#failure}). */
-    public Probed failure(Exchange exchange) {
-        return new Probed(this, PROBES.failure(exchange));
+    /** A probe that threw {@code cause} (may be null) after {@code elapsedMs}: a failure naming it ({@link Probes#failure}). */
+    public Probed failure(Throwable cause, long elapsedMs) {
+        return new Probed(this, PROBES.failure(cause, elapsedMs / 1000.0));
     }
 
     /** The check's name: route {@code check-<name>}, metric label {@code check}. */

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.apache.camel.Exchange;
 import org.opshub.http.Durations;
 
 /**
@@ -143,13 +142,16 @@ public final class Probes {
      * {@code 200,301}); with {@code jsonPath}, the value found must equal {@code expected}; with
      * {@code bodyRegexp} (RE2 syntax, linear time), the body must contain a match. The route's
      * HTTP client reads the body up to {@code maxBodyBytes} (default 1 MiB): a longer one fails the
-     * probe through {@link #failure}. The duration is the time since the check's timer fired.
+     * probe through {@link #failure}. {@code seconds}: the time since the check's timer fired.
      */
     public ProbeResult http(
-            Exchange exchange, String validStatus, String jsonPath, String expected, String bodyRegexp) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
-        double seconds = exchange.getClock().elapsed() / 1000.0;
+            int status,
+            String body,
+            double seconds,
+            String validStatus,
+            String jsonPath,
+            String expected,
+            String bodyRegexp) {
         if (!statusMatches(status, blank(validStatus) ? "2xx" : validStatus)) {
             return new ProbeResult(false, seconds, "HTTP " + status + " (expected " + validStatus + ")");
         }
@@ -176,12 +178,14 @@ public final class Probes {
         return new ProbeResult(true, seconds, "HTTP " + status);
     }
 
-    /** A probe that threw (connection refused, timeout, bad URL): a failure naming the cause. */
-    public ProbeResult failure(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+    /**
+     * A probe that threw {@code e} (connection refused, timeout, bad URL; null when unknown) after
+     * {@code seconds}: a failure naming the cause.
+     */
+    public ProbeResult failure(Throwable e, double seconds) {
         String detail =
                 e == null ? "failed" : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new ProbeResult(false, exchange.getClock().elapsed() / 1000.0, detail);
+        return new ProbeResult(false, seconds, detail);
     }
 
     static String jsonValue(String body, String path) {

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.outbox.ChatTexts;
@@ -72,11 +71,12 @@ public final class ServiceChecks {
     }
 
     /**
-     * Records a probe of a check (the body of the {@code check-result} route).
+     * Records a probe of a check (the body of the {@code check-result} route), probed by route
+     * {@code routeId} ({@code check-<name>}).
      *
      * @return the notification to send now, or null
      */
-    public CheckNotification record(Exchange exchange, Check.Probed probed) {
+    public CheckNotification record(String routeId, Check.Probed probed) {
         Check check = probed.check();
         String name = check.name();
         String type = check.type();
@@ -90,7 +90,7 @@ public final class ServiceChecks {
         synchronized (state) {
             state.type = type;
             state.target = target;
-            state.routeId = exchange.getFromRouteId();
+            state.routeId = routeId;
             boolean wasUp = state.up;
             state.probe(result, now, check.failureThreshold(), check.successThreshold());
             if (wasUp != state.up) {
@@ -148,13 +148,9 @@ public final class ServiceChecks {
 
     /**
      * Queues the rendered notification for every {@code checks.chats} chat, in its topic and its
-     * language: the body ({@code checks.template}) or {@code textRu} ({@code checks.template-ru}).
+     * language: {@code text} ({@code checks.template}) or {@code textRu} ({@code checks.template-ru}).
      */
-    public void queue(
-            Exchange exchange,
-            @ExchangeProperty("notification") CheckNotification n,
-            @ExchangeProperty("textRu") String textRu) {
-        String text = exchange.getMessage().getBody(String.class);
+    public void queue(CheckNotification n, String text, String textRu) {
         String ref =
                 "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
         for (ChatTopic chat : chats) {
