@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.Exchange;
 import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.TelegramSettings;
@@ -44,9 +43,8 @@ public final class BotUpdates {
     private static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query");
     /** Exchange property: the Bot API method of the call being made. */
     /** The exchange property of the call in hand. */
-    private static final String CALL = "call";
-
     private final TelegramSettings settings;
+
     private final StateStore store;
     private volatile Long offset;
     private volatile long notBefore;
@@ -105,12 +103,11 @@ public final class BotUpdates {
     /**
      * The updates of a getUpdates answer, each as a JSON tree; empty after a setWebhook or
      * deleteWebhook answer, and empty (with a backoff) on an error status or a body that is not a
-     * Bot API answer.
+     * Bot API answer. {@code call}: the call that was made (null: getUpdates); {@code code}: its HTTP
+     * status (0: none); {@code body}: the answer (may be null).
      */
-    public List<JsonNode> updates(Exchange exchange) {
-        String method = method(exchange);
-        int code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
+    public List<JsonNode> updates(BotCall.Request call, int code, String body) {
+        String method = method(call);
         JsonNode json;
         try {
             json = body == null ? null : JSON.readTree(body);
@@ -176,15 +173,16 @@ public final class BotUpdates {
         }
     }
 
-    private static String method(Exchange exchange) {
-        BotCall.Request call = exchange.getProperty(CALL, BotCall.Request.class);
+    private static String method(BotCall.Request call) {
         return call == null ? "getUpdates" : call.method();
     }
 
-    /** A network or state store error while polling: backoff, one log line until it works again. */
-    public void failed(Exchange exchange) {
-        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(method(exchange), e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
+    /**
+     * A network or state store error {@code e} (may be null) of {@code call} (null: getUpdates) while
+     * polling: backoff, one log line until it works again.
+     */
+    public void failed(BotCall.Request call, Throwable e) {
+        failed(method(call), e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     /** Marks an update handled: the next poll starts after it. */

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.opshub.config.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,11 +125,11 @@ public final class StreamStorage {
         return !accounts().isEmpty();
     }
 
-    /** Judges an answer of the API (any HTTP status) and updates the account's gauges. */
-    public void answer(Exchange exchange, @ExchangeProperty("account") String account) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        String body = exchange.getMessage().getBody(String.class);
-        exchange.getMessage().removeHeaders("*");
+    /**
+     * Judges an answer of the storage-usage API for {@code account}: its HTTP status (any) and its
+     * body (may be null), and updates the account's gauges.
+     */
+    public void answer(String account, int status, String body) {
         JsonNode root;
         try {
             root = JSON.readTree(body == null ? "" : body);
@@ -185,10 +183,8 @@ public final class StreamStorage {
                 videos.asLong());
     }
 
-    /** A fetch that threw (timeout, connection refused, TLS): a failure naming the cause. */
-    public void error(Exchange exchange, @ExchangeProperty("account") String account) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        exchange.getMessage().removeHeaders("*");
+    /** A fetch for {@code account} that threw {@code e} (timeout, connection refused, TLS; may be null): a failure naming the cause. */
+    public void error(String account, Throwable e) {
         failed(account, e == null ? "failed" : e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
