@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashSet;
-import org.apache.camel.Exchange;
 import org.opshub.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class BotWebhook {
     /** The header Telegram carries the {@code secret_token} of {@code setWebhook} in. */
     public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
-    /** Exchange property holding the accepted update (the route reads it as {@code pushedUpdate}). */
-    public static final String UPDATE = "pushedUpdate";
 
     private static final Logger LOG = LoggerFactory.getLogger(BotWebhook.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,23 +54,23 @@ public final class BotWebhook {
     /**
      * Classifies one pushed request for the {@code telegram-webhook} route.
      *
-     * @return {@code off} (webhook mode off), {@code forbidden} (no or a wrong secret token),
+     * @param given the request's {@code X-Telegram-Bot-Api-Secret-Token} header (may be null)
+     * @param body the request body (may be null)
+     * @param from the client's address, for the log
+     * @return kind {@code off} (webhook mode off), {@code forbidden} (no or a wrong secret token),
      *         {@code invalid} (not a JSON object with a numeric {@code update_id}), {@code duplicate}
-     *         (being or lately handled), or {@code new}: then the update (a JSON tree) is the body
-     *         and the {@value #UPDATE} property
+     *         (being or lately handled), or {@code new}, with the update (a JSON tree) for {@code new}
      */
-    public String classify(Exchange exchange) {
+    public Pushed classify(String given, String body, Object from) {
         if (!settings.webhookMode()) {
-            return "off";
+            return new Pushed("off", null);
         }
-        String given = exchange.getMessage().getHeader(SECRET_HEADER, String.class);
         if (given == null || !MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.UTF_8))) {
-            logRefused(exchange);
-            return "forbidden";
+            logRefused(from);
+            return new Pushed("forbidden", null);
         }
         JsonNode update;
         try {
-            String body = exchange.getMessage().getBody(String.class);
             update = body == null ? null : JSON.readTree(body);
         } catch (JsonProcessingException e) {
             update = null;
@@ -82,21 +79,25 @@ public final class BotWebhook {
                 || !update.isObject()
                 || !update.path("update_id").isIntegralNumber()
                 || !update.path("update_id").canConvertToLong()) {
-            return "invalid";
+            return new Pushed("invalid", null);
         }
         long id = update.path("update_id").asLong();
         synchronized (seen) {
             if (!seen.add(id)) {
-                return "duplicate";
+                return new Pushed("duplicate", null);
             }
             if (seen.size() > REMEMBERED) {
                 seen.remove(seen.iterator().next());
             }
         }
-        exchange.getMessage().setBody(update);
-        exchange.setProperty(UPDATE, update);
-        return "new";
+        return new Pushed("new", update);
     }
+
+    /**
+     * What {@link #classify} made of a pushed request: its kind, and the update for {@code new}
+     * (else null).
+     */
+    public record Pushed(String kind, JsonNode update) {}
 
     /** Forgets an update that could not be handled, so that Telegram's next delivery of it is handled. */
     public void forget(JsonNode update) {
@@ -106,13 +107,14 @@ public final class BotWebhook {
     }
 
     /**
-     * Answers the request: the status, a JSON body ({@code {"ok":true}}, or {@code ok:false} with an
-     * error naming what is wrong), and one count in {@code telegram_webhook_requests_total{result}}.
+     * The JSON body of an answer ({@code {"ok":true}}, or {@code ok:false} with an error naming what
+     * is wrong), counted once in {@code telegram_webhook_requests_total{result}}; the route sets the
+     * status.
      *
      * @param result {@code handled}, {@code duplicate}, {@code not_found}, {@code forbidden},
      *               {@code invalid} or {@code unavailable}
      */
-    public void answer(Exchange exchange, int status, String result) {
+    public String answer(String result) {
         String error = switch (result) {
             case "not_found" -> "Telegram webhook mode is off (telegram.webhook-url is empty)";
             case "forbidden" -> "missing or wrong " + SECRET_HEADER;
@@ -125,17 +127,9 @@ public final class BotWebhook {
                 .description("Requests on POST /telegram/webhook, by result")
                 .register(registry)
                 .increment();
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage()
-                .setBody(
-                        error == null
-                                ? "{\"ok\":true}"
-                                : JSON.createObjectNode()
-                                        .put("ok", false)
-                                        .put("error", error)
-                                        .toString());
+        return error == null
+                ? "{\"ok\":true}"
+                : JSON.createObjectNode().put("ok", false).put("error", error).toString();
     }
 
     /**
@@ -151,10 +145,6 @@ public final class BotWebhook {
                 .register(registry)
                 .increment();
         logRefused(from);
-    }
-
-    private void logRefused(Exchange exchange) {
-        logRefused(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress"));
     }
 
     private void logRefused(Object from) {
