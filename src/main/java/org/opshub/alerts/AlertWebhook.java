@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,23 +56,22 @@ public final class AlertWebhook {
     }
 
     /**
-     * Validates the request and returns its alerts as template views.
+     * Validates a request (its {@code Authorization}, {@code Content-Type} and {@code Content-Length}
+     * headers, each may be null, and its body) and returns its alerts as template views.
      *
-     * @throws WebhookRejectedException 401 (token), 415 (content type), 413 (size or number of alerts), 400 (payload)
+     * @throws WebhookRejectedException 401 (token; the route answers it with {@code WWW-Authenticate:
+     *     Bearer}), 415 (content type), 413 (size or number of alerts), 400 (payload)
      */
-    public List<AlertView> receive(Exchange exchange) {
+    public List<AlertView> receive(String auth, String type, Long declared, byte[] body) {
         if (bearerToken != null) {
-            String auth = exchange.getIn().getHeader("Authorization", String.class);
             byte[] given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? auth.substring(7).strip().getBytes(StandardCharsets.UTF_8)
                     : new byte[0];
             if (!MessageDigest.isEqual(bearerToken, given)) {
-                exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
                 throw new WebhookRejectedException(
                         401, auth == null ? "missing Authorization: Bearer token" : "wrong bearer token");
             }
         }
-        String type = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
         String mime = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase();
         if (!mime.equals("application/json")) {
             throw new WebhookRejectedException(
@@ -81,11 +79,9 @@ public final class AlertWebhook {
                     "Content-Type must be application/json, got "
                             + (type == null ? "none" : "\"" + abbreviate(type) + "\""));
         }
-        Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > maxBodyBytes) {
             throw tooLarge(declared);
         }
-        byte[] body = exchange.getIn().getBody(byte[].class);
         if (body == null || body.length == 0) {
             throw new WebhookRejectedException(400, "empty body: expected an Alertmanager webhook payload");
         }
@@ -109,11 +105,9 @@ public final class AlertWebhook {
      * @throws WebhookRejectedException as {@link #receive}
      * @throws org.opshub.state.StateUnavailableException when the store fails (answer 503, nothing stored)
      */
-    public Intake accept(Exchange exchange) {
-        // read once: the request body may be a stream, and the journal must hold the very bytes parsed
-        byte[] body = exchange.getIn().getBody(byte[].class);
-        exchange.getIn().setBody(body);
-        List<AlertView> views = receive(exchange);
+    public Intake accept(String auth, String type, Long declared, byte[] body) {
+        // the journal holds the very bytes parsed
+        List<AlertView> views = receive(auth, type, declared, body);
         long now = System.currentTimeMillis();
         long id = journal.add(body, hubId, now, now + CLAIM_MS);
         journal.recording(id);

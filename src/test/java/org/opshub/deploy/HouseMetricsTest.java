@@ -18,6 +18,16 @@ class HouseMetricsTest {
     }
 
     @Test
+    void noPublicBeanMethodTakesCamelsExchange() {
+        assertEquals(List.of(), figures.exchangeMethods(), "beans take named arguments from the routes");
+    }
+
+    @Test
+    void beanExpressionsAreFew() {
+        assertTrue(figures.beanExpressions() <= 3, "${bean:...} in routes: " + figures.beanExpressions());
+    }
+
+    @Test
     void theSharedErrorAnswerIsWrittenOnce() throws Exception {
         int copies = 0;
         try (var files = Files.list(Path.of("routes"))) {
