@@ -41,8 +41,6 @@ public final class BotUpdates {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OFFSET = "telegram.update-offset";
     private static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query");
-    /** Exchange property: the Bot API method of the call being made. */
-    /** The exchange property of the call in hand. */
     private final TelegramSettings settings;
 
     private final StateStore store;
@@ -101,51 +99,21 @@ public final class BotUpdates {
     }
 
     /**
-     * The updates of a getUpdates answer, each as a JSON tree; empty after a setWebhook or
-     * deleteWebhook answer, and empty (with a backoff) on an error status or a body that is not a
-     * Bot API answer. {@code call}: the call that was made (null: getUpdates); {@code code}: its HTTP
-     * status (0: none); {@code body}: the answer (may be null).
+     * A 200 answer of {@code call} (null: getUpdates) with {@code body}: the updates of a getUpdates
+     * answer, each as a JSON tree; empty after setWebhook or deleteWebhook, and empty (with a backoff)
+     * when the body is not a Bot API success.
      */
-    public List<JsonNode> updates(BotCall.Request call, int code, String body) {
+    public List<JsonNode> updates(BotCall.Request call, String body) {
         String method = method(call);
-        JsonNode json;
-        try {
-            json = body == null ? null : JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
-        String description = json == null
-                ? "(not JSON)"
-                : Secrets.excerpt(json.path("description").asText(""));
-        if (method.equals("getUpdates") && code == 409) {
-            boolean webhook = description.toLowerCase().contains("webhook");
-            if (webhook && takeOverWebhook) {
-                LOG.warn(
-                        "getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.take-over-webhook=true, "
-                                + "so the webhook is deleted (pending updates kept) and polling goes on",
-                        description);
-                webhookToDelete = true;
-                return List.of();
-            }
-            if (!conflict) {
-                conflict = true;
-                LOG.error(
-                        "getUpdates refused with 409 (\"{}\"): {} holds this bot token, so this hub receives no updates;"
-                                + " stop the other one{}",
-                        description,
-                        webhook ? "a webhook (another instance in webhook mode?)" : "another instance polling",
-                        webhook ? ", or set telegram.take-over-webhook=true to delete the webhook" : "");
-            }
-            backOff();
-            return List.of();
-        }
-        if (conflict && method.equals("getUpdates") && code == 200) {
+        JsonNode json = parse(body);
+        if (conflict && method.equals("getUpdates")) {
             conflict = false;
             LOG.info("getUpdates works again: no other instance or webhook holds the bot token now");
         }
-        boolean ok = code == 200 && json != null && json.path("ok").asBoolean(false);
-        if (!ok || (method.equals("getUpdates") && !json.path("result").isArray())) {
-            failed(method, code + " " + description);
+        if (json == null
+                || !json.path("ok").asBoolean(false)
+                || (method.equals("getUpdates") && !json.path("result").isArray())) {
+            failed(method, "200 " + description(json));
             return List.of();
         }
         if (failures > 0) {
@@ -171,6 +139,73 @@ public final class BotUpdates {
                 return out;
             }
         }
+    }
+
+    /**
+     * A 409 answer of getUpdates ({@code body}: its JSON): another instance polls with this token, or
+     * a webhook is set. With {@code telegram.take-over-webhook=true} a webhook is deleted (pending
+     * updates kept) at the next call; otherwise one ERROR line and a backoff until it works again.
+     */
+    public void conflict(String body) {
+        String description = description(parse(body));
+        boolean webhook = description.toLowerCase().contains("webhook");
+        if (webhook && takeOverWebhook) {
+            LOG.warn(
+                    "getUpdates refused: a webhook is still set at Telegram (\"{}\"); telegram.take-over-webhook=true, "
+                            + "so the webhook is deleted (pending updates kept) and polling goes on",
+                    description);
+            webhookToDelete = true;
+            return;
+        }
+        if (!conflict) {
+            conflict = true;
+            LOG.error(
+                    "getUpdates refused with 409 (\"{}\"): {} holds this bot token, so this hub receives no updates;"
+                            + " stop the other one{}",
+                    description,
+                    webhook ? "a webhook (another instance in webhook mode?)" : "another instance polling",
+                    webhook ? ", or set telegram.take-over-webhook=true to delete the webhook" : "");
+        }
+        backOff();
+    }
+
+    /**
+     * A 429 answer of {@code call} (Telegram's flood control, {@code body}: its JSON): no call before
+     * its {@code parameters.retry_after} seconds (Bot API, ResponseParameters), or the usual backoff
+     * when it names none. One WARN line per throttling.
+     *
+     * @return the seconds waited before the next call
+     */
+    public long throttled(BotCall.Request call, String body) {
+        JsonNode json = parse(body);
+        long retryAfter =
+                json == null ? 0 : json.path("parameters").path("retry_after").asLong(0);
+        if (retryAfter <= 0) {
+            failed(method(call), "429 " + description(json));
+            return (notBefore - System.currentTimeMillis()) / 1000;
+        }
+        LOG.warn("{} throttled by Telegram (429): next call in {} s", method(call), retryAfter);
+        notBefore = System.currentTimeMillis() + retryAfter * 1000;
+        return retryAfter;
+    }
+
+    /** Any other answer of {@code call} ({@code status}, 0 for none; 5xx, 401, 404): backoff, one log line. */
+    public void refused(BotCall.Request call, int status, String body) {
+        failed(method(call), status + " " + description(parse(body)));
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null ? null : JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static String description(JsonNode json) {
+        return json == null
+                ? "(not JSON)"
+                : Secrets.excerpt(json.path("description").asText(""));
     }
 
     private static String method(BotCall.Request call) {

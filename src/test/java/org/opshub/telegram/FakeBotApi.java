@@ -291,7 +291,33 @@ public final class FakeBotApi implements AutoCloseable {
     private final AtomicInteger polling = new AtomicInteger();
     private final AtomicLong pollOverlaps = new AtomicLong();
 
+    private final Deque<Answer> getUpdatesScript = new ConcurrentLinkedDeque<>();
+    private final List<Long> getUpdatesAt = new CopyOnWriteArrayList<>();
+    private final List<Long> getUpdatesScriptedAt = new CopyOnWriteArrayList<>();
+
+    /** When each scripted getUpdates answer was given (epoch ms), in order. */
+    public List<Long> getUpdatesScriptedTimes() {
+        return List.copyOf(getUpdatesScriptedAt);
+    }
+
+    /** Scripts the next answers to getUpdates (then the usual long poll again). */
+    public void scriptGetUpdates(Answer... answers) {
+        getUpdatesScript.addAll(Arrays.asList(answers));
+    }
+
+    /** When each getUpdates call arrived (epoch ms), in order. */
+    public List<Long> getUpdatesTimes() {
+        return List.copyOf(getUpdatesAt);
+    }
+
     private void getUpdates(HttpExchange ex, JsonNode body) throws IOException {
+        getUpdatesAt.add(System.currentTimeMillis());
+        Answer scripted = getUpdatesScript.poll();
+        if (scripted != null) {
+            getUpdatesScriptedAt.add(System.currentTimeMillis());
+            reply(ex, scripted.status(), scripted.body());
+            return;
+        }
         if (polling.incrementAndGet() > 1) {
             polling.decrementAndGet();
             pollOverlaps.incrementAndGet();
