@@ -29,7 +29,7 @@ import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaConfiguration;
 import org.opshub.observe.ObservabilityConfiguration;
-import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsConfiguration;
 import org.opshub.pacs.PacsMonitor;
@@ -95,7 +95,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 delivery.delivery().leading();
             }
         });
-        Callbacks callbacks = new Callbacks(store);
+        CallbackStore callbacks = new CallbackStore(store);
         context.getRegistry().bind("botCallbacks", callbacks);
         GrafanaBot grafana = GrafanaConfiguration.bind(context, property, telegram, callbacks, delivery.outbox());
         ServiceChecks checks = ChecksConfiguration.bind(

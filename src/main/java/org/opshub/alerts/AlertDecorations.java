@@ -12,7 +12,7 @@ import java.util.Set;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.outbox.BotCall;
-import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.Texts;
 
@@ -164,7 +164,7 @@ public final class AlertDecorations {
             rows.addArray()
                     .addObject()
                     .put("text", t(lang, "button.resend-missing", check.replace("->", " \u2192 ")))
-                    .put("callback_data", Callbacks.put(c, chatId, action.toString()));
+                    .put("callback_data", CallbackStore.put(c, chatId, action.toString()));
         }
         if (!silences) {
             return markup;
@@ -179,7 +179,7 @@ public final class AlertDecorations {
         alert.labels().forEach(ackLabels::put);
         row.add(JSON.createObjectNode()
                 .put("text", t(lang, "button.ack"))
-                .put("callback_data", Callbacks.put(c, chatId, ack.toString())));
+                .put("callback_data", CallbackStore.put(c, chatId, ack.toString())));
         for (int h : SILENCE_HOURS) {
             ObjectNode action =
                     JSON.createObjectNode().put("t", "silence").put("h", h).put("text", message);
@@ -189,7 +189,7 @@ public final class AlertDecorations {
             }
             row.add(JSON.createObjectNode()
                     .put("text", t(lang, "button.silence", h))
-                    .put("callback_data", Callbacks.put(c, chatId, action.toString())));
+                    .put("callback_data", CallbackStore.put(c, chatId, action.toString())));
         }
         return markup;
     }

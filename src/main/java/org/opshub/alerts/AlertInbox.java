@@ -16,7 +16,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.opshub.outbox.Html;
 import org.opshub.outbox.MessageSplitter;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.outbox.Texts;
 import org.opshub.state.StateDataException;
@@ -128,14 +128,14 @@ public final class AlertInbox {
             int n = 0;
             for (Map.Entry<WebhookBudget.Place, Integer> e : budget.heldBack().entrySet()) {
                 String lang = language(e.getKey().chatId());
-                Outbox.enqueue(
+                OutboxStore.enqueue(
                         c,
                         e.getKey().chatId(),
                         "alert",
                         ref + "#" + e.getKey().threadId(),
                         t.t(lang, "alert.held-back", e.getValue(), budget.perChat()),
                         "HTML",
-                        Outbox.inThread(null, e.getKey().threadId()),
+                        OutboxStore.inThread(null, e.getKey().threadId()),
                         now);
                 n++;
             }
@@ -211,14 +211,14 @@ public final class AlertInbox {
                         continue;
                     }
                     for (AlertDecorations.Row row : rows) {
-                        Outbox.enqueue(
+                        OutboxStore.enqueue(
                                 c,
                                 t.chatId(),
                                 row.kind(),
                                 alert.key() + row.refSuffix() + topic,
                                 row.text(),
                                 "HTML",
-                                Outbox.inThread(row.extra(), t.threadId()),
+                                OutboxStore.inThread(row.extra(), t.threadId()),
                                 now);
                     }
                 }

@@ -15,7 +15,7 @@ import java.util.Objects;
 import org.opshub.config.Secrets;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ public final class Silences {
     private static final Logger LOG = LoggerFactory.getLogger(Silences.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String apiUrl;
-    private final Outbox outbox;
+    private final OutboxStore outbox;
     private final ZoneId zone;
     private final Clock clock;
     private final Acks acks;
@@ -40,7 +40,7 @@ public final class Silences {
      * @param apiUrl Alertmanager's base URL ({@code http://alertmanager:9093}); empty: no buttons
      * @param acks   the acknowledgements an Ack button opens
      */
-    public Silences(String apiUrl, Outbox outbox, ZoneId zone, Clock clock, Acks acks) {
+    public Silences(String apiUrl, OutboxStore outbox, ZoneId zone, Clock clock, Acks acks) {
         this.apiUrl = Objects.requireNonNullElse(apiUrl, "").strip().replaceAll("/+$", "");
         this.outbox = outbox;
         this.zone = zone;

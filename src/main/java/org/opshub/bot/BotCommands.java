@@ -22,9 +22,9 @@ import org.opshub.checks.ServiceChecks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
-import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.Html;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
@@ -47,9 +47,9 @@ public final class BotCommands {
     private final TelegramSettings settings;
     private final Subscriptions subscriptions;
     private final AlertInbox inbox;
-    private final Outbox outbox;
+    private final OutboxStore outbox;
     private final Delivery delivery;
-    private final Callbacks callbacks;
+    private final CallbackStore callbacks;
     private final GrafanaBot grafana;
     private final PacsMonitor pacs;
     private final ServiceChecks checks;
@@ -65,9 +65,9 @@ public final class BotCommands {
             TelegramSettings settings,
             Subscriptions subscriptions,
             AlertInbox inbox,
-            Outbox outbox,
+            OutboxStore outbox,
             Delivery delivery,
-            Callbacks callbacks,
+            CallbackStore callbacks,
             GrafanaBot grafana,
             PacsMonitor pacs,
             ServiceChecks checks,

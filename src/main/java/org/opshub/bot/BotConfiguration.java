@@ -11,7 +11,7 @@ import org.opshub.alerts.Silences;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
-import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsMonitor;
@@ -38,7 +38,7 @@ public final class BotConfiguration {
             TelegramSettings telegram,
             StateStore store,
             AlertDeliveryConfiguration.Beans delivery,
-            Callbacks callbacks,
+            CallbackStore callbacks,
             GrafanaBot grafana,
             PacsMonitor pacs,
             ServiceChecks checks,

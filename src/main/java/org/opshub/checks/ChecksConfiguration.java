@@ -11,7 +11,7 @@ import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
@@ -35,7 +35,7 @@ public final class ChecksConfiguration {
             MeterRegistry registry,
             Function<String, String> property,
             TelegramSettings telegram,
-            Outbox outbox,
+            OutboxStore outbox,
             Clock clock,
             Path routesDir,
             StateStore store,

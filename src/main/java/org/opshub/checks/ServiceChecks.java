@@ -21,7 +21,7 @@ import org.apache.camel.ExchangeProperty;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +45,7 @@ public final class ServiceChecks {
     private final Clock clock;
     private final NotifyWindow window;
     private final List<ChatTopic> chats;
-    private final Outbox outbox;
+    private final OutboxStore outbox;
     private final HostIdentity host = new HostIdentity();
     private volatile QuietLog quiet;
     private volatile ChatTexts chatTexts = ChatTexts.embedded();
@@ -61,7 +61,7 @@ public final class ServiceChecks {
             Clock clock,
             NotifyWindow window,
             List<ChatTopic> chats,
-            Outbox outbox) {
+            OutboxStore outbox) {
         this.context = context;
         this.registry = registry;
         this.clock = clock;

@@ -15,11 +15,11 @@ import java.util.Locale;
 import java.util.function.Function;
 import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
-import org.opshub.outbox.Callbacks;
+import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
-import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
+import org.opshub.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +37,10 @@ public final class GrafanaBot {
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final int MAX_BUTTONS = 60;
     private final GrafanaSettings settings;
-    private final Callbacks callbacks;
-    private final Outbox outbox;
+    private final CallbackStore callbacks;
+    private final OutboxStore outbox;
 
-    public GrafanaBot(GrafanaSettings settings, Callbacks callbacks, Outbox outbox) {
+    public GrafanaBot(GrafanaSettings settings, CallbackStore callbacks, OutboxStore outbox) {
         this.settings = settings;
         this.callbacks = callbacks;
         this.outbox = outbox;

@@ -3,8 +3,8 @@ package org.opshub.grafana;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.http.TimeoutHttpClient;
-import org.opshub.outbox.Callbacks;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.CallbackStore;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 
 /**
@@ -19,8 +19,8 @@ public final class GrafanaConfiguration {
             CamelContext context,
             Function<String, String> property,
             TelegramSettings telegram,
-            Callbacks callbacks,
-            Outbox outbox) {
+            CallbackStore callbacks,
+            OutboxStore outbox) {
         GrafanaSettings settings = GrafanaSettings.from(property, telegram.zone());
         GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
         context.getRegistry().bind("grafanaBot", grafana);

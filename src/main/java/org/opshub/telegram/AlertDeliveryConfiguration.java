@@ -15,7 +15,7 @@ import org.opshub.alerts.Subscriptions;
 import org.opshub.config.ConfigException;
 import org.opshub.config.Settings;
 import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.Outbox;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
@@ -33,7 +33,7 @@ public final class AlertDeliveryConfiguration {
 
     /** The beans the other capabilities build on. */
     public record Beans(
-            Outbox outbox,
+            OutboxStore outbox,
             Subscriptions subscriptions,
             AlertInbox inbox,
             Delivery delivery,
@@ -89,7 +89,7 @@ public final class AlertDeliveryConfiguration {
         Settings.number(property, "telegram.rate.per-chat-per-second", "1", 1, 1000);
         Settings.number(property, "telegram.rate.per-group-per-minute", "20", 1, 60_000);
         Subscriptions subscriptions = new Subscriptions(store);
-        Outbox outbox = new Outbox(store, registry);
+        OutboxStore outbox = new OutboxStore(store, registry);
         AlertInbox inbox = new AlertInbox(
                 store,
                 subscriptions,

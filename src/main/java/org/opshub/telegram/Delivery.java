@@ -17,8 +17,8 @@ import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.Html;
-import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
 import org.opshub.state.StateUnavailableException;
@@ -50,7 +50,7 @@ public final class Delivery {
 
     private final TelegramSettings settings;
     private final StateStore store;
-    private final Outbox outbox;
+    private final OutboxStore outbox;
     private final Subscriptions subscriptions;
     private volatile SendThrottle throttle = new SendThrottle();
     /**
@@ -84,7 +84,7 @@ public final class Delivery {
     public Delivery(
             TelegramSettings settings,
             StateStore store,
-            Outbox outbox,
+            OutboxStore outbox,
             Subscriptions subscriptions,
             MeterRegistry registry) {
         this.settings = settings;
@@ -448,7 +448,7 @@ public final class Delivery {
         failed(m, 400, description);
         store.inTransaction(c -> {
             subscriptions.migrate(c, m.chatId(), toChatId);
-            return Outbox.moveChat(c, m.chatId(), toChatId);
+            return OutboxStore.moveChat(c, m.chatId(), toChatId);
         });
         LOG.warn("Chat {} migrated to {}: subscriptions and pending messages moved", m.chatId(), toChatId);
     }
@@ -501,7 +501,7 @@ public final class Delivery {
         failed(m, 403, description);
         store.inTransaction(c -> {
             subscriptions.disable(c, m.chatId(), description);
-            return Outbox.dropChat(c, m.chatId());
+            return OutboxStore.dropChat(c, m.chatId());
         });
         dropped("blocked");
         LOG.warn(

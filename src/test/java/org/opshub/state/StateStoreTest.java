@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.alerts.Subscriptions;
 import org.opshub.config.ConfigException;
-import org.opshub.outbox.Outbox;
 import org.opshub.outbox.OutboxMessage;
+import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.telegram.Delivery;
 
@@ -104,11 +104,11 @@ class StateStoreTest {
         try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
             TelegramSettings settings = sending("-100");
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            Outbox outbox = new Outbox(store, registry);
+            OutboxStore outbox = new OutboxStore(store, registry);
             long now = System.currentTimeMillis();
             store.inTransaction(c -> {
                 for (int i = 0; i < 3; i++) {
-                    Outbox.enqueue(c, -100, "alert", "g" + i, "message " + i, null, now);
+                    OutboxStore.enqueue(c, -100, "alert", "g" + i, "message " + i, null, now);
                 }
                 return 1;
             });
@@ -136,12 +136,12 @@ class StateStoreTest {
         try (StateStore store = StateStore.open(url, "sa", "", tmp)) {
             TelegramSettings settings = sending("1,2");
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            Outbox outbox = new Outbox(store, registry);
+            OutboxStore outbox = new OutboxStore(store, registry);
             Delivery delivery = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
             long now = System.currentTimeMillis();
             store.inTransaction(c -> {
-                Outbox.enqueue(c, 2, "alert", "fresh-1", "fresh for chat 2", null, now);
-                Outbox.enqueue(c, 1, "alert", "old", "expired for chat 1", null, now - 7_200_000);
+                OutboxStore.enqueue(c, 2, "alert", "fresh-1", "fresh for chat 2", null, now);
+                OutboxStore.enqueue(c, 1, "alert", "old", "expired for chat 1", null, now - 7_200_000);
                 try (PreparedStatement ps = c.prepareStatement("CREATE TRIGGER fail_delete BEFORE DELETE ON outbox"
                         + " FOR EACH ROW CALL \"" + FailOnceTrigger.class.getName() + "\"")) {
                     return ps.executeUpdate();
@@ -153,7 +153,7 @@ class StateStoreTest {
             assertEquals(List.of(2L), first.stream().map(OutboxMessage::chatId).toList(), "chat 2 still goes out");
             outbox.delete(first.get(0).id());
             delivery.unclaim(first.get(0));
-            store.inTransaction(c -> Outbox.enqueue(c, 2, "alert", "fresh-2", "second for chat 2", null, now));
+            store.inTransaction(c -> OutboxStore.enqueue(c, 2, "alert", "fresh-2", "second for chat 2", null, now));
             Thread.sleep(1100); // chat 2 is a private chat: one message a second
             List<OutboxMessage> second = delivery.claim();
             assertEquals(

@@ -14,12 +14,12 @@ import org.opshub.state.StateStore;
  * found again only for the chat the keyboard was sent to, also after a restart. Rows older than
  * 30 days are pruned.
  */
-public final class Callbacks {
+public final class CallbackStore {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long RETENTION_MS = 30L * 24 * 3600 * 1000;
     private final StateStore store;
 
-    public Callbacks(StateStore store) {
+    public CallbackStore(StateStore store) {
         this.store = store;
     }
 

@@ -20,12 +20,12 @@ import org.opshub.state.StateStore;
  * {@code telegram_outbox_messages} and {@code telegram_outbox_oldest_age_seconds}, refreshed on
  * every drain cycle.
  */
-public final class Outbox {
+public final class OutboxStore {
     private final StateStore store;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong oldestCreatedAt = new AtomicLong();
 
-    public Outbox(StateStore store, MeterRegistry registry) {
+    public OutboxStore(StateStore store, MeterRegistry registry) {
         this.store = store;
         Gauge.builder("telegram_outbox_messages", pending, AtomicLong::get)
                 .description("Telegram messages waiting in the outbox (alerts and replies), as of the last drain cycle")
