@@ -2,14 +2,10 @@ package org.opshub.pacs;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +51,7 @@ public final class PacsResends {
 
     private final PacsMonitor monitor;
     private final DicomClient client;
-    private final StateStore store;
+    private final ResendLog log;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Map<String, Object> sourceLocks = new ConcurrentHashMap<>();
@@ -117,7 +113,7 @@ public final class PacsResends {
     public PacsResends(PacsMonitor monitor, StateStore store, MeterRegistry registry, Clock clock) {
         this.monitor = monitor;
         this.client = monitor.client();
-        this.store = store;
+        this.log = new ResendLog(store);
         this.clock = clock;
         this.registry = registry;
         for (ForwardingCheck c : monitor.settings().checks()) {
@@ -269,41 +265,8 @@ public final class PacsResends {
 
     /** The body of {@code GET /pacs/resends}: the latest 100 moves, newest first. */
     public Map<String, Object> recent() {
-        List<Map<String, Object>> list = store.inTransaction(conn -> {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (PreparedStatement ps = conn.prepareStatement("SELECT pair, source, target, study_uid, level, series,"
-                    + " trigger_by, result, status, completed, failed, warning, remaining, reason, started_at, finished_at"
-                    + " FROM pacs_resend ORDER BY id DESC")) {
-                ps.setMaxRows(LISTED);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        int status = rs.getInt(9);
-                        Integer st = rs.wasNull() ? null : status;
-                        long finished = rs.getLong(16);
-                        long duration = rs.wasNull() ? -1 : finished - rs.getLong(15);
-                        rows.add(new Move(
-                                        rs.getString(1),
-                                        rs.getString(2),
-                                        rs.getString(3),
-                                        rs.getString(4),
-                                        rs.getString(5),
-                                        rs.getInt(6),
-                                        rs.getString(7),
-                                        rs.getString(8),
-                                        st,
-                                        rs.getInt(10),
-                                        rs.getInt(11),
-                                        rs.getInt(12),
-                                        rs.getInt(13),
-                                        rs.getString(14),
-                                        Instant.ofEpochMilli(rs.getLong(15)),
-                                        duration)
-                                .toMap());
-                    }
-                }
-            }
-            return rows;
-        });
+        List<Map<String, Object>> list =
+                log.recent(LISTED).stream().map(Move::toMap).toList();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("resends", list);
         return out;
@@ -332,21 +295,7 @@ public final class PacsResends {
 
     /** Per StudyInstanceUID moved on this check: {automatic moves, epoch ms of its last move}. */
     private Map<String, long[]> history(ForwardingCheck c) {
-        return store.inTransaction(conn -> {
-            Map<String, long[]> out = new HashMap<>();
-            try (PreparedStatement ps = conn.prepareStatement("SELECT study_uid,"
-                    + " SUM(CASE WHEN automatic THEN 1 ELSE 0 END), MAX(started_at)"
-                    + " FROM pacs_resend WHERE source = ? AND target = ? GROUP BY study_uid")) {
-                ps.setString(1, c.source());
-                ps.setString(2, c.target());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                    }
-                }
-            }
-            return out;
-        });
+        return log.history(c.source(), c.target());
     }
 
     private static String answer(List<Move> moves) {
@@ -383,39 +332,18 @@ public final class PacsResends {
         Long id;
         synchronized (sourceLocks.computeIfAbsent(c.source(), k -> new Object())) {
             long since = started.toEpochMilli() - 60_000;
-            id = store.inTransaction(conn -> {
-                try (PreparedStatement ps =
-                        conn.prepareStatement("SELECT COUNT(*) FROM pacs_resend WHERE source = ? AND started_at > ?")) {
-                    ps.setString(1, c.source());
-                    ps.setLong(2, since);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        if (rs.getLong(1) >= c.resend().maxMovesPerMinute()) {
-                            return null;
-                        }
-                    }
-                }
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "INSERT INTO pacs_resend (pair, source, target,"
-                                + " study_uid, level, series, trigger_by, automatic, started_at, result, completed, failed, warning,"
-                                + " remaining) VALUES (?,?,?,?,?,?,?,?,?,'running',0,0,0,0)",
-                        Statement.RETURN_GENERATED_KEYS)) {
-                    ps.setString(1, c.pair());
-                    ps.setString(2, c.source());
-                    ps.setString(3, c.target());
-                    ps.setString(4, uid);
-                    ps.setString(5, level);
-                    ps.setInt(6, series.size());
-                    ps.setString(7, clip(trigger, 255));
-                    ps.setBoolean(8, automatic);
-                    ps.setLong(9, started.toEpochMilli());
-                    ps.executeUpdate();
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
-                        keys.next();
-                        return keys.getLong(1);
-                    }
-                }
-            });
+            id = log.start(
+                    c.pair(),
+                    c.source(),
+                    c.target(),
+                    uid,
+                    level,
+                    series.size(),
+                    trigger,
+                    automatic,
+                    started.toEpochMilli(),
+                    since,
+                    c.resend().maxMovesPerMinute());
         }
         if (id == null) {
             LOG.debug(
@@ -446,19 +374,7 @@ public final class PacsResends {
         }
         Move m = perform(c, uid, series, level, trigger, started);
         try {
-            store.inTransaction(conn -> StateStore.update(
-                    conn,
-                    "UPDATE pacs_resend SET finished_at = ?, result = ?,"
-                            + " status = ?, completed = ?, failed = ?, warning = ?, remaining = ?, reason = ? WHERE id = ?",
-                    started.toEpochMilli() + m.durationMs(),
-                    m.result(),
-                    m.status(),
-                    m.completed(),
-                    m.failed(),
-                    m.warning(),
-                    m.remaining(),
-                    clip(m.reason(), 1000),
-                    id));
+            log.finish(id, started.toEpochMilli() + m.durationMs(), m);
         } catch (RuntimeException e) {
             // the move was made: its outcome is still answered and counted; the row stays 'running'
             LOG.warn(
@@ -624,7 +540,7 @@ public final class PacsResends {
                 .register(registry);
     }
 
-    private static String clip(String s, int max) {
+    static String clip(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }
