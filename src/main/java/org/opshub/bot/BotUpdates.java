@@ -3,8 +3,6 @@ package org.opshub.bot;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +41,7 @@ public final class BotUpdates {
     private static final List<String> ALLOWED_UPDATES = List.of("message", "callback_query");
     private final TelegramSettings settings;
 
-    private final StateStore store;
+    private final BotStateStore state;
     private volatile Long offset;
     private volatile long notBefore;
     private volatile int failures;
@@ -58,7 +56,7 @@ public final class BotUpdates {
      */
     public BotUpdates(TelegramSettings settings, StateStore store, boolean takeOverWebhook) {
         this.settings = settings;
-        this.store = store;
+        this.state = new BotStateStore(store);
         this.takeOverWebhook = takeOverWebhook;
     }
 
@@ -227,36 +225,14 @@ public final class BotUpdates {
             return;
         }
         offset = next;
-        store.inTransaction(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("UPDATE bot_state SET state_value = ? WHERE state_key = ?")) {
-                ps.setString(1, Long.toString(next));
-                ps.setString(2, OFFSET);
-                if (ps.executeUpdate() == 1) {
-                    return 1;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO bot_state (state_key, state_value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, OFFSET);
-                ps.setString(2, Long.toString(next));
-                return ps.executeUpdate();
-            }
-        });
+        state.put(OFFSET, Long.toString(next));
     }
 
     private long offset() {
         Long o = offset;
         if (o == null) {
-            o = store.inTransaction(c -> {
-                try (PreparedStatement ps =
-                        c.prepareStatement("SELECT state_value FROM bot_state WHERE state_key = ?")) {
-                    ps.setString(1, OFFSET);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Long.parseLong(rs.getString(1)) : 0L;
-                    }
-                }
-            });
+            String stored = state.get(OFFSET);
+            o = stored == null ? 0L : Long.parseLong(stored);
             offset = o;
         }
         return o;
