@@ -1,7 +1,5 @@
 package org.opshub.cluster;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseClusterService extends AbstractCamelClusterService<LeaseClusterService.View> {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseClusterService.class);
     private final StateStore store;
+    private final LeaseStore leases;
     private final String hubId;
     private final Duration lease;
     private final Duration heartbeat;
@@ -58,6 +57,7 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
     public LeaseClusterService(StateStore store, String hubId, Duration lease, Duration heartbeat, Clock clock) {
         super("opshub-lease");
         this.store = store;
+        this.leases = new LeaseStore(store);
         this.hubId = hubId;
         this.lease = lease;
         this.heartbeat = heartbeat;
@@ -120,53 +120,12 @@ public final class LeaseClusterService extends AbstractCamelClusterService<Lease
      */
     Lease round(String namespace, long heldFencing) {
         long now = clock.millis();
-        return store.inTransaction(c -> {
-            StateStore.update(
-                    c,
-                    "INSERT INTO cluster_lease (namespace, holder, expires_at, fencing) VALUES (?, '', 0, 0)"
-                            + " ON CONFLICT DO NOTHING",
-                    namespace);
-            if (heldFencing >= 0
-                    && StateStore.update(
-                                    c,
-                                    "UPDATE cluster_lease SET expires_at = ? WHERE namespace = ? AND holder = ?"
-                                            + " AND fencing = ?",
-                                    now + lease.toMillis(),
-                                    namespace,
-                                    hubId,
-                                    heldFencing)
-                            == 1) {
-                return new Lease(hubId, now + lease.toMillis(), heldFencing);
-            }
-            // a store only one hub can use (embedded H2) has no other hub: a lease someone else holds is
-            // this hub's own from before a kill -9 (its id has the HTTP port in it), taken over at once
-            // instead of after the lease runs out; a shared store (PostgreSQL) waits for it to expire
-            StateStore.update(
-                    c,
-                    "UPDATE cluster_lease SET holder = ?, expires_at = ?, fencing = fencing + 1 WHERE namespace = ?"
-                            + (store.shared() ? " AND expires_at < ?" : " AND (expires_at < ? OR holder <> ?)"),
-                    store.shared()
-                            ? new Object[] {hubId, now + lease.toMillis(), namespace, now}
-                            : new Object[] {hubId, now + lease.toMillis(), namespace, now, hubId});
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT holder, expires_at, fencing FROM cluster_lease WHERE namespace = ?")) {
-                ps.setString(1, namespace);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Lease(rs.getString(1), rs.getLong(2), rs.getLong(3));
-                }
-            }
-        });
+        return leases.round(namespace, hubId, heldFencing, now, now + lease.toMillis());
     }
 
     /** Gives the lease up at once (a clean stop), so that another hub need not wait for it to expire. */
     void release(String namespace, long fencing) {
-        store.inTransaction(c -> StateStore.update(
-                c,
-                "UPDATE cluster_lease SET expires_at = 0 WHERE namespace = ? AND holder = ?" + " AND fencing = ?",
-                namespace,
-                hubId,
-                fencing));
+        leases.release(namespace, hubId, fencing);
     }
 
     /**
