@@ -38,7 +38,7 @@ public final class AlertInbox {
     public static final long CONSOLE = 0;
 
     private final StateStore store;
-    private final Subscriptions subscriptions;
+    private final SubscriptionStore subscriptions;
     private final TelegramSettings telegram;
     private final Duration dedupRetention;
     private final Counter firing;
@@ -52,7 +52,7 @@ public final class AlertInbox {
 
     public AlertInbox(
             StateStore store,
-            Subscriptions subscriptions,
+            SubscriptionStore subscriptions,
             TelegramSettings telegram,
             Duration dedupRetention,
             MeterRegistry registry) {
@@ -167,16 +167,16 @@ public final class AlertInbox {
         String messageEn = tidy(text);
         String messageRu = tidy(textRu == null ? text : textRu);
         long now = System.currentTimeMillis();
-        List<Subscriptions.Target> targets = !alert.firing() && !telegram.sendResolved()
+        List<SubscriptionStore.Target> targets = !alert.firing() && !telegram.sendResolved()
                 ? List.of()
                 : telegram.consoleMode()
-                        ? List.of(new Subscriptions.Target(CONSOLE, 0, 0, false))
+                        ? List.of(new SubscriptionStore.Target(CONSOLE, 0, 0, false))
                         : subscriptions.targetsFor(alert, telegram.allowedChats());
         int queued;
         try {
             // each chat's language, read before the transaction (one read per chat, no second connection inside it)
             Map<Long, String> languages = new HashMap<>();
-            for (Subscriptions.Target t : targets) {
+            for (SubscriptionStore.Target t : targets) {
                 languages.computeIfAbsent(t.chatId(), this::language);
             }
             queued = store.inTransaction(c -> {
@@ -185,7 +185,7 @@ public final class AlertInbox {
                 }
                 updateFiring(c, alert, now);
                 boolean hold = quiet != null && quiet.holds();
-                for (Subscriptions.Target t : targets) {
+                for (SubscriptionStore.Target t : targets) {
                     if (hold && !t.urgent() && t.chatId() != CONSOLE) {
                         if (alert.firing()) {
                             quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
@@ -223,7 +223,7 @@ public final class AlertInbox {
                     }
                 }
                 return (int) targets.stream()
-                        .map(Subscriptions.Target::chatId)
+                        .map(SubscriptionStore.Target::chatId)
                         .distinct()
                         .count();
             });

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.SilenceStep;
-import org.opshub.alerts.Subscriptions;
+import org.opshub.alerts.SubscriptionStore;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
@@ -45,7 +45,7 @@ public final class BotCommands {
     private static final int MAX_ALERTS_LISTED = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TelegramSettings settings;
-    private final Subscriptions subscriptions;
+    private final SubscriptionStore subscriptions;
     private final AlertInbox inbox;
     private final OutboxStore outbox;
     private final Delivery delivery;
@@ -63,7 +63,7 @@ public final class BotCommands {
      */
     public BotCommands(
             TelegramSettings settings,
-            Subscriptions subscriptions,
+            SubscriptionStore subscriptions,
             AlertInbox inbox,
             OutboxStore outbox,
             Delivery delivery,
@@ -411,13 +411,13 @@ public final class BotCommands {
 
     /** The chat's subscriptions, by topic: this topic's first marked, a gone topic named with why. */
     private String list(long chatId, long thread, String lang) {
-        List<Subscriptions.Subscription> all = subscriptions.subscriptions(chatId);
+        List<SubscriptionStore.Subscription> all = subscriptions.subscriptions(chatId);
         if (all.isEmpty()) {
             return texts.t(lang, "list.empty");
         }
         StringBuilder b = new StringBuilder(texts.t(lang, "list.title"));
         long shown = -1;
-        for (Subscriptions.Subscription s : all) {
+        for (SubscriptionStore.Subscription s : all) {
             if (s.threadId() != shown && all.stream().anyMatch(o -> o.threadId() != 0)) {
                 shown = s.threadId();
                 b.append("\n<b>")

@@ -11,7 +11,7 @@ import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.AlertmanagerPayload;
 import org.opshub.alerts.IntakeStore;
-import org.opshub.alerts.Subscriptions;
+import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.ConfigException;
 import org.opshub.config.Settings;
 import org.opshub.outbox.ChatTexts;
@@ -34,7 +34,7 @@ public final class AlertDeliveryConfiguration {
     /** The beans the other capabilities build on. */
     public record Beans(
             OutboxStore outbox,
-            Subscriptions subscriptions,
+            SubscriptionStore subscriptions,
             AlertInbox inbox,
             Delivery delivery,
             Texts texts,
@@ -88,7 +88,7 @@ public final class AlertDeliveryConfiguration {
         Settings.number(property, "telegram.rate.messages-per-second", "30", 1, 1000);
         Settings.number(property, "telegram.rate.per-chat-per-second", "1", 1, 1000);
         Settings.number(property, "telegram.rate.per-group-per-minute", "20", 1, 60_000);
-        Subscriptions subscriptions = new Subscriptions(store);
+        SubscriptionStore subscriptions = new SubscriptionStore(store);
         OutboxStore outbox = new OutboxStore(store, registry);
         AlertInbox inbox = new AlertInbox(
                 store,

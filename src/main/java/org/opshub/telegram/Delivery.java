@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
-import org.opshub.alerts.Subscriptions;
+import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.ChatTexts;
@@ -51,7 +51,7 @@ public final class Delivery {
     private final TelegramSettings settings;
     private final StateStore store;
     private final OutboxStore outbox;
-    private final Subscriptions subscriptions;
+    private final SubscriptionStore subscriptions;
     private volatile SendThrottle throttle = new SendThrottle();
     /**
      * The same limits over the times the calls are made ({@link #awaitSendSlot}), each window a little
@@ -85,7 +85,7 @@ public final class Delivery {
             TelegramSettings settings,
             StateStore store,
             OutboxStore outbox,
-            Subscriptions subscriptions,
+            SubscriptionStore subscriptions,
             MeterRegistry registry) {
         this.settings = settings;
         this.store = store;

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opshub.alerts.Subscriptions;
+import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.ConfigException;
 import org.opshub.outbox.OutboxMessage;
 import org.opshub.outbox.OutboxStore;
@@ -112,7 +112,7 @@ class StateStoreTest {
                 }
                 return 1;
             });
-            Delivery before = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            Delivery before = new Delivery(settings, store, outbox, new SubscriptionStore(store), registry);
             for (int i = 0; i < 2; i++) { // 2 per minute to the group: two sends, one by one
                 OutboxMessage m = before.claim(30, 1, 2).get(0);
                 before.awaitSendSlot(m); // as the route does right before the call: logs the send
@@ -121,7 +121,7 @@ class StateStoreTest {
             }
             assertEquals(List.of(), before.claim(30, 1, 2), "the group's minute is used up");
 
-            Delivery after = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            Delivery after = new Delivery(settings, store, outbox, new SubscriptionStore(store), registry);
             assertEquals(
                     List.of(),
                     after.claim(30, 1, 2),
@@ -137,7 +137,7 @@ class StateStoreTest {
             TelegramSettings settings = sending("1,2");
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             OutboxStore outbox = new OutboxStore(store, registry);
-            Delivery delivery = new Delivery(settings, store, outbox, new Subscriptions(store), registry);
+            Delivery delivery = new Delivery(settings, store, outbox, new SubscriptionStore(store), registry);
             long now = System.currentTimeMillis();
             store.inTransaction(c -> {
                 OutboxStore.enqueue(c, 2, "alert", "fresh-1", "fresh for chat 2", null, now);

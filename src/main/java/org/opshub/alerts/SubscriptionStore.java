@@ -20,7 +20,7 @@ import org.opshub.state.StateStore;
  * {@code subscription_version}, which every change bumps in its transaction, so a change on any hub
  * sharing the store is seen at the next lookup.
  */
-public final class Subscriptions {
+public final class SubscriptionStore {
     private final StateStore store;
     /** The patterns of the enabled chats as read at a version of {@code subscription_version}. */
     private record Cached(long version, Map<Long, List<Subscription>> patterns) {}
@@ -48,7 +48,7 @@ public final class Subscriptions {
 
     private volatile Cached cache;
 
-    public Subscriptions(StateStore store) {
+    public SubscriptionStore(StateStore store) {
         this.store = store;
     }
 
