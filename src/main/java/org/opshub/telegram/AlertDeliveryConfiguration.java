@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.AlertmanagerPayload;
@@ -120,7 +121,22 @@ public final class AlertDeliveryConfiguration {
                                         (int) Settings.number(
                                                 property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
                                         (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
-        webhook.journal(new IntakeStore(store, registry), hubId);
+        IntakeStore journal = new IntakeStore(store, registry);
+        webhook.journal(journal, hubId);
+        // a clean stop deletes the journal rows recorded but not deleted yet (after the routes stopped,
+        // before the state store closes), so a restart does not record them again as duplicates
+        try {
+            context.addService(
+                    new ServiceSupport() {
+                        @Override
+                        protected void doStop() {
+                            journal.flush();
+                        }
+                    },
+                    true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the webhook journal for shutdown", e);
+        }
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
         // read by the routes' calls to Alertmanager's API v2 (TimeoutHttpClient)
