@@ -39,10 +39,16 @@ public final class ConfigurationDoc {
                 .append("[deploy.md](deploy.md#configuration).\n");
         List<String> comment = new ArrayList<>();
         boolean table = false;
+        // the key right above had a description, and nothing stands between: a key without its own
+        // comment is described by it (e.g. a width and its height)
+        boolean described = false;
         for (String line : properties.split("\n", -1)) {
             String l = line.stripTrailing();
             Matcher section = SECTION.matcher(l);
             Matcher key = KEY.matcher(l);
+            if (!key.matches()) {
+                described = false;
+            }
             if (section.matches()) {
                 paragraph(out, comment, table);
                 table = false;
@@ -55,12 +61,17 @@ public final class ConfigurationDoc {
                     table = true;
                 }
                 String value = key.group(2).strip();
+                String what = String.join(" ", comment).strip();
+                if (what.isEmpty() && described) {
+                    what = "as the key above";
+                }
+                described = !what.isEmpty();
                 out.append("| `")
                         .append(key.group(1))
                         .append("` | ")
                         .append(value.isEmpty() ? "empty" : "`" + cell(value) + "`")
                         .append(" | ")
-                        .append(cell(String.join(" ", comment).strip()))
+                        .append(cell(what))
                         .append(" |\n");
                 comment.clear();
             } else if (l.isEmpty()) {

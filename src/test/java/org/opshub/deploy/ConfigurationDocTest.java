@@ -40,5 +40,8 @@ class ConfigurationDocTest {
         assertTrue(page.contains("| `pacs.calling-ae-title` | `OPSHUB` | the calling AE title |"), page);
         assertTrue(page.contains("a node:\n\n```properties\npacs.nodes.src.host=10.0.0.10\n```"), page);
         assertTrue(page.contains("| `x.y` | empty | one \\| two |"), page);
+        String pair = ConfigurationDoc.render("# width and height\nw=1\nh=2\n\nalone=3\n");
+        assertTrue(pair.contains("| `h` | `2` | as the key above |"), pair);
+        assertTrue(pair.contains("| `alone` | `3` |  |"), pair);
     }
 }
