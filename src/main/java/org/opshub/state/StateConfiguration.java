@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.config.ConfigException;
+import org.opshub.config.OnStop;
 import org.opshub.config.Settings;
 
 /**
@@ -38,17 +38,10 @@ public final class StateConfiguration {
                         Settings.duration(property, "state.connect-timeout", "PT10S"),
                         Settings.duration(property, "state.query-timeout", "PT30S")));
         try {
-            context.addService(
-                    new ServiceSupport() {
-                        @Override
-                        protected void doStop() {
-                            store.close();
-                        }
-                    },
-                    true);
-        } catch (Exception e) {
+            OnStop.register(context, "the state store", store::close);
+        } catch (IllegalStateException e) {
             store.close();
-            throw new IllegalStateException("cannot register the state store for shutdown", e);
+            throw e;
         }
         context.getRegistry().bind("stateStore", store);
         context.getRegistry().bind("oneCommit", new OneCommitPolicy(store));

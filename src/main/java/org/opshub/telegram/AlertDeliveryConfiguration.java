@@ -7,13 +7,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.service.ServiceSupport;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.alerts.AlertWebhook;
 import org.opshub.alerts.AlertmanagerPayload;
 import org.opshub.alerts.IntakeStore;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.ConfigException;
+import org.opshub.config.OnStop;
 import org.opshub.config.Settings;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.OutboxStore;
@@ -125,18 +125,7 @@ public final class AlertDeliveryConfiguration {
         webhook.journal(journal, hubId);
         // a clean stop deletes the journal rows recorded but not deleted yet (after the routes stopped,
         // before the state store closes), so a restart does not record them again as duplicates
-        try {
-            context.addService(
-                    new ServiceSupport() {
-                        @Override
-                        protected void doStop() {
-                            journal.flush();
-                        }
-                    },
-                    true);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register the webhook journal for shutdown", e);
-        }
+        OnStop.register(context, "the webhook journal", journal::flush);
         Settings.duration(property, "alertmanager.intake-retry", "PT5S");
         Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
         // read by the routes' calls to Alertmanager's API v2 (TimeoutHttpClient)

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.service.ServiceSupport;
+import org.opshub.config.OnStop;
 import org.opshub.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,19 +39,7 @@ public final class WebConfiguration {
         // idle timeout and the TLS policy to the server it creates
         Vertx vertx = Vertx.vertx();
         context.getRegistry().bind("opshubVertx", HardenedVertx.wrap(vertx, web, idle));
-        try {
-            context.addService(
-                    new ServiceSupport() {
-                        @Override
-                        protected void doStop() {
-                            vertx.close();
-                        }
-                    },
-                    true,
-                    false);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        OnStop.register(context, "the HTTP server's Vert.x", vertx::close);
         HttpAccess access = new HttpAccess(
                 web,
                 alertsToken,
