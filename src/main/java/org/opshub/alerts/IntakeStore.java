@@ -123,7 +123,7 @@ public final class IntakeStore {
     private final List<Long> finished = new ArrayList<>();
 
     private long lastFlush = System.currentTimeMillis();
-    /** Most recorded rows one DELETE removes; also the count that starts a flush. */
+    /** Recorded rows waiting for their DELETE that start a flush. */
     static final int FLUSH_ROWS = 64;
     /** A recorded row waits at most this long (ms, while requests come in) before its DELETE. */
     static final long FLUSH_MS = 250;
@@ -142,18 +142,13 @@ public final class IntakeStore {
     }
 
     private void finished(long id) {
-        List<Long> batch = null;
+        boolean due;
         synchronized (finished) {
             finished.add(id);
-            long now = System.currentTimeMillis();
-            if (finished.size() >= FLUSH_ROWS || now - lastFlush >= FLUSH_MS) {
-                batch = new ArrayList<>(finished);
-                finished.clear();
-                lastFlush = now;
-            }
+            due = finished.size() >= FLUSH_ROWS || System.currentTimeMillis() - lastFlush >= FLUSH_MS;
         }
-        if (batch != null) {
-            delete(batch);
+        if (due) {
+            flush();
         }
     }
 

@@ -171,20 +171,17 @@ public final class BotUpdates {
      * A 429 answer of {@code call} (Telegram's flood control, {@code body}: its JSON): no call before
      * its {@code parameters.retry_after} seconds (Bot API, ResponseParameters), or the usual backoff
      * when it names none. One WARN line per throttling.
-     *
-     * @return the seconds waited before the next call
      */
-    public long throttled(BotCall.Request call, String body) {
+    public void throttled(BotCall.Request call, String body) {
         JsonNode json = parse(body);
         long retryAfter =
                 json == null ? 0 : json.path("parameters").path("retry_after").asLong(0);
         if (retryAfter <= 0) {
             failed(method(call), "429 " + description(json));
-            return (notBefore - System.currentTimeMillis()) / 1000;
+            return;
         }
         LOG.warn("{} throttled by Telegram (429): next call in {} s", method(call), retryAfter);
         notBefore = System.currentTimeMillis() + retryAfter * 1000;
-        return retryAfter;
     }
 
     /** Any other answer of {@code call} ({@code status}, 0 for none; 5xx, 401, 404): backoff, one log line. */
