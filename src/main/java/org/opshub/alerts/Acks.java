@@ -5,22 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.opshub.config.Secrets;
 import org.opshub.state.StateStore;
@@ -46,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Acks {
     private static final Logger LOG = LoggerFactory.getLogger(Acks.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final StateStore store;
+    private final AckStore store;
     private final Duration silence;
     private final ZoneId zone;
     private final Clock clock;
@@ -100,7 +92,7 @@ public final class Acks {
      * @param users   the Telegram user ids that may acknowledge ({@code telegram.ack-users}); empty: anyone in an allowed chat
      */
     public Acks(StateStore store, Duration silence, Set<Long> users, ZoneId zone, Clock clock) {
-        this.store = store;
+        this.store = new AckStore(store);
         this.silence = silence;
         this.users = Set.copyOf(users);
         this.zone = zone;
@@ -129,25 +121,18 @@ public final class Acks {
 
     /** Records an acknowledgement whose silence Alertmanager created (replacing an older one of the alert). */
     public void opened(SilenceStep step, String silenceId, Instant endsAt) {
-        long now = clock.millis();
-        store.inTransaction(c -> {
-            StateStore.update(c, "DELETE FROM alert_ack WHERE fingerprint = ?", step.fingerprint());
-            return StateStore.update(
-                    c,
-                    "INSERT INTO alert_ack (fingerprint, alertname, labels, silence_id, silence_ends_at,"
-                            + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    step.fingerprint(),
-                    step.labels().getOrDefault("alertname", ""),
-                    JSON.valueToTree(step.labels()).toString(),
-                    silenceId,
-                    endsAt.toEpochMilli(),
-                    step.chatId(),
-                    step.threadId(),
-                    step.messageId(),
-                    step.user(),
-                    step.userId(),
-                    now);
-        });
+        store.open(new Ack(
+                step.fingerprint(),
+                step.labels().getOrDefault("alertname", ""),
+                step.labels(),
+                silenceId,
+                endsAt.toEpochMilli(),
+                step.chatId(),
+                step.threadId(),
+                step.messageId(),
+                step.user(),
+                step.userId(),
+                clock.millis()));
         LOG.info(
                 "Alert {} acknowledged by Telegram user {} in chat {}: silence {} until {}",
                 step.labels().get("alertname"),
@@ -167,195 +152,51 @@ public final class Acks {
 
     /** Every open acknowledgement, oldest first. */
     public List<Ack> all() {
-        return store.inTransaction(c -> {
-            List<Ack> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT fingerprint, alertname, labels, silence_id, silence_ends_at,"
-                                    + " chat_id, thread_id, message_id, acked_by, acked_by_id, acked_at FROM alert_ack ORDER BY acked_at");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Ack(
-                            rs.getString(1),
-                            rs.getString(2),
-                            labels(rs.getString(3)),
-                            rs.getString(4),
-                            rs.getLong(5),
-                            rs.getLong(6),
-                            rs.getLong(7),
-                            rs.getLong(8),
-                            rs.getString(9),
-                            rs.getLong(10),
-                            rs.getLong(11)));
-                }
-            }
-            return out;
-        });
-    }
-
-    private static Map<String, String> labels(String json) {
-        Map<String, String> m = new TreeMap<>();
-        try {
-            JSON.readTree(json)
-                    .fields()
-                    .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-        } catch (IOException e) {
-            // an unreadable row keeps no matchers; its extension is refused by Alertmanager and logged
-        }
-        return m;
+        return store.all();
     }
 
     /**
      * One read of Alertmanager's alerts ({@code GET /api/v2/alerts}, a JSON array of
      * {@code gettableAlert}): marks delivered alerts that Alertmanager silences as muted, and says which
-     * silences to extend or expire and which alerts resolved.
+     * silences to extend or expire and which alerts resolved ({@link AckDecision#decide}, against the store in one
+     * transaction).
      *
      * @throws IllegalArgumentException when the answer is not a JSON array (the route logs it)
      */
     public Plan plan(String alertsJson) {
-        JsonNode alerts;
-        try {
-            alerts = JSON.readTree(alertsJson == null ? "" : alertsJson);
-        } catch (IOException e) {
-            alerts = null;
-        }
-        if (alerts == null || !alerts.isArray()) {
-            throw new IllegalArgumentException("Alertmanager's /api/v2/alerts answer is not a JSON array");
-        }
-        Map<String, Boolean> listed = new HashMap<>();
-        Map<String, JsonNode> active = new HashMap<>();
-        for (JsonNode a : alerts) {
-            listed.put(
-                    a.path("fingerprint").asText(),
-                    a.path("status").path("silencedBy").size() > 0);
-            if ("active".equals(a.path("status").path("state").asText())) {
-                active.put(a.path("fingerprint").asText(), a);
-            }
-        }
+        AckDecision.Listed listed = AckDecision.Listed.parse(alertsJson);
         long now = clock.millis();
-        List<Ack> acks = all();
-        Set<String> acked = new HashSet<>();
-        List<Ack> extend = new ArrayList<>();
-        List<Ack> expire = new ArrayList<>();
-        Set<String> gone = new HashSet<>();
         synchronized (absentOnce) {
-            Set<String> absentNow = new HashSet<>();
-            for (Ack a : acks) {
-                acked.add(a.fingerprint());
-                if (listed.containsKey(a.fingerprint())) {
-                    if (a.silenceEndsAt() - now < silence.toMillis() / 2) {
-                        extend.add(a);
-                    }
-                } else if (absentOnce.contains(a.fingerprint())) {
-                    expire.add(a);
-                    gone.add(a.fingerprint());
-                } else {
-                    absentNow.add(a.fingerprint());
-                }
-            }
-            List<AlertView> resolved = new ArrayList<>();
-            List<AlertView> fired = new ArrayList<>();
-            List<String> muted = new ArrayList<>();
-            store.inTransaction(c -> {
-                List<String> again = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint FROM alert_resolved_muted");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        JsonNode a = active.get(rs.getString(1));
-                        Alert alert = a == null ? null : firing(a);
-                        if (alert != null) {
-                            fired.add(view(alert));
-                            again.add(rs.getString(1));
-                        }
-                    }
-                }
-                for (String fp : again) {
-                    StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE fingerprint = ?", fp);
-                }
-                try (PreparedStatement ps =
-                                c.prepareStatement("SELECT fingerprint, muted, alert_json FROM firing_alert");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String fp = rs.getString(1);
-                        Boolean silenced = listed.get(fp);
-                        if (Boolean.TRUE.equals(silenced) && !rs.getBoolean(2)) {
-                            muted.add(fp);
-                        }
-                        boolean watched = rs.getBoolean(2) || acked.contains(fp) || Boolean.TRUE.equals(silenced);
-                        if (!watched || silenced != null || rs.getString(3) == null) {
-                            continue;
-                        }
-                        if (gone.contains(fp) || !acked.contains(fp) && absentOnce.contains(fp)) {
-                            Alert last = AlertmanagerPayload.fromJson(rs.getString(3));
-                            resolved.add(view(new Alert(
-                                    Alert.RESOLVED,
-                                    last.labels(),
-                                    last.annotations(),
-                                    last.startsAt(),
-                                    Instant.ofEpochMilli(now),
-                                    last.generatorUrl(),
-                                    last.fingerprint())));
-                            StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE fingerprint = ?", fp);
-                            StateStore.update(
-                                    c,
-                                    "INSERT INTO alert_resolved_muted (fingerprint, resolved_at) VALUES (?, ?)",
-                                    fp,
-                                    now);
-                        } else {
-                            absentNow.add(fp);
-                        }
-                    }
-                }
-                for (String fp : muted) {
-                    StateStore.update(c, "UPDATE firing_alert SET muted = TRUE WHERE fingerprint = ?", fp);
-                }
-                return null;
-            });
+            Set<String> before = Set.copyOf(absentOnce);
+            AckDecision d = store.reconcile(
+                    held -> AckDecision.decide(listed, held, before, now, silence.toMillis()), AckDecision::changes);
             absentOnce.clear();
-            absentOnce.addAll(absentNow);
+            absentOnce.addAll(d.absentNow());
             lastProblem = null;
-            if (!extend.isEmpty() || !expire.isEmpty() || !resolved.isEmpty() || !fired.isEmpty()) {
+            Plan plan = new Plan(
+                    d.extend(),
+                    d.expire(),
+                    d.resolved().stream().map(this::view).toList(),
+                    d.fired().stream().map(this::view).toList());
+            if (!d.extend().isEmpty()
+                    || !d.expire().isEmpty()
+                    || !d.resolved().isEmpty()
+                    || !d.fired().isEmpty()) {
                 LOG.info(
                         "Alertmanager read: {} acknowledgement(s) to extend, {} resolved (silence to expire), {} RESOLVED"
                                 + " and {} FIRING message(s) Alertmanager will not send",
-                        extend.size(),
-                        expire.size(),
-                        resolved.size(),
-                        fired.size());
+                        d.extend().size(),
+                        d.expire().size(),
+                        d.resolved().size(),
+                        d.fired().size());
             }
-            return new Plan(extend, expire, resolved, fired);
-        }
-    }
-
-    /** A {@code gettableAlert} of Alertmanager's API v2 as a firing alert, or null when it is not one. */
-    private static Alert firing(JsonNode a) {
-        try {
-            SortedMap<String, String> labels = new TreeMap<>();
-            a.path("labels")
-                    .fields()
-                    .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-            SortedMap<String, String> annotations = new TreeMap<>();
-            a.path("annotations")
-                    .fields()
-                    .forEachRemaining(
-                            e -> annotations.put(e.getKey(), e.getValue().asText()));
-            return new Alert(
-                    Alert.FIRING,
-                    labels,
-                    annotations,
-                    OffsetDateTime.parse(a.path("startsAt").asText()).toInstant(),
-                    null,
-                    a.path("generatorURL").asText(""),
-                    a.path("fingerprint").asText());
-        } catch (DateTimeParseException e) {
-            return null;
+            return plan;
         }
     }
 
     /** Forgets the alerts opshub resolved more than 30 days ago that never fired again (the alerts-prune route). */
     public int prune() {
-        long before = clock.millis() - Duration.ofDays(30).toMillis();
-        return store.inTransaction(
-                c -> StateStore.update(c, "DELETE FROM alert_resolved_muted WHERE resolved_at < ?", before));
+        return store.pruneResolved(clock.millis() - Duration.ofDays(30).toMillis());
     }
 
     /**
@@ -411,12 +252,7 @@ public final class Acks {
         }
         long endsAt = clock.instant().plus(silence).toEpochMilli();
         String newId = id;
-        store.inTransaction(c -> StateStore.update(
-                c,
-                "UPDATE alert_ack SET silence_id = ?, silence_ends_at = ? WHERE fingerprint = ?",
-                newId,
-                endsAt,
-                a.fingerprint()));
+        store.extended(a.fingerprint(), newId, endsAt);
         LOG.info(
                 "Acknowledgement of {} extended: silence {} until {}",
                 a.alertname(),
@@ -439,7 +275,7 @@ public final class Acks {
      * a silence expired by hand answers an error): the acknowledgement ends.
      */
     public void expired(Ack a, int status) {
-        store.inTransaction(c -> StateStore.update(c, "DELETE FROM alert_ack WHERE fingerprint = ?", a.fingerprint()));
+        store.close(a.fingerprint());
         if (status == 200) {
             LOG.info(
                     "{} resolved: acknowledgement by {} ended, silence {} expired",

@@ -2,13 +2,7 @@ package org.opshub.alerts;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +32,7 @@ public final class AlertInbox {
     public static final long CONSOLE = 0;
 
     private final StateStore store;
+    private final AlertStore alerts;
     private final SubscriptionStore subscriptions;
     private final TelegramSettings telegram;
     private final Duration dedupRetention;
@@ -47,9 +42,6 @@ public final class AlertInbox {
     private volatile AlertDecorations decorations = AlertDecorations.none();
     private volatile QuietHours quiet;
 
-    /** A firing alert as last received, for {@code /alerts}. */
-    public record Firing(String alertname, String severity, String summary, Instant startsAt) {}
-
     public AlertInbox(
             StateStore store,
             SubscriptionStore subscriptions,
@@ -57,6 +49,7 @@ public final class AlertInbox {
             Duration dedupRetention,
             MeterRegistry registry) {
         this.store = store;
+        this.alerts = new AlertStore(store);
         this.subscriptions = subscriptions;
         this.telegram = telegram;
         this.dedupRetention = dedupRetention;
@@ -180,10 +173,10 @@ public final class AlertInbox {
                 languages.computeIfAbsent(t.chatId(), this::language);
             }
             queued = store.inTransaction(c -> {
-                if (!firstSeen(c, alert.key(), now)) {
+                if (!AlertStore.firstSeen(c, alert.key(), now)) {
                     return -1;
                 }
-                updateFiring(c, alert, now);
+                AlertStore.updateFiring(c, alert, now);
                 boolean hold = quiet != null && quiet.holds();
                 for (SubscriptionStore.Target t : targets) {
                     if (hold && !t.urgent() && t.chatId() != CONSOLE) {
@@ -288,19 +281,8 @@ public final class AlertInbox {
     }
 
     /** Alerts firing as last received, oldest first. */
-    public List<Firing> firing() {
-        return store.inTransaction(c -> {
-            List<Firing> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT alertname, severity, summary, starts_at FROM firing_alert ORDER BY starts_at, alertname");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Firing(
-                            rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))));
-                }
-            }
-            return out;
-        });
+    public List<AlertStore.Firing> firing() {
+        return alerts.firing();
     }
 
     /**
@@ -310,13 +292,7 @@ public final class AlertInbox {
      * @return the number of keys removed
      */
     public int prune() {
-        long cutoff = System.currentTimeMillis() - dedupRetention.toMillis();
-        return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_seen WHERE received_at < ?")) {
-                ps.setLong(1, cutoff);
-                return ps.executeUpdate();
-            }
-        });
+        return alerts.pruneSeen(System.currentTimeMillis() - dedupRetention.toMillis());
     }
 
     /**
@@ -335,38 +311,5 @@ public final class AlertInbox {
             }
         }
         return BLANK_RUNS.matcher(b.toString().strip()).replaceAll("\n\n");
-    }
-
-    private static boolean firstSeen(Connection c, String key, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO alert_seen (alert_key, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-            ps.setString(1, key);
-            ps.setLong(2, now);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    private static void updateFiring(Connection c, Alert alert, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM firing_alert WHERE fingerprint = ?")) {
-            ps.setString(1, alert.fingerprint());
-            ps.executeUpdate();
-        }
-        if (alert.firing()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO firing_alert (fingerprint, alertname, severity,"
-                    + " summary, starts_at, received_at, alert_json) VALUES (?,?,?,?,?,?,?)")) {
-                ps.setString(1, alert.fingerprint());
-                ps.setString(2, cut(alert.alertname(), 500));
-                ps.setString(3, cut(alert.labels().get("severity"), 100));
-                ps.setString(4, cut(alert.annotations().get("summary"), 4000));
-                ps.setLong(5, alert.startsAt().toEpochMilli());
-                ps.setLong(6, now);
-                ps.setString(7, AlertmanagerPayload.toJson(alert));
-                ps.executeUpdate();
-            }
-        }
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

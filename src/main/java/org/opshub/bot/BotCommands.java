@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.alerts.AlertStore;
 import org.opshub.alerts.SilenceStep;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.checks.ServiceChecks;
@@ -440,13 +441,13 @@ public final class BotCommands {
     }
 
     private String alerts(String lang) {
-        List<AlertInbox.Firing> firing = inbox.firing();
+        List<AlertStore.Firing> firing = inbox.firing();
         if (firing.isEmpty()) {
             return texts.t(lang, "alerts.none");
         }
         DateTimeFormatter time = DateTimeFormatter.ofPattern(texts.t(lang, "format.time"), Texts.locale(lang));
         StringBuilder b = new StringBuilder(texts.t(lang, "alerts.title", firing.size()));
-        for (AlertInbox.Firing f : firing.subList(0, Math.min(firing.size(), MAX_ALERTS_LISTED))) {
+        for (AlertStore.Firing f : firing.subList(0, Math.min(firing.size(), MAX_ALERTS_LISTED))) {
             b.append("\n\uD83D\uDD25 <b>").append(Html.escape(f.alertname())).append("</b>");
             if (f.severity() != null) {
                 b.append(" [").append(Html.escape(f.severity())).append(']');

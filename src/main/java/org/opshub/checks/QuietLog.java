@@ -1,8 +1,6 @@
 package org.opshub.checks;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,7 +24,7 @@ import org.opshub.state.StateStore;
  * chat. A check event goes to every chat of {@code checks.chats}; a held alert to its own chat.
  */
 public final class QuietLog implements QuietHours {
-    private final StateStore store;
+    private final QuietEventStore store;
     private final NotifyWindow window;
     private final boolean holdAlerts;
     private final Clock clock;
@@ -42,7 +40,7 @@ public final class QuietLog implements QuietHours {
      * @param holdAlerts {@code telegram.quiet-hours}: alert messages are held outside the window too
      */
     public QuietLog(StateStore store, NotifyWindow window, boolean holdAlerts, Clock clock) {
-        this.store = store;
+        this.store = new QuietEventStore(store);
         this.window = window;
         this.holdAlerts = holdAlerts;
         this.clock = clock;
@@ -55,31 +53,19 @@ public final class QuietLog implements QuietHours {
 
     @Override
     public void held(Connection c, long chatId, long threadId, String alertname, long at) throws SQLException {
-        StateStore.update(
-                c,
-                "INSERT INTO quiet_event (kind, name, at, chat_id, thread_id) VALUES ('alert', ?, ?, ?, ?)",
-                alertname,
-                at,
-                chatId,
-                threadId);
+        QuietEventStore.heldAlert(c, chatId, threadId, alertname, at);
         pending = true;
     }
 
     /** A check went DOWN while the window was closed. */
     void down(String check, Instant at) {
-        store.inTransaction(c -> StateStore.update(
-                c, "INSERT INTO quiet_event (kind, name, at) VALUES ('down', ?, ?)", check, at.toEpochMilli()));
+        store.down(check, at.toEpochMilli());
         pending = true;
     }
 
     /** A check came back while the window was closed; {@code since}: when it went down. */
     void recovered(String check, Instant since, Instant at) {
-        store.inTransaction(c -> StateStore.update(
-                c,
-                "INSERT INTO quiet_event (kind, name, at, since) VALUES ('recovered', ?, ?, ?)",
-                check,
-                at.toEpochMilli(),
-                since == null ? null : since.toEpochMilli()));
+        store.recovered(check, since == null ? null : since.toEpochMilli(), at.toEpochMilli());
         pending = true;
     }
 
@@ -95,36 +81,27 @@ public final class QuietLog implements QuietHours {
         if (!pending || !window.isOpen(now)) {
             return List.of();
         }
-        return store.inTransaction(c -> {
+        return store.take(events -> {
             List<Digest.Episode> recovered = new ArrayList<>();
             Map<String, Instant> stillDown = new TreeMap<>();
             Map<ChatTopic, Map<String, Integer>> alerts = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT kind, name, at, since, chat_id, thread_id FROM quiet_event" + " ORDER BY at, id");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String kind = rs.getString(1);
-                    String name = rs.getString(2);
-                    Instant at = Instant.ofEpochMilli(rs.getLong(3));
-                    switch (kind) {
-                        case "recovered" -> {
-                            long since = rs.getLong(4);
-                            recovered.add(
-                                    new Digest.Episode(name, rs.wasNull() ? null : Instant.ofEpochMilli(since), at));
+            for (QuietEventStore.Event e : events) {
+                Instant at = Instant.ofEpochMilli(e.at());
+                switch (e.kind()) {
+                    case "recovered" ->
+                        recovered.add(new Digest.Episode(
+                                e.name(), e.since() == null ? null : Instant.ofEpochMilli(e.since()), at));
+                    case "down" -> {
+                        Instant d = downSince.apply(e.name());
+                        if (d != null) {
+                            stillDown.put(e.name(), d);
                         }
-                        case "down" -> {
-                            Instant d = downSince.apply(name);
-                            if (d != null) {
-                                stillDown.put(name, d);
-                            }
-                        }
-                        default ->
-                            alerts.computeIfAbsent(new ChatTopic(rs.getLong(5), rs.getLong(6)), k -> new TreeMap<>())
-                                    .merge(name, 1, Integer::sum);
                     }
+                    default ->
+                        alerts.computeIfAbsent(new ChatTopic(e.chatId(), e.threadId()), k -> new TreeMap<>())
+                                .merge(e.name(), 1, Integer::sum);
                 }
             }
-            StateStore.update(c, "DELETE FROM quiet_event");
             recovered.sort(Comparator.comparing(Digest.Episode::up).thenComparing(Digest.Episode::check));
             pending = false;
             List<Digest> out = new ArrayList<>();

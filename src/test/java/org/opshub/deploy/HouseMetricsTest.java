@@ -23,6 +23,11 @@ class HouseMetricsTest {
     }
 
     @Test
+    void everySqlStringStandsInAStore() {
+        assertEquals(List.of(), figures.sqlOutsideStores(), "SQL belongs to the *Store classes");
+    }
+
+    @Test
     void beanExpressionsAreFew() {
         assertTrue(figures.beanExpressions() <= 3, "${bean:...} in routes: " + figures.beanExpressions());
     }
