@@ -11,7 +11,7 @@ import org.opshub.config.Secrets;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
-import org.opshub.telegram.Delivery;
+import org.opshub.telegram.SendAnswers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,7 +243,7 @@ public final class BotUpdates {
     }
 
     private void backOff() {
-        long delay = Delivery.backoff(failures);
+        long delay = SendAnswers.backoff(failures);
         failures++;
         notBefore = System.currentTimeMillis() + delay;
     }

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The alert delivery capability (Alertmanager → outbox → Telegram): binds {@code subscriptions},
- * {@code alertInbox}, {@code alertWebhook}, {@code telegramDelivery} and {@code telegramHttpClient}.
+ * {@code alertInbox}, {@code alertWebhook}, {@code telegramDelivery}, {@code sendAnswers} and
+ * {@code telegramHttpClient}.
  */
 public final class AlertDeliveryConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(AlertDeliveryConfiguration.class);
@@ -102,7 +103,7 @@ public final class AlertDeliveryConfiguration {
         inbox.maxMessagesPerWebhook(
                 (int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
-        delivery.languages(new ChatTexts(texts, inbox::language));
+        delivery.answers().languages(new ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
         context.getRegistry().bind("subscriptions", subscriptions);
         context.getRegistry().bind("alertInbox", inbox);
@@ -132,6 +133,7 @@ public final class AlertDeliveryConfiguration {
         Settings.duration(property, "alertmanager.http-timeout", "PT30S");
         Settings.number(property, "alertmanager.max-answer-bytes", "16777216", 1024, Integer.MAX_VALUE);
         context.getRegistry().bind("telegramDelivery", delivery);
+        context.getRegistry().bind("sendAnswers", delivery.answers());
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped
         context.getPropertiesComponent().addOverrideProperty("telegram.api-url", telegram.apiUrl());

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.OutboxMessage;
 import org.opshub.routes.RouteHarness.Reply;
-import org.opshub.telegram.Delivery;
+import org.opshub.telegram.SendAnswers;
 
 /**
  * The {@code bot-api-call} and {@code bot-api} routes of {@code routes/alert-delivery.yaml} on
@@ -25,7 +25,7 @@ class BotApiRouteTest {
     private final Recorder delivery = new Recorder();
     private RouteHarness routes;
 
-    /** Stands in for {@code telegramDelivery}: the request is built for real, the actions are recorded. */
+    /** Stands in for {@code telegramDelivery} and {@code sendAnswers}: the request is built for real, the actions are recorded. */
     public static final class Recorder {
         final List<String> actions = new CopyOnWriteArrayList<>();
 
@@ -37,8 +37,8 @@ class BotApiRouteTest {
             return BotCall.of(message, png);
         }
 
-        public Delivery.Answer answer(String body) {
-            return Delivery.answer(body);
+        public SendAnswers.Answer answer(String body) {
+            return SendAnswers.answer(body);
         }
 
         public void delivered(OutboxMessage m) {
@@ -85,7 +85,7 @@ class BotApiRouteTest {
         if (routes == null) {
             routes = new RouteHarness(
                             Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN),
-                            Map.of("telegramDelivery", delivery))
+                            Map.of("telegramDelivery", delivery, "sendAnswers", delivery))
                     .start("alert-delivery.yaml", Set.of("bot-api-call", "bot-api"));
         }
         routes.http.reply = r -> reply;
