@@ -2,21 +2,16 @@ package org.opshub.bot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertInbox;
-import org.opshub.alerts.AlertStore;
 import org.opshub.alerts.SilenceStep;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.checks.ServiceChecks;
@@ -57,6 +52,7 @@ public final class BotCommands {
     private final Acks acks;
     private final Texts texts;
     private final String language;
+    private final ResendButtons resendButtons;
 
     /**
      * @param texts    the bot's texts (templates/messages_*.properties)
@@ -87,6 +83,7 @@ public final class BotCommands {
         this.grafana = grafana;
         this.pacs = pacs;
         this.checks = checks;
+        this.resendButtons = new ResendButtons(settings, outbox, callbacks, pacs, texts, this::lang);
     }
 
     /**
@@ -144,7 +141,7 @@ public final class BotCommands {
             LOG.info("Chat {} is not in telegram.allowed-chats; told it how to get access", chatId);
             reply = texts.t(lang, "denied", chatId);
         } else if (command.equalsIgnoreCase("missing") && settings.resendChats().contains(chatId)) {
-            missingWithButtons(chatId, thread, ref, lang);
+            resendButtons.missing(chatId, thread, ref, lang);
             return null;
         } else {
             reply = answer(command.toLowerCase(Locale.ROOT), args, chatId, thread, lang);
@@ -169,64 +166,9 @@ public final class BotCommands {
         return chosen == null ? language : Texts.known(chosen);
     }
 
-    /**
-     * {@code /missing} in a chat of {@code telegram.resend-chats}: the studies numbered, and a Resend
-     * button per study (four to a row) whose action names the pair and the StudyInstanceUID.
-     */
-    private void missingWithButtons(long chatId, long thread, String ref, String lang) {
-        List<String[]> studies = new ArrayList<>();
-        String text = new StatusText(texts, lang).missing(pacs, settings.missingDetails(), Instant.now(), studies);
-        if (studies.isEmpty()) {
-            outbox.reply(chatId, thread, ref, text);
-            return;
-        }
-        ObjectNode markup = JSON.createObjectNode();
-        ArrayNode rows = markup.putArray("inline_keyboard");
-        ArrayNode row = null;
-        for (String[] s : studies) {
-            if (row == null || row.size() == 4) {
-                row = rows.addArray();
-            }
-            String label = texts.t(lang, "resend.button", s[2]);
-            String action = JSON.createObjectNode()
-                    .put("t", "resend")
-                    .put("pair", s[0])
-                    .put("uid", s[1])
-                    .put("label", "#" + s[2])
-                    .put("text", text)
-                    .toString();
-            row.addObject().put("text", label).put("callback_data", callbacks.put(chatId, action));
-        }
-        ObjectNode extra = JSON.createObjectNode();
-        extra.set("reply_markup", markup);
-        outbox.enqueue(chatId, thread, "reply", ref, text, "HTML", extra.toString());
-    }
-
-    /**
-     * A Resend button's outcome (the {@code pacs-resend-button} route, after
-     * {@link org.opshub.pacs.PacsResends#resendStudy} or {@code resendCheck}): the message is edited, its
-     * text followed by one line naming who re-sent and what happened, its keyboard kept.
-     */
-    public void resendDone(ResendStep step, Map<String, Object> outcome) {
-        String lang = lang(step.chatId());
-        String line = "\n\n"
-                + texts.t(
-                        lang,
-                        "resend.outcome",
-                        Html.escape(step.label()),
-                        Html.escape(step.trigger().replaceFirst("^telegram:", "")),
-                        Html.escape(new ResendText(texts, lang).summary(outcome)));
-        String text = step.text().length() + line.length() <= 4096 ? step.text() + line : line.strip();
-        ObjectNode extra =
-                JSON.createObjectNode().put("method", "editMessageText").put("message_id", step.messageId());
-        if (step.replyMarkup() != null) {
-            try {
-                extra.set("reply_markup", JSON.readTree(step.replyMarkup()));
-            } catch (IOException e) {
-                // the keyboard is dropped; the outcome is still shown
-            }
-        }
-        outbox.enqueue(step.chatId(), "reply", step.ref(), text, "HTML", extra.toString());
+    /** The Resend buttons of {@code /missing} and their outcomes (bean {@code resendButtons}). */
+    public ResendButtons resendButtons() {
+        return resendButtons;
     }
 
     /** /graph &lt;dashboard&gt; &lt;panel&gt; [range]: names may be quoted ("PACS overview"). */
@@ -412,74 +354,16 @@ public final class BotCommands {
 
     /** The chat's subscriptions, by topic: this topic's first marked, a gone topic named with why. */
     private String list(long chatId, long thread, String lang) {
-        List<SubscriptionStore.Subscription> all = subscriptions.subscriptions(chatId);
-        if (all.isEmpty()) {
-            return texts.t(lang, "list.empty");
-        }
-        StringBuilder b = new StringBuilder(texts.t(lang, "list.title"));
-        long shown = -1;
-        for (SubscriptionStore.Subscription s : all) {
-            if (s.threadId() != shown && all.stream().anyMatch(o -> o.threadId() != 0)) {
-                shown = s.threadId();
-                b.append("\n<b>")
-                        .append(
-                                s.threadId() == 0
-                                        ? texts.t(lang, "list.general")
-                                        : texts.t(lang, "list.topic", s.threadId()))
-                        .append("</b>")
-                        .append(s.threadId() == thread ? texts.t(lang, "list.this") : "");
-                if (s.threadGone() != null) {
-                    b.append(texts.t(lang, "list.gone", Html.escape(s.threadGone())));
-                }
-            }
-            b.append("\n<code>")
-                    .append(Html.escape(s.pattern().text()))
-                    .append("</code>")
-                    .append(s.urgent() ? texts.t(lang, "list.urgent") : "");
-        }
-        return b.toString();
+        return new ListTexts(texts, lang).subscriptions(subscriptions.subscriptions(chatId), thread);
     }
 
     private String alerts(String lang) {
-        List<AlertStore.Firing> firing = inbox.firing();
-        if (firing.isEmpty()) {
-            return texts.t(lang, "alerts.none");
-        }
-        DateTimeFormatter time = DateTimeFormatter.ofPattern(texts.t(lang, "format.time"), Texts.locale(lang));
-        StringBuilder b = new StringBuilder(texts.t(lang, "alerts.title", firing.size()));
-        for (AlertStore.Firing f : firing.subList(0, Math.min(firing.size(), MAX_ALERTS_LISTED))) {
-            b.append("\n\uD83D\uDD25 <b>").append(Html.escape(f.alertname())).append("</b>");
-            if (f.severity() != null) {
-                b.append(" [").append(Html.escape(f.severity())).append(']');
-            }
-            if (f.summary() != null && !f.summary().isBlank()) {
-                b.append(" ").append(Html.escape(f.summary()));
-            }
-            b.append(texts.t(lang, "alerts.since", time.format(f.startsAt().atZone(settings.zone()))));
-        }
-        if (firing.size() > MAX_ALERTS_LISTED) {
-            b.append("\n").append(texts.t(lang, "alerts.more", firing.size() - MAX_ALERTS_LISTED));
-        }
-        return b.toString();
+        return new ListTexts(texts, lang).firing(inbox.firing(), settings.zone(), MAX_ALERTS_LISTED);
     }
 
     /** The open acknowledgements, oldest first, with who and how long ago. */
     private String acks(String lang) {
-        List<Acks.Ack> open = acks.all();
-        if (open.isEmpty()) {
-            return texts.t(lang, "acks.none");
-        }
-        StringBuilder b = new StringBuilder(texts.t(lang, "acks.title", open.size()));
-        for (Acks.Ack a : open) {
-            b.append("\n")
-                    .append(texts.t(
-                            lang,
-                            "acks.line",
-                            Html.escape(a.alertname()),
-                            Html.escape(a.ackedBy()),
-                            age(a.ackedAt(), lang)));
-        }
-        return b.toString();
+        return new ListTexts(texts, lang).acks(acks.all(), System.currentTimeMillis());
     }
 
     /** The time since {@code epochMillis} in the chat's words ("3h 5m", "3 ч 5 мин"). */

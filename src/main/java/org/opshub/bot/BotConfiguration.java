@@ -73,10 +73,11 @@ public final class BotConfiguration {
         context.getRegistry().bind("acks", acks);
         // the routes write {{alertmanager.api-url}}/api/v2/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("alertmanager.api-url", silences.apiUrl());
+        BotCommands commands;
         context.getRegistry()
                 .bind(
                         "botCommands",
-                        new BotCommands(
+                        commands = new BotCommands(
                                 telegram,
                                 delivery.subscriptions(),
                                 delivery.inbox(),
@@ -89,6 +90,7 @@ public final class BotConfiguration {
                                 acks,
                                 delivery.texts(),
                                 delivery.language()));
+        context.getRegistry().bind("resendButtons", commands.resendButtons());
         LOG.info(
                 "Grafana: {}; silences from the chat: {}",
                 grafana.settings(),

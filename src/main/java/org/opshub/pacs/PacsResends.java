@@ -10,14 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.opshub.dicom.Association;
-import org.opshub.dicom.Attributes;
-import org.opshub.dicom.DicomClient;
-import org.opshub.dicom.DicomException;
-import org.opshub.dicom.Dimse;
-import org.opshub.dicom.Pdu;
-import org.opshub.dicom.Tag;
-import org.opshub.dicom.Vr;
 import org.opshub.state.StateStore;
 import org.opshub.state.StateUnavailableException;
 import org.slf4j.Logger;
@@ -50,69 +42,16 @@ public final class PacsResends {
     private static final int LISTED = 100;
 
     private final PacsMonitor monitor;
-    private final DicomClient client;
+    private final ResendMover mover;
     private final ResendLog log;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Map<String, Object> sourceLocks = new ConcurrentHashMap<>();
     private volatile String autoError;
 
-    /**
-     * One move, as recorded.
-     *
-     * @param level      {@code STUDY}, or {@code SERIES} when only the series missing on the target were moved
-     * @param series     series moved (0 at STUDY level)
-     * @param trigger    who or what asked: {@code api:<user>}, {@code telegram:<user> [id]}, {@code auto}
-     * @param result     one of {@link #RESULTS}, or {@code rate-limited} (not made)
-     * @param status     the final C-MOVE status, null when none came
-     * @param reason     what went wrong, readable, or null
-     * @param durationMs association, move and release, milliseconds
-     */
-    public record Move(
-            String pair,
-            String source,
-            String target,
-            String studyInstanceUid,
-            String level,
-            int series,
-            String trigger,
-            String result,
-            Integer status,
-            int completed,
-            int failed,
-            int warning,
-            int remaining,
-            String reason,
-            Instant startedAt,
-            long durationMs) {
-
-        /** As JSON for the API (a map Jackson writes). */
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("pair", pair);
-            m.put("source", source);
-            m.put("target", target);
-            m.put("studyInstanceUid", studyInstanceUid);
-            m.put("level", level);
-            m.put("series", series);
-            m.put("trigger", trigger);
-            m.put("result", result);
-            m.put("status", status == null ? null : String.format("0x%04X", status));
-            m.put("statusMeaning", status == null ? null : Dimse.moveStatusMeaning(status));
-            m.put("completed", completed);
-            m.put("failed", failed);
-            m.put("warning", warning);
-            m.put("remaining", remaining);
-            m.put("reason", reason);
-            m.put("startedAt", startedAt == null ? null : startedAt.toString());
-            m.put("durationMs", durationMs);
-            return m;
-        }
-    }
-
     public PacsResends(PacsMonitor monitor, StateStore store, MeterRegistry registry, Clock clock) {
         this.monitor = monitor;
-        this.client = monitor.client();
+        this.mover = new ResendMover(monitor.client(), monitor.settings());
         this.log = new ResendLog(store);
         this.clock = clock;
         this.registry = registry;
@@ -372,7 +311,7 @@ public final class PacsResends {
                     started,
                     0);
         }
-        Move m = perform(c, uid, series, level, trigger, started);
+        Move m = mover.move(c, uid, series, level, trigger, started);
         try {
             log.finish(id, started.toEpochMilli() + m.durationMs(), m);
         } catch (RuntimeException e) {
@@ -406,126 +345,6 @@ public final class PacsResends {
         return m;
     }
 
-    private Move perform(
-            ForwardingCheck c, String uid, List<String> series, String level, String trigger, Instant started) {
-        PacsNode source = monitor.settings().nodes().get(c.source());
-        String destination = c.resend().moveDestination();
-        long t0 = System.nanoTime();
-        int completed = 0;
-        int failed = 0;
-        int warning = 0;
-        int remaining = 0;
-        Dimse.MoveResult last = null;
-        Association as = null;
-        boolean ok = false;
-        try {
-            if (source.dicom() == null || destination == null) {
-                throw new IllegalArgumentException(
-                        source.dicom() == null
-                                ? "the source is reached by QIDO-RS only: a C-MOVE needs its host and ae-title"
-                                : "the target has no AE title: set pacs.forwarding." + c.pair() + ".move-destination");
-            }
-            as = client.openStudyRootMove(source.dicom());
-            for (Attributes identifier : identifiers(uid, series)) {
-                last = client.move(
-                        as, destination, identifier, monitor.settings().moveTimeout(), null);
-                completed += last.completed();
-                failed += last.failed();
-                warning += last.warning();
-                remaining += last.remaining();
-                if (last.status() != 0x0000 && last.status() != 0xB000) {
-                    break;
-                }
-            }
-            ok = last != null && last.status() >= 0;
-        } catch (DicomException | IllegalArgumentException e) {
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            return new Move(
-                    c.pair(),
-                    c.source(),
-                    c.target(),
-                    uid,
-                    level,
-                    series.size(),
-                    trigger,
-                    "error",
-                    null,
-                    completed,
-                    failed,
-                    warning,
-                    remaining,
-                    c.source() + ": " + e.getMessage(),
-                    started,
-                    ms);
-        } finally {
-            if (as != null) {
-                if (ok) {
-                    as.release();
-                } else {
-                    as.abort(Pdu.ABORT_SOURCE_USER, 0);
-                }
-            }
-        }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        String result;
-        String reason = null;
-        int status = last.status();
-        if (last.cancelled()) {
-            result = "timeout";
-            reason = "the move did not finish within pacs.move-timeout="
-                    + monitor.settings().moveTimeout() + "; C-CANCEL sent (" + completed + " instances sent so far)";
-        } else if (status == 0x0000 && failed == 0) {
-            result = "success";
-        } else if (status == 0x0000 || status == 0xB000) {
-            result = completed > 0 ? "partial" : "failed";
-            reason = c.source() + " sent " + completed + " and failed " + failed + " of the instances to AE "
-                    + destination + ": status " + last.statusText();
-        } else {
-            result = "failed";
-            reason = c.source() + " (AE " + source.dicom().aeTitle() + ") refused to send to move destination AE "
-                    + destination + ": status " + last.statusText()
-                    + (last.comment() == null ? "" : ": " + last.comment())
-                    + (status == 0xA801
-                            ? "; the source must know AE " + destination + " (or set pacs.forwarding." + c.pair()
-                                    + ".move-destination)"
-                            : "");
-        }
-        return new Move(
-                c.pair(),
-                c.source(),
-                c.target(),
-                uid,
-                level,
-                series.size(),
-                trigger,
-                result,
-                status < 0 ? null : status,
-                completed,
-                failed,
-                warning,
-                remaining,
-                reason,
-                started,
-                ms);
-    }
-
-    /** The C-MOVE identifiers: the study, or one per series (SERIES level, the study's UID above it). */
-    static List<Attributes> identifiers(String studyUid, List<String> series) {
-        if (series.isEmpty()) {
-            return List.of(new Attributes()
-                    .setString(Tag.QueryRetrieveLevel, Vr.CS, "STUDY")
-                    .setString(Tag.StudyInstanceUID, Vr.UI, studyUid));
-        }
-        List<Attributes> out = new ArrayList<>();
-        for (String s : series) {
-            out.add(new Attributes()
-                    .setString(Tag.QueryRetrieveLevel, Vr.CS, "SERIES")
-                    .setString(Tag.StudyInstanceUID, Vr.UI, studyUid)
-                    .setString(Tag.SeriesInstanceUID, Vr.UI, s));
-        }
-        return out;
-    }
-
     private Counter counter(ForwardingCheck c, String result) {
         return Counter.builder("pacs_resend_total")
                 .description("C-MOVE re-sends of missing or incomplete studies, by outcome")
@@ -538,9 +357,5 @@ public final class PacsResends {
                 .description("Instances the source stored to the target's AE in re-sends (completed sub-operations)")
                 .tags("source", c.source(), "target", c.target())
                 .register(registry);
-    }
-
-    static String clip(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

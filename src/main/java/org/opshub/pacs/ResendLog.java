@@ -65,7 +65,7 @@ final class ResendLog {
                 ps.setString(4, studyUid);
                 ps.setString(5, level);
                 ps.setInt(6, series);
-                ps.setString(7, PacsResends.clip(trigger, 255));
+                ps.setString(7, ResendMover.clip(trigger, 255));
                 ps.setBoolean(8, automatic);
                 ps.setLong(9, startedAt);
                 ps.executeUpdate();
@@ -78,7 +78,7 @@ final class ResendLog {
     }
 
     /** Records the outcome of the move {@code id}, ended at {@code finishedAt} (epoch ms). */
-    void finish(long id, long finishedAt, PacsResends.Move m) {
+    void finish(long id, long finishedAt, Move m) {
         store.inTransaction(conn -> StateStore.update(
                 conn,
                 "UPDATE pacs_resend SET finished_at = ?, result = ?,"
@@ -90,14 +90,14 @@ final class ResendLog {
                 m.failed(),
                 m.warning(),
                 m.remaining(),
-                PacsResends.clip(m.reason(), 1000),
+                ResendMover.clip(m.reason(), 1000),
                 id));
     }
 
     /** The latest {@code limit} moves, newest first (a move still running has duration -1). */
-    List<PacsResends.Move> recent(int limit) {
+    List<Move> recent(int limit) {
         return store.inTransaction(conn -> {
-            List<PacsResends.Move> rows = new ArrayList<>();
+            List<Move> rows = new ArrayList<>();
             try (PreparedStatement ps = conn.prepareStatement("SELECT pair, source, target, study_uid, level, series,"
                     + " trigger_by, result, status, completed, failed, warning, remaining, reason, started_at, finished_at"
                     + " FROM pacs_resend ORDER BY id DESC")) {
@@ -108,7 +108,7 @@ final class ResendLog {
                         Integer st = rs.wasNull() ? null : status;
                         long finished = rs.getLong(16);
                         long duration = rs.wasNull() ? -1 : finished - rs.getLong(15);
-                        rows.add(new PacsResends.Move(
+                        rows.add(new Move(
                                 rs.getString(1),
                                 rs.getString(2),
                                 rs.getString(3),

@@ -1,6 +1,5 @@
 package org.opshub.web;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,16 +9,9 @@ import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -45,23 +37,15 @@ import org.slf4j.LoggerFactory;
 public final class HttpAccess implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpAccess.class);
     private static final Set<String> OPEN = Set.of("/metrics", "/observe/health");
-    private static final int MAX_CACHED = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebConfig config;
     private final boolean alertsToken;
     private final long maxBodySize;
     private final long alertsMaxBody;
-    /** user + SHA-256 of a password that bcrypt already accepted: not verified again. */
-    private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
-    /** A hash of a random password: an unknown user costs one bcrypt run too (no probing for names). */
-    private final String dummyHash;
+    private final BasicAuth basicAuth;
 
     private final Limits limits;
-    /** bcrypt runs at once; a request finding none free waits its turn on the worker pool's queue no longer than it takes. */
-    private final Semaphore bcrypt;
-    /** client address → failures in a row and the time before which it is answered 429. */
-    private final Map<String, long[]> backOff = new ConcurrentHashMap<>();
 
     /**
      * What the HTTP port bounds beyond the web config.
@@ -97,11 +81,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         this.maxBodySize = maxBodySize;
         this.alertsMaxBody = alertsMaxBody;
         this.limits = limits;
-        this.bcrypt = new Semaphore(Math.max(1, limits.bcryptConcurrency()));
-        this.dummyHash = config.hasUsers()
-                ? BCrypt.withDefaults()
-                        .hashToString(10, UUID.randomUUID().toString().toCharArray())
-                : null;
+        this.basicAuth = new BasicAuth(config, limits.bcryptConcurrency());
     }
 
     /** The secret header Telegram sends with every pushed update (Bot API, setWebhook secret_token). */
@@ -134,7 +114,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
         if (RESEND.matcher(canonical(path)).matches()) {
             if (config.hasUsers()) {
-                authenticate(ctx);
+                basicAuth.authenticate(ctx);
             } else {
                 refuse(
                         ctx,
@@ -156,12 +136,12 @@ public final class HttpAccess implements Handler<RoutingContext> {
             }
         } else if (OPEN.contains(path) || path.startsWith("/observe/health/")) {
             if (config.hasUsers()) {
-                authenticate(ctx);
+                basicAuth.authenticate(ctx);
             } else {
                 ctx.next();
             }
         } else if (config.hasUsers()) {
-            authenticate(ctx);
+            basicAuth.authenticate(ctx);
         } else if (loopback(ctx.request())) {
             ctx.next();
         } else {
@@ -263,77 +243,6 @@ public final class HttpAccess implements Handler<RoutingContext> {
         return true;
     }
 
-    private void authenticate(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
-        String[] userPassword = basic(header);
-        if (userPassword == null) {
-            challenge(
-                    ctx,
-                    header == null
-                            ? "credentials required (HTTP Basic, users of " + WebConfig.PROPERTY + ")"
-                            : "Authorization must be HTTP Basic");
-            return;
-        }
-        String user = userPassword[0];
-        String password = userPassword[1];
-        String cacheKey = user + '\u0000' + sha256(password);
-        if (verified.containsKey(cacheKey)) {
-            backOff.remove(client(ctx));
-            ctx.request().headers().set(USER_HEADER, user);
-            ctx.next();
-            return;
-        }
-        String hash = config.users().get(user);
-        String client = client(ctx);
-        long[] state = backOff.get(client);
-        long now = System.currentTimeMillis();
-        if (state != null && now < state[1]) {
-            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (state[1] - now + 999) / 1000)));
-            refuse(ctx, 429, "too many wrong passwords from this address; retry later");
-            return;
-        }
-        if (!bcrypt.tryAcquire()) {
-            ctx.response().putHeader("Retry-After", "1");
-            refuse(ctx, 429, "busy verifying other passwords; retry in a second");
-            return;
-        }
-        ctx.request().pause();
-        ctx.vertx()
-                .<Boolean>executeBlocking(
-                        () -> {
-                            try {
-                                return BCrypt.verifyer()
-                                                .verify(
-                                                        password.toCharArray(),
-                                                        (hash == null ? dummyHash : hash).toCharArray())
-                                                .verified
-                                        && hash != null;
-                            } finally {
-                                bcrypt.release();
-                            }
-                        },
-                        false)
-                .onComplete(r -> {
-                    if (r.succeeded() && Boolean.TRUE.equals(r.result())) {
-                        backOff.remove(client);
-                        if (verified.size() >= MAX_CACHED) {
-                            verified.clear();
-                        }
-                        verified.put(cacheKey, Boolean.TRUE);
-                        ctx.request().headers().set(USER_HEADER, user);
-                        ctx.next();
-                    } else {
-                        LOG.debug(
-                                "HTTP Basic refused for a user of {} from {}",
-                                ctx.normalizedPath(),
-                                ctx.request().remoteAddress());
-                        ctx.request().resume();
-                        failed(client);
-                        challenge(ctx, "wrong user or password");
-                    }
-                });
-    }
-
     /**
      * The path a guard decides on: percent-decoded (repeatedly, so {@code %2572} is no way round),
      * lower case, runs of {@code /} as one, no trailing {@code /}. {@code /pacs/missing/p/u//RESEND/}
@@ -355,39 +264,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         return p;
     }
 
-    /** {user, password} of an HTTP Basic header, or null. */
-    static String[] basic(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return null;
-        }
-        try {
-            String decoded =
-                    new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** Wrong passwords in a row that cost a client nothing (a typo, a second user tried). */
-    static final int FREE_FAILURES = 3;
-    /** The most a client waits after failures: after the third in a row, each doubles its wait from 1 s. */
-    static final long MAX_BACK_OFF_MS = 30_000;
-
-    private void failed(String client) {
-        if (backOff.size() > MAX_CACHED) {
-            backOff.clear();
-        }
-        backOff.compute(client, (k, v) -> {
-            long fails = v == null ? 1 : v[0] + 1;
-            long wait =
-                    fails < FREE_FAILURES ? 0 : Math.min(MAX_BACK_OFF_MS, 1000L << Math.min(fails - FREE_FAILURES, 20));
-            return new long[] {fails, System.currentTimeMillis() + wait};
-        });
-    }
-
-    private static String client(RoutingContext ctx) {
+    static String client(RoutingContext ctx) {
         return ctx.request().remoteAddress() == null
                 ? "?"
                 : String.valueOf(ctx.request().remoteAddress().hostAddress());
@@ -405,12 +282,7 @@ public final class HttpAccess implements Handler<RoutingContext> {
         }
     }
 
-    private static void challenge(RoutingContext ctx, String message) {
-        ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"opshub\", charset=\"UTF-8\"");
-        refuse(ctx, 401, message);
-    }
-
-    private static void refuse(RoutingContext ctx, int status, String message) {
+    static void refuse(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
             return;
         }
@@ -422,14 +294,5 @@ public final class HttpAccess implements Handler<RoutingContext> {
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .end(body);
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
