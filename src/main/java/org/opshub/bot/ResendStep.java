@@ -32,7 +32,7 @@ public record ResendStep(
 
     /** The route that serves a Resend button: {@code pacs-resend-button}. */
     public String flow() {
-        return "pacs-resend";
+        return "pacs-resend-button";
     }
 
     /** Whether the button re-sends one study (else every missing study of a check). */

@@ -6,11 +6,10 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
-import org.opshub.http.TimeoutHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Cloudflare Stream capability ({@code cloudflare.*}): binds {@code cloudflareStream} and {@code cloudflareHttpClient}. */
+/** The Cloudflare Stream capability ({@code cloudflare.*}): binds {@code cloudflareStream}. */
 public final class CloudflareConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(CloudflareConfiguration.class);
 
@@ -31,11 +30,9 @@ public final class CloudflareConfiguration {
                 registry,
                 clock);
         context.getRegistry().bind("cloudflareStream", stream);
-        // Cloudflare's storage-usage answer is a few hundred bytes: 1 MiB is plenty
-        context.getRegistry()
-                .bind(
-                        "cloudflareHttpClient",
-                        new TimeoutHttpClient(Settings.duration(property, "cloudflare.timeout", "PT30S"), 1L << 20));
+        // read by the cloudflare-api route template (TimeoutHttpClient)
+        Settings.duration(property, "cloudflare.timeout", "PT30S");
+        Settings.number(property, "cloudflare.max-answer-bytes", "1048576", 1024, Integer.MAX_VALUE);
         LOG.info("Cloudflare Stream exporter: {}", stream);
     }
 }

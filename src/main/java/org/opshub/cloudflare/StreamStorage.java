@@ -126,24 +126,16 @@ public final class StreamStorage {
     }
 
     /**
-     * Judges an answer of the storage-usage API for {@code account}: its HTTP status (any) and its
-     * body (may be null), and updates the account's gauges.
+     * A 2xx answer of the storage-usage API for {@code account}: with {@code success: true} and the three
+     * numbers it sets the account's gauges; anything else is a failure naming what was wrong.
+     *
+     * @param status the HTTP status (2xx)
+     * @param body   the answer, may be null
      */
-    public void answer(String account, int status, String body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body == null ? "" : body);
-        } catch (IOException e) {
-            failed(account, "HTTP " + status + ", body is not JSON");
-            return;
-        }
-        if (root == null || !root.isObject()) {
-            failed(account, "HTTP " + status + ", body is not a JSON object");
-            return;
-        }
-        String errors = errors(root);
-        if (status < 200 || status > 299 || !root.path("success").asBoolean(false)) {
-            failed(account, "HTTP " + status + (errors.isEmpty() ? ", success=false" : ", " + Secrets.excerpt(errors)));
+    public void usage(String account, int status, String body) {
+        JsonNode root = object(body);
+        if (root == null || !root.path("success").asBoolean(false)) {
+            failed(account, status, body, "");
             return;
         }
         JsonNode result = root.path("result");
@@ -181,6 +173,40 @@ public final class StreamStorage {
                 minutes.asDouble(),
                 limit.asDouble(),
                 videos.asLong());
+    }
+
+    /**
+     * An answer that is a failure (the route classifies it by status): {@code up} 0, the last values
+     * kept, one WARN line per new reason: the status, Cloudflare's {@code errors[]} (code and message)
+     * or what is wrong with the body, and {@code hint}.
+     *
+     * @param hint what the class of answer means for ops (empty for none)
+     */
+    public void failed(String account, int status, String body, String hint) {
+        JsonNode root = object(body);
+        String errors = root == null ? "" : errors(root);
+        String what = root == null
+                ? (json(body) ? "body is not a JSON object" : "body is not JSON")
+                : errors.isEmpty() ? "success=false" : Secrets.excerpt(errors);
+        failed(account, "HTTP " + status + ", " + what + (hint == null || hint.isBlank() ? "" : "; " + hint));
+    }
+
+    /** The body as a JSON object, or null. */
+    private static JsonNode object(String body) {
+        try {
+            JsonNode root = JSON.readTree(body == null ? "" : body);
+            return root != null && root.isObject() ? root : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean json(String body) {
+        try {
+            return JSON.readTree(body == null ? "" : body) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A fetch for {@code account} that threw {@code e} (timeout, connection refused, TLS; may be null): a failure naming the cause. */

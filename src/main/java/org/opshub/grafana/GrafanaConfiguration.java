@@ -2,13 +2,13 @@ package org.opshub.grafana;
 
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.opshub.http.TimeoutHttpClient;
+import org.opshub.config.Settings;
 import org.opshub.outbox.CallbackStore;
 import org.opshub.outbox.OutboxStore;
 import org.opshub.outbox.TelegramSettings;
 
 /**
- * The Grafana capability ({@code grafana.*}): binds {@code grafanaBot} and {@code grafanaHttpClient}
+ * The Grafana capability ({@code grafana.*}): binds {@code grafanaBot}
  * (renders), and gives the routes {@code grafana.url} without a trailing slash.
  */
 public final class GrafanaConfiguration {
@@ -24,7 +24,8 @@ public final class GrafanaConfiguration {
         GrafanaSettings settings = GrafanaSettings.from(property, telegram.zone());
         GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
         context.getRegistry().bind("grafanaBot", grafana);
-        context.getRegistry().bind("grafanaHttpClient", new TimeoutHttpClient(settings.renderTimeout()));
+        // read by the grafana-api route template's render route (TimeoutHttpClient)
+        Settings.number(property, "grafana.render.max-answer-bytes", "16777216", 1024, Integer.MAX_VALUE);
         // the routes write {{grafana.url}}/api/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("grafana.url", settings.url());
         return grafana;

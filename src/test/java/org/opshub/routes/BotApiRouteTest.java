@@ -6,24 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 import org.opshub.outbox.BotCall;
 import org.opshub.outbox.OutboxMessage;
-import org.opshub.routes.RouteHarness.Reply;
+import org.opshub.routes.FakeHttp.Reply;
 import org.opshub.telegram.SendAnswers;
 
 /**
  * The {@code bot-api-call} and {@code bot-api} routes of {@code routes/alert-delivery.yaml} on
- * their own: the request they make (URL with the token, method, content type) and, for each
+ * their own, with Camel's test kit: the request they make (URL with the token, method, content type) and, for each
  * Bot API answer class, which outbox action the route takes with which arguments.
  */
-class BotApiRouteTest {
+class BotApiRouteTest extends RouteFileTestSupport {
     private static final String TOKEN = "123456:TEST-token";
     private final Recorder delivery = new Recorder();
-    private RouteHarness routes;
 
     /** Stands in for {@code telegramDelivery} and {@code sendAnswers}: the request is built for real, the actions are recorded. */
     public static final class Recorder {
@@ -74,23 +72,29 @@ class BotApiRouteTest {
         }
     }
 
-    @AfterEach
-    void stop() {
-        if (routes != null) {
-            routes.close();
-        }
+    @Override
+    String routeFile() {
+        return "alert-delivery.yaml";
+    }
+
+    @Override
+    String routeIds() {
+        return "bot-api-call,bot-api";
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("telegramDelivery", delivery);
+        registry.bind("sendAnswers", delivery);
     }
 
     private String send(OutboxMessage m, Reply reply) throws Exception {
-        if (routes == null) {
-            routes = new RouteHarness(
-                            Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN),
-                            Map.of("telegramDelivery", delivery, "sendAnswers", delivery))
-                    .start("alert-delivery.yaml", Set.of("bot-api-call", "bot-api"));
+        if (!context.isStarted()) {
+            start(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN));
         }
-        routes.http.reply = r -> reply;
+        http.reply = r -> reply;
         delivery.actions.clear();
-        routes.send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, m));
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, m));
         assertEquals(1, delivery.actions.size(), delivery.actions.toString());
         return delivery.actions.get(0);
     }
@@ -106,7 +110,7 @@ class BotApiRouteTest {
     @Test
     void theCallIsAPostToTheMethodUrlWithTheTokenInThePathOnly() throws Exception {
         assertEquals("delivered 7", send(message("HTML"), json(200, "{\"ok\":true,\"result\":{}}")));
-        RouteHarness.Request r = routes.http.requests.get(0);
+        FakeHttp.Request r = http.requests.get(0);
         assertEquals("POST", r.header("CamelHttpMethod"));
         assertEquals("/bot" + TOKEN + "/sendMessage", r.header("CamelHttpPath"));
         assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
@@ -167,7 +171,7 @@ class BotApiRouteTest {
                         json(
                                 400,
                                 "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message thread not found\"}")));
-        assertTrue(routes.http.requests.get(0).body().toString().contains("\"message_thread_id\":11"));
+        assertTrue(http.requests.get(0).body().toString().contains("\"message_thread_id\":11"));
         assertEquals(
                 "thread gone 7 topic 11: Bad Request: TOPIC_CLOSED",
                 send(

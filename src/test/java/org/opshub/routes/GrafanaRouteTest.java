@@ -12,27 +12,25 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.AfterEach;
+import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
 import org.opshub.outbox.OutboxMessage;
-import org.opshub.routes.RouteHarness.Reply;
+import org.opshub.routes.FakeHttp.Reply;
 
 /**
  * The {@code grafana-browse} and {@code render-panel} routes of {@code routes/grafana.yaml} on their
  * own: the API paths, query and Bearer header they send, and which answer leads to which reply:
  * data, an error status, a login page, JSON that does not parse, no answer at all.
  */
-class GrafanaRouteTest {
+class GrafanaRouteTest extends RouteFileTestSupport {
     private static final String TOKEN = "glsa_TEST";
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
     private final Recorder bot = new Recorder();
-    private RouteHarness routes;
 
     /** Stands in for {@code grafanaBot} while browsing: records what the route asks it to answer. */
     public static final class Recorder {
@@ -97,14 +95,22 @@ class GrafanaRouteTest {
         return new GrafanaSettings(url, token, 1, 1000, 500, Duration.ofSeconds(5), "6h", ZoneId.of("Europe/Moscow"));
     }
 
-    @AfterEach
-    void stop() {
-        if (routes != null) {
-            routes.close();
-        }
+    @Override
+    String routeFile() {
+        return "grafana.yaml";
     }
 
-    private RouteHarness routes(String url, String token) throws Exception {
+    @Override
+    String routeIds() {
+        return "grafana-browse,render-panel,grafana-search,grafana-dashboard,grafana-render";
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("grafanaBot", bot);
+    }
+
+    private void routes(String url, String token) {
         Map<String, String> p = new HashMap<>(Map.of(
                 "grafana.url",
                 url,
@@ -120,18 +126,18 @@ class GrafanaRouteTest {
                 "PT30S",
                 "grafana.max-answer-bytes",
                 "4194304"));
-        routes = new RouteHarness(p, Map.of("grafanaBot", bot))
-                .start("grafana.yaml", Set.of("grafana-browse", "render-panel"));
-        return routes;
+        p.put("grafana.render.timeout", "PT60S");
+        p.put("grafana.render.max-answer-bytes", "16777216");
+        start(p);
     }
 
     private String browse(GrafanaStep step, Reply reply) throws Exception {
-        if (routes == null) {
+        if (!context.isStarted()) {
             routes("fake://grafana", TOKEN);
         }
-        routes.http.reply = r -> reply;
+        http.reply = r -> reply;
         bot.calls.clear();
-        routes.send("direct:grafana-browse", step, Map.of());
+        send("direct:grafana-browse", step, Map.of());
         assertEquals(1, bot.calls.size(), bot.calls.toString());
         return bot.calls.get(0);
     }
@@ -150,7 +156,7 @@ class GrafanaRouteTest {
                                 200,
                                 "application/json",
                                 "[{\"uid\":\"a\",\"title\":\"A\"},{\"uid\":\"b\",\"title\":\"B\"}]")));
-        RouteHarness.Request r = routes.http.requests.get(0);
+        FakeHttp.Request r = http.requests.get(0);
         assertEquals("fake://grafana/api/search", r.uri());
         assertEquals("type=dash-db&limit=100&query=PACS+%26+RIS", r.header(Exchange.HTTP_QUERY));
         assertEquals("GET", r.header(Exchange.HTTP_METHOD));
@@ -173,7 +179,7 @@ class GrafanaRouteTest {
                                 "{\"dashboard\":{\"uid\":\"pacs-overview\"},\"meta\":{}}")));
         assertEquals(
                 "fake://grafana/api/dashboards/uid/pacs-overview",
-                routes.http.requests.get(0).uri());
+                http.requests.get(0).uri());
     }
 
     @Test
@@ -181,14 +187,14 @@ class GrafanaRouteTest {
         GrafanaStep graph =
                 new GrafanaStep(GrafanaStep.Kind.GRAPH_SEARCH, 101, "update:3", "pacs", null, "C-ECHO", "12h");
         routes("fake://grafana", TOKEN);
-        routes.http.reply = r -> r.uri().endsWith("/api/search")
+        http.reply = r -> r.uri().endsWith("/api/search")
                 ? Reply.of(200, "application/json", "[{\"uid\":\"pacs-overview\",\"title\":\"PACS overview\"}]")
                 : Reply.of(200, "application/json", "{\"dashboard\":{\"uid\":\"pacs-overview\"}}");
-        routes.send("direct:grafana-browse", graph, Map.of());
+        send("direct:grafana-browse", graph, Map.of());
         assertEquals(List.of("graph dashboard 1", "graph panel C-ECHO of pacs-overview"), bot.calls);
         assertEquals(
                 "fake://grafana/api/dashboards/uid/pacs-overview",
-                routes.http.requests.get(1).uri());
+                http.requests.get(1).uri());
     }
 
     @Test
@@ -219,16 +225,16 @@ class GrafanaRouteTest {
     @Test
     void withoutATokenNoAuthorizationHeaderIsSent() throws Exception {
         routes("fake://grafana", "");
-        routes.http.reply = r -> Reply.of(200, "application/json", "[]");
-        routes.send("direct:grafana-browse", search("x"), Map.of());
-        assertNull(routes.http.requests.get(0).header("Authorization"));
+        http.reply = r -> Reply.of(200, "application/json", "[]");
+        send("direct:grafana-browse", search("x"), Map.of());
+        assertNull(http.requests.get(0).header("Authorization"));
     }
 
     private Exchange render(Reply reply) throws Exception {
-        if (routes == null) {
+        if (!context.isStarted()) {
             routes("fake://grafana", TOKEN);
         }
-        routes.http.reply = r -> reply;
+        http.reply = r -> reply;
         OutboxMessage photo = new OutboxMessage(
                 9,
                 101,
@@ -239,7 +245,7 @@ class GrafanaRouteTest {
                 0,
                 0,
                 "{\"method\":\"sendPhoto\",\"panel\":{\"uid\":\"pacs-overview\",\"slug\":\"pacs\",\"id\":3,\"range\":\"12h\"}}");
-        return routes.send("direct:render-panel", null, Map.of(OutboxMessage.PROPERTY, photo));
+        return send("direct:render-panel", null, Map.of(OutboxMessage.PROPERTY, photo));
     }
 
     @Test
@@ -247,7 +253,7 @@ class GrafanaRouteTest {
         Exchange e = render(new Reply(200, "image/png", PNG, null));
         assertArrayEquals(PNG, e.getProperty(OutboxMessage.PANEL_PNG, byte[].class));
         assertNull(e.getProperty(OutboxMessage.RENDER_ERROR));
-        RouteHarness.Request r = routes.http.requests.get(0);
+        FakeHttp.Request r = http.requests.get(0);
         assertEquals("fake://grafana/render/d-solo/pacs-overview/pacs", r.uri());
         assertEquals(
                 "orgId=1&panelId=3&from=now-12h&to=now&width=1000&height=500&tz=Europe%2FMoscow",
@@ -279,9 +285,9 @@ class GrafanaRouteTest {
     @Test
     void withoutGrafanaARenderIsRefusedForGood() throws Exception {
         routes("", TOKEN);
-        Exchange e = routes.send("direct:render-panel", null, Map.of());
+        Exchange e = send("direct:render-panel", null, Map.of());
         assertEquals("Grafana is not configured (grafana.url)", e.getProperty(OutboxMessage.RENDER_ERROR));
         assertEquals(false, e.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
-        assertTrue(routes.http.requests.isEmpty());
+        assertTrue(http.requests.isEmpty());
     }
 }
