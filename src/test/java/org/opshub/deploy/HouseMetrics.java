@@ -16,7 +16,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * Figures of how the project reads to a maintainer, measured from the working tree: how much of the
  * routes is HTTP plumbing or bean calls, literals that should be properties, SQL outside the stores,
- * long classes and the README's length. {@code scripts/house-metrics.sh} prints them with their
+ * long classes, route files without a route test and the README's length. {@code scripts/house-metrics.sh} prints them with their
  * targets; {@link HouseMetricsTest} keeps the ones already met from coming back.
  *
  * <p>What counts: a <em>route step</em> is an item of any {@code steps} list of {@code routes/*.yaml}
@@ -37,6 +37,7 @@ public final class HouseMetrics {
             List<String> exchangeMethods,
             List<String> sqlOutsideStores,
             List<String> longClasses,
+            List<String> routeFilesWithoutTest,
             int readmeLines) {
 
         double plumbingShare() {
@@ -102,6 +103,17 @@ public final class HouseMetrics {
             }
         }
         int readme = (int) read(root.resolve("README.md")).lines().count();
+        List<String> untested = new ArrayList<>();
+        List<String> routeTests = list(root.resolve("src/test/java/org/opshub/routes"), "Test.java").stream()
+                .map(HouseMetrics::read)
+                .toList();
+        for (Path file : list(root.resolve("routes"), ".yaml")) {
+            Pattern named = Pattern.compile(
+                    "(?<![\\w-])" + Pattern.quote(file.getFileName().toString()));
+            if (routeTests.stream().noneMatch(t -> named.matcher(t).find())) {
+                untested.add(root.relativize(file).toString());
+            }
+        }
         return new Figures(
                 counts[0],
                 counts[1],
@@ -112,6 +124,7 @@ public final class HouseMetrics {
                 exchangeMethods,
                 sql,
                 longClasses,
+                untested,
                 readme);
     }
 
@@ -218,6 +231,10 @@ public final class HouseMetrics {
                 "classes over 400 lines (not dicom/) %5d           (target 0)%n",
                 f.longClasses().size());
         f.longClasses().forEach(s -> System.out.println("    " + s));
+        System.out.printf(
+                "route files without a route test    %5d           (target 0)%n",
+                f.routeFilesWithoutTest().size());
+        f.routeFilesWithoutTest().forEach(s -> System.out.println("    " + s));
         System.out.printf("README lines                        %5d           (target <= 250)%n", f.readmeLines());
     }
 }

@@ -33,6 +33,12 @@ class HouseMetricsTest {
     }
 
     @Test
+    void everyRouteFileHasARouteTest() {
+        assertEquals(
+                List.of(), figures.routeFilesWithoutTest(), "a test under src/test/java/org/opshub/routes names it");
+    }
+
+    @Test
     void beanExpressionsAreFew() {
         assertTrue(figures.beanExpressions() <= 3, "${bean:...} in routes: " + figures.beanExpressions());
     }
