@@ -45,12 +45,12 @@ public final class BotConfiguration {
             Clock clock) {
         Acks acks = new Acks(
                 store,
-                Settings.duration(property, "alertmanager.ack-silence", "PT1H"),
+                Settings.duration(property, "alertmanager.ack-silence"),
                 TelegramSettings.ids("telegram.ack-users", property.apply("telegram.ack-users"), "a user id"),
                 telegram.zone(),
                 clock);
         acks.views(delivery.inbox()::view);
-        Settings.duration(property, "alertmanager.check-interval", "PT1M"); // the alert-acks timer's period
+        Settings.duration(property, "alertmanager.check-interval"); // the alert-acks timer's period
         Silences silences =
                 new Silences(property.apply("alertmanager.api-url"), delivery.outbox(), telegram.zone(), clock, acks);
         delivery.inbox()
@@ -64,7 +64,7 @@ public final class BotConfiguration {
         context.getRegistry()
                 .bind(
                         "botUpdates",
-                        new BotUpdates(telegram, store, Settings.bool(property, "telegram.take-over-webhook", false)));
+                        new BotUpdates(telegram, store, Settings.bool(property, "telegram.take-over-webhook")));
         context.getRegistry().bind("botWebhook", new BotWebhook(telegram, registry));
         ChatTexts chatTexts = new ChatTexts(delivery.texts(), delivery.inbox()::language);
         silences.languages(chatTexts);

@@ -44,17 +44,17 @@ public final class ChecksConfiguration {
         AlertDeliveryConfiguration.readable(property, "checks.digest-template", "templates/digest.txt");
         AlertDeliveryConfiguration.readable(property, "checks.template-ru", "templates/check.ru.txt");
         AlertDeliveryConfiguration.readable(property, "checks.digest-template-ru", "templates/digest.ru.txt");
-        Settings.duration(property, "checks.log-interval", "PT1M"); // the checks-report timer's period
+        Settings.duration(property, "checks.log-interval"); // the checks-report timer's period
         // read by route checks-external-ip (TimeoutHttpClient)
-        Settings.duration(property, "checks.external-ip-timeout", "PT10S");
-        Settings.number(property, "checks.external-ip-max-answer-bytes", "65536", 64, Integer.MAX_VALUE);
+        Settings.duration(property, "checks.external-ip-timeout");
+        Settings.number(property, "checks.external-ip-max-answer-bytes", 64, Integer.MAX_VALUE);
         CheckParameters.validateDirectory(routesDir);
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
         NotifyWindow window =
                 NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"), zone);
         List<ChatTopic> chats = ChatTopic.parseList("checks.chats", property.apply("checks.chats"));
         ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
-        boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours", false);
+        boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours");
         QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
         checks.quietLog(quiet);
         checks.languages(

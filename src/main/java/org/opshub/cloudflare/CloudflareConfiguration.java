@@ -18,7 +18,7 @@ public final class CloudflareConfiguration {
     /** @throws org.opshub.config.ConfigException naming the property of a bad value */
     public static void bind(
             CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
-        Settings.duration(property, "cloudflare.period", "PT5M"); // the route's timer period
+        Settings.duration(property, "cloudflare.period"); // the route's timer period
         String token = Objects.requireNonNullElse(property.apply("cloudflare.token"), "")
                 .strip();
         // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
@@ -26,13 +26,13 @@ public final class CloudflareConfiguration {
         StreamStorage stream = new StreamStorage(
                 token,
                 property.apply("cloudflare.accounts"),
-                Settings.bool(property, "cloudflare.legacy-metrics", false),
+                Settings.bool(property, "cloudflare.legacy-metrics"),
                 registry,
                 clock);
         context.getRegistry().bind("cloudflareStream", stream);
         // read by the cloudflare-api route template (TimeoutHttpClient)
-        Settings.duration(property, "cloudflare.timeout", "PT30S");
-        Settings.number(property, "cloudflare.max-answer-bytes", "1048576", 1024, Integer.MAX_VALUE);
+        Settings.duration(property, "cloudflare.timeout");
+        Settings.number(property, "cloudflare.max-answer-bytes", 1024, Integer.MAX_VALUE);
         LOG.info("Cloudflare Stream exporter: {}", stream);
     }
 }

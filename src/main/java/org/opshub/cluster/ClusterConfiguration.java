@@ -39,8 +39,8 @@ public final class ClusterConfiguration {
             Function<String, String> property,
             StateStore store,
             Clock clock) {
-        Duration lease = Settings.duration(property, "cluster.lease", "PT15S");
-        Duration heartbeat = Settings.duration(property, "cluster.heartbeat", "PT5S");
+        Duration lease = Settings.duration(property, "cluster.lease");
+        Duration heartbeat = Settings.duration(property, "cluster.heartbeat");
         if (heartbeat.multipliedBy(3).compareTo(lease) > 0) {
             throw new ConfigException(
                     "cluster.heartbeat", "\"" + heartbeat + "\" is more than a third of cluster.lease=" + lease);

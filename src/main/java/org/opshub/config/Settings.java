@@ -1,17 +1,69 @@
 package org.opshub.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Properties;
 import java.util.function.Function;
 import org.opshub.http.Durations;
 
 /**
  * Typed reads of one property each, through a key → value lookup (null when unset). A value that
  * does not parse is a {@link ConfigException} naming the key, so startup stops with exit 78.
+ *
+ * <p>Defaults are declared once, in {@code application.properties} (embedded in the jar): the reads
+ * without a {@code fallback} take an unset or empty key's value from there ({@link #defaultOf}). A
+ * fallback is passed only for keys that have no line there (a key per PACS pair, Camel's own).
  */
 public final class Settings {
+    private static final Properties DEFAULTS = load();
+
     private Settings() {}
+
+    private static Properties load() {
+        Properties p = new Properties();
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream("application.properties")) {
+            if (in != null) {
+                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the embedded application.properties cannot be read", e);
+        }
+        return p;
+    }
+
+    /**
+     * The default of {@code key}: its value in the embedded {@code application.properties}.
+     *
+     * @throws IllegalStateException when the file has no line for it (a key read without a default is a bug)
+     */
+    public static String defaultOf(String key) {
+        String v = DEFAULTS.getProperty(key);
+        if (v == null) {
+            throw new IllegalStateException(key + " has no default in application.properties");
+        }
+        return v.strip();
+    }
+
+    /** {@link #duration(Function, String, String)} with the default of {@code application.properties}. */
+    public static Duration duration(Function<String, String> property, String key) {
+        return duration(property, key, defaultOf(key));
+    }
+
+    /** {@link #number(Function, String, String, long, long)} with the default of {@code application.properties}. */
+    public static long number(Function<String, String> property, String key, long min, long max) {
+        return number(property, key, defaultOf(key), min, max);
+    }
+
+    /** {@link #bool(Function, String, boolean)} with the default of {@code application.properties}. */
+    public static boolean bool(Function<String, String> property, String key) {
+        return bool(property, key, Boolean.parseBoolean(defaultOf(key)));
+    }
 
     /**
      * A positive duration: ISO-8601 ({@code PT30S}) or Camel's short form ({@code 30s}); empty or

@@ -25,7 +25,7 @@ public final class GrafanaConfiguration {
         GrafanaBot grafana = new GrafanaBot(settings, callbacks, outbox);
         context.getRegistry().bind("grafanaBot", grafana);
         // read by the grafana-api route template's render route (TimeoutHttpClient)
-        Settings.number(property, "grafana.render.max-answer-bytes", "16777216", 1024, Integer.MAX_VALUE);
+        Settings.number(property, "grafana.render.max-answer-bytes", 1024, Integer.MAX_VALUE);
         // the routes write {{grafana.url}}/api/...: without the trailing slash an operator may have typed
         context.getPropertiesComponent().addOverrideProperty("grafana.url", settings.url());
         return grafana;

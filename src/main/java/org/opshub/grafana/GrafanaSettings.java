@@ -33,8 +33,8 @@ public record GrafanaSettings(
      */
     public static GrafanaSettings from(Function<String, String> property, ZoneId telegramZone) {
         // read by the routes' search and dashboard calls (TimeoutHttpClient)
-        Settings.duration(property, "grafana.http-timeout", "PT30S");
-        Settings.number(property, "grafana.max-answer-bytes", "4194304", 1024, Integer.MAX_VALUE);
+        Settings.duration(property, "grafana.http-timeout");
+        Settings.number(property, "grafana.max-answer-bytes", 1024, Integer.MAX_VALUE);
         String range = value(property, "grafana.default-range", "6h");
         if (!validRange(range)) {
             throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);
@@ -42,10 +42,10 @@ public record GrafanaSettings(
         return new GrafanaSettings(
                 value(property, "grafana.url", "").replaceAll("/+$", ""),
                 value(property, "grafana.token", ""),
-                (int) Settings.number(property, "grafana.org-id", "1", 1, Integer.MAX_VALUE),
-                (int) Settings.number(property, "grafana.render.width", "1000", 1, 10_000),
-                (int) Settings.number(property, "grafana.render.height", "500", 1, 10_000),
-                Settings.duration(property, "grafana.render.timeout", "PT60S"),
+                (int) Settings.number(property, "grafana.org-id", 1, Integer.MAX_VALUE),
+                (int) Settings.number(property, "grafana.render.width", 1, 10_000),
+                (int) Settings.number(property, "grafana.render.height", 1, 10_000),
+                Settings.duration(property, "grafana.render.timeout"),
                 range,
                 Settings.zone(property, "grafana.timezone", telegramZone));
     }

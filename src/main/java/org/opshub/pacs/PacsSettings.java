@@ -161,8 +161,8 @@ public record PacsSettings(
                 duration(get, "pacs.period", "PT1M"),
                 nodes,
                 checks,
-                Settings.bool(get, "pacs.legacy-metrics", false),
-                Settings.bool(get, "pacs.missing.include-patient", false),
+                Settings.bool(get, "pacs.legacy-metrics"),
+                Settings.bool(get, "pacs.missing.include-patient"),
                 scu,
                 duration(get, "pacs.move-timeout", "PT10M"));
     }

@@ -35,8 +35,8 @@ public final class StateConfiguration {
                 property.apply("state.jdbc-password"),
                 Path.of(dir),
                 new StateStore.Timeouts(
-                        Settings.duration(property, "state.connect-timeout", "PT10S"),
-                        Settings.duration(property, "state.query-timeout", "PT30S")));
+                        Settings.duration(property, "state.connect-timeout"),
+                        Settings.duration(property, "state.query-timeout")));
         try {
             OnStop.register(context, "the state store", store::close);
         } catch (IllegalStateException e) {

@@ -84,24 +84,19 @@ public final class AlertDeliveryConfiguration {
         readable(property, "telegram.alert-template-ru", "templates/alert.ru.txt");
         Texts texts = texts(property);
         String language = language(property);
-        Settings.number(
-                property, "telegram.outbox-interval", "100", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
+        Settings.number(property, "telegram.outbox-interval", 1, Integer.MAX_VALUE); // the outbox timer's period, ms
         // the send rates the outbox route passes to claim()
-        Settings.number(property, "telegram.rate.messages-per-second", "30", 1, 1000);
-        Settings.number(property, "telegram.rate.per-chat-per-second", "1", 1, 1000);
-        Settings.number(property, "telegram.rate.per-group-per-minute", "20", 1, 60_000);
+        Settings.number(property, "telegram.rate.messages-per-second", 1, 1000);
+        Settings.number(property, "telegram.rate.per-chat-per-second", 1, 1000);
+        Settings.number(property, "telegram.rate.per-group-per-minute", 1, 60_000);
         SubscriptionStore subscriptions = new SubscriptionStore(store);
         OutboxStore outbox = new OutboxStore(store, registry);
         AlertInbox inbox = new AlertInbox(
-                store,
-                subscriptions,
-                telegram,
-                Settings.duration(property, "alertmanager.dedup-retention", "P7D"),
-                registry);
+                store, subscriptions, telegram, Settings.duration(property, "alertmanager.dedup-retention"), registry);
         inbox.languages(texts, language);
-        inbox.maxParts((int) Settings.number(property, "telegram.max-parts-per-alert", "5", 1, 100));
+        inbox.maxParts((int) Settings.number(property, "telegram.max-parts-per-alert", 1, 100));
         inbox.maxMessagesPerWebhook(
-                (int) Settings.number(property, "alertmanager.max-messages-per-webhook", "10", 1, 100_000));
+                (int) Settings.number(property, "alertmanager.max-messages-per-webhook", 1, 100_000));
         Delivery delivery = new Delivery(telegram, store, outbox, subscriptions, registry);
         delivery.answers().languages(new ChatTexts(texts, inbox::language));
         context.getRegistry().bind("botTexts", texts);
@@ -113,25 +108,22 @@ public final class AlertDeliveryConfiguration {
                         "alertWebhook",
                         webhook = new AlertWebhook(
                                 property.apply("alertmanager.bearer-token"),
-                                Settings.number(
-                                        property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
-                                (int) Settings.number(
-                                        property, "alertmanager.max-alerts", "1000", 1, Integer.MAX_VALUE),
+                                Settings.number(property, "alertmanager.max-body-bytes", 1, Integer.MAX_VALUE),
+                                (int) Settings.number(property, "alertmanager.max-alerts", 1, Integer.MAX_VALUE),
                                 inbox,
                                 new AlertmanagerPayload.Limits(
-                                        (int) Settings.number(
-                                                property, "alertmanager.max-value-bytes", "16384", 64, 1 << 20),
-                                        (int) Settings.number(property, "alertmanager.max-labels", "64", 1, 10_000))));
+                                        (int) Settings.number(property, "alertmanager.max-value-bytes", 64, 1 << 20),
+                                        (int) Settings.number(property, "alertmanager.max-labels", 1, 10_000))));
         IntakeStore journal = new IntakeStore(store, registry);
         webhook.journal(journal, hubId);
         // a clean stop deletes the journal rows recorded but not deleted yet (after the routes stopped,
         // before the state store closes), so a restart does not record them again as duplicates
         OnStop.register(context, "the webhook journal", journal::flush);
-        Settings.duration(property, "alertmanager.intake-retry", "PT5S");
-        Settings.duration(property, "alertmanager.intake-batch", "PT0.025S");
+        Settings.duration(property, "alertmanager.intake-retry");
+        Settings.duration(property, "alertmanager.intake-batch");
         // read by the routes' calls to Alertmanager's API v2 (TimeoutHttpClient)
-        Settings.duration(property, "alertmanager.http-timeout", "PT30S");
-        Settings.number(property, "alertmanager.max-answer-bytes", "16777216", 1024, Integer.MAX_VALUE);
+        Settings.duration(property, "alertmanager.http-timeout");
+        Settings.number(property, "alertmanager.max-answer-bytes", 1024, Integer.MAX_VALUE);
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("sendAnswers", delivery.answers());
         context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));

@@ -29,12 +29,12 @@ public final class WebConfiguration {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
         boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "")
                 .isEmpty();
-        Duration idle = Settings.duration(property, "opshub.http-idle-timeout", "PT60S");
+        Duration idle = Settings.duration(property, "opshub.http-idle-timeout");
         HttpAccess.Limits limits = new HttpAccess.Limits(
-                Settings.duration(property, "opshub.http-read-timeout", "PT30S"),
+                Settings.duration(property, "opshub.http-read-timeout"),
                 webhookSecret,
-                Settings.number(property, "telegram.webhook-max-body-bytes", "65536", 1024, 16 << 20),
-                (int) Settings.number(property, "opshub.bcrypt-concurrency", "2", 1, 64));
+                Settings.number(property, "telegram.webhook-max-body-bytes", 1024, 16 << 20),
+                (int) Settings.number(property, "opshub.bcrypt-concurrency", 1, 64));
         // Camel's embedded server takes the Vert.x it finds in the registry: the one that applies the
         // idle timeout and the TLS policy to the server it creates
         Vertx vertx = Vertx.vertx();
@@ -44,7 +44,7 @@ public final class WebConfiguration {
                 web,
                 alertsToken,
                 Settings.number(property, "camel.server.maxBodySize", "1048576", 1, Integer.MAX_VALUE),
-                Settings.number(property, "alertmanager.max-body-bytes", "1048576", 1, Integer.MAX_VALUE),
+                Settings.number(property, "alertmanager.max-body-bytes", 1, Integer.MAX_VALUE),
                 limits);
         WebServerSetup.apply(context, web, access, registry);
         LOG.info(
