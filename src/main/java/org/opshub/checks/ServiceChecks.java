@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.ToDoubleFunction;
-import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExchangeProperty;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.outbox.ChatTexts;
 import org.opshub.outbox.ChatTopic;
@@ -187,8 +185,7 @@ public final class ServiceChecks {
     }
 
     /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
-    public void queueDigest(
-            @ExchangeProperty("digest") Digest digest, @Body String text, @ExchangeProperty("textRu") String textRu) {
+    public void queueDigest(Digest digest, String text, String textRu) {
         String tidy = inLanguageOf(digest.chat(), text, textRu)
                 .replaceAll("(?m)^[ \t]+$", "")
                 .replaceAll("\n{3,}", "\n\n")

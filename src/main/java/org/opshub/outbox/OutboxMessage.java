@@ -25,9 +25,9 @@ public record OutboxMessage(
         int attempts,
         String extra) {
 
-    /** Exchange property holding the {@link OutboxMessage} being sent (routes: {@code outboxMessage}). */
+    /** The route variable holding the {@link OutboxMessage} being sent (routes: {@code ${variable.outboxMessage}}). */
     public static final String PROPERTY = "outboxMessage";
-    /** Exchange properties direct:render-panel sets for the message in hand: the PNG, or an error and whether to retry. */
+    /** The variables direct:render-panel sets for the message in hand: the PNG, or an error and whether to retry. */
     public static final String PANEL_PNG = "panelPng";
 
     public static final String RENDER_ERROR = "renderError";

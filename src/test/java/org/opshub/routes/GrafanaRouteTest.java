@@ -251,8 +251,8 @@ class GrafanaRouteTest extends RouteFileTestSupport {
     @Test
     void aRenderIsAGetOfTheSoloPanelAndAPngIsKept() throws Exception {
         Exchange e = render(new Reply(200, "image/png", PNG, null));
-        assertArrayEquals(PNG, e.getProperty(OutboxMessage.PANEL_PNG, byte[].class));
-        assertNull(e.getProperty(OutboxMessage.RENDER_ERROR));
+        assertArrayEquals(PNG, e.getVariable(OutboxMessage.PANEL_PNG, byte[].class));
+        assertNull(e.getVariable(OutboxMessage.RENDER_ERROR));
         FakeHttp.Request r = http.requests.get(0);
         assertEquals("fake://grafana/render/d-solo/pacs-overview/pacs", r.uri());
         assertEquals(
@@ -265,29 +265,29 @@ class GrafanaRouteTest extends RouteFileTestSupport {
     @Test
     void aRenderThatFailsSaysWhyAndWhetherToTryAgain() throws Exception {
         Exchange server = render(Reply.of(500, "application/json", "{\"message\":\"Rendering failed: timeout\"}"));
-        assertEquals("answered 500: Rendering failed: timeout", server.getProperty(OutboxMessage.RENDER_ERROR));
-        assertEquals(true, server.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "5xx: tried again later");
-        assertNull(server.getProperty(OutboxMessage.PANEL_PNG));
+        assertEquals("answered 500: Rendering failed: timeout", server.getVariable(OutboxMessage.RENDER_ERROR));
+        assertEquals(true, server.getVariable(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "5xx: tried again later");
+        assertNull(server.getVariable(OutboxMessage.PANEL_PNG));
 
         Exchange missing = render(Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}"));
-        assertEquals(false, missing.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "4xx: not tried again");
+        assertEquals(false, missing.getVariable(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "4xx: not tried again");
 
         Exchange notPng = render(Reply.of(200, "text/html", "<html>login</html>"));
-        assertTrue(notPng.getProperty(OutboxMessage.RENDER_ERROR, String.class).contains("HTML page"));
-        assertEquals(false, notPng.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
+        assertTrue(notPng.getVariable(OutboxMessage.RENDER_ERROR, String.class).contains("HTML page"));
+        assertEquals(false, notPng.getVariable(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
 
         Exchange down = render(Reply.failing(new ConnectException("Connection refused")));
-        assertEquals("Grafana does not answer: Connection refused", down.getProperty(OutboxMessage.RENDER_ERROR));
+        assertEquals("Grafana does not answer: Connection refused", down.getVariable(OutboxMessage.RENDER_ERROR));
         assertEquals(
-                true, down.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "no answer: tried again later");
+                true, down.getVariable(OutboxMessage.RENDER_RETRYABLE, Boolean.class), "no answer: tried again later");
     }
 
     @Test
     void withoutGrafanaARenderIsRefusedForGood() throws Exception {
         routes("", TOKEN);
         Exchange e = send("direct:render-panel", null, Map.of());
-        assertEquals("Grafana is not configured (grafana.url)", e.getProperty(OutboxMessage.RENDER_ERROR));
-        assertEquals(false, e.getProperty(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
+        assertEquals("Grafana is not configured (grafana.url)", e.getVariable(OutboxMessage.RENDER_ERROR));
+        assertEquals(false, e.getVariable(OutboxMessage.RENDER_RETRYABLE, Boolean.class));
         assertTrue(http.requests.isEmpty());
     }
 }

@@ -67,11 +67,11 @@ abstract class RouteFileTestSupport extends CamelTestSupport {
         context.start();
     }
 
-    /** Sends a body with exchange properties to an endpoint; returns the exchange afterwards. */
-    Exchange send(String uri, Object body, Map<String, Object> properties) {
+    /** Sends a body with route variables to an endpoint; returns the exchange afterwards. */
+    Exchange send(String uri, Object body, Map<String, Object> variables) {
         return template.send(uri, e -> {
             e.getMessage().setBody(body);
-            properties.forEach(e::setProperty);
+            variables.forEach(e::setVariable);
         });
     }
 }
