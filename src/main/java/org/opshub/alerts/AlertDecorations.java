@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * What goes with an alert message besides its text: the "Silence 1h / 4h / 24h" buttons of a

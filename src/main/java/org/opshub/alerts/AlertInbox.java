@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.MessageSplitter;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.state.StateDataException;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.MessageSplitter;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

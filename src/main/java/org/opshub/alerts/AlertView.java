@@ -6,8 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * What {@code templates/alert.txt} sees as {@code ${body}}: one alert with every value already

@@ -13,10 +13,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Objects;
 import org.opshub.config.Secrets;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * What {@code templates/check.txt} sees as {@code ${body}}: one check notification, every value

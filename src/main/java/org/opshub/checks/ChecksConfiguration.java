@@ -9,13 +9,13 @@ import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.ChatTopic;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

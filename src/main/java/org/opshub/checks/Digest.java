@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.ChatTopic;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * One chat's morning digest: what happened while the notify window was closed. What

@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.opshub.alerts.QuietHours;
-import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.outbox.ChatTopic;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * What happened while {@code checks.notify-window} was closed (table {@code quiet_event}), for the

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.camel.CamelContext;
 import org.opshub.alerts.AlertInbox;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.ChatTopic;
-import org.opshub.outbox.OutboxStore;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.ChatTopic;
+import org.opshub.telegram.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.opshub.config.Secrets;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.OutboxMessage;
-import org.opshub.outbox.OutboxStore;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.OutboxMessage;
+import org.opshub.telegram.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,9 +3,9 @@ package org.opshub.grafana;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
  * The Grafana capability ({@code grafana.*}): binds {@code grafanaBot}

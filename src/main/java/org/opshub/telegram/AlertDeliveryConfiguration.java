@@ -15,11 +15,11 @@ import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.ConfigException;
 import org.opshub.config.OnStop;
 import org.opshub.config.Settings;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

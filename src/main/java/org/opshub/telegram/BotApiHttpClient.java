@@ -18,7 +18,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
-import org.opshub.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
  * Configures camel-http's client for the Bot API: connect and response timeouts

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.opshub.alerts.SubscriptionStore;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.OutboxMessage;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
 import org.opshub.state.StateUnavailableException;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.OutboxMessage;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

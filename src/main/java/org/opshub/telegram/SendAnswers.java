@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.Secrets;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.OutboxMessage;
-import org.opshub.outbox.OutboxStore;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.OutboxMessage;
+import org.opshub.telegram.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

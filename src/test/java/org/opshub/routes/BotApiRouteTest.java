@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.OutboxMessage;
 import org.opshub.routes.FakeHttp.Reply;
 import org.opshub.telegram.SendAnswers;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.OutboxMessage;
 
 /**
  * The {@code bot-api-call} and {@code bot-api} routes of {@code routes/alert-delivery.yaml} on

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
-import org.opshub.outbox.OutboxMessage;
 import org.opshub.routes.FakeHttp.Reply;
+import org.opshub.telegram.outbox.OutboxMessage;
 
 /**
  * The {@code grafana-browse} and {@code render-panel} routes of {@code routes/grafana.yaml} on their

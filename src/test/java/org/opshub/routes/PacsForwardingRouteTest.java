@@ -11,8 +11,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
-import org.opshub.bot.ResendStep;
 import org.opshub.state.StateUnavailableException;
+import org.opshub.telegram.bot.ResendStep;
 
 /**
  * Routes {@code pacs-resend} and {@code pacs-resend-button} of {@code routes/pacs-forwarding.yaml} with

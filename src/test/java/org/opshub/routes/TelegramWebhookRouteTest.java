@@ -12,9 +12,9 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
-import org.opshub.bot.BotWebhook;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateUnavailableException;
+import org.opshub.telegram.bot.BotWebhook;
+import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
  * Route {@code telegram-webhook} of {@code routes/telegram-bot.yaml} with Camel's test kit (its

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.ConfigException;
-import org.opshub.outbox.OutboxMessage;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.telegram.Delivery;
+import org.opshub.telegram.outbox.OutboxMessage;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
 
 /** The store on every H2 URL form, its error classes, and the outbox claim when a delete fails. */
 class StateStoreTest {

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.opshub.AllLogs;
 import org.opshub.HubRunner;
-import org.opshub.bot.BotUpdates;
-import org.opshub.bot.BotWebhook;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.bot.BotUpdates;
+import org.opshub.telegram.bot.BotWebhook;
+import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
  * Webhook mode on the real Main: setWebhook at startup, updates pushed to POST /telegram/webhook

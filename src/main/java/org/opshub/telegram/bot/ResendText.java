@@ -1,8 +1,8 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import java.util.List;
 import java.util.Map;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * The one line that tells a chat how a Resend button ended, from the outcome of

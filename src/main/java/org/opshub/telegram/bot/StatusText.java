@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.opshub.checks.ServiceChecks;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * The texts of {@code /missing} and of the PACS and check parts of {@code /status}, from the PACS

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * The Resend buttons (bean {@code resendButtons}): {@code /missing} in a chat of

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

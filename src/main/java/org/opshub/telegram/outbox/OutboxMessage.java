@@ -1,4 +1,4 @@
-package org.opshub.outbox;
+package org.opshub.telegram.outbox;
 
 /**
  * One pending Telegram message of the outbox.

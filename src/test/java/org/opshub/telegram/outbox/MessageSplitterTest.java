@@ -1,4 +1,4 @@
-package org.opshub.outbox;
+package org.opshub.telegram.outbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.opshub.outbox;
+package org.opshub.telegram.outbox;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

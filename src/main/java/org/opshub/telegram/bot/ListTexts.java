@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import java.time.Duration;
 import java.time.ZoneId;
@@ -7,8 +7,8 @@ import java.util.List;
 import org.opshub.alerts.Acks;
 import org.opshub.alerts.AlertStore;
 import org.opshub.alerts.SubscriptionStore;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.Texts;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * The texts of {@code /list}, {@code /alerts} and {@code /acks} in a chat's language (HTML parse mode,

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -11,12 +11,12 @@ import org.opshub.alerts.Silences;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.ChatTexts;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.ChatTexts;
+import org.opshub.telegram.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.opshub.outbox;
+package org.opshub.telegram.outbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;

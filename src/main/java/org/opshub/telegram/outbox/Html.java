@@ -1,4 +1,4 @@
-package org.opshub.outbox;
+package org.opshub.telegram.outbox;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

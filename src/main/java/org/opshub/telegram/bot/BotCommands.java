@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,13 +18,13 @@ import org.opshub.checks.ServiceChecks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
-import org.opshub.outbox.CallbackStore;
-import org.opshub.outbox.Html;
-import org.opshub.outbox.OutboxStore;
-import org.opshub.outbox.TelegramSettings;
-import org.opshub.outbox.Texts;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.telegram.Delivery;
+import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.Html;
+import org.opshub.telegram.outbox.OutboxStore;
+import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashSet;
-import org.opshub.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

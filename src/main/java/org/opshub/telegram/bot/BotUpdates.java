@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.opshub.config.Secrets;
-import org.opshub.outbox.BotCall;
-import org.opshub.outbox.TelegramSettings;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.SendAnswers;
+import org.opshub.telegram.outbox.BotCall;
+import org.opshub.telegram.outbox.TelegramSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,4 +1,4 @@
-package org.opshub.bot;
+package org.opshub.telegram.bot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
-import org.opshub.outbox.Texts;
 import org.opshub.telegram.AlertDeliveryTestAccess;
 import org.opshub.telegram.FakeBotApi;
+import org.opshub.telegram.outbox.Texts;
 
 /**
  * The bot in Russian and English: every key the code uses is in both
@@ -35,9 +35,11 @@ class BotTextsTest {
 
     private static final Pattern ALSO = Pattern.compile(":\\s*\"([a-z][a-z0-9-]+\\.[a-z0-9.-]+)\"");
     private static final List<String> REPLY_CLASSES = List.of(
-            "src/main/java/org/opshub/bot/BotCommands.java",
-            "src/main/java/org/opshub/bot/StatusText.java",
-            "src/main/java/org/opshub/bot/ResendText.java",
+            "src/main/java/org/opshub/telegram/bot/BotCommands.java",
+            "src/main/java/org/opshub/telegram/bot/StatusText.java",
+            "src/main/java/org/opshub/telegram/bot/ListTexts.java",
+            "src/main/java/org/opshub/telegram/bot/ResendButtons.java",
+            "src/main/java/org/opshub/telegram/bot/ResendText.java",
             "src/main/java/org/opshub/alerts/AlertDecorations.java",
             "src/main/java/org/opshub/checks/CheckNotification.java",
             "src/main/java/org/opshub/checks/Digest.java");
