@@ -291,9 +291,14 @@ public final class Acks {
         }
     }
 
-    /** Alertmanager's alerts could not be read: one WARN per change of the problem. */
-    public void unreachable(int status, String problem) {
-        String p = status == 0 ? abbreviate(problem) : status + " " + abbreviate(problem);
+    /**
+     * Alertmanager's alerts could not be read (the route classifies the answer): one WARN per change of
+     * the problem, naming the status (0: no answer), what came back and {@code hint}, what the class
+     * of answer means for ops.
+     */
+    public void unreachable(int status, String problem, String hint) {
+        String p = (status == 0 ? abbreviate(problem) : status + " " + abbreviate(problem))
+                + (hint == null || hint.isBlank() ? "" : "; " + hint);
         if (!p.equals(lastProblem)) {
             LOG.warn(
                     "Alertmanager's alerts (API v2) cannot be read: {}; acknowledgements are not extended meanwhile",
