@@ -201,4 +201,61 @@ class HubComponentTest {
                     ServiceStatus.Started, hub.context().getRouteController().getRouteStatus("metrics"));
         }
     }
+
+    @Test
+    void editingARouteFileKeepsTheCallRoutesOfItsApiTemplate() throws Exception {
+        Path routes = Files.createDirectories(tmp.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Map<String, String> p = Map.of(
+                "camel.main.routesIncludePattern",
+                "file:" + routes + "/*.yaml",
+                "camel.main.routesReloadDirectory",
+                routes.toString());
+        List<String> calls = List.of(
+                "alertmanager-get-alerts",
+                "alertmanager-post-silence",
+                "grafana-search",
+                "grafana-render",
+                "cloudflare-storage-usage");
+        try (HubRunner hub = new HubRunner(p)) {
+            for (String id : calls) {
+                assertEquals(
+                        ServiceStatus.Started,
+                        hub.context().getRouteController().getRouteStatus(id),
+                        id);
+            }
+            Thread.sleep(1500);
+            for (String f : List.of("grafana.yaml", "cloudflare-stream.yaml", "alert-delivery.yaml")) {
+                String text = Files.readString(routes.resolve(f))
+                                .replace("description: Ask Grafana's API", "description: Asks Grafana's API")
+                                .replace(
+                                        "description: Every cloudflare.period,", "description: Each cloudflare.period,")
+                        + "\n# edited while the hub runs\n";
+                Files.writeString(routes.resolve(f), text);
+            }
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(20),
+                            () -> hub.context().getRoute("grafana-browse") != null
+                                    && hub.context()
+                                            .getRoute("grafana-browse")
+                                            .getDescription()
+                                            .startsWith("Asks")),
+                    "the edit is reloaded");
+            Thread.sleep(3000); // the templated routes' own reload runs on the same change
+            for (String id : calls) {
+                assertEquals(
+                        ServiceStatus.Started,
+                        hub.context().getRouteController().getRouteStatus(id),
+                        id + " after the edit");
+            }
+            HttpResponse<String> metrics = hub.get("/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("telegram_messages_sent_total"), "the hub's own meters stay");
+        }
+    }
 }
