@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.opshub.state.StateStore;
 import org.opshub.state.StateUnavailableException;
 import org.slf4j.Logger;
@@ -166,25 +167,14 @@ public final class PacsResends {
     }
 
     private int autoResend(ForwardingCheck c) {
-        Instant now = clock.instant();
-        List<Reconciliation.Gap> old = gaps(c).stream()
-                .filter(g -> Duration.between(g.firstSeen(), now)
-                                .compareTo(c.resend().minAge())
-                        >= 0)
-                .toList();
-        if (old.isEmpty()) {
+        List<Reconciliation.Gap> gaps = gaps(c);
+        if (gaps.isEmpty()) {
             return 0;
         }
-        Map<String, long[]> moved = history(c); // one query per run, not one per study
+        // the history is one query per run (not one per study), made only when a study is old enough
+        List<Reconciliation.Gap> due = due(gaps, () -> history(c), clock.instant(), c.resend());
         int made = 0;
-        for (Reconciliation.Gap g : old) {
-            long[] history = moved.getOrDefault(g.study().studyInstanceUid(), new long[] {0, 0});
-            if (history[0] >= c.resend().maxAttempts()
-                    || history[1] > 0
-                            && now.toEpochMilli() - history[1]
-                                    < c.resend().minAge().toMillis()) {
-                continue;
-            }
+        for (Reconciliation.Gap g : due) {
             Move m = move(c, g, true, "auto");
             if (m.result().equals("rate-limited")) {
                 break;
@@ -192,6 +182,41 @@ public final class PacsResends {
             made++;
         }
         return made;
+    }
+
+    /**
+     * The automatic re-send's decision, a function without effects: of a check's missing and
+     * incomplete studies (oldest first seen first), those first seen at least {@code min-age} before
+     * {@code now}, moved automatically fewer than {@code max-attempts} times, and whose last move (if
+     * any) is at least {@code min-age} old; in the same order. The caller moves them until the per-source
+     * cap says stop.
+     *
+     * @param history per StudyInstanceUID: {automatic moves, epoch ms of its last move} ({@link ResendLog#history}),
+     *     asked for only when a study is old enough
+     */
+    static List<Reconciliation.Gap> due(
+            List<Reconciliation.Gap> gaps,
+            Supplier<Map<String, long[]>> history,
+            Instant now,
+            ForwardingCheck.Resend resend) {
+        List<Reconciliation.Gap> out = new ArrayList<>();
+        Map<String, long[]> moved = null;
+        for (Reconciliation.Gap g : gaps) {
+            if (Duration.between(g.firstSeen(), now).compareTo(resend.minAge()) < 0) {
+                continue;
+            }
+            if (moved == null) {
+                moved = history.get();
+            }
+            long[] h = moved.getOrDefault(g.study().studyInstanceUid(), new long[] {0, 0});
+            boolean tooOften = h[0] >= resend.maxAttempts();
+            boolean tooSoon =
+                    h[1] > 0 && now.toEpochMilli() - h[1] < resend.minAge().toMillis();
+            if (!tooOften && !tooSoon) {
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     /**
