@@ -56,4 +56,40 @@ public record Move(
         m.put("durationMs", durationMs);
         return m;
     }
+
+    /**
+     * A move before its outcome: which check, which study, at which level, who asked and when.
+     *
+     * @param series the number of series moved (0 at STUDY level)
+     */
+    record Start(ForwardingCheck check, String uid, String level, int series, String trigger, Instant started) {
+        /** The move as it ended (counts are C-MOVE sub-operations; {@code status} null when none came). */
+        Move ended(
+                String result,
+                Integer status,
+                int completed,
+                int failed,
+                int warning,
+                int remaining,
+                String reason,
+                long durationMs) {
+            return new Move(
+                    check.pair(),
+                    check.source(),
+                    check.target(),
+                    uid,
+                    level,
+                    series,
+                    trigger,
+                    result,
+                    status,
+                    completed,
+                    failed,
+                    warning,
+                    remaining,
+                    reason,
+                    started,
+                    durationMs);
+        }
+    }
 }

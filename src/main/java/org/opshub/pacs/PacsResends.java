@@ -293,6 +293,7 @@ public final class PacsResends {
                 : sg.gaps().stream().map(PacsState.SeriesGap::seriesInstanceUid).toList();
         String level = series.isEmpty() ? "STUDY" : "SERIES";
         Instant started = clock.instant();
+        Move.Start start = new Move.Start(c, uid, level, series.size(), trigger, started);
         Long id;
         synchronized (sourceLocks.computeIfAbsent(c.source(), k -> new Object())) {
             long since = started.toEpochMilli() - 60_000;
@@ -316,14 +317,7 @@ public final class PacsResends {
                     uid,
                     c.resend().maxMovesPerMinute(),
                     c.source());
-            return new Move(
-                    c.pair(),
-                    c.source(),
-                    c.target(),
-                    uid,
-                    level,
-                    series.size(),
-                    trigger,
+            return start.ended(
                     "rate-limited",
                     null,
                     0,
@@ -333,10 +327,9 @@ public final class PacsResends {
                     "pacs.forwarding." + c.pair() + ".max-moves-per-minute="
                             + c.resend().maxMovesPerMinute() + " moves from " + c.source()
                             + " were made in the last minute",
-                    started,
                     0);
         }
-        Move m = mover.move(c, uid, series, level, trigger, started);
+        Move m = mover.move(start, series);
         try {
             log.finish(id, started.toEpochMilli() + m.durationMs(), m);
         } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package org.opshub.pacs;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.opshub.dicom.Association;
@@ -29,7 +28,10 @@ final class ResendMover {
         this.settings = settings;
     }
 
-    Move move(ForwardingCheck c, String uid, List<String> series, String level, String trigger, Instant started) {
+    /** Makes the move of {@code start}: the study, or each of {@code series} (SERIES level). */
+    Move move(Move.Start start, List<String> series) {
+        ForwardingCheck c = start.check();
+        String uid = start.uid();
         PacsNode source = settings.nodes().get(c.source());
         String destination = c.resend().moveDestination();
         long t0 = System.nanoTime();
@@ -61,23 +63,8 @@ final class ResendMover {
             ok = last != null && last.status() >= 0;
         } catch (DicomException | IllegalArgumentException e) {
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            return new Move(
-                    c.pair(),
-                    c.source(),
-                    c.target(),
-                    uid,
-                    level,
-                    series.size(),
-                    trigger,
-                    "error",
-                    null,
-                    completed,
-                    failed,
-                    warning,
-                    remaining,
-                    c.source() + ": " + e.getMessage(),
-                    started,
-                    ms);
+            return start.ended(
+                    "error", null, completed, failed, warning, remaining, c.source() + ": " + e.getMessage(), ms);
         } finally {
             if (as != null) {
                 if (ok) {
@@ -111,23 +98,7 @@ final class ResendMover {
                                     + ".move-destination)"
                             : "");
         }
-        return new Move(
-                c.pair(),
-                c.source(),
-                c.target(),
-                uid,
-                level,
-                series.size(),
-                trigger,
-                result,
-                status < 0 ? null : status,
-                completed,
-                failed,
-                warning,
-                remaining,
-                reason,
-                started,
-                ms);
+        return start.ended(result, status < 0 ? null : status, completed, failed, warning, remaining, reason, ms);
     }
 
     /** The C-MOVE identifiers: the study, or one per series (SERIES level, the study's UID above it). */
