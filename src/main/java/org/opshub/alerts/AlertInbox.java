@@ -3,6 +3,7 @@ package org.opshub.alerts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,22 +178,18 @@ public final class AlertInbox {
                     return -1;
                 }
                 AlertStore.updateFiring(c, alert, now);
-                boolean hold = quiet != null && quiet.holds();
-                for (SubscriptionStore.Target t : targets) {
-                    if (hold && !t.urgent() && t.chatId() != CONSOLE) {
-                        if (alert.firing()) {
-                            quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
-                        }
+                for (Planned p :
+                        plan(alert, targets, languages, quiet != null && quiet.holds(), messageEn, messageRu)) {
+                    SubscriptionStore.Target t = p.target();
+                    if (p.held()) {
+                        quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
                         continue;
                     }
-                    String lang = languages.get(t.chatId());
-                    String message = "ru".equals(lang) ? messageRu : messageEn;
-                    String body = capped(
-                            t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread()),
-                            alert,
-                            lang);
+                    if (p.body() == null) {
+                        continue;
+                    }
                     String topic = t.threadId() == 0 ? "" : "#topic" + t.threadId();
-                    List<AlertDecorations.Row> rows = decorations.rows(c, t.chatId(), alert, body, lang);
+                    List<AlertDecorations.Row> rows = decorations.rows(c, t.chatId(), alert, p.body(), p.language());
                     if (view.budget() != null
                             && t.chatId() != CONSOLE
                             && !view.budget()
@@ -236,6 +233,46 @@ public final class AlertInbox {
             duplicates.increment();
         }
         return queued;
+    }
+
+    /**
+     * What one alert means for one target (a chat, or a topic of one).
+     *
+     * @param held     held for the quiet-hours digest (a firing alert, a subscription that is not urgent)
+     * @param language the chat's language ({@code en} or {@code ru})
+     * @param body     the message text (HTML), in the chat's language; null when nothing is sent
+     */
+    public record Planned(SubscriptionStore.Target target, boolean held, String language, String body) {}
+
+    /**
+     * The inbox's decision for one new alert, a function without effects: per target, held for the
+     * digest (quiet hours hold and the subscription is not urgent; a resolved alert is then dropped),
+     * or the text of the chat's language, with the note of a topic that is gone, cut to
+     * {@code telegram.max-parts-per-alert} messages.
+     *
+     * @param languages each target chat's language
+     * @param hold      whether quiet hours hold alerts now
+     */
+    public List<Planned> plan(
+            Alert alert,
+            List<SubscriptionStore.Target> targets,
+            Map<Long, String> languages,
+            boolean hold,
+            String messageEn,
+            String messageRu) {
+        List<Planned> out = new ArrayList<>();
+        for (SubscriptionStore.Target t : targets) {
+            String lang = languages.getOrDefault(t.chatId(), language);
+            if (hold && !t.urgent() && t.chatId() != CONSOLE) {
+                out.add(new Planned(t, alert.firing(), lang, null));
+                continue;
+            }
+            String message = "ru".equals(lang) ? messageRu : messageEn;
+            String body = capped(
+                    t.goneThread() == 0 ? message : message + "\n\n" + goneNote(lang, t.goneThread()), alert, lang);
+            out.add(new Planned(t, false, lang, body));
+        }
+        return out;
     }
 
     private volatile int maxParts = 3;
