@@ -1,6 +1,5 @@
 package org.opshub.alerts;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +22,7 @@ import org.slf4j.LoggerFactory;
  * Accepts alerts from the webhook: de-duplicates them (table {@code alert_seen}), keeps the firing
  * list (table {@code firing_alert}) and queues one message per subscribed chat in the outbox, all
  * in one transaction per alert. In console mode (no {@code telegram.token}) every alert is queued
- * once for the console instead, and the outbox route logs it. Counters {@code alertmanager_alerts_received_total{status}} and
- * {@code alertmanager_alerts_duplicate_total}.
+ * once for the console instead, and the outbox route logs it. Its counters are {@link AlertMetrics}.
  */
 public final class AlertInbox {
     private static final Logger LOG = LoggerFactory.getLogger(AlertInbox.class);
@@ -37,9 +35,7 @@ public final class AlertInbox {
     private final SubscriptionStore subscriptions;
     private final TelegramSettings telegram;
     private final Duration dedupRetention;
-    private final Counter firing;
-    private final Counter resolved;
-    private final Counter duplicates;
+    private final AlertMetrics metrics;
     private volatile AlertDecorations decorations = AlertDecorations.none();
     private volatile QuietHours quiet;
 
@@ -54,18 +50,7 @@ public final class AlertInbox {
         this.subscriptions = subscriptions;
         this.telegram = telegram;
         this.dedupRetention = dedupRetention;
-        String help = "Alerts received from Alertmanager webhooks, duplicates included";
-        this.firing = Counter.builder("alertmanager_alerts_received_total")
-                .tag("status", Alert.FIRING)
-                .description(help)
-                .register(registry);
-        this.resolved = Counter.builder("alertmanager_alerts_received_total")
-                .tag("status", Alert.RESOLVED)
-                .description(help)
-                .register(registry);
-        this.duplicates = Counter.builder("alertmanager_alerts_duplicate_total")
-                .description("Alerts received again with a known fingerprint+status+startsAt (no new message)")
-                .register(registry);
+        this.metrics = new AlertMetrics(registry);
     }
 
     /** Sets the silence buttons and Grafana pictures of new alert messages. */
@@ -157,7 +142,7 @@ public final class AlertInbox {
      */
     public synchronized int record(AlertView view, String text, String textRu) {
         Alert alert = view.getAlert();
-        (alert.firing() ? firing : resolved).increment();
+        metrics.received(alert);
         String messageEn = tidy(text);
         String messageRu = tidy(textRu == null ? text : textRu);
         long now = System.currentTimeMillis();
@@ -230,7 +215,7 @@ public final class AlertInbox {
                             + " cannot be stored (the database refused its data, SQLState " + e.sqlState() + ")");
         }
         if (queued < 0) {
-            duplicates.increment();
+            metrics.duplicate();
         }
         return queued;
     }

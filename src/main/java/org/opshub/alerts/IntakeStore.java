@@ -1,6 +1,5 @@
 package org.opshub.alerts;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -42,10 +41,7 @@ public final class IntakeStore {
 
     public IntakeStore(StateStore store, MeterRegistry registry) {
         this.store = store;
-        Gauge.builder("alertmanager_intake_waiting", this, s -> s.waiting)
-                .description(
-                        "Webhook requests answered 200 whose alerts are not recorded yet, as of the last retry round")
-                .register(registry);
+        AlertMetrics.intakeWaiting(registry, () -> waiting);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.opshub.pacs;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -9,7 +10,8 @@ import java.time.Instant;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Registers the PACS monitor's gauges on a Micrometer registry (Prometheus exposition). Values
+ * The PACS capability's meters on a Micrometer registry (Prometheus exposition): the monitor's gauges,
+ * and the re-send counters ({@link #resend}, {@link #resentInstances}). Values
  * are read from {@link PacsState} at scrape time; nothing here holds values itself, so the
  * gauges survive route reloads. Labels are node and check names only, never patient data.
  */
@@ -162,6 +164,22 @@ final class PacsMetrics {
                 .description(help)
                 .tags(tags)
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /** {@code pacs_resend_total{source,target,result}}: C-MOVE re-sends by outcome ({@link PacsResends#RESULTS}). */
+    static Counter resend(MeterRegistry registry, ForwardingCheck c, String result) {
+        return Counter.builder("pacs_resend_total")
+                .description("C-MOVE re-sends of missing or incomplete studies, by outcome")
+                .tags("source", c.source(), "target", c.target(), "result", result)
+                .register(registry);
+    }
+
+    /** {@code pacs_resend_instances_total{source,target}}: instances the source stored in re-sends. */
+    static Counter resentInstances(MeterRegistry registry, ForwardingCheck c) {
+        return Counter.builder("pacs_resend_instances_total")
+                .description("Instances the source stored to the target's AE in re-sends (completed sub-operations)")
+                .tags("source", c.source(), "target", c.target())
                 .register(registry);
     }
 }

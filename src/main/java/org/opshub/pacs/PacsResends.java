@@ -1,6 +1,5 @@
 package org.opshub.pacs;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,9 +57,9 @@ public final class PacsResends {
         this.registry = registry;
         for (ForwardingCheck c : monitor.settings().checks()) {
             for (String r : RESULTS) {
-                counter(c, r);
+                PacsMetrics.resend(registry, c, r);
             }
-            instances(c);
+            PacsMetrics.resentInstances(registry, c);
         }
     }
 
@@ -341,8 +340,8 @@ public final class PacsResends {
                     m.result(),
                     e.getMessage());
         }
-        counter(c, m.result()).increment();
-        instances(c).increment(m.completed());
+        PacsMetrics.resend(registry, c, m.result()).increment();
+        PacsMetrics.resentInstances(registry, c).increment(m.completed());
         String line = "Re-send {} (pair {}, {} level) by {}: {} (instances sent {}, failed {}){}";
         Object[] args = {
             c.key(),
@@ -361,19 +360,5 @@ public final class PacsResends {
         }
         LOG.debug("Re-send {} by {} was of StudyInstanceUID {}", c.key(), trigger, uid);
         return m;
-    }
-
-    private Counter counter(ForwardingCheck c, String result) {
-        return Counter.builder("pacs_resend_total")
-                .description("C-MOVE re-sends of missing or incomplete studies, by outcome")
-                .tags("source", c.source(), "target", c.target(), "result", result)
-                .register(registry);
-    }
-
-    private Counter instances(ForwardingCheck c) {
-        return Counter.builder("pacs_resend_instances_total")
-                .description("Instances the source stored to the target's AE in re-sends (completed sub-operations)")
-                .tags("source", c.source(), "target", c.target())
-                .register(registry);
     }
 }
