@@ -74,8 +74,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
         Clock clock = Objects.requireNonNullElse(
                 context.getRegistry().lookupByNameAndType("opshubClock", Clock.class), Clock.systemUTC());
-        Path routesDir =
-                Path.of(Objects.requireNonNullElse(property.apply("camel.main.routesReloadDirectory"), "routes"));
+        Path routesDir = Path.of(Settings.text(property, "camel.main.routesReloadDirectory"));
         maskInSummary(context, checkKeys(pc), property);
         Settings.number(property, "camel.server.port", "9000", 1, 65535);
 

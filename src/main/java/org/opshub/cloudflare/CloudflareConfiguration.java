@@ -2,7 +2,6 @@ package org.opshub.cloudflare;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.Settings;
@@ -19,8 +18,7 @@ public final class CloudflareConfiguration {
     public static void bind(
             CamelContext context, MeterRegistry registry, Function<String, String> property, Clock clock) {
         Settings.duration(property, "cloudflare.period"); // the route's timer period
-        String token = Objects.requireNonNullElse(property.apply("cloudflare.token"), "")
-                .strip();
+        String token = Settings.text(property, "cloudflare.token").strip();
         // the route writes Authorization: Bearer ${properties:cloudflare.token}: as read, stripped
         context.getPropertiesComponent().addOverrideProperty("cloudflare.token", token);
         StreamStorage stream = new StreamStorage(

@@ -45,8 +45,7 @@ public final class ClusterConfiguration {
             throw new ConfigException(
                     "cluster.heartbeat", "\"" + heartbeat + "\" is more than a third of cluster.lease=" + lease);
         }
-        String hubId =
-                Objects.requireNonNullElse(property.apply("cluster.hub-id"), "").strip();
+        String hubId = Settings.text(property, "cluster.hub-id").strip();
         if (hubId.isEmpty()) {
             hubId = hostName() + ":"
                     + Objects.requireNonNullElse(property.apply("camel.server.port"), "8080")

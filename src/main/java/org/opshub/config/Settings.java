@@ -50,6 +50,14 @@ public final class Settings {
         return v.strip();
     }
 
+    /**
+     * A text value, stripped; unset or empty: the default of {@code application.properties} (which may be
+     * empty).
+     */
+    public static String text(Function<String, String> property, String key) {
+        return text(property, key, defaultOf(key));
+    }
+
     /** {@link #duration(Function, String, String)} with the default of {@code application.properties}. */
     public static Duration duration(Function<String, String> property, String key) {
         return duration(property, key, defaultOf(key));

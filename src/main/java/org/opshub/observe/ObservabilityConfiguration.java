@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.config.Secrets;
+import org.opshub.config.Settings;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,7 +30,7 @@ public final class ObservabilityConfiguration {
 
     /** Sets the opshub log level and binds the scrape and health beans; call first. */
     public static void bind(CamelContext context, PrometheusMeterRegistry registry, Function<String, String> property) {
-        String level = Objects.requireNonNullElse(property.apply("opshub.log-level"), "");
+        String level = Settings.text(property, "opshub.log-level");
         if (!level.isBlank()) {
             ((Logger) LoggerFactory.getLogger("org.opshub")).setLevel(Level.toLevel(level.strip(), Level.INFO));
         }
@@ -65,10 +66,10 @@ public final class ObservabilityConfiguration {
                 out.add(Objects.requireNonNullElse(property.apply(k), ""));
             }
         }
-        String proxy = Objects.requireNonNullElse(property.apply("telegram.proxy"), "");
+        String proxy = Settings.text(property, "telegram.proxy");
         out.add(proxy);
         userInfo(proxy.replaceFirst("^[a-zA-Z0-9+.-]+://", "//"), out);
-        String jdbc = Objects.requireNonNullElse(property.apply("state.jdbc-url"), "");
+        String jdbc = Settings.text(property, "state.jdbc-url");
         Matcher m = Pattern.compile("(?i)[?&;]password=([^&;]*)").matcher(jdbc);
         while (m.find()) {
             out.add(m.group(1));

@@ -3,7 +3,6 @@ package org.opshub.state;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.ConfigException;
@@ -22,7 +21,7 @@ public final class StateConfiguration {
      * @throws StateUnavailableException         when the database cannot be reached or migrated
      */
     public static StateStore bind(CamelContext context, Function<String, String> property) {
-        String dir = Objects.requireNonNullElse(property.apply("state.directory"), "data");
+        String dir = Settings.text(property, "state.directory");
         try {
             // also with PostgreSQL: the state-disk check watches it, and a missing one reads as a full disk
             Files.createDirectories(Path.of(dir));

@@ -49,10 +49,9 @@ public final class AlertDeliveryConfiguration {
      * @throws org.opshub.config.ConfigException naming the property when a file cannot be read
      */
     public static Texts texts(Function<String, String> property) {
-        String dir = Objects.requireNonNullElse(property.apply("telegram.texts-directory"), "")
-                .strip();
+        String dir = Settings.text(property, "telegram.texts-directory");
         try {
-            return new Texts(Path.of(dir.isEmpty() ? "templates" : dir));
+            return new Texts(Path.of(dir));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -60,12 +59,7 @@ public final class AlertDeliveryConfiguration {
 
     /** {@code telegram.language}: {@code en} (default) or {@code ru}. */
     public static String language(Function<String, String> property) {
-        String v = Objects.requireNonNullElse(property.apply("telegram.language"), "")
-                .strip()
-                .toLowerCase(Locale.ROOT);
-        if (v.isEmpty()) {
-            return "en";
-        }
+        String v = Settings.text(property, "telegram.language").toLowerCase(Locale.ROOT);
         if (!Texts.LANGUAGES.contains(v)) {
             throw new ConfigException("telegram.language", "\"" + v + "\" is not one of " + Texts.LANGUAGES);
         }

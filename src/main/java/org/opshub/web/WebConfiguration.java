@@ -3,7 +3,6 @@ package org.opshub.web;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.opshub.config.OnStop;
@@ -27,8 +26,8 @@ public final class WebConfiguration {
     public static HttpAccess bind(
             CamelContext context, Function<String, String> property, MeterRegistry registry, String webhookSecret) {
         WebConfig web = WebConfig.load(property.apply(WebConfig.PROPERTY));
-        boolean alertsToken = !Objects.requireNonNullElse(property.apply("alertmanager.bearer-token"), "")
-                .isEmpty();
+        boolean alertsToken =
+                !Settings.text(property, "alertmanager.bearer-token").isEmpty();
         Duration idle = Settings.duration(property, "opshub.http-idle-timeout");
         HttpAccess.Limits limits = new HttpAccess.Limits(
                 Settings.duration(property, "opshub.http-read-timeout"),
