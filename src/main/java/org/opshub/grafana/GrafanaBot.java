@@ -108,8 +108,16 @@ public final class GrafanaBot {
      * @param contentType the answer's Content-Type, may be null
      */
     public void answerError(GrafanaStep step, int status, String body, String contentType) {
-        String problem = Html.escape(problem(status, body, contentType));
-        reply(step, t(step.chatId(), "grafana.error", problem));
+        answerError(step, status, body, contentType, "");
+    }
+
+    /**
+     * An answer the route classified as an error: the chat gets what Grafana said ({@link #problem}) and
+     * {@code hint}, what that class of answer means for the person asking (empty for none).
+     */
+    public void answerError(GrafanaStep step, int status, String body, String contentType, String hint) {
+        String problem = problem(status, body, contentType) + (hint == null || hint.isBlank() ? "" : "; " + hint);
+        reply(step, t(step.chatId(), "grafana.error", Html.escape(problem)));
     }
 
     /** Grafana did not answer (timeout, refused, an answer over the cap): the chat gets a readable reply. */

@@ -35,6 +35,7 @@ class GrafanaRouteTest extends RouteFileTestSupport {
     /** Stands in for {@code grafanaBot} while browsing: records what the route asks it to answer. */
     public static final class Recorder {
         final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<String> hints = new CopyOnWriteArrayList<>();
         private final GrafanaBot real = new GrafanaBot(settings("fake://grafana", TOKEN), null, null);
 
         public void dashboards(GrafanaStep step, JsonNode search) {
@@ -64,6 +65,13 @@ class GrafanaRouteTest extends RouteFileTestSupport {
 
         public void answerError(GrafanaStep step, int status, String body, String contentType) {
             calls.add("error " + status + ": " + GrafanaBot.problem(status, body, contentType));
+        }
+
+        public void answerError(GrafanaStep step, int status, String body, String contentType, String hint) {
+            answerError(step, status, body, contentType);
+            if (!hint.isEmpty()) {
+                hints.add(status + ": " + hint);
+            }
         }
 
         public void unreachable(GrafanaStep step, Exception e) {
@@ -195,6 +203,18 @@ class GrafanaRouteTest extends RouteFileTestSupport {
         assertEquals(
                 "fake://grafana/api/dashboards/uid/pacs-overview",
                 http.requests.get(1).uri());
+    }
+
+    @Test
+    void eachClassOfErrorSaysWhatToDo() throws Exception {
+        browse(search(""), Reply.of(403, "application/json", "{\"message\":\"Access denied\"}"));
+        assertEquals(List.of("403: grafana.token needs a service account with the Viewer role"), bot.hints);
+        bot.hints.clear();
+        browse(search(""), Reply.of(404, "application/json", "{\"message\":\"Dashboard not found\"}"));
+        assertEquals(List.of("404: no such dashboard for this token; /dashboards lists the ones it sees"), bot.hints);
+        bot.hints.clear();
+        browse(search(""), Reply.of(502, "text/plain", "Bad Gateway"));
+        assertEquals(List.of(), bot.hints, "Grafana's own words are enough");
     }
 
     @Test
