@@ -102,18 +102,11 @@ public final class GrafanaBot {
     }
 
     /**
-     * Grafana answered, but not with data (an error status, a login page, a body that is not
-     * JSON): the chat gets {@code ⚠️ Grafana: answered <status>: <message>}.
+     * Grafana answered, but not with data (an error status, a login page, a body that is not JSON), as
+     * the route classified it: the chat gets {@code ⚠️ Grafana: answered <status>: <message>; <hint>}.
      *
      * @param contentType the answer's Content-Type, may be null
-     */
-    public void answerError(GrafanaStep step, int status, String body, String contentType) {
-        answerError(step, status, body, contentType, "");
-    }
-
-    /**
-     * An answer the route classified as an error: the chat gets what Grafana said ({@link #problem}) and
-     * {@code hint}, what that class of answer means for the person asking (empty for none).
+     * @param hint        what that class of answer means for the person asking (empty for none)
      */
     public void answerError(GrafanaStep step, int status, String body, String contentType, String hint) {
         String problem = problem(status, body, contentType) + (hint == null || hint.isBlank() ? "" : "; " + hint);
@@ -131,7 +124,7 @@ public final class GrafanaBot {
         if (answer != null && answer.isObject() && answer.has("dashboard")) {
             return false;
         }
-        answerError(step, 200, answer == null ? "" : answer.toString(), "application/json");
+        answerError(step, 200, answer == null ? "" : answer.toString(), "application/json", "");
         return true;
     }
 
