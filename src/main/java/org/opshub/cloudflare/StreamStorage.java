@@ -133,9 +133,9 @@ public final class StreamStorage {
      * @param body   the answer, may be null
      */
     public void usage(String account, int status, String body) {
-        JsonNode root = object(body);
-        if (root == null || !root.path("success").asBoolean(false)) {
-            failed(account, status, body, "");
+        JsonNode root = read(body);
+        if (root == null || !root.isObject() || !root.path("success").asBoolean(false)) {
+            failed(account, status, root, "");
             return;
         }
         JsonNode result = root.path("result");
@@ -183,29 +183,28 @@ public final class StreamStorage {
      * @param hint what the class of answer means for ops (empty for none)
      */
     public void failed(String account, int status, String body, String hint) {
-        JsonNode root = object(body);
-        String errors = root == null ? "" : errors(root);
-        String what = root == null
-                ? (json(body) ? "body is not a JSON object" : "body is not JSON")
-                : errors.isEmpty() ? "success=false" : Secrets.excerpt(errors);
+        failed(account, status, read(body), hint);
+    }
+
+    private void failed(String account, int status, JsonNode root, String hint) {
+        String what;
+        if (root == null) {
+            what = "body is not JSON";
+        } else if (!root.isObject()) {
+            what = "body is not a JSON object";
+        } else {
+            String errors = errors(root);
+            what = errors.isEmpty() ? "success=false" : Secrets.excerpt(errors);
+        }
         failed(account, "HTTP " + status + ", " + what + (hint == null || hint.isBlank() ? "" : "; " + hint));
     }
 
-    /** The body as a JSON object, or null. */
-    private static JsonNode object(String body) {
+    /** The body as JSON, read once; null when it is not JSON. */
+    private static JsonNode read(String body) {
         try {
-            JsonNode root = JSON.readTree(body == null ? "" : body);
-            return root != null && root.isObject() ? root : null;
+            return JSON.readTree(body == null ? "" : body);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private static boolean json(String body) {
-        try {
-            return JSON.readTree(body == null ? "" : body) != null;
-        } catch (IOException e) {
-            return false;
         }
     }
 
