@@ -1,12 +1,9 @@
 package org.opshub.config;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -50,16 +47,7 @@ public final class KnownKeys {
 
     /** The keys of a properties resource on the class path ({@code application.properties}). */
     public static Set<String> of(String resource) {
-        Properties p = new Properties();
-        try (InputStream in = KnownKeys.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is not on the class path");
-            }
-            p.load(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
-        return p.stringPropertyNames();
+        return Settings.resource(resource).stringPropertyNames();
     }
 
     /**

@@ -3,7 +3,6 @@ package org.opshub.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -21,18 +20,24 @@ import org.opshub.http.Durations;
  * fallback is passed only for keys that have no line there (a key per PACS pair, Camel's own).
  */
 public final class Settings {
-    private static final Properties DEFAULTS = load();
+    private static final Properties DEFAULTS = resource("application.properties");
 
     private Settings() {}
 
-    private static Properties load() {
+    /**
+     * A properties resource on the class path, read as UTF-8 ({@code application.properties}, embedded).
+     *
+     * @throws IllegalStateException when it is not there or cannot be read
+     */
+    static Properties resource(String name) {
         Properties p = new Properties();
-        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream("application.properties")) {
-            if (in != null) {
-                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the class path");
             }
+            p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("the embedded application.properties cannot be read", e);
+            throw new IllegalStateException("cannot read " + name, e);
         }
         return p;
     }
