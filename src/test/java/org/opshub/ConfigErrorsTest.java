@@ -119,6 +119,23 @@ class ConfigErrorsTest {
                 "pacs.nodes.src.ae-title=SRC",
                 "pacs.forwarding.main.source=src",
                 "pacs.forwarding.main.target=nowhere");
+        // a forwarding rule that cannot be read is never "everything": it stops startup naming its key
+        assertRefused(
+                "pacs.forwarding.main.modalities",
+                "CT-SCAN is not a DICOM modality code",
+                "pacs.nodes.src.host=127.0.0.1",
+                "pacs.nodes.src.ae-title=SRC",
+                "pacs.forwarding.main.source=src",
+                "pacs.forwarding.main.target=src",
+                "pacs.forwarding.main.modalities=CT-SCAN");
+        assertRefused(
+                "pacs.forwarding.main.schedule",
+                "must be [days] HH:mm-HH:mm",
+                "pacs.nodes.src.host=127.0.0.1",
+                "pacs.nodes.src.ae-title=SRC",
+                "pacs.forwarding.main.source=src",
+                "pacs.forwarding.main.target=src",
+                "pacs.forwarding.main.schedule=weekdays");
         Files.writeString(work.resolve("routes").resolve("checks.yaml"), """
                 - templatedRoute:
                     routeTemplateRef: http-check

@@ -25,10 +25,30 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
      * @throws IllegalArgumentException naming the property when a value is malformed
      */
     public static NotifyWindow parse(String window, String days, ZoneId zone) {
+        return parse(window, days, zone, "checks.notify-window", "checks.notify-days");
+    }
+
+    /**
+     * Parses one schedule property of the form {@code [days] HH:mm-HH:mm} ({@code MON-FRI 07:00-19:00},
+     * {@code 22:00-06:00}, {@code SAT-SUN 00:00-24:00}); without days, every day.
+     *
+     * @param key the property, named in the error
+     * @throws IllegalArgumentException naming {@code key} when the value is malformed
+     */
+    public static NotifyWindow schedule(String spec, ZoneId zone, String key) {
+        String[] parts = spec.strip().split("\\s+");
+        if (parts.length > 2 || !parts[parts.length - 1].contains(":")) {
+            throw new IllegalArgumentException(
+                    key + " must be [days] HH:mm-HH:mm, e.g. MON-FRI 07:00-19:00, not " + spec.strip());
+        }
+        return parse(parts[parts.length - 1], parts.length == 2 ? parts[0] : "", zone, key, key);
+    }
+
+    private static NotifyWindow parse(String window, String days, ZoneId zone, String windowKey, String daysKey) {
         String w = window == null || window.isBlank() ? "00:00-24:00" : window.strip();
         String[] hm = w.split("\\s*-\\s*");
         if (hm.length != 2) {
-            throw new IllegalArgumentException("checks.notify-window must be HH:mm-HH:mm, not " + w);
+            throw new IllegalArgumentException(windowKey + " must be HH:mm-HH:mm, not " + w);
         }
         LocalTime start;
         LocalTime end;
@@ -37,21 +57,21 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
             start = LocalTime.parse(hm[0]);
             end = midnight ? LocalTime.MIDNIGHT : LocalTime.parse(hm[1]);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("checks.notify-window must be HH:mm-HH:mm, not " + w);
+            throw new IllegalArgumentException(windowKey + " must be HH:mm-HH:mm, not " + w);
         }
         return new NotifyWindow(
-                start, end, midnight, parseDays(days == null || days.isBlank() ? "MON-SUN" : days), zone);
+                start, end, midnight, parseDays(days == null || days.isBlank() ? "MON-SUN" : days, daysKey), zone);
     }
 
-    private static Set<DayOfWeek> parseDays(String text) {
+    private static Set<DayOfWeek> parseDays(String text, String key) {
         Set<DayOfWeek> out = EnumSet.noneOf(DayOfWeek.class);
         for (String part : text.strip().split("\\s*,\\s*")) {
             String[] range = part.split("\\s*-\\s*");
             if (range.length > 2) {
-                throw new IllegalArgumentException("checks.notify-days: not a day or range: " + part);
+                throw new IllegalArgumentException(key + ": not a day or range: " + part);
             }
-            DayOfWeek from = day(range[0]);
-            DayOfWeek to = day(range[range.length - 1]);
+            DayOfWeek from = day(range[0], key);
+            DayOfWeek to = day(range[range.length - 1], key);
             for (DayOfWeek d = from; ; d = d.plus(1)) {
                 out.add(d);
                 if (d == to) {
@@ -62,14 +82,14 @@ public record NotifyWindow(LocalTime start, LocalTime end, boolean untilMidnight
         return out;
     }
 
-    private static DayOfWeek day(String s) {
+    private static DayOfWeek day(String s, String key) {
         for (DayOfWeek d : DayOfWeek.values()) {
             if (d.getDisplayName(TextStyle.SHORT, Locale.ROOT).equalsIgnoreCase(s)
                     || d.name().equalsIgnoreCase(s)) {
                 return d;
             }
         }
-        throw new IllegalArgumentException("checks.notify-days: not a day (MON … SUN): " + s);
+        throw new IllegalArgumentException(key + ": not a day (MON … SUN): " + s);
     }
 
     /** Whether a notification may be sent at {@code now}. */

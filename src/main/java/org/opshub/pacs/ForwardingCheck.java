@@ -13,9 +13,16 @@ import java.time.Duration;
  * @param settle how long after first being seen on the source a study may be absent from the
  *               target before it counts as missing (or incomplete)
  * @param resend how studies of this check are re-sent by C-MOVE
+ * @param rule   which studies (and series) of the window the pair forwards
  */
 public record ForwardingCheck(
-        String pair, String source, String target, StudyWindow window, Duration settle, Resend resend) {
+        String pair,
+        String source,
+        String target,
+        StudyWindow window,
+        Duration settle,
+        Resend resend,
+        ForwardingRule rule) {
 
     /**
      * Re-sending from {@code pacs.forwarding.<pair>.*}.

@@ -79,6 +79,16 @@ final class PacsMetrics {
                     x -> x.last == null ? 0 : x.last.incomplete().size());
             gauge(
                     registry,
+                    "pacs_forwarding_excluded_studies",
+                    "Studies in the window on the source that the pair's rule does not forward (modalities,"
+                            + " study description, since, schedule); by condition in /pacs/missing",
+                    tags,
+                    c,
+                    x -> x.excluded.values().stream()
+                            .mapToInt(Integer::intValue)
+                            .sum());
+            gauge(
+                    registry,
                     "pacs_forwarding_oldest_missing_age_seconds",
                     "Seconds since the oldest missing study was first seen on the source; 0 when none",
                     tags,

@@ -2,14 +2,13 @@ package org.opshub.pacs;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.slf4j.Logger;
@@ -69,20 +68,9 @@ public final class PacsMonitor {
         return settings.checks().stream().map(ForwardingCheck::key).toList();
     }
 
-    /** One line describing the configuration, for the startup log. */
+    /** One line describing the configuration, for the startup log ({@link PacsReports#describe}). */
     public String describe() {
-        if (settings.nodes().isEmpty()) {
-            return "PACS monitor idle: no PACS nodes configured (set pacs.nodes.<name>.host, .port and .ae-title)";
-        }
-        return "PACS monitor: " + settings.nodes().size() + " node(s) "
-                + settings.nodes().values().stream()
-                        .map(n -> n.name() + "=" + n.endpoint())
-                        .collect(Collectors.joining(", "))
-                + "; " + settings.checks().size() + " forwarding check(s) "
-                + settings.checks().stream()
-                        .map(c -> c.key() + " [window " + c.window() + ", settle " + c.settle() + "]")
-                        .collect(Collectors.joining(", "))
-                + "; calling AE " + settings.scu().callingAeTitle() + ", every " + settings.period();
+        return PacsReports.describe(settings);
     }
 
     /** C-ECHOes one node and records {@code pacs_up} and {@code pacs_echo_duration_seconds}. */
@@ -113,16 +101,26 @@ public final class PacsMonitor {
         return System.nanoTime() - start;
     }
 
-    /**
-     * Reconciles one check ("source->target"): the window's C-FIND on the source, then on the
-     * target, then (only when some settled source studies are absent from the target's answer) a
-     * confirmation of those candidates on the target by StudyInstanceUID, one C-FIND per batch of
-     * UIDs ({@link StudyFinder#confirm}); a candidate found there is present, and counted as a date
-     * mismatch when its StudyDate/StudyTime lies outside the window. Finally a SERIES-level C-FIND on
-     * both sides for each incomplete study whose counts changed since it was last compared. Each side
-     * on one association, released at the end (aborted on failure).
-     */
+    /** Reconciles one check without sharing its source listing; see {@link #reconcile(String, Object)}. */
     public void reconcile(String checkKey) {
+        reconcile(checkKey, null);
+    }
+
+    /**
+     * Reconciles one check ("source->target"): the window's C-FIND on the source (made once per round for
+     * every check of that source and window), the pair's {@link ForwardingRule} over it
+     * ({@link Expectation}: excluded studies counted, series-level studies judged over their forwarded series
+     * only), the window's C-FIND on the target, then (only when some settled expected studies are absent
+     * from the target's answer) a confirmation of those candidates on the target by StudyInstanceUID, one
+     * C-FIND per batch of UIDs ({@link StudyFinder#confirm}); a candidate found there is present, and counted
+     * as a date mismatch when its StudyDate/StudyTime lies outside the window. Finally a SERIES-level C-FIND
+     * on both sides for each incomplete study whose counts changed since it was last compared. Each side on
+     * one association, released at the end (aborted on failure).
+     *
+     * @param round what identifies this period's run (the route passes the timer's {@code CamelTimerFiredTime}); checks
+     *              of one round with the same source and window share one source listing; null: no sharing
+     */
+    public void reconcile(String checkKey, Object round) {
         ForwardingCheck check = check(checkKey);
         PacsState.Check c = state.check(checkKey);
         long start = System.nanoTime();
@@ -134,14 +132,26 @@ public final class PacsMonitor {
         StudyQueries dst = null;
         boolean ok = false;
         try {
-            src = StudyQueries.open(source, client, finder, settings.includePatient());
-            StudyFinder.Listing s = list(src, source, check, now);
+            src = new StudyQueries.Lazy(() -> StudyQueries.open(source, client, finder, settings.includePatient()));
+            int[] seriesQueries = {0, 0};
+            int[] listQueries = {0};
+            StudyFinder.Listing s = sourceListing(src, source, check, now, round, listQueries);
+            PacsState.Node sn = state.node(source.name());
+            Expectation e = Expectation.ofSource(
+                    check,
+                    s.studies(),
+                    sn,
+                    Expectation.cached(sn.series, src, seriesQueries, 0, now.toInstant()),
+                    settings.zone());
+            c.modalitiesFromSeries = check.rule().byModality() && !sn.modalitiesInStudy;
+            Instant stale = now.toInstant().minus(settings.period().multipliedBy(3));
+            sn.series.values().removeIf(x -> x.used().isBefore(stale));
             at[0] = target;
             dst = StudyQueries.open(target, client, finder, settings.includePatient());
             StudyFinder.Listing t = list(dst, target, check, now);
             Map<String, StudyRecord> onTarget = new LinkedHashMap<>(t.studies());
             List<String> candidates =
-                    Reconciliation.candidates(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
+                    Reconciliation.candidates(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
             int confirmQueries = 0;
             int mismatch = 0;
             if (!candidates.isEmpty()) {
@@ -164,13 +174,18 @@ public final class PacsMonitor {
                     onTarget.put(r.studyInstanceUid(), r);
                 }
             }
+            StudyQueries onDst = dst;
+            Map<String, Map<String, StudyFinder.SeriesRecord>> targetSeries = e.judgeTarget(
+                    onTarget, Expectation.cached(c.targetSeries, onDst, seriesQueries, 1, now.toInstant()));
+            c.targetSeries.values().removeIf(x -> x.used().isBefore(stale));
             Reconciliation r =
-                    Reconciliation.compare(s.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
-            int[] seriesQueries = {0, 0};
-            compareSeries(c, r, src, dst, seriesQueries, at, source, target);
+                    Reconciliation.compare(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
+            compareSeries(c, r, e, targetSeries, src, dst, seriesQueries, at, source, target);
             c.last = r;
+            c.excluded = Map.copyOf(e.excluded());
+            c.seriesLevel = e.series().size();
             c.dateMismatch = mismatch;
-            c.sourceQueries = s.queries() + seriesQueries[0];
+            c.sourceQueries = listQueries[0] + seriesQueries[0];
             c.targetQueries = t.queries() + confirmQueries + seriesQueries[1];
             c.truncated = s.truncated() || t.truncated();
             c.durationSeconds = (System.nanoTime() - start) / 1e9;
@@ -230,12 +245,15 @@ public final class PacsMonitor {
 
     /**
      * The series comparison of each incomplete study, by a SERIES-level C-FIND on both sides; kept
-     * from the last period while the study's counts on both sides are unchanged. Sets
+     * from the last period while the study's counts on both sides are unchanged. A study the rule expects
+     * at SERIES level is compared over its expected series, from the series already read. Sets
      * {@code queries[0]} (source) and {@code queries[1]} (target).
      */
     private void compareSeries(
             PacsState.Check c,
             Reconciliation r,
+            Expectation e,
+            Map<String, Map<String, StudyFinder.SeriesRecord>> targetSeries,
             StudyQueries src,
             StudyQueries dst,
             int[] queries,
@@ -246,6 +264,12 @@ public final class PacsMonitor {
         Map<String, PacsState.SeriesGaps> kept = new HashMap<>();
         for (Reconciliation.Gap g : r.incomplete()) {
             String uid = g.study().studyInstanceUid();
+            if (e.series().containsKey(uid)) {
+                List<PacsState.SeriesGap> gaps =
+                        Expectation.gaps(e.series().get(uid).values(), targetSeries.getOrDefault(uid, Map.of()));
+                kept.put(uid, new PacsState.SeriesGaps(g.study().instances(), g.targetInstances(), gaps));
+                continue;
+            }
             PacsState.SeriesGaps cached = c.series.get(uid);
             if (cached != null
                     && Objects.equals(cached.sourceInstances(), g.study().instances())
@@ -259,22 +283,32 @@ public final class PacsMonitor {
             at[0] = target;
             Map<String, StudyFinder.SeriesRecord> onTarget = dst.series(uid);
             queries[1]++;
-            List<PacsState.SeriesGap> gaps = new ArrayList<>();
-            for (StudyFinder.SeriesRecord sr : onSource.values()) {
-                StudyFinder.SeriesRecord tr = onTarget.get(sr.seriesInstanceUid());
-                if (tr == null || sr.instances() != null && tr.instances() != null && tr.instances() < sr.instances()) {
-                    gaps.add(new PacsState.SeriesGap(
-                            sr.seriesInstanceUid(),
-                            sr.modality(),
-                            sr.seriesNumber(),
-                            sr.instances(),
-                            tr == null ? null : tr.instances()));
-                }
-            }
-            kept.put(uid, new PacsState.SeriesGaps(g.study().instances(), g.targetInstances(), List.copyOf(gaps)));
+            kept.put(
+                    uid,
+                    new PacsState.SeriesGaps(
+                            g.study().instances(), g.targetInstances(), Expectation.gaps(onSource.values(), onTarget)));
         }
         c.series.keySet().retainAll(kept.keySet());
         c.series.putAll(kept);
+    }
+
+    /**
+     * The source's window listing: made once per round for all checks with this source and window (the
+     * first check of the round lists, the others reuse it; {@code queries[0]} counts only what this check sent).
+     */
+    private StudyFinder.Listing sourceListing(
+            StudyQueries src, PacsNode source, ForwardingCheck check, ZonedDateTime now, Object round, int[] queries)
+            throws DicomException {
+        PacsState.Node n = state.node(source.name());
+        String window = check.window().studyDateKey(now) + " " + check.window();
+        PacsState.SharedListing shared = n.listing;
+        if (round != null && shared != null && round.equals(shared.round()) && window.equals(shared.window())) {
+            return shared.listing();
+        }
+        StudyFinder.Listing l = list(src, source, check, now);
+        queries[0] = l.queries();
+        n.listing = round == null ? null : new PacsState.SharedListing(round, window, l);
+        return l;
     }
 
     private StudyFinder.Listing list(StudyQueries q, PacsNode node, ForwardingCheck check, ZonedDateTime now)

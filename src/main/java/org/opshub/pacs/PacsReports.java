@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The PACS monitor's reports as JSON-ready maps, functions of its settings and state: {@code GET
@@ -33,6 +34,18 @@ final class PacsReports {
             m.put("lastSuccess", c.lastSuccess == null ? null : c.lastSuccess.toString());
             m.put("sourceStudies", r == null ? null : r.sourceStudies());
             m.put("inFlight", r == null ? null : r.inFlight());
+            // what the pair's rule leaves out, by condition; how many it expects at SERIES level only
+            m.put(
+                    "excluded",
+                    c.excluded.values().stream().mapToInt(Integer::intValue).sum());
+            m.put("excludedBy", c.excluded);
+            m.put("seriesLevel", c.seriesLevel);
+            if (c.modalitiesFromSeries) {
+                m.put(
+                        "note",
+                        check.source() + " returns no ModalitiesInStudy: the rule reads the Modality of each"
+                                + " study's series (SERIES-level C-FIND)");
+            }
             m.put("truncated", c.truncated);
             m.put("dateMismatch", c.dateMismatch);
             m.put("queries", Map.of("source", c.sourceQueries, "target", c.targetQueries));
@@ -67,6 +80,23 @@ final class PacsReports {
         }
         out.put("nodes", nodes);
         return out;
+    }
+
+    /** One line describing the configuration, for the startup log. */
+    static String describe(PacsSettings settings) {
+        if (settings.nodes().isEmpty()) {
+            return "PACS monitor idle: no PACS nodes configured (set pacs.nodes.<name>.host, .port and .ae-title)";
+        }
+        return "PACS monitor: " + settings.nodes().size() + " node(s) "
+                + settings.nodes().values().stream()
+                        .map(n -> n.name() + "=" + n.endpoint())
+                        .collect(Collectors.joining(", "))
+                + "; " + settings.checks().size() + " forwarding check(s) "
+                + settings.checks().stream()
+                        .map(c -> c.key() + " [window " + c.window() + ", settle " + c.settle()
+                                + c.rule().describe() + "]")
+                        .collect(Collectors.joining(", "))
+                + "; calling AE " + settings.scu().callingAeTitle() + ", every " + settings.period();
     }
 
     /** Node and check states for {@code /pacs/status} and the bot's {@code /status}. */

@@ -29,6 +29,8 @@ import org.opshub.dicomweb.QidoClient;
  * pacs.nodes.&lt;node&gt;.tls=false / .tls-ca-file / .tls-cert-file / .tls-key-file / .tls-verify-hostname=true
  * pacs.nodes.&lt;node&gt;.qido-url / .qido-user / .qido-password / .qido-token / .qido-page-size=1000 / .qido-timeout=PT30S
  * pacs.forwarding.&lt;pair&gt;.source / .target (comma-separated for several) / .window / .settle
+ * pacs.forwarding.&lt;pair&gt;.modalities / .exclude-modalities / .study-description
+ *                        / .exclude-study-description / .since / .schedule ({@link ForwardingRule})
  * pacs.forwarding.&lt;pair&gt;.move-destination (target's AE) / .auto-resend=false / .max-attempts=3
  *                        / .min-age=PT15M / .max-moves-per-minute=5
  * pacs.move-timeout=PT10M
@@ -142,6 +144,7 @@ public record PacsSettings(
                     throw new IllegalArgumentException(p + "move-destination=" + destination + ": " + e.getMessage());
                 }
             }
+            ForwardingRule rule = ForwardingRule.from(p, get, zone);
             for (String target : get.apply(p + "target").split(",")) {
                 requireNode(nodes, target.trim(), p + "target");
                 PacsNode t = nodes.get(target.trim());
@@ -153,7 +156,7 @@ public record PacsSettings(
                         attempts,
                         minAge,
                         perMinute);
-                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend));
+                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend, rule));
             }
         }
         return new PacsSettings(
@@ -350,7 +353,14 @@ public record PacsSettings(
             "auto-resend",
             "max-attempts",
             "min-age",
-            "max-moves-per-minute");
+            "max-moves-per-minute",
+            // exclude-* before the key they end with, for the environment mapping
+            "exclude-modalities",
+            "modalities",
+            "exclude-study-description",
+            "study-description",
+            "since",
+            "schedule");
 
     private static String envKey(String prefix, String rest, List<String> keys) {
         for (String key : keys) {

@@ -23,11 +23,39 @@ final class PacsState {
         /** Whether the node matches lists of UIDs in C-FIND (PS3.4 §C.2.2.2.2); false once it refused one. */
         volatile boolean listMatching = true;
 
+        /**
+         * Whether the node returns ModalitiesInStudy (an optional return key, PS3.4 §C.6.2.1.2); false once a
+         * window's studies came without it, and then a rule by modality reads the Modality of each study's series.
+         */
+        volatile boolean modalitiesInStudy = true;
+
+        /** The series of this node's studies, as a rule by modality needed them; kept while the study's count stays. */
+        final Map<String, StudySeries> series = new ConcurrentHashMap<>();
+
+        /** The last window listing, shared by the checks of one round that have this node as their source. */
+        volatile SharedListing listing;
+
         /** {@code pacs_up}: the last C-ECHO succeeded and no C-FIND failed since the last good one. */
         boolean up() {
             return echoOk && queryOk;
         }
     }
+
+    /**
+     * The series of one study as a SERIES-level C-FIND answered them.
+     *
+     * @param studyInstances the study's NumberOfStudyRelatedInstances when they were queried
+     * @param used           when a reconciliation last read them (entries unused for three periods are dropped)
+     */
+    record StudySeries(Integer studyInstances, Map<String, StudyFinder.SeriesRecord> series, Instant used) {}
+
+    /**
+     * A window listing of a source, with the round (timer firing) and window it was made for.
+     *
+     * @param round  what identifies one period's run of the reconciliations
+     * @param window the window's StudyDate key and rolling spec
+     */
+    record SharedListing(Object round, String window, StudyFinder.Listing listing) {}
 
     /** One check's last reconciliation. */
     static final class Check {
@@ -47,6 +75,14 @@ final class PacsState {
         volatile int targetQueries;
         /** Per incomplete study: the series comparison, kept while both sides' counts stay the same. */
         final Map<String, SeriesGaps> series = new ConcurrentHashMap<>();
+        /** Studies of the window the pair's rule does not expect, by the condition that excluded them. */
+        volatile Map<String, Integer> excluded = Map.of();
+        /** Studies of the window the rule expects at SERIES level (only some of their modalities). */
+        volatile int seriesLevel;
+        /** The target's series of the series-level studies it holds; kept while the study's count stays. */
+        final Map<String, StudySeries> targetSeries = new ConcurrentHashMap<>();
+        /** Whether the source's ModalitiesInStudy was missing and the rule read its series instead. */
+        volatile boolean modalitiesFromSeries;
     }
 
     /**

@@ -245,6 +245,7 @@ public final class StudyFinder {
                 .setString(Tag.StudyTime, Vr.TM, timeKey)
                 .setString(Tag.AccessionNumber, Vr.SH, null)
                 .setString(Tag.ModalitiesInStudy, Vr.CS, null)
+                .setString(Tag.StudyDescription, Vr.LO, null)
                 .setString(Tag.StudyInstanceUID, Vr.UI, null)
                 .setString(Tag.NumberOfStudyRelatedInstances, Vr.IS, null);
         if (includePatient) {
@@ -265,6 +266,7 @@ public final class StudyFinder {
                 a.getString(Tag.StudyTime),
                 a.getString(Tag.AccessionNumber),
                 a.getString(Tag.ModalitiesInStudy),
+                a.getString(Tag.StudyDescription),
                 n == null ? null : n.intValue(),
                 includePatient ? a.getString(Tag.PatientID) : null,
                 includePatient ? a.getString(Tag.PatientName) : null);

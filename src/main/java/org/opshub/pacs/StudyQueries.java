@@ -42,6 +42,55 @@ interface StudyQueries {
         return new Dimse(client.openStudyRootFind(node.dicom()), finder);
     }
 
+    /** How a node's queries are opened. */
+    @FunctionalInterface
+    interface Opener {
+        StudyQueries open() throws DicomException;
+    }
+
+    /**
+     * Queries opened on first use: a check whose source listing another check of the round already made
+     * opens no association on the source unless it needs the source's series.
+     */
+    final class Lazy implements StudyQueries {
+        private final Opener opener;
+        private StudyQueries open;
+
+        Lazy(Opener opener) {
+            this.opener = opener;
+        }
+
+        private StudyQueries get() throws DicomException {
+            if (open == null) {
+                open = opener.open();
+            }
+            return open;
+        }
+
+        @Override
+        public StudyFinder.Listing list(String studyDateKey, int maxResults) throws DicomException {
+            return get().list(studyDateKey, maxResults);
+        }
+
+        @Override
+        public StudyFinder.Confirmation confirm(List<String> candidates, String sentinel, boolean listMatching)
+                throws DicomException {
+            return get().confirm(candidates, sentinel, listMatching);
+        }
+
+        @Override
+        public Map<String, StudyFinder.SeriesRecord> series(String studyInstanceUid) throws DicomException {
+            return get().series(studyInstanceUid);
+        }
+
+        @Override
+        public void close(boolean ok) {
+            if (open != null) {
+                open.close(ok);
+            }
+        }
+    }
+
     /** Study Root C-FIND on one association. */
     record Dimse(Association as, StudyFinder finder) implements StudyQueries {
         @Override
@@ -78,7 +127,7 @@ interface StudyQueries {
     final class Qido implements StudyQueries {
         static final int UIDS_PER_REQUEST = 100;
         private static final List<String> STUDY_FIELDS =
-                List.of("0020000D", "00080020", "00080030", "00080050", "00080061", "00201208");
+                List.of("0020000D", "00080020", "00080030", "00080050", "00080061", "00081030", "00201208");
         private final QidoClient client;
         private final boolean includePatient;
 
@@ -108,6 +157,7 @@ interface StudyQueries {
                     DicomJson.string(a, Tag.StudyTime),
                     DicomJson.string(a, Tag.AccessionNumber),
                     DicomJson.string(a, Tag.ModalitiesInStudy),
+                    DicomJson.string(a, Tag.StudyDescription),
                     DicomJson.integer(a, Tag.NumberOfStudyRelatedInstances),
                     includePatient ? DicomJson.string(a, Tag.PatientID) : null,
                     includePatient ? DicomJson.string(a, Tag.PatientName) : null);

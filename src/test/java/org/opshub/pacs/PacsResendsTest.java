@@ -62,7 +62,7 @@ class PacsResendsTest {
         List<Reconciliation.Gap> missing = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             missing.add(new Reconciliation.Gap(
-                    new StudyRecord("1.2.3." + i, "20261130", null, null, "CT", 2, null, null),
+                    new StudyRecord("1.2.3." + i, "20261130", null, null, "CT", null, 2, null, null),
                     null,
                     clock.instant().minusSeconds(3600 + i)));
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class ReconciliationTest {
     static StudyRecord study(String uid, Integer n) {
-        return new StudyRecord(uid, "20261121", "101500", "A" + uid, "CT", n, null, null);
+        return new StudyRecord(uid, "20261121", "101500", "A" + uid, "CT", null, n, null, null);
     }
 
     static Map<String, StudyRecord> of(StudyRecord... s) {
@@ -59,9 +59,9 @@ class ReconciliationTest {
         StudyWindow w = StudyWindow.parse("PT24H");
         ZonedDateTime now = ZonedDateTime.of(2026, 11, 21, 9, 0, 0, 0, ZoneId.of("Europe/Moscow"));
         assertEquals("20261120-20261121", w.studyDateKey(now));
-        assertTrue(w.contains(new StudyRecord("1", "20261120", "093000", null, null, null, null, null), now));
-        assertFalse(w.contains(new StudyRecord("1", "20261120", "085959", null, null, null, null, null), now));
-        assertTrue(w.contains(new StudyRecord("1", "20261120", "", null, null, null, null, null), now));
+        assertTrue(w.contains(new StudyRecord("1", "20261120", "093000", null, null, null, null, null, null), now));
+        assertFalse(w.contains(new StudyRecord("1", "20261120", "085959", null, null, null, null, null, null), now));
+        assertTrue(w.contains(new StudyRecord("1", "20261120", "", null, null, null, null, null, null), now));
         assertEquals("20261121", StudyWindow.parse("today").studyDateKey(now));
         assertThrows(IllegalArgumentException.class, () -> StudyWindow.parse("yesterday"));
     }
@@ -165,15 +165,16 @@ class ReconciliationTest {
     void aStudyFoundByUidOutsideTheWindowIsADateMismatch() {
         ZonedDateTime now = ZonedDateTime.parse("2026-11-21T12:00:00Z");
         StudyWindow today = StudyWindow.parse("today");
-        assertTrue(today.includes(new StudyRecord("1", "20261121", "0815", null, null, null, null, null), now));
-        assertFalse(today.includes(new StudyRecord("1", "20261011", "0815", null, null, null, null, null), now));
+        assertTrue(today.includes(new StudyRecord("1", "20261121", "0815", null, null, null, null, null, null), now));
+        assertFalse(today.includes(new StudyRecord("1", "20261011", "0815", null, null, null, null, null, null), now));
         StudyWindow rolling = StudyWindow.parse("PT24H");
-        assertTrue(rolling.includes(new StudyRecord("1", "20261120", "130000", null, null, null, null, null), now));
+        assertTrue(
+                rolling.includes(new StudyRecord("1", "20261120", "130000", null, null, null, null, null, null), now));
         assertFalse(
-                rolling.includes(new StudyRecord("1", "20261120", "110000", null, null, null, null, null), now),
+                rolling.includes(new StudyRecord("1", "20261120", "110000", null, null, null, null, null, null), now),
                 "a day inside the date range, a time before the window");
         assertTrue(
-                today.includes(new StudyRecord("1", "", null, null, null, null, null, null), now),
+                today.includes(new StudyRecord("1", "", null, null, null, null, null, null, null), now),
                 "no readable date: not counted as a mismatch");
     }
 
@@ -183,7 +184,7 @@ class ReconciliationTest {
         Map<String, Instant> firstSeen = new HashMap<>(Map.of("old", t0.minusSeconds(600)));
         Map<String, StudyRecord> source = new LinkedHashMap<>();
         for (String uid : List.of("old", "new", "there")) {
-            source.put(uid, new StudyRecord(uid, "20261121", null, null, null, 1, null, null));
+            source.put(uid, new StudyRecord(uid, "20261121", null, null, null, null, 1, null, null));
         }
         Map<String, StudyRecord> target = Map.of("there", source.get("there"));
         assertEquals(

@@ -15,7 +15,7 @@ class ResendDecisionTest {
             new ForwardingCheck.Resend("DST", true, 3, Duration.ofMinutes(15), 10);
 
     private static Reconciliation.Gap gap(String uid, Duration seenAgo) {
-        StudyRecord s = new StudyRecord(uid, "20261207", "100000", "ACC-" + uid, "CT", 10, null, null);
+        StudyRecord s = new StudyRecord(uid, "20261207", "100000", "ACC-" + uid, "CT", null, 10, null, null);
         return new Reconciliation.Gap(s, null, NOW.minus(seenAgo));
     }
 

@@ -1,15 +1,18 @@
 package org.opshub.routes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.RoutePolicySupport;
 import org.junit.jupiter.api.Test;
 import org.opshub.state.StateUnavailableException;
 import org.opshub.telegram.bot.ResendStep;
@@ -48,10 +51,35 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
             return Map.of("answer", answer);
         }
 
+        public void autoResend(String checkKey) {}
+
         public Map<String, Object> unavailable() {
             return Map.of("answer", "unavailable");
         }
     }
+
+    /** Stands in for {@code pacsMonitor}: three checks, two of one source; records each reconcile's round. */
+    public static final class Monitor {
+        final List<String> rounds = new CopyOnWriteArrayList<>();
+        final List<Object> roundObjects = new CopyOnWriteArrayList<>();
+
+        public List<String> nodeNames() {
+            return List.of("src", "a", "b", "c");
+        }
+
+        public void echo(String node) {}
+
+        public List<String> checkKeys() {
+            return List.of("src->a", "src->b", "src->c");
+        }
+
+        public void reconcile(String checkKey, Object round) {
+            rounds.add(checkKey);
+            roundObjects.add(round);
+        }
+    }
+
+    private final Monitor monitor = new Monitor();
 
     /** Stands in for {@code resendButtons}. */
     public final class Buttons {
@@ -67,19 +95,21 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
 
     @Override
     String routeIds() {
-        return "pacs-resend,pacs-resend-button";
+        return "pacs-resend,pacs-resend-button,pacs-monitor";
     }
 
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("pacsResends", resends);
         registry.bind("resendButtons", new Buttons());
+        registry.bind("pacsMonitor", monitor);
+        registry.bind("leaderOnly", new RoutePolicySupport() {});
     }
 
     private void started() throws Exception {
         if (!context.isStarted()) {
             AdviceWith.adviceWith(context, "pacs-resend", a -> a.replaceFromWith("direct:resend"));
-            start(Map.of());
+            start(Map.of("pacs.period", "PT0.2S"));
         }
     }
 
@@ -138,5 +168,28 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
                         "study ct 1.2.9 by telegram:ann"),
                 resends.calls);
         assertEquals(List.of("#2: ok", "all: ok", "#2: unavailable"), edits);
+    }
+
+    @Test
+    void theChecksOfOneFiringShareARoundSoThatTheirSourceIsListedOnce() throws Exception {
+        started();
+        assertTrue(await(() -> monitor.rounds.size() >= 6), "two firings: " + monitor.rounds);
+        assertEquals(List.of("src->a", "src->b", "src->c", "src->a", "src->b", "src->c"), monitor.rounds.subList(0, 6));
+        List<Object> r = monitor.roundObjects.subList(0, 6);
+        assertTrue(r.get(0) != null && r.get(3) != null, "the timer's fired time is the round: " + r);
+        assertEquals(List.of(r.get(0), r.get(0), r.get(0)), r.subList(0, 3), "one round per firing");
+        assertEquals(List.of(r.get(3), r.get(3), r.get(3)), r.subList(3, 6));
+        assertFalse(r.get(0).equals(r.get(3)), "each firing has its own round: " + r);
+    }
+
+    private static boolean await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 }

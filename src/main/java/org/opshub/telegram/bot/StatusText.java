@@ -68,6 +68,9 @@ final class StatusText {
                     .map(f -> Instant.parse(String.valueOf(f)))
                     .min(Instant::compareTo);
             oldest.ifPresent(o -> b.append(texts.t(lang, "missing.oldest", age(Duration.between(o, now)))));
+            if (c.get("excluded") instanceof Integer n && n > 0) {
+                b.append(texts.t(lang, "missing.excluded", n));
+            }
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n").append(texts.t(lang, "missing.failed", Html.escape(String.valueOf(c.get("lastError")))));
             }
