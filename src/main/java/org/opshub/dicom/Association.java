@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -52,7 +53,7 @@ public final class Association implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final DicomNode node;
+    private DicomNode node; // an accepted association: set from its A-ASSOCIATE-RQ
     private final ScuSettings settings;
     private List<PresentationContext> contexts = List.of();
     private long peerMaxPdu;
@@ -132,6 +133,121 @@ public final class Association implements Closeable {
             }
             throw new DicomException("cannot associate with " + node + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What an SCP accepts ({@link #accept}): the requestor, and the SOP classes it serves.
+     */
+    public interface Acceptor {
+        /**
+         * Decides on a requestor before its contexts are looked at.
+         *
+         * @param from the requestor's address
+         * @return null to go on, else the A-ASSOCIATE-RJ to answer (PS3.8 Table 9-21) with the reason to log
+         */
+        Rejection judge(Pdu.AssociateRq rq, InetAddress from);
+
+        /** Whether the SCP serves this abstract syntax (SOP class). */
+        boolean serves(String abstractSyntax);
+    }
+
+    /** An A-ASSOCIATE-RJ to answer, and why (for the log). */
+    public record Rejection(Pdu.AssociateRj rj, String why) {}
+
+    /**
+     * Accepts an association on a connection a requestor opened to our SCP (PS3.8 §9.2, the acceptor's
+     * states Sta2-Sta3-Sta6): reads its A-ASSOCIATE-RQ within the association timeout, rejects it when the
+     * acceptor refuses the requestor or no proposed context is served (A-ASSOCIATE-RJ, rejected-permanent:
+     * calling AE not recognized, or no reason given), else answers A-ASSOCIATE-AC accepting each served
+     * context with Explicit VR Little Endian when proposed, else Implicit, and echoing the SCP/SCU role
+     * selections proposed for served SOP classes (a Storage Commitment SCP that opens the association to send
+     * N-EVENT-REPORT proposes the SCP role, PS3.4 §J.3.3).
+     *
+     * @return the established association, its peer named by the calling AE title and remote address
+     * @throws DicomException when rejected (A-ASSOCIATE-RJ sent, the socket closed; the message says why), on
+     *                        timeouts, protocol errors or a closed connection
+     */
+    public static Association accept(Socket socket, ScuSettings settings, Acceptor acceptor) throws DicomException {
+        InetAddress from = socket.getInetAddress();
+        Association as;
+        try {
+            socket.setTcpNoDelay(true);
+            as = new Association(socket, new DicomNode("UNKNOWN", from.getHostAddress(), socket.getPort()), settings);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new DicomException("cannot read from " + from.getHostAddress() + ": " + e.getMessage(), e);
+        }
+        as.state = State.AWAITING_ASSOCIATE_RESPONSE; // Sta2: awaiting A-ASSOCIATE-RQ
+        Pdu pdu = as.readPdu(deadline(settings.associationTimeout()), "A-ASSOCIATE-RQ");
+        if (!(pdu instanceof Pdu.AssociateRq rq)) {
+            as.abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);
+            throw new DicomProtocolException("unexpected PDU type " + pdu.type() + " from " + from.getHostAddress()
+                    + " instead of A-ASSOCIATE-RQ");
+        }
+        try {
+            as.node = new DicomNode(rq.callingAe(), from.getHostAddress(), socket.getPort());
+        } catch (IllegalArgumentException e) {
+            as.reject(new Rejection(new Pdu.AssociateRj(1, 1, 3), "calling AE title invalid: " + e.getMessage()));
+        }
+        Rejection refused = acceptor.judge(rq, from);
+        if (refused != null) {
+            as.reject(refused);
+        }
+        List<PresentationContext> answered = new ArrayList<>();
+        List<Pdu.RoleSelection> roles = new ArrayList<>();
+        for (PresentationContext pc : rq.contexts()) {
+            if (!acceptor.serves(pc.abstractSyntax())) {
+                answered.add(new PresentationContext(pc.id(), pc.abstractSyntax(), List.of(), 3));
+            } else if (pc.transferSyntaxes().contains(UID.ExplicitVRLittleEndian)) {
+                answered.add(
+                        new PresentationContext(pc.id(), pc.abstractSyntax(), List.of(UID.ExplicitVRLittleEndian), 0));
+            } else if (pc.transferSyntaxes().contains(UID.ImplicitVRLittleEndian)) {
+                answered.add(
+                        new PresentationContext(pc.id(), pc.abstractSyntax(), List.of(UID.ImplicitVRLittleEndian), 0));
+            } else {
+                answered.add(new PresentationContext(pc.id(), pc.abstractSyntax(), List.of(), 4));
+            }
+        }
+        if (answered.stream().noneMatch(PresentationContext::accepted)) {
+            as.reject(new Rejection(
+                    new Pdu.AssociateRj(1, 1, 1),
+                    "no proposed SOP class is served: "
+                            + rq.contexts().stream()
+                                    .map(PresentationContext::abstractSyntax)
+                                    .toList()));
+        }
+        for (Pdu.RoleSelection r : rq.roles()) {
+            if (acceptor.serves(r.sopClassUid())) {
+                roles.add(r);
+            }
+        }
+        try {
+            as.out.write(Pdu.associateAc(rq, answered, roles, settings.maxPduLength()));
+            as.out.flush();
+        } catch (IOException e) {
+            as.state = State.CLOSED;
+            closeQuietly(socket);
+            throw new AssociationAbortedException(
+                    "connection to " + as.node + " lost while accepting: " + e.getMessage());
+        }
+        as.contexts = List.copyOf(answered);
+        as.peerMaxPdu = rq.maxPduLength();
+        as.state = State.ESTABLISHED;
+        return as;
+    }
+
+    /** Answers A-ASSOCIATE-RJ, closes, and throws. */
+    private void reject(Rejection r) throws DicomException {
+        try {
+            out.write(r.rj().encode());
+            out.flush();
+        } catch (IOException ignored) {
+            // the requestor is gone anyway
+        }
+        state = State.CLOSED;
+        closeQuietly(socket);
+        throw new DicomException("association from " + node.aeTitle() + "@" + node.host() + " rejected ("
+                + AssociationRejectedException.reasonText(r.rj().source(), r.rj().reason()) + "): " + r.why());
     }
 
     /**
@@ -264,6 +380,18 @@ public final class Association implements Closeable {
      * @throws DicomProtocolException       malformed PDUs or data (association aborted)
      */
     public Message receive(Duration timeout, String operation) throws DicomException {
+        return receive(timeout, operation, false);
+    }
+
+    /**
+     * An accepted association's next request within {@code timeout} ({@link #receive}), or null when the
+     * requestor released the association (A-RELEASE-RQ answered with A-RELEASE-RP, the socket closed).
+     */
+    public Message receiveRequest(Duration timeout) throws DicomException {
+        return receive(timeout, "a request or A-RELEASE-RQ", true);
+    }
+
+    private Message receive(Duration timeout, String operation, boolean releaseEnds) throws DicomException {
         long deadline = deadline(timeout);
         PdvReassembler message =
                 new PdvReassembler(MAX_COMMAND_BYTES, settings.maxDataSetBytes(), this::acceptedContext);
@@ -277,6 +405,17 @@ public final class Association implements Closeable {
                             "association aborted by " + node.aeTitle() + " while waiting for " + operation + " "
                                     + AssociationAbortedException.reasonText(abort.source(), abort.reason()),
                             true);
+                }
+                if (releaseEnds && pdu instanceof Pdu.ReleaseRq) {
+                    try {
+                        out.write(new Pdu.ReleaseRp().encode());
+                        out.flush();
+                    } catch (IOException ignored) {
+                        // released either way
+                    }
+                    state = State.CLOSED;
+                    closeQuietly(socket);
+                    return null;
                 }
                 if (!(pdu instanceof Pdu.PDataTf data)) {
                     abort(Pdu.ABORT_SOURCE_PROVIDER, Pdu.ABORT_UNEXPECTED_PDU);

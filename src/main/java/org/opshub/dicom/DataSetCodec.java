@@ -1,16 +1,18 @@
 package org.opshub.dicom;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Data set encoding and decoding in Implicit VR Little Endian (PS3.5 §7.1.3, §A.1) and Explicit
  * VR Little Endian (PS3.5 §7.1.2, §A.2).
  *
- * <p>Decoding keeps the top-level elements and skips sequences (SQ, and UN of undefined length,
- * PS3.5 §6.2.2) of defined and undefined length (§7.5), nested up to {@value #MAX_DEPTH}
- * levels. Every length is checked against the bytes present, so hostile input gives a
+ * <p>Decoding keeps the top-level elements; a top-level sequence (SQ, and UN of undefined length,
+ * PS3.5 §6.2.2) of defined or undefined length (§7.5) is kept as its raw value, read item by item with
+ * {@link #items}, and checked on the way, nested up to {@value #MAX_DEPTH} levels. Every length is checked against the bytes present, so hostile input gives a
  * {@link DicomProtocolException}, never an out-of-bounds read or unbounded allocation.
  */
 public final class DataSetCodec {
@@ -74,6 +76,56 @@ public final class DataSetCodec {
         Attributes attrs = new Attributes();
         new Reader(data).elements(data.length, explicitVr, 0, attrs);
         return attrs;
+    }
+
+    /**
+     * Encodes items as the value of a sequence (SQ), each item of defined length (PS3.5 §7.5.1).
+     *
+     * @param explicitVr the transfer syntax of the data set the sequence goes into
+     */
+    public static byte[] sequence(List<Attributes> items, boolean explicitVr) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * items.size() + 8);
+        for (Attributes item : items) {
+            byte[] v = encode(item, explicitVr);
+            writeLe16(out, Tag.Item >>> 16);
+            writeLe16(out, Tag.Item & 0xFFFF);
+            writeLe32(out, v.length);
+            out.write(v, 0, v.length);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The items of a sequence's value, as {@link #decode} keeps it (defined-length or undefined-length
+     * items, up to a Sequence Delimitation Item or the end). Nested sequences inside an item are kept raw.
+     *
+     * @throws DicomProtocolException when the item structure is broken or a length runs past the value
+     */
+    public static List<Attributes> items(byte[] sequence, boolean explicitVr) throws DicomProtocolException {
+        List<Attributes> out = new ArrayList<>();
+        Reader r = new Reader(sequence);
+        while (r.pos < sequence.length) {
+            int tag = r.tag(sequence.length);
+            long len = r.u32(sequence.length);
+            if (tag == Tag.SequenceDelimitationItem) {
+                break;
+            }
+            if (tag != Tag.Item) {
+                throw new DicomProtocolException(
+                        "expected item tag, found " + Tag.toString(tag) + " at offset " + (r.pos - 8));
+            }
+            Attributes item = new Attributes();
+            if (len == UNDEFINED) {
+                r.elements(sequence.length, explicitVr, 1, item);
+            } else {
+                if (len > sequence.length - r.pos) {
+                    throw new DicomProtocolException("item length " + len + " runs past the sequence");
+                }
+                r.elements(r.pos + (int) len, explicitVr, 1, item);
+            }
+            out.add(item);
+        }
+        return out;
     }
 
     private static void writeLe16(ByteArrayOutputStream out, int v) {
@@ -162,14 +214,18 @@ public final class DataSetCodec {
                         throw new DicomProtocolException("undefined length for " + vr + " " + Tag.toString(tag));
                     }
                     // PS3.5 §6.2.2: UN of undefined length holds Implicit VR Little Endian items
+                    int from = pos;
                     sequence(end, explicit && vr != Vr.UN, depth + 1);
+                    if (out != null && vr == Vr.SQ) {
+                        out.set(tag, vr, Arrays.copyOfRange(b, from, pos));
+                    }
                     continue;
                 }
                 if (len > end - pos) {
                     throw new DicomProtocolException("length " + len + " of " + Tag.toString(tag)
                             + " runs past the data set (" + (end - pos) + " bytes left)");
                 }
-                if (out != null && vr != Vr.SQ) {
+                if (out != null) {
                     out.set(tag, vr, Arrays.copyOfRange(b, pos, pos + (int) len));
                 }
                 pos += (int) len;

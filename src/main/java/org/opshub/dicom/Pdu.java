@@ -56,8 +56,18 @@ public sealed interface Pdu
      *
      * @param maxPduLength the largest P-DATA-TF variable field we receive, in bytes (0 = unlimited)
      */
-    record AssociateRq(String calledAe, String callingAe, List<PresentationContext> contexts, long maxPduLength)
+    record AssociateRq(
+            String calledAe,
+            String callingAe,
+            List<PresentationContext> contexts,
+            long maxPduLength,
+            List<RoleSelection> roles)
             implements Pdu {
+        /** A request without SCP/SCU Role Selection items, as this SCU sends them. */
+        public AssociateRq(String calledAe, String callingAe, List<PresentationContext> contexts, long maxPduLength) {
+            this(calledAe, callingAe, contexts, maxPduLength, List.of());
+        }
+
         @Override
         public int type() {
             return A_ASSOCIATE_RQ;
@@ -91,6 +101,64 @@ public sealed interface Pdu
             item(body, 0x50, user.toByteArray());
             return pdu(A_ASSOCIATE_RQ, body.toByteArray());
         }
+    }
+
+    /**
+     * An SCP/SCU Role Selection sub-item, PS3.7 §D.3.3.4 (item type 0x54): the requestor's roles for one
+     * SOP class, or the acceptor's answer to them. A Storage Commitment SCP that opens an association to
+     * send N-EVENT-REPORT proposes {@code scp=true}.
+     */
+    record RoleSelection(String sopClassUid, boolean scu, boolean scp) {}
+
+    /**
+     * The A-ASSOCIATE-AC answering {@code rq} (PS3.8 §9.3.3, Table 9-17): its AE titles echoed, one
+     * presentation context item per answered context with its result and transfer syntax, our maximum
+     * length, implementation class UID and version name, and the answered role selections.
+     *
+     * @param answered the requested contexts with their result; an accepted one carries the chosen transfer
+     *                 syntax first
+     */
+    static byte[] associateAc(
+            AssociateRq rq, List<PresentationContext> answered, List<RoleSelection> roles, long maxPduLength) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(512);
+        body.writeBytes(new byte[] {0, 1, 0, 0});
+        body.writeBytes(aeField(rq.calledAe()));
+        body.writeBytes(aeField(rq.callingAe()));
+        body.writeBytes(new byte[32]);
+        item(body, 0x10, ascii(UID.ApplicationContext));
+        for (PresentationContext pc : answered) {
+            ByteArrayOutputStream p = new ByteArrayOutputStream();
+            p.write(pc.id());
+            p.write(0);
+            p.write(pc.result());
+            p.write(0);
+            item(
+                    p,
+                    0x40,
+                    ascii(
+                            pc.transferSyntaxes().isEmpty()
+                                    ? UID.ImplicitVRLittleEndian
+                                    : pc.transferSyntaxes().get(0)));
+            item(body, 0x21, p.toByteArray());
+        }
+        ByteArrayOutputStream user = new ByteArrayOutputStream();
+        byte[] max = new byte[4];
+        ByteCodec.put32be(max, 0, maxPduLength);
+        item(user, 0x51, max);
+        item(user, 0x52, ascii(UID.ImplementationClassUID));
+        for (RoleSelection r : roles) {
+            ByteArrayOutputStream v = new ByteArrayOutputStream();
+            byte[] uid = ascii(r.sopClassUid());
+            v.write(uid.length >>> 8);
+            v.write(uid.length);
+            v.writeBytes(uid);
+            v.write(r.scu() ? 1 : 0);
+            v.write(r.scp() ? 1 : 0);
+            item(user, 0x54, v.toByteArray());
+        }
+        item(user, 0x55, ascii(UID.ImplementationVersionName));
+        item(body, 0x50, user.toByteArray());
+        return pdu(A_ASSOCIATE_AC, body.toByteArray());
     }
 
     /**
@@ -256,9 +324,61 @@ public sealed interface Pdu
             case A_ABORT ->
                 new Abort(
                         body.length > 2 ? body[2] & 0xFF : ABORT_SOURCE_PROVIDER, body.length > 3 ? body[3] & 0xFF : 0);
-            case A_ASSOCIATE_RQ -> throw new DicomProtocolException("A-ASSOCIATE-RQ sent to a requestor");
+            case A_ASSOCIATE_RQ -> associateRq(body);
             default -> throw new DicomProtocolException(String.format("unrecognized PDU type 0x%02X", type));
         };
+    }
+
+    /** An A-ASSOCIATE-RQ a requestor sent to our SCP (PS3.8 §9.3.2): AE titles, contexts, length, roles. */
+    private static AssociateRq associateRq(byte[] body) throws DicomProtocolException {
+        if (body.length < 68) {
+            throw new DicomProtocolException("A-ASSOCIATE-RQ too short: " + body.length + " bytes");
+        }
+        String called = uid(body, 4, 16).strip();
+        String calling = uid(body, 20, 16).strip();
+        List<PresentationContext> contexts = new ArrayList<>();
+        List<RoleSelection> roles = new ArrayList<>();
+        long maxLength = 0;
+        int pos = 68;
+        while (pos < body.length) {
+            int[] hdr = itemHeader(body, pos, "A-ASSOCIATE-RQ");
+            int start = pos + 4;
+            int len = hdr[1];
+            if (hdr[0] == 0x20) {
+                if (len < 4) {
+                    throw new DicomProtocolException("presentation context item too short");
+                }
+                String as = "";
+                List<String> ts = new ArrayList<>();
+                for (int sub = start + 4; sub < start + len; ) {
+                    int[] sh = subItemHeader(body, sub, start + len, "presentation context item");
+                    if (sh[0] == 0x30) {
+                        as = uid(body, sub + 4, sh[1]);
+                    } else if (sh[0] == 0x40) {
+                        ts.add(uid(body, sub + 4, sh[1]));
+                    }
+                    sub += 4 + sh[1];
+                }
+                contexts.add(new PresentationContext(body[start] & 0xFF, as, List.copyOf(ts), -1));
+            } else if (hdr[0] == 0x50) {
+                for (int sub = start; sub < start + len; ) {
+                    int[] sh = subItemHeader(body, sub, start + len, "user information item");
+                    if (sh[0] == 0x51 && sh[1] == 4) {
+                        maxLength = ByteCodec.u32be(body, sub + 4);
+                    } else if (sh[0] == 0x54 && sh[1] >= 4) {
+                        int n = ByteCodec.u16be(body, sub + 4);
+                        if (n + 4 > sh[1]) {
+                            throw new DicomProtocolException("SCP/SCU role selection item too short");
+                        }
+                        roles.add(new RoleSelection(
+                                uid(body, sub + 6, n), body[sub + 6 + n] != 0, body[sub + 7 + n] != 0));
+                    }
+                    sub += 4 + sh[1];
+                }
+            }
+            pos = start + len;
+        }
+        return new AssociateRq(called, calling, List.copyOf(contexts), maxLength, List.copyOf(roles));
     }
 
     private static AssociateAc associateAc(byte[] body) throws DicomProtocolException {

@@ -24,6 +24,11 @@ public final class Tag {
     public static final int NumberOfCompletedSuboperations = 0x00001021;
     public static final int NumberOfFailedSuboperations = 0x00001022;
     public static final int NumberOfWarningSuboperations = 0x00001023;
+    public static final int RequestedSOPClassUID = 0x00000003;
+    public static final int AffectedSOPInstanceUID = 0x00001000;
+    public static final int RequestedSOPInstanceUID = 0x00001001;
+    public static final int EventTypeID = 0x00001002;
+    public static final int ActionTypeID = 0x00001008;
 
     // PS3.6 data dictionary
     public static final int SpecificCharacterSet = 0x00080005;
@@ -32,7 +37,16 @@ public final class Tag {
     public static final int AccessionNumber = 0x00080050;
     public static final int QueryRetrieveLevel = 0x00080052;
     public static final int FailedSOPInstanceUIDList = 0x00080058;
+    public static final int SOPClassUID = 0x00080016;
+    public static final int SOPInstanceUID = 0x00080018;
     public static final int Modality = 0x00080060;
+    // PS3.4 Annex J (Storage Commitment): Table J.3-1 and J.3-2
+    public static final int ReferencedSOPClassUID = 0x00081150;
+    public static final int ReferencedSOPInstanceUID = 0x00081155;
+    public static final int TransactionUID = 0x00081195;
+    public static final int FailureReason = 0x00081197;
+    public static final int FailedSOPSequence = 0x00081198;
+    public static final int ReferencedSOPSequence = 0x00081199;
     public static final int ModalitiesInStudy = 0x00080061;
     public static final int StudyDescription = 0x00081030;
     public static final int PatientName = 0x00100010;
@@ -61,6 +75,19 @@ public final class Tag {
             Map.entry(Status, Vr.US),
             Map.entry(ErrorComment, Vr.LO),
             Map.entry(MoveDestination, Vr.AE),
+            Map.entry(RequestedSOPClassUID, Vr.UI),
+            Map.entry(AffectedSOPInstanceUID, Vr.UI),
+            Map.entry(RequestedSOPInstanceUID, Vr.UI),
+            Map.entry(EventTypeID, Vr.US),
+            Map.entry(ActionTypeID, Vr.US),
+            Map.entry(SOPClassUID, Vr.UI),
+            Map.entry(SOPInstanceUID, Vr.UI),
+            Map.entry(ReferencedSOPClassUID, Vr.UI),
+            Map.entry(ReferencedSOPInstanceUID, Vr.UI),
+            Map.entry(TransactionUID, Vr.UI),
+            Map.entry(FailureReason, Vr.US),
+            Map.entry(FailedSOPSequence, Vr.SQ),
+            Map.entry(ReferencedSOPSequence, Vr.SQ),
             Map.entry(NumberOfRemainingSuboperations, Vr.US),
             Map.entry(NumberOfCompletedSuboperations, Vr.US),
             Map.entry(NumberOfFailedSuboperations, Vr.US),

@@ -6,6 +6,10 @@ public final class UID {
     public static final String ApplicationContext = "1.2.840.10008.3.1.1.1";
     /** Verification SOP Class (C-ECHO), PS3.4 Annex A. */
     public static final String Verification = "1.2.840.10008.1.1";
+    /** Storage Commitment Push Model SOP Class, PS3.4 Annex J.3. */
+    public static final String StorageCommitmentPushModel = "1.2.840.10008.1.20.1";
+    /** Storage Commitment Push Model SOP Instance, the well-known instance of its N-ACTION (PS3.4 §J.3.5). */
+    public static final String StorageCommitmentPushModelInstance = "1.2.840.10008.1.20.1.1";
     /** Study Root Query/Retrieve Information Model - FIND, PS3.4 §C.6.2. */
     public static final String StudyRootQueryRetrieveFind = "1.2.840.10008.5.1.4.1.2.2.1";
     /** Study Root Query/Retrieve Information Model - MOVE, PS3.4 §C.6.2 (C-MOVE, PS3.7 §9.1.4). */

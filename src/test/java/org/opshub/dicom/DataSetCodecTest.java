@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** PS3.5 §7.1 element encodings and §7.5 sequences, against bytes written out from the standard's tables. */
@@ -48,7 +49,7 @@ class DataSetCodecTest {
     }
 
     @Test
-    void sequencesOfDefinedAndUndefinedLengthAreSkipped() throws Exception {
+    void sequencesOfDefinedAndUndefinedLengthAreKeptWholeAndReadItemByItem() throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(bytes(0x08, 0, 0x20, 0, 'D', 'A', 8, 0));
         b.writeBytes("20261121".getBytes());
@@ -68,7 +69,14 @@ class DataSetCodecTest {
         assertEquals("20261121", a.getString(Tag.StudyDate));
         assertEquals("1.2", a.getString(Tag.StudyInstanceUID));
         assertNull(a.get(Tag.AccessionNumber), "elements inside items are not top-level");
-        assertEquals(2, a.size());
+        assertEquals(4, a.size(), "the two sequences are kept as their raw values");
+        List<Attributes> undefined = DataSetCodec.items(a.get(0x00081110).value(), true);
+        assertEquals(1, undefined.size());
+        assertEquals(
+                "XY", undefined.get(0).getString(Tag.AccessionNumber), "an item's elements, read from the sequence");
+        assertEquals(1, DataSetCodec.items(a.get(0x00081111).value(), true).size(), "one empty item");
+        assertEquals(
+                0, DataSetCodec.items(a.get(0x00081111).value(), true).get(0).size());
     }
 
     @Test
