@@ -85,6 +85,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 context, property, registry, telegram.webhookMode() ? telegram.webhookSecret() : "");
         StateStore store = StateConfiguration.bind(context, property);
         PacsResends resends = PacsConfiguration.bindResends(context, pacs, store, registry, clock);
+        PacsConfiguration.bindCommitments(context, pacs, store, registry, clock);
         LeaseClusterService cluster = ClusterConfiguration.bind(context, registry, property, store, clock);
         AlertDeliveryConfiguration.Beans delivery =
                 AlertDeliveryConfiguration.bind(context, registry, property, telegram, store, cluster.hubId());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,6 +121,19 @@ class ConfigErrorsTest {
                 "pacs.nodes.src.ae-title=SRC",
                 "pacs.forwarding.main.source=src",
                 "pacs.forwarding.main.target=nowhere");
+        // Storage Commitment's SCP cannot listen where it is told: a broken config, not a hub that never hears reports
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertRefused(
+                    "pacs.scp.port=" + taken.getLocalPort(),
+                    "the Storage Commitment SCP cannot listen there",
+                    "pacs.nodes.src.host=127.0.0.1",
+                    "pacs.nodes.src.ae-title=SRC",
+                    "pacs.forwarding.main.source=src",
+                    "pacs.forwarding.main.target=src",
+                    "pacs.forwarding.main.commitment=true",
+                    "pacs.scp.host=127.0.0.1",
+                    "pacs.scp.port=" + taken.getLocalPort());
+        }
         // a forwarding rule that cannot be read is never "everything": it stops startup naming its key
         assertRefused(
                 "pacs.forwarding.main.modalities",

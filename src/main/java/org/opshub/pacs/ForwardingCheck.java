@@ -14,6 +14,7 @@ import java.time.Duration;
  *               target before it counts as missing (or incomplete)
  * @param resend how studies of this check are re-sent by C-MOVE
  * @param rule   which studies (and series) of the window the pair forwards
+ * @param commitment whether and how arrival is proven by Storage Commitment
  */
 public record ForwardingCheck(
         String pair,
@@ -22,7 +23,21 @@ public record ForwardingCheck(
         StudyWindow window,
         Duration settle,
         Resend resend,
-        ForwardingRule rule) {
+        ForwardingRule rule,
+        Commitment commitment) {
+
+    /**
+     * Storage Commitment from {@code pacs.forwarding.<pair>.*} (PS3.4 Annex J).
+     *
+     * @param enabled {@code commitment} (default false): ask the target to commit each complete, settled study
+     * @param timeout {@code commitment-timeout} (default PT10M): a study without a report this long after the
+     *                request is uncommitted
+     * @param retries {@code commitment-retries} (default 3): requests per study at most
+     */
+    public record Commitment(boolean enabled, Duration timeout, int retries) {
+        /** Off. */
+        public static final Commitment OFF = new Commitment(false, Duration.ofMinutes(10), 3);
+    }
 
     /**
      * Re-sending from {@code pacs.forwarding.<pair>.*}.

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.opshub.config.OnStop;
 import org.opshub.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,5 +36,19 @@ public final class PacsConfiguration {
         PacsResends resends = new PacsResends(monitor, store, registry, clock);
         context.getRegistry().bind("pacsResends", resends);
         return resends;
+    }
+
+    /**
+     * Binds {@code pacsCommitments}, Storage Commitment, and starts its SCP when a pair sets
+     * {@code commitment=true} (stopped with the context).
+     *
+     * @throws IllegalArgumentException naming {@code pacs.scp.port} when the SCP cannot listen
+     */
+    public static PacsCommitments bindCommitments(
+            CamelContext context, PacsMonitor monitor, StateStore store, MeterRegistry registry, Clock clock) {
+        PacsCommitments commitments = new PacsCommitments(monitor, store, registry, clock);
+        context.getRegistry().bind("pacsCommitments", commitments);
+        OnStop.register(context, "the Storage Commitment SCP", commitments::close);
+        return commitments;
     }
 }

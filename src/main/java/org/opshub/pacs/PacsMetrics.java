@@ -177,6 +177,35 @@ final class PacsMetrics {
                 .register(registry);
     }
 
+    /**
+     * The Storage Commitment gauges of one check ({@code commitment=true}): committed, uncommitted and failed
+     * studies of the window, from its last summary.
+     */
+    static void commitment(MeterRegistry registry, ForwardingCheck check, PacsState.Check c) {
+        Tags tags = Tags.of("source", check.source(), "target", check.target());
+        gauge(
+                registry,
+                "pacs_forwarding_committed_studies",
+                "Studies the target committed (Storage Commitment: every expected instance in the success list)",
+                tags,
+                c,
+                x -> x.commitment == null ? 0 : x.commitment.committed());
+        gauge(
+                registry,
+                "pacs_forwarding_uncommitted_studies",
+                "Studies without a Storage Commitment report within commitment-timeout (or whose request was refused)",
+                tags,
+                c,
+                x -> x.commitment == null ? 0 : x.commitment.uncommitted().size());
+        gauge(
+                registry,
+                "pacs_forwarding_commitment_failed_studies",
+                "Studies whose Storage Commitment report names failed instances or leaves instances out",
+                tags,
+                c,
+                x -> x.commitment == null ? 0 : x.commitment.failed().size());
+    }
+
     /** {@code pacs_resend_total{source,target,result}}: C-MOVE re-sends by outcome ({@link PacsResends#RESULTS}). */
     static Counter resend(MeterRegistry registry, ForwardingCheck c, String result) {
         return Counter.builder("pacs_resend_total")

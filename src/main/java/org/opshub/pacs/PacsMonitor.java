@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.slf4j.Logger;
@@ -181,6 +182,10 @@ public final class PacsMonitor {
             Reconciliation r =
                     Reconciliation.compare(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
             compareSeries(c, r, e, targetSeries, src, dst, seriesQueries, at, source, target);
+            c.complete = List.copyOf(
+                    Reconciliation.complete(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle()));
+            c.expectedSeries = Map.copyOf(e.series());
+            c.expected = Set.copyOf(e.studies().keySet());
             c.last = r;
             c.excluded = Map.copyOf(e.excluded());
             c.seriesLevel = e.series().size();

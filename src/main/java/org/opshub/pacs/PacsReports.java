@@ -46,6 +46,15 @@ final class PacsReports {
                         check.source() + " returns no ModalitiesInStudy: the rule reads the Modality of each"
                                 + " study's series (SERIES-level C-FIND)");
             }
+            if (check.commitment().enabled()) {
+                PacsCommitments.Summary cs = c.commitment == null ? PacsCommitments.Summary.NONE : c.commitment;
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("committed", cs.committed());
+                cm.put("pending", cs.pending());
+                cm.put("uncommitted", cs.uncommitted());
+                cm.put("failed", cs.failed());
+                m.put("commitment", cm);
+            }
             m.put("truncated", c.truncated);
             m.put("dateMismatch", c.dateMismatch);
             m.put("queries", Map.of("source", c.sourceQueries, "target", c.targetQueries));

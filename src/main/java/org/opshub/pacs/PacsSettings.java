@@ -1,7 +1,5 @@
 package org.opshub.pacs;
 
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -49,7 +47,25 @@ public record PacsSettings(
         boolean legacyMetrics,
         boolean includePatient,
         ScuSettings scu,
-        Duration moveTimeout) {
+        Duration moveTimeout,
+        Scp scp) {
+
+    /**
+     * opshub's Storage Commitment SCP, {@code pacs.scp.*}: where archives send N-EVENT-REPORT.
+     *
+     * @param host            {@code pacs.scp.host}, the bind address (default 0.0.0.0)
+     * @param port            {@code pacs.scp.port} (default 11113)
+     * @param aeTitle         {@code pacs.scp.ae-title}, the called AE title it answers to (default
+     *                        {@code pacs.calling-ae-title}: archives send the report to the AE that asked)
+     * @param maxAssociations {@code pacs.scp.max-associations} (default 8)
+     * @param idleTimeout     {@code pacs.scp.idle-timeout} (default PT60S)
+     */
+    public record Scp(String host, int port, String aeTitle, int maxAssociations, Duration idleTimeout) {}
+
+    /** Whether some check asks for Storage Commitment (the SCP runs only then). */
+    public boolean commitment() {
+        return checks.stream().anyMatch(c -> c.commitment().enabled());
+    }
 
     /**
      * Reads the settings.
@@ -91,12 +107,12 @@ public record PacsSettings(
             String p = "pacs.nodes." + name + ".";
             String host = get.apply(p + "host");
             String ae = get.apply(p + "ae-title");
-            QidoClient qido = qido(get, p, scu);
+            QidoClient qido = PacsNodeSettings.qido(get, p, scu);
             if ((host.isEmpty() || ae.isEmpty()) && qido == null) {
                 throw new IllegalArgumentException(
                         p + "host and " + p + "ae-title are required (or " + p + "qido-url)");
             }
-            DicomTls tls = tls(get, p);
+            DicomTls tls = PacsNodeSettings.tls(get, p);
             try {
                 nodes.put(
                         name,
@@ -145,6 +161,14 @@ public record PacsSettings(
                 }
             }
             ForwardingRule rule = ForwardingRule.from(p, get, zone);
+            int retries = integer(get, p + "commitment-retries", 3);
+            if (retries < 1) {
+                throw new IllegalArgumentException(p + "commitment-retries=" + retries + " must be at least 1");
+            }
+            ForwardingCheck.Commitment commitment = new ForwardingCheck.Commitment(
+                    Settings.bool(get, p + "commitment", false),
+                    duration(get, p + "commitment-timeout", "PT10M"),
+                    retries);
             for (String target : get.apply(p + "target").split(",")) {
                 requireNode(nodes, target.trim(), p + "target");
                 PacsNode t = nodes.get(target.trim());
@@ -156,7 +180,11 @@ public record PacsSettings(
                         attempts,
                         minAge,
                         perMinute);
-                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend, rule));
+                checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend, rule, commitment));
+                if (commitment.enabled() && t.dicom() == null) {
+                    throw new IllegalArgumentException(p + "commitment=true needs a DIMSE target: " + target.trim()
+                            + " has no pacs.nodes." + target.trim() + ".host / .ae-title");
+                }
             }
         }
         return new PacsSettings(
@@ -167,90 +195,32 @@ public record PacsSettings(
                 Settings.bool(get, "pacs.legacy-metrics"),
                 Settings.bool(get, "pacs.missing.include-patient"),
                 scu,
-                duration(get, "pacs.move-timeout", "PT10M"));
+                duration(get, "pacs.move-timeout", "PT10M"),
+                scp(get, scu));
     }
 
-    /**
-     * {@code <p>qido-url} (http or https) with {@code qido-user}/{@code qido-password} or {@code qido-token},
-     * {@code qido-page-size} (default 1000) and {@code qido-timeout} (default PT30S); null without a URL.
-     */
-    private static QidoClient qido(Function<String, String> get, String p, ScuSettings scu) {
-        String url = get.apply(p + "qido-url").replaceAll("/+$", "");
-        if (url.isEmpty()) {
-            for (String k : List.of("qido-user", "qido-password", "qido-token")) {
-                if (!get.apply(p + k).isEmpty()) {
-                    throw new IllegalArgumentException(p + k + " is set but " + p + "qido-url is not");
-                }
-            }
-            return null;
-        }
-        URI uri;
+    private static Scp scp(Function<String, String> get, ScuSettings scu) {
+        String ae = get.apply("pacs.scp.ae-title");
         try {
-            uri = URI.create(url);
+            Pdu.checkAeTitle(ae.isEmpty() ? scu.callingAeTitle() : ae);
         } catch (IllegalArgumentException e) {
-            uri = null;
+            throw new IllegalArgumentException("pacs.scp.ae-title=" + ae + ": " + e.getMessage());
         }
-        if (uri == null
-                || uri.getHost() == null
-                || !List.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
-            throw new IllegalArgumentException(
-                    p + "qido-url must be an http:// or https:// URL of the DICOMweb service root,"
-                            + " e.g. https://archive.example/dicom-web");
+        String host = get.apply("pacs.scp.host");
+        int port = integer(get, "pacs.scp.port", 11113);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("pacs.scp.port=" + port + " is not 1-65535");
         }
-        if (uri.getUserInfo() != null) {
-            throw new IllegalArgumentException(
-                    p + "qido-url must not carry credentials: use " + p + "qido-user and " + p + "qido-password");
+        int max = integer(get, "pacs.scp.max-associations", 8);
+        if (max < 1) {
+            throw new IllegalArgumentException("pacs.scp.max-associations=" + max + " must be at least 1");
         }
-        String user = get.apply(p + "qido-user");
-        String token = get.apply(p + "qido-token");
-        if (!user.isEmpty() && !token.isEmpty()) {
-            throw new IllegalArgumentException(
-                    p + "qido-user and " + p + "qido-token exclude each other (basic or bearer)");
-        }
-        int pageSize = integer(get, p + "qido-page-size", 1000);
-        if (pageSize < 1) {
-            throw new IllegalArgumentException(p + "qido-page-size must be at least 1");
-        }
-        String password = get.apply(p + "qido-password");
-        return new QidoClient(new QidoClient.Settings(
-                uri,
-                user.isEmpty() ? null : user,
-                password.isEmpty() ? null : password,
-                token.isEmpty() ? null : token,
-                pageSize,
-                duration(get, p + "qido-timeout", "PT30S"),
-                scu.maxMatches(),
-                p));
-    }
-
-    /**
-     * {@code <p>tls=true} with {@code tls-ca-file}, optional {@code tls-cert-file}/{@code tls-key-file} and
-     * {@code tls-verify-hostname} (default true); null without {@code tls=true}.
-     */
-    private static DicomTls tls(Function<String, String> get, String p) {
-        String on = get.apply(p + "tls");
-        if (!on.isEmpty() && !on.equalsIgnoreCase("true") && !on.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException(p + "tls=" + on + " is not true or false");
-        }
-        String verify = get.apply(p + "tls-verify-hostname");
-        if (!verify.isEmpty() && !verify.equalsIgnoreCase("true") && !verify.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException(p + "tls-verify-hostname=" + verify + " is not true or false");
-        }
-        if (!Boolean.parseBoolean(on)) {
-            for (String k : List.of("tls-ca-file", "tls-cert-file", "tls-key-file")) {
-                if (!get.apply(p + k).isEmpty()) {
-                    throw new IllegalArgumentException(p + k + " is set but " + p + "tls is not true");
-                }
-            }
-            return null;
-        }
-        Function<String, Path> file = k -> get.apply(p + k).isEmpty() ? null : Path.of(get.apply(p + k));
-        return DicomTls.fromPem(
-                file.apply("tls-ca-file"),
-                file.apply("tls-cert-file"),
-                file.apply("tls-key-file"),
-                verify.isEmpty() || Boolean.parseBoolean(verify),
-                p);
+        return new Scp(
+                host.isEmpty() ? "0.0.0.0" : host,
+                port,
+                ae.isEmpty() ? scu.callingAeTitle() : ae,
+                max,
+                duration(get, "pacs.scp.idle-timeout", "PT60S"));
     }
 
     private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {
@@ -360,7 +330,11 @@ public record PacsSettings(
             "exclude-study-description",
             "study-description",
             "since",
-            "schedule");
+            "schedule",
+            // commitment-* before commitment, for the environment mapping
+            "commitment-timeout",
+            "commitment-retries",
+            "commitment");
 
     private static String envKey(String prefix, String rest, List<String> keys) {
         for (String key : keys) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -81,6 +82,14 @@ final class PacsState {
         volatile int seriesLevel;
         /** The target's series of the series-level studies it holds; kept while the study's count stays. */
         final Map<String, StudySeries> targetSeries = new ConcurrentHashMap<>();
+        /** The studies of the window the rule expects (Storage Commitment counts only these). */
+        volatile Set<String> expected = Set.of();
+        /** The settled expected studies the target holds whole: what Storage Commitment may be asked for. */
+        volatile List<String> complete = List.of();
+        /** Per series-level study, the series the rule expects (the instances to commit are theirs only). */
+        volatile Map<String, Map<String, StudyFinder.SeriesRecord>> expectedSeries = Map.of();
+        /** The last Storage Commitment summary of this check, or null when it does not ask. */
+        volatile PacsCommitments.Summary commitment;
         /** Whether the source's ModalitiesInStudy was missing and the rule read its series instead. */
         volatile boolean modalitiesFromSeries;
     }

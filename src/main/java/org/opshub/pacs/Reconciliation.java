@@ -85,6 +85,32 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
         return new Reconciliation(source.size(), List.copyOf(missing), List.copyOf(incomplete), inFlight);
     }
 
+    /**
+     * The settled source studies the target holds whole (as {@link #compare} judges them): the ones Storage
+     * Commitment may be asked for. Reads {@code firstSeen} as {@link #compare} left it.
+     */
+    public static List<String> complete(
+            Map<String, StudyRecord> source,
+            Map<String, StudyRecord> target,
+            Map<String, Instant> firstSeen,
+            Instant now,
+            Duration settle) {
+        List<String> out = new ArrayList<>();
+        for (StudyRecord s : source.values()) {
+            StudyRecord t = target.get(s.studyInstanceUid());
+            Instant seen = firstSeen.get(s.studyInstanceUid());
+            boolean short_ =
+                    t != null && s.instances() != null && t.instances() != null && t.instances() < s.instances();
+            if (t != null
+                    && !short_
+                    && seen != null
+                    && Duration.between(seen, now).compareTo(settle) >= 0) {
+                out.add(s.studyInstanceUid());
+            }
+        }
+        return out;
+    }
+
     /** When the oldest missing study was first seen, or {@code null} when none is missing. */
     public Instant oldestMissing() {
         return missing.isEmpty() ? null : missing.get(0).firstSeen();

@@ -237,6 +237,37 @@ public final class StudyFinder {
         return out;
     }
 
+    /**
+     * One SOP instance as an IMAGE-level C-FIND answered it.
+     *
+     * @param sopClassUid SOPClassUID (0008,0016), or null when the node did not return it (an optional key)
+     */
+    public record InstanceRecord(String seriesInstanceUid, String sopInstanceUid, String sopClassUid) {}
+
+    /**
+     * The SOP instances of one study: Study Root C-FIND at IMAGE level with StudyInstanceUID as the
+     * unique key above (PS3.4 §C.6.2.1.4), returning SeriesInstanceUID, SOPInstanceUID and SOPClassUID.
+     */
+    public List<InstanceRecord> instances(Association as, String studyInstanceUid) throws DicomException {
+        Attributes keys = new Attributes()
+                .setString(Tag.QueryRetrieveLevel, Vr.CS, "IMAGE")
+                .setString(Tag.StudyInstanceUID, Vr.UI, studyInstanceUid)
+                .setString(Tag.SeriesInstanceUID, Vr.UI, null)
+                .setString(Tag.SOPInstanceUID, Vr.UI, null)
+                .setString(Tag.SOPClassUID, Vr.UI, null);
+        List<InstanceRecord> out = new ArrayList<>();
+        FindResponses responses = client.findResponses(as, keys);
+        for (Attributes a = responses.next(); a != null; a = responses.next()) {
+            String uid = a.getString(Tag.SOPInstanceUID);
+            if (uid != null && !uid.isEmpty()) {
+                String cls = a.getString(Tag.SOPClassUID);
+                out.add(new InstanceRecord(
+                        a.getString(Tag.SeriesInstanceUID), uid, cls == null || cls.isEmpty() ? null : cls));
+            }
+        }
+        return out;
+    }
+
     /** The C-FIND identifier: matching keys StudyDate (and StudyTime), empty return keys. */
     Attributes identifier(String dateKey, String timeKey) {
         Attributes keys = new Attributes()

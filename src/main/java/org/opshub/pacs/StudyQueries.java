@@ -30,6 +30,9 @@ interface StudyQueries {
     /** The series of one study with their instance counts; see {@link StudyFinder#series}. */
     Map<String, StudyFinder.SeriesRecord> series(String studyInstanceUid) throws DicomException;
 
+    /** The SOP instances of one study; see {@link StudyFinder#instances}. */
+    List<StudyFinder.InstanceRecord> instances(String studyInstanceUid) throws DicomException;
+
     /** Ends the work: releases the association after success, aborts it otherwise. */
     void close(boolean ok);
 
@@ -84,6 +87,11 @@ interface StudyQueries {
         }
 
         @Override
+        public List<StudyFinder.InstanceRecord> instances(String studyInstanceUid) throws DicomException {
+            return get().instances(studyInstanceUid);
+        }
+
+        @Override
         public void close(boolean ok) {
             if (open != null) {
                 open.close(ok);
@@ -107,6 +115,11 @@ interface StudyQueries {
         @Override
         public Map<String, StudyFinder.SeriesRecord> series(String studyInstanceUid) throws DicomException {
             return finder.series(as, studyInstanceUid);
+        }
+
+        @Override
+        public List<StudyFinder.InstanceRecord> instances(String studyInstanceUid) throws DicomException {
+            return finder.instances(as, studyInstanceUid);
         }
 
         @Override
@@ -217,6 +230,24 @@ interface StudyQueries {
                                     DicomJson.string(a, Tag.Modality),
                                     DicomJson.string(a, Tag.SeriesNumber),
                                     DicomJson.integer(a, Tag.NumberOfSeriesRelatedInstances)));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public List<StudyFinder.InstanceRecord> instances(String studyInstanceUid) throws DicomException {
+            List<StudyFinder.InstanceRecord> out = new ArrayList<>();
+            for (JsonNode a : client.search(
+                    "/studies/" + studyInstanceUid + "/instances",
+                    List.of(
+                            Map.entry("includefield", "0020000E"),
+                            Map.entry("includefield", "00080016"),
+                            Map.entry("includefield", "00080018")))) {
+                String uid = DicomJson.string(a, Tag.SOPInstanceUID);
+                if (uid != null) {
+                    out.add(new StudyFinder.InstanceRecord(
+                            DicomJson.string(a, Tag.SeriesInstanceUID), uid, DicomJson.string(a, Tag.SOPClassUID)));
                 }
             }
             return out;

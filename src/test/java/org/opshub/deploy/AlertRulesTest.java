@@ -69,6 +69,8 @@ class AlertRulesTest {
                         "PacsDown",
                         "StudiesNotForwarded",
                         "StudiesIncomplete",
+                        "StudiesNotCommitted",
+                        "StudiesCommitmentFailed",
                         "ForwardingCheckFailing",
                         "CheckFailing",
                         "TelegramOutboxStuck",

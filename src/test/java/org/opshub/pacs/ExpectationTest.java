@@ -120,7 +120,14 @@ class ExpectationTest {
         Map<String, StudyRecord> bare = window(false);
         PacsState.Node node = new PacsState.Node();
         ForwardingCheck check = new ForwardingCheck(
-                "p", "src", "a", StudyWindow.parse("today"), Duration.ZERO, null, modalities("CT", "MR"));
+                "p",
+                "src",
+                "a",
+                StudyWindow.parse("today"),
+                Duration.ZERO,
+                null,
+                modalities("CT", "MR"),
+                ForwardingCheck.Commitment.OFF);
         Expectation bySeries = Expectation.ofSource(check, bare, node, onSource(), UTC);
         assertFalse(node.modalitiesInStudy, "detected");
         assertEquals(counts(byStudy), counts(bySeries));

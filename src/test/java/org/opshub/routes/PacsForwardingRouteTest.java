@@ -62,6 +62,7 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
     public static final class Monitor {
         final List<String> rounds = new CopyOnWriteArrayList<>();
         final List<Object> roundObjects = new CopyOnWriteArrayList<>();
+        final List<String> committed = new CopyOnWriteArrayList<>();
 
         public List<String> nodeNames() {
             return List.of("src", "a", "b", "c");
@@ -80,6 +81,19 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
     }
 
     private final Monitor monitor = new Monitor();
+
+    /** Stands in for {@code pacsCommitments}: records which checks were offered. */
+    public static final class Commitments {
+        private final Monitor monitor;
+
+        Commitments(Monitor monitor) {
+            this.monitor = monitor;
+        }
+
+        public void commit(String checkKey) {
+            monitor.committed.add(checkKey);
+        }
+    }
 
     /** Stands in for {@code resendButtons}. */
     public final class Buttons {
@@ -103,6 +117,7 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
         registry.bind("pacsResends", resends);
         registry.bind("resendButtons", new Buttons());
         registry.bind("pacsMonitor", monitor);
+        registry.bind("pacsCommitments", new Commitments(monitor));
         registry.bind("leaderOnly", new RoutePolicySupport() {});
     }
 
@@ -180,6 +195,10 @@ class PacsForwardingRouteTest extends RouteFileTestSupport {
         assertEquals(List.of(r.get(0), r.get(0), r.get(0)), r.subList(0, 3), "one round per firing");
         assertEquals(List.of(r.get(3), r.get(3), r.get(3)), r.subList(3, 6));
         assertFalse(r.get(0).equals(r.get(3)), "each firing has its own round: " + r);
+        assertTrue(
+                monitor.committed.size() >= 3
+                        && monitor.committed.subList(0, 3).equals(List.of("src->a", "src->b", "src->c")),
+                "each check is offered to Storage Commitment after its reconciliation: " + monitor.committed);
     }
 
     private static boolean await(BooleanSupplier condition) throws InterruptedException {

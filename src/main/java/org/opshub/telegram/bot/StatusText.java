@@ -71,6 +71,14 @@ final class StatusText {
             if (c.get("excluded") instanceof Integer n && n > 0) {
                 b.append(texts.t(lang, "missing.excluded", n));
             }
+            if (c.get("commitment") instanceof Map<?, ?> cm) {
+                b.append(texts.t(
+                        lang,
+                        "missing.commitment",
+                        cm.get("committed"),
+                        ((List<?>) cm.get("uncommitted")).size(),
+                        ((List<?>) cm.get("failed")).size()));
+            }
             if (Boolean.FALSE.equals(c.get("checkSuccess")) && c.get("lastError") != null) {
                 b.append("\n").append(texts.t(lang, "missing.failed", Html.escape(String.valueOf(c.get("lastError")))));
             }
