@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.opshub.dicom.Association;
@@ -328,6 +329,16 @@ public final class ReconcileBenchmark {
     }
 
     private static List<String> load(OrthancPeer src, int n, String today) throws Exception {
+        return load(src, n, today, k -> "CT");
+    }
+
+    /**
+     * Creates {@code n} one-instance studies of {@code today} on {@code src} over its REST API, 8 at a time;
+     * study {@code k} has the modality {@code modality.apply(k)}.
+     *
+     * @return Orthanc's ids of the studies, in order
+     */
+    static List<String> load(OrthancPeer src, int n, String today, IntFunction<String> modality) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<String>> f = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -345,7 +356,7 @@ public final class ReconcileBenchmark {
                         "AccessionNumber",
                         "B" + k,
                         "Modality",
-                        "CT");
+                        modality.apply(k));
                 for (int attempt = 1; ; attempt++) { // Orthanc drops idle keep-alive connections
                     try {
                         return src.createInstance(tags, null).get("ParentStudy").asText();
