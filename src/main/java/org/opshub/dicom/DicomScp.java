@@ -75,9 +75,18 @@ public final class DicomScp implements Closeable {
      * @throws IOException when the address cannot be bound (in use, not local)
      */
     public synchronized void start() throws IOException {
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port()), 50);
+        ServerSocket plain = new ServerSocket();
+        plain.setReuseAddress(true);
+        plain.bind(new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port()), 50);
+        start(plain);
+    }
+
+    /**
+     * Starts accepting on a socket the caller bound: a TLS one ({@code DicomTls#serverSocket}) for nodes that
+     * report over DICOM TLS.
+     */
+    public synchronized void start(ServerSocket bound) {
+        server = bound;
         acceptLoop = new Thread(this::acceptLoop, "opshub-dicom-scp-accept");
         acceptLoop.setDaemon(true);
         acceptLoop.start();

@@ -5,6 +5,9 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.KeyStoreHelper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -73,25 +77,7 @@ public final class DicomTls {
                     + "tls-key-file go together (mutual TLS): set both or neither");
         }
         try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            Collection<? extends Certificate> cas;
-            try (InputStream in = Files.newInputStream(caFile)) {
-                cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(
-                        property + "tls-ca-file=" + caFile + " cannot be read: " + e.getMessage());
-            } catch (CertificateException e) {
-                throw new IllegalArgumentException(
-                        property + "tls-ca-file=" + caFile + " is not a PEM certificate bundle");
-            }
-            if (cas.isEmpty()) {
-                throw new IllegalArgumentException(property + "tls-ca-file=" + caFile + " holds no certificate");
-            }
-            int i = 0;
-            for (Certificate c : cas) {
-                trust.setCertificateEntry("ca" + i++, c);
-            }
+            KeyStore trust = trustStore(caFile, property + "tls-ca-file");
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             X509ExtendedTrustManager jdk = null;
@@ -102,20 +88,7 @@ public final class DicomTls {
             }
             KeyManager[] keys = null;
             if (certFile != null) {
-                KeyStore own;
-                try {
-                    own = new PemKeyCertOptions()
-                            .setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
-                            .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile)))
-                            .loadKeyStore(null);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(
-                            property + "tls-cert-file / tls-key-file cannot be read: " + e.getMessage());
-                } catch (Exception e) {
-                    throw new IllegalArgumentException(property + "tls-cert-file=" + certFile + " / tls-key-file="
-                            + keyFile + " are not a PEM certificate and private key ("
-                            + e.getClass().getSimpleName() + ")");
-                }
+                KeyStore own = keyStore(certFile, keyFile, property);
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(own, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
                 keys = kmf.getKeyManagers();
@@ -134,6 +107,76 @@ public final class DicomTls {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException(property + "tls: " + e.getMessage());
         }
+    }
+
+    /** The CA certificates of a PEM bundle as a trust store; errors name {@code key}. */
+    private static KeyStore trustStore(Path caFile, String key) throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        Collection<? extends Certificate> cas;
+        try (InputStream in = Files.newInputStream(caFile)) {
+            cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(key + "=" + caFile + " cannot be read: " + e.getMessage());
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException(key + "=" + caFile + " is not a PEM certificate bundle");
+        }
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException(key + "=" + caFile + " holds no certificate");
+        }
+        int i = 0;
+        for (Certificate c : cas) {
+            trust.setCertificateEntry("ca" + i++, c);
+        }
+        return trust;
+    }
+
+    /** A PEM certificate (chain) and private key as a key store; errors name {@code property}tls-cert-file. */
+    private static KeyStore keyStore(Path certFile, Path keyFile, String property) {
+        KeyStore own;
+        try {
+            own = new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
+                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile)))
+                    .loadKeyStore(null);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    property + "tls-cert-file / tls-key-file cannot be read: " + e.getMessage());
+        } catch (Exception e) {
+            throw new IllegalArgumentException(property + "tls-cert-file=" + certFile + " / tls-key-file="
+                    + keyFile + " are not a PEM certificate and private key ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        return own;
+    }
+
+    /**
+     * A TLS server socket for opshub's SCP (PS3.15 Annex B, BCP 195: TLS 1.2 and 1.3): our certificate and
+     * key, and mutual TLS: a client must present a certificate a CA of {@code caFile} signed.
+     *
+     * @param property the property prefix for messages, e.g. {@code pacs.scp.}
+     * @throws IllegalArgumentException naming the property of a missing, unreadable or invalid file
+     * @throws IOException              when the address cannot be bound
+     */
+    public static ServerSocket serverSocket(
+            Path caFile, Path certFile, Path keyFile, String property, InetAddress bind, int port) throws IOException {
+        SSLContext ctx;
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore(caFile, property + "tls-ca-file"));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore(certFile, keyFile, property), KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
+            ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(property + "tls: " + e.getMessage());
+        }
+        SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
+        server.setReuseAddress(true);
+        server.setEnabledProtocols(PROTOCOLS);
+        server.setNeedClientAuth(true);
+        server.bind(new InetSocketAddress(bind, port), 50);
+        return server;
     }
 
     /** Whether we present a client certificate (mutual TLS). */

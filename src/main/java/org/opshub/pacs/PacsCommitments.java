@@ -3,12 +3,10 @@ package org.opshub.pacs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +18,7 @@ import org.opshub.dicom.DicomException;
 import org.opshub.dicom.DicomNode;
 import org.opshub.dicom.DicomProtocolException;
 import org.opshub.dicom.DicomScp;
+import org.opshub.dicom.DicomTls;
 import org.opshub.dicom.Pdu;
 import org.opshub.dicom.StorageCommitment;
 import org.opshub.dicom.UID;
@@ -62,6 +61,7 @@ public final class PacsCommitments implements AutoCloseable {
     private final CommitmentStore store;
     private final Clock clock;
     private final DicomScp scp;
+    private final DicomScp tlsScp;
 
     /**
      * Registers the gauges of each committing check and starts the SCP when some pair asks for commitment.
@@ -80,25 +80,42 @@ public final class PacsCommitments implements AutoCloseable {
         }
         if (!settings.commitment()) {
             scp = null;
+            tlsScp = null;
             return;
         }
         PacsSettings.Scp s = settings.scp();
-        scp = new DicomScp(
-                new DicomScp.Settings(s.host(), s.port(), s.maxAssociations(), s.idleTimeout()),
-                monitor.client().settings(),
-                new KnownNodes(settings),
-                this::received);
+        DicomScp.Settings listen = new DicomScp.Settings(s.host(), s.port(), s.maxAssociations(), s.idleTimeout());
+        scp = new DicomScp(listen, monitor.client().settings(), new KnownNodes(settings, false), this::received);
+        tlsScp = s.tlsPort() == 0
+                ? null
+                : new DicomScp(listen, monitor.client().settings(), new KnownNodes(settings, true), this::received);
         try {
             scp.start();
         } catch (IOException e) {
             throw new IllegalArgumentException("pacs.scp.host=" + s.host() + " / pacs.scp.port=" + s.port()
                     + ": the Storage Commitment SCP cannot listen there: " + e.getMessage());
         }
+        if (tlsScp != null) {
+            try {
+                tlsScp.start(DicomTls.serverSocket(
+                        s.tlsCaFile(),
+                        s.tlsCertFile(),
+                        s.tlsKeyFile(),
+                        "pacs.scp.",
+                        InetAddress.getByName(s.host()),
+                        s.tlsPort()));
+            } catch (IOException e) {
+                scp.close();
+                throw new IllegalArgumentException("pacs.scp.host=" + s.host() + " / pacs.scp.tls-port=" + s.tlsPort()
+                        + ": the Storage Commitment SCP cannot listen there: " + e.getMessage());
+            }
+        }
         LOG.info(
-                "Storage Commitment SCP {} listening on {}:{} for N-EVENT-REPORT from the configured nodes",
+                "Storage Commitment SCP {} listening on {}:{}{} for N-EVENT-REPORT from the configured nodes",
                 s.aeTitle(),
                 s.host(),
-                scp.port());
+                scp.port(),
+                tlsScp == null ? "" : " and, over DICOM TLS for the nodes with tls=true, " + tlsScp.port());
     }
 
     /** The port the SCP listens on, or -1 when it is off. */
@@ -331,55 +348,10 @@ public final class PacsCommitments implements AutoCloseable {
 
     @Override
     public void close() {
-        if (scp != null) {
-            scp.close();
-        }
-    }
-
-    /**
-     * The SCP's acceptor: the called AE title must be {@code pacs.scp.ae-title}, and the calling AE title and
-     * the requestor's address must both be those of a {@code pacs.nodes.*} entry; only Storage Commitment
-     * Push Model and Verification are served.
-     */
-    static final class KnownNodes implements Association.Acceptor {
-        private final PacsSettings settings;
-
-        KnownNodes(PacsSettings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        public Association.Rejection judge(Pdu.AssociateRq rq, InetAddress from) {
-            if (!rq.calledAe().equals(settings.scp().aeTitle())) {
-                return new Association.Rejection(
-                        new Pdu.AssociateRj(1, 1, 7),
-                        "called AE title " + rq.calledAe() + " is not "
-                                + settings.scp().aeTitle());
+        for (DicomScp x : new DicomScp[] {scp, tlsScp}) {
+            if (x != null) {
+                x.close();
             }
-            for (PacsNode n : settings.nodes().values()) {
-                if (n.dicom() != null
-                        && n.dicom().aeTitle().equals(rq.callingAe())
-                        && sameHost(n.dicom().host(), from)) {
-                    return null;
-                }
-            }
-            return new Association.Rejection(
-                    new Pdu.AssociateRj(1, 1, 3),
-                    "calling AE title " + rq.callingAe() + " from " + from.getHostAddress()
-                            + " is no pacs.nodes.* entry (AE title and host must both match)");
-        }
-
-        private static boolean sameHost(String host, InetAddress from) {
-            try {
-                return Arrays.asList(InetAddress.getAllByName(host)).contains(from);
-            } catch (UnknownHostException e) {
-                return false;
-            }
-        }
-
-        @Override
-        public boolean serves(String abstractSyntax) {
-            return UID.StorageCommitmentPushModel.equals(abstractSyntax) || UID.Verification.equals(abstractSyntax);
         }
     }
 }

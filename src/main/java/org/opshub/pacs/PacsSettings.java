@@ -1,5 +1,6 @@
 package org.opshub.pacs;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -59,8 +60,21 @@ public record PacsSettings(
      *                        {@code pacs.calling-ae-title}: archives send the report to the AE that asked)
      * @param maxAssociations {@code pacs.scp.max-associations} (default 8)
      * @param idleTimeout     {@code pacs.scp.idle-timeout} (default PT60S)
+     * @param tlsPort         {@code pacs.scp.tls-port}: a second listener over DICOM TLS for the nodes with
+     *                        {@code tls=true} (0, the default: none)
+     * @param tlsCaFile       {@code pacs.scp.tls-ca-file}: the CAs of the archives' client certificates
+     * @param tlsCertFile     {@code pacs.scp.tls-cert-file} and {@code tls-key-file}: the SCP's certificate and key
      */
-    public record Scp(String host, int port, String aeTitle, int maxAssociations, Duration idleTimeout) {}
+    public record Scp(
+            String host,
+            int port,
+            String aeTitle,
+            int maxAssociations,
+            Duration idleTimeout,
+            int tlsPort,
+            Path tlsCaFile,
+            Path tlsCertFile,
+            Path tlsKeyFile) {}
 
     /** Whether some check asks for Storage Commitment (the SCP runs only then). */
     public boolean commitment() {
@@ -181,6 +195,14 @@ public record PacsSettings(
                         minAge,
                         perMinute);
                 checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend, rule, commitment));
+                if (commitment.enabled()
+                        && t.dicom() != null
+                        && t.dicom().tls() != null
+                        && integer(get, "pacs.scp.tls-port", 0) == 0) {
+                    throw new IllegalArgumentException(p + "commitment=true: target " + target.trim()
+                            + " has tls=true and reports over DICOM TLS; set pacs.scp.tls-port with"
+                            + " pacs.scp.tls-ca-file, tls-cert-file and tls-key-file");
+                }
                 if (commitment.enabled() && t.dicom() == null) {
                     throw new IllegalArgumentException(p + "commitment=true needs a DIMSE target: " + target.trim()
                             + " has no pacs.nodes." + target.trim() + ".host / .ae-title");
@@ -215,12 +237,30 @@ public record PacsSettings(
         if (max < 1) {
             throw new IllegalArgumentException("pacs.scp.max-associations=" + max + " must be at least 1");
         }
+        int tlsPort = integer(get, "pacs.scp.tls-port", 0);
+        if (tlsPort > 65535 || tlsPort != 0 && tlsPort == port) {
+            throw new IllegalArgumentException(
+                    "pacs.scp.tls-port=" + tlsPort + " must be 1-65535 and not pacs.scp.port (0: no TLS listener)");
+        }
+        Path[] files = new Path[3];
+        String[] names = {"pacs.scp.tls-ca-file", "pacs.scp.tls-cert-file", "pacs.scp.tls-key-file"};
+        for (int i = 0; i < 3; i++) {
+            String f = get.apply(names[i]);
+            if (tlsPort > 0 && f.isEmpty()) {
+                throw new IllegalArgumentException(names[i] + " is required with pacs.scp.tls-port=" + tlsPort);
+            }
+            files[i] = f.isEmpty() ? null : Path.of(f);
+        }
         return new Scp(
                 host.isEmpty() ? "0.0.0.0" : host,
                 port,
                 ae.isEmpty() ? scu.callingAeTitle() : ae,
                 max,
-                duration(get, "pacs.scp.idle-timeout", "PT60S"));
+                duration(get, "pacs.scp.idle-timeout", "PT60S"),
+                tlsPort,
+                files[0],
+                files[1],
+                files[2]);
     }
 
     private static void requireNode(Map<String, PacsNode> nodes, String name, String key) {

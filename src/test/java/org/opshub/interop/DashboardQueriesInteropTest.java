@@ -57,6 +57,10 @@ class DashboardQueriesInteropTest {
         p.put("pacs.nodes.dst.ae-title", "DST");
         p.put("pacs.forwarding.main.source", "src");
         p.put("pacs.forwarding.main.target", "dst");
+        // Storage Commitment on, so that its gauges (and the dashboard row and rules on them) have series
+        p.put("pacs.forwarding.main.commitment", "true");
+        p.put("pacs.scp.host", "127.0.0.1");
+        p.put("pacs.scp.port", Integer.toString(HubRunner.freePort()));
         p.put("cloudflare.api-url", "http://127.0.0.1:3/client/v4");
         p.put("cloudflare.token", "cf-test-token");
         p.put("cloudflare.accounts", "acc1");

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -39,6 +44,7 @@ import org.opshub.telegram.FakeBotApi;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PacsCommitmentInteropTest {
     static final int SCP_PORT = 14279;
+    static final int SCP_TLS_PORT = 14280;
     static final long CHAT = 5151;
 
     @TempDir
@@ -140,6 +146,8 @@ class PacsCommitmentInteropTest {
         p.put("pacs.forwarding.main.commitment", "true");
         p.put("pacs.forwarding.main.commitment-timeout", "PT3S");
         p.put("pacs.forwarding.main.commitment-retries", "2");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        p.put("state.directory", state.toString());
         FakeBotApi telegram = new FakeBotApi();
         p.putAll(telegram.hubProperties(CHAT));
         try (telegram;
@@ -193,6 +201,105 @@ class PacsCommitmentInteropTest {
             DicomException e = assertThrows(
                     DicomException.class, () -> stranger.echo(new DicomNode("OPSHUB", "127.0.0.1", SCP_PORT)));
             assertTrue(e.getMessage().contains("rejected"), e.getMessage());
+        }
+        Map<String, Integer> before = requests(state);
+        assertEquals(Map.of("src->t", 2, "src->q", 4), before, "T: one request per study; Q: two per study");
+
+        // a restart asks again for nothing: committed and failed are stored, Q is at commitment-retries
+        try (HubRunner again = new HubRunner(p)) {
+            assertTrue(HubRunner.await(
+                    Duration.ofSeconds(30),
+                    () -> again.metricOrMinusOne("pacs_forwarding_committed_studies", "source=\"src\",target=\"t\"")
+                            == 1));
+            Thread.sleep(4000); // a few more periods
+            assertEquals(
+                    1.0,
+                    again.metricOrMinusOne("pacs_forwarding_commitment_failed_studies", "source=\"src\",target=\"t\""));
+        }
+        assertEquals(before, requests(state), "no request after the restart");
+    }
+
+    /** Storage Commitment requests per check, as the embedded state store holds them. */
+    private static Map<String, Integer> requests(Path state) throws Exception {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:h2:file:" + state.resolve("opshub") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+                        "sa",
+                        "");
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT check_key, COUNT(*) FROM pacs_commitment GROUP BY check_key")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aNodeWithTlsReportsOverDicomTlsToTheScpsTlsPortAndNotToItsPlainOne() throws Exception {
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        PacsTlsInteropTest.ca(pki, "ca", "commitment CA");
+        PacsTlsInteropTest.signed(pki, "s", "archive-s", "ca", "DNS:localhost,IP:127.0.0.1");
+        PacsTlsInteropTest.signed(pki, "opshub", "opshub-scp", "ca", "DNS:localhost,IP:127.0.0.1");
+        Map<String, Object> tls = Map.of(
+                "DicomTlsEnabled", true,
+                "DicomTlsCertificate", pki.resolve("s.crt").toString(),
+                "DicomTlsPrivateKey", pki.resolve("s.key").toString(),
+                "DicomTlsTrustedCertificates", pki.resolve("ca.pem").toString(),
+                "DicomTlsRemoteCertificateRequired", false);
+        try (OrthancPeer archive = new OrthancPeer(
+                dir,
+                "S",
+                18075,
+                14275,
+                tls,
+                Map.of(
+                        "OPSHUB",
+                        Map.of("AET", "OPSHUB", "Host", "127.0.0.1", "Port", SCP_TLS_PORT, "UseDicomTls", true)))) {
+            archive.start();
+            // the first study of SRC, as the archive holds it: the same file
+            String study = src.studyId(studies.get(0));
+            for (JsonNode i : src.get("/studies/" + study + "/instances")) {
+                archive.upload(src.file(i.get("ID").asText()));
+            }
+            Map<String, String> p = new HashMap<>();
+            p.put("pacs.period", "PT1S");
+            p.put("pacs.timezone", "UTC");
+            p.put("pacs.scp.host", "127.0.0.1");
+            p.put("pacs.scp.port", Integer.toString(SCP_PORT));
+            p.put("pacs.scp.tls-port", Integer.toString(SCP_TLS_PORT));
+            p.put("pacs.scp.tls-ca-file", pki.resolve("ca.pem").toString());
+            p.put("pacs.scp.tls-cert-file", pki.resolve("opshub.crt").toString());
+            p.put("pacs.scp.tls-key-file", pki.resolve("opshub.key").toString());
+            p.put("pacs.nodes.src.host", "127.0.0.1");
+            p.put("pacs.nodes.src.port", "14272");
+            p.put("pacs.nodes.src.ae-title", "SRC");
+            p.put("pacs.nodes.s.host", "127.0.0.1");
+            p.put("pacs.nodes.s.port", "14275");
+            p.put("pacs.nodes.s.ae-title", "S");
+            p.put("pacs.nodes.s.tls", "true");
+            p.put("pacs.nodes.s.tls-ca-file", pki.resolve("ca.pem").toString());
+            p.put("pacs.forwarding.main.source", "src");
+            p.put("pacs.forwarding.main.target", "s");
+            p.put("pacs.forwarding.main.settle", "PT0S");
+            p.put("pacs.forwarding.main.commitment", "true");
+            // only the study S holds (08:00) is expected: the other one (09:00) is outside the rule's schedule
+            p.put("pacs.forwarding.main.schedule", "00:00-08:30");
+            try (HubRunner hub = new HubRunner(p)) {
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(40),
+                                () -> hub.metricOrMinusOne(
+                                                "pacs_forwarding_committed_studies", "source=\"src\",target=\"s\"")
+                                        == 1),
+                        () -> body(hub));
+                // S's AE title on the plain port: refused, it has tls=true
+                DicomException e = assertThrows(
+                        DicomException.class,
+                        () -> new DicomClient(ScuSettings.defaults("S"))
+                                .echo(new DicomNode("OPSHUB", "127.0.0.1", SCP_PORT)));
+                assertTrue(e.getMessage().contains("rejected"), e.getMessage());
+            }
         }
     }
 

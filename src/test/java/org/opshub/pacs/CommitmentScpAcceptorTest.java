@@ -19,6 +19,10 @@ class CommitmentScpAcceptorTest {
         Map<String, String> p = Map.of(
                 "pacs.nodes.archive.host", "127.0.0.1",
                 "pacs.nodes.archive.ae-title", "ARCHIVE",
+                "pacs.nodes.secure.host", "127.0.0.1",
+                "pacs.nodes.secure.ae-title", "SECURE",
+                "pacs.nodes.secure.tls", "true",
+                "pacs.nodes.secure.tls-ca-file", "src/test/resources/tls/ca.pem",
                 "pacs.calling-ae-title", "OPSHUB");
         return PacsSettings.from(p.keySet(), p::get);
     }
@@ -29,7 +33,7 @@ class CommitmentScpAcceptorTest {
 
     @Test
     void onlyAConfiguredNodesAeTitleFromItsHostIsAccepted() throws Exception {
-        PacsCommitments.KnownNodes acceptor = new PacsCommitments.KnownNodes(settings());
+        KnownNodes acceptor = new KnownNodes(settings(), false);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         assertNull(acceptor.judge(rq("OPSHUB", "ARCHIVE"), loopback));
         Association.Rejection otherHost = acceptor.judge(rq("OPSHUB", "ARCHIVE"), InetAddress.getByName("192.0.2.1"));
@@ -41,5 +45,11 @@ class CommitmentScpAcceptorTest {
         assertTrue(acceptor.serves(UID.StorageCommitmentPushModel) && acceptor.serves(UID.Verification));
         assertFalse(acceptor.serves(UID.StudyRootQueryRetrieveFind));
         assertFalse(acceptor.serves(UID.StudyRootQueryRetrieveMove));
+
+        // a node with tls=true reports over DICOM TLS only; the TLS listener takes only such nodes
+        assertTrue(acceptor.judge(rq("OPSHUB", "SECURE"), loopback).why().contains("has tls=true"));
+        KnownNodes overTls = new KnownNodes(settings(), true);
+        assertNull(overTls.judge(rq("OPSHUB", "SECURE"), loopback));
+        assertTrue(overTls.judge(rq("OPSHUB", "ARCHIVE"), loopback).why().contains("has no tls=true"));
     }
 }
