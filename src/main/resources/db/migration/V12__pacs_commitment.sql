@@ -18,4 +18,5 @@ CREATE TABLE pacs_commitment (
     failures        TEXT
 );
 CREATE INDEX pacs_commitment_check ON pacs_commitment (check_key, requested_at);
-CREATE INDEX pacs_commitment_study ON pacs_commitment (check_key, study_uid);
+-- one row per attempt: a request is stored before it is sent, so this bounds the requests per study
+CREATE UNIQUE INDEX pacs_commitment_attempt ON pacs_commitment (check_key, study_uid, attempt);

@@ -118,11 +118,6 @@ public final class PacsCommitments implements AutoCloseable {
                 tlsScp == null ? "" : " and, over DICOM TLS for the nodes with tls=true, " + tlsScp.port());
     }
 
-    /** The port the SCP listens on, or -1 when it is off. */
-    public int scpPort() {
-        return scp == null ? -1 : scp.port();
-    }
-
     /**
      * Asks for the commitment of the check's complete studies not yet asked (a no-op unless its pair sets
      * {@code commitment=true}); marks the requests without a report after {@code commitment-timeout}
@@ -152,11 +147,27 @@ public final class PacsCommitments implements AutoCloseable {
                 request(check, c, ask, latest, now);
             }
             c.commitment = summary(check, c, now);
+            if (c.commitmentFailing) {
+                LOG.info("Storage Commitment of {} works again", checkKey);
+                c.commitmentFailing = false;
+            }
         } catch (StateUnavailableException e) {
-            LOG.warn("Storage Commitment of {} paused: the state store does not answer ({})", checkKey, e.getMessage());
+            failing(c, checkKey, "paused: the state store does not answer (" + e.getMessage() + ")");
         } catch (DicomException | RuntimeException e) {
-            LOG.warn("Storage Commitment of {}: {}", checkKey, e.getMessage());
-            c.commitment = summary(check, c, now);
+            failing(c, checkKey, e.getMessage());
+            try {
+                c.commitment = summary(check, c, now);
+            } catch (StateUnavailableException ignored) {
+                // the summary stays as it was; said above
+            }
+        }
+    }
+
+    /** One WARN line when a check's commitment starts failing, none while it goes on failing. */
+    private static void failing(PacsState.Check c, String checkKey, String why) {
+        if (!c.commitmentFailing) {
+            LOG.warn("Storage Commitment of {} failing: {}", checkKey, why);
+            c.commitmentFailing = true;
         }
     }
 

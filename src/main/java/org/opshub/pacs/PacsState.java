@@ -90,6 +90,8 @@ final class PacsState {
         volatile Map<String, Map<String, StudyFinder.SeriesRecord>> expectedSeries = Map.of();
         /** The last Storage Commitment summary of this check, or null when it does not ask. */
         volatile PacsCommitments.Summary commitment;
+        /** Whether the last commitment period failed (logged once per change). */
+        volatile boolean commitmentFailing;
         /** Whether the source's ModalitiesInStudy was missing and the rule read its series instead. */
         volatile boolean modalitiesFromSeries;
     }

@@ -203,7 +203,8 @@ class PacsCommitmentInteropTest {
             assertTrue(e.getMessage().contains("rejected"), e.getMessage());
         }
         Map<String, Integer> before = requests(state);
-        assertEquals(Map.of("src->t", 2, "src->q", 4), before, "T: one request per study; Q: two per study");
+        assertEquals(
+                Map.of("src->t", 2, "src->q", 4), before, "T: one request per study; Q: two per study: " + rows(state));
 
         // a restart asks again for nothing: committed and failed are stored, Q is at commitment-retries
         try (HubRunner again = new HubRunner(p)) {
@@ -217,6 +218,34 @@ class PacsCommitmentInteropTest {
                     again.metricOrMinusOne("pacs_forwarding_commitment_failed_studies", "source=\"src\",target=\"t\""));
         }
         assertEquals(before, requests(state), "no request after the restart");
+    }
+
+    /** The requests as the store holds them, for messages. */
+    private static String rows(Path state) throws Exception {
+        StringBuilder b = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:h2:file:" + state.resolve("opshub") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+                        "sa",
+                        "");
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT check_key, study_uid, attempt, state, requested_at, reported_at"
+                                + " FROM pacs_commitment ORDER BY requested_at")) {
+            while (rs.next()) {
+                b.append("\n")
+                        .append(rs.getString(1))
+                        .append(' ')
+                        .append(rs.getString(2))
+                        .append(" #")
+                        .append(rs.getInt(3))
+                        .append(' ')
+                        .append(rs.getString(4))
+                        .append(' ')
+                        .append(rs.getLong(5))
+                        .append(' ')
+                        .append(rs.getObject(6));
+            }
+        }
+        return b.toString();
     }
 
     /** Storage Commitment requests per check, as the embedded state store holds them. */
