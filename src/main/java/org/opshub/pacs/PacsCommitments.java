@@ -145,8 +145,9 @@ public final class PacsCommitments implements AutoCloseable {
             }
             if (!ask.isEmpty()) {
                 request(check, c, ask, latest, now);
+                latest = latest(checkKey, now); // with the requests just made and any report on their association
             }
-            c.commitment = summary(check, c, now);
+            c.commitment = summary(c, latest);
             if (c.commitmentFailing) {
                 LOG.info("Storage Commitment of {} works again", checkKey);
                 c.commitmentFailing = false;
@@ -156,7 +157,7 @@ public final class PacsCommitments implements AutoCloseable {
         } catch (DicomException | RuntimeException e) {
             failing(c, checkKey, e.getMessage());
             try {
-                c.commitment = summary(check, c, now);
+                c.commitment = summary(c, latest(checkKey, now));
             } catch (StateUnavailableException ignored) {
                 // the summary stays as it was; said above
             }
@@ -192,7 +193,7 @@ public final class PacsCommitments implements AutoCloseable {
         DicomNode target = monitor.settings().nodes().get(check.target()).dicom();
         DicomClient client = monitor.client();
         Map<String, List<StorageCommitment.Reference>> refs = new LinkedHashMap<>();
-        StudyQueries src = StudyQueries.open(source, client, new StudyFinder(client, false), false);
+        StudyQueries src = StudyQueries.open(source, client, monitor.finder(), settings.includePatient());
         boolean ok = false;
         try {
             for (String uid : studies) {
@@ -322,12 +323,12 @@ public final class PacsCommitments implements AutoCloseable {
     }
 
     /** The check's commitment state over the studies of its window the rule expects (their latest request). */
-    private Summary summary(ForwardingCheck check, PacsState.Check c, long now) {
+    private static Summary summary(PacsState.Check c, Map<String, CommitmentStore.Row> latest) {
         int committed = 0;
         int pending = 0;
         List<Map<String, Object>> uncommitted = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
-        for (CommitmentStore.Row r : latest(check.key(), now).values()) {
+        for (CommitmentStore.Row r : latest.values()) {
             if (!c.expected.contains(r.studyUid())) {
                 continue; // gone from the window
             }

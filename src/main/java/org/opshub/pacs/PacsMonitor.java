@@ -55,6 +55,11 @@ public final class PacsMonitor {
         return client;
     }
 
+    /** The study finder of this monitor's client, for other queries of the capability. */
+    StudyFinder finder() {
+        return finder;
+    }
+
     PacsState state() {
         return state;
     }
@@ -182,10 +187,12 @@ public final class PacsMonitor {
             Reconciliation r =
                     Reconciliation.compare(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle());
             compareSeries(c, r, e, targetSeries, src, dst, seriesQueries, at, source, target);
-            c.complete = List.copyOf(
-                    Reconciliation.complete(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle()));
-            c.expectedSeries = Map.copyOf(e.series());
-            c.expected = Set.copyOf(e.studies().keySet());
+            if (check.commitment().enabled()) { // what Storage Commitment reads; not kept otherwise
+                c.complete = List.copyOf(
+                        Reconciliation.complete(e.studies(), onTarget, c.firstSeen, now.toInstant(), check.settle()));
+                c.expectedSeries = Map.copyOf(e.series());
+                c.expected = Set.copyOf(e.studies().keySet());
+            }
             c.last = r;
             c.excluded = Map.copyOf(e.excluded());
             c.seriesLevel = e.series().size();

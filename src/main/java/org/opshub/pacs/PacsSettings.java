@@ -142,6 +142,7 @@ public record PacsSettings(
             }
         }
 
+        Scp scp = scp(get, scu);
         List<ForwardingCheck> checks = new ArrayList<>();
         for (String pair : names(keys, "pacs.forwarding.")) {
             String p = "pacs.forwarding." + pair + ".";
@@ -195,10 +196,7 @@ public record PacsSettings(
                         minAge,
                         perMinute);
                 checks.add(new ForwardingCheck(pair, source, target.trim(), window, settle, resend, rule, commitment));
-                if (commitment.enabled()
-                        && t.dicom() != null
-                        && t.dicom().tls() != null
-                        && integer(get, "pacs.scp.tls-port", 0) == 0) {
+                if (commitment.enabled() && t.dicom() != null && t.dicom().tls() != null && scp.tlsPort() == 0) {
                     throw new IllegalArgumentException(p + "commitment=true: target " + target.trim()
                             + " has tls=true and reports over DICOM TLS; set pacs.scp.tls-port with"
                             + " pacs.scp.tls-ca-file, tls-cert-file and tls-key-file");
@@ -218,7 +216,7 @@ public record PacsSettings(
                 Settings.bool(get, "pacs.missing.include-patient"),
                 scu,
                 duration(get, "pacs.move-timeout", "PT10M"),
-                scp(get, scu));
+                scp);
     }
 
     private static Scp scp(Function<String, String> get, ScuSettings scu) {

@@ -67,9 +67,7 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
         for (StudyRecord s : source.values()) {
             Instant seen = firstSeen.computeIfAbsent(s.studyInstanceUid(), k -> now);
             StudyRecord t = target.get(s.studyInstanceUid());
-            boolean short_ =
-                    t != null && s.instances() != null && t.instances() != null && t.instances() < s.instances();
-            if (t != null && !short_) {
+            if (whole(s, t)) {
                 continue;
             }
             if (Duration.between(seen, now).compareTo(settle) < 0) {
@@ -99,16 +97,22 @@ public record Reconciliation(int sourceStudies, List<Gap> missing, List<Gap> inc
         for (StudyRecord s : source.values()) {
             StudyRecord t = target.get(s.studyInstanceUid());
             Instant seen = firstSeen.get(s.studyInstanceUid());
-            boolean short_ =
-                    t != null && s.instances() != null && t.instances() != null && t.instances() < s.instances();
-            if (t != null
-                    && !short_
-                    && seen != null
-                    && Duration.between(seen, now).compareTo(settle) >= 0) {
+            if (whole(s, t) && seen != null && Duration.between(seen, now).compareTo(settle) >= 0) {
                 out.add(s.studyInstanceUid());
             }
         }
         return out;
+    }
+
+    /**
+     * Whether the target holds the source's study whole: present, and not with fewer
+     * NumberOfStudyRelatedInstances (a count either side does not give is not compared).
+     */
+    static boolean whole(StudyRecord source, StudyRecord target) {
+        return target != null
+                && (source.instances() == null
+                        || target.instances() == null
+                        || target.instances() >= source.instances());
     }
 
     /** When the oldest missing study was first seen, or {@code null} when none is missing. */
