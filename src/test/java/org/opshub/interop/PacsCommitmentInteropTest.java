@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -30,6 +30,7 @@ import org.opshub.dicom.DicomClient;
 import org.opshub.dicom.DicomException;
 import org.opshub.dicom.DicomNode;
 import org.opshub.dicom.ScuSettings;
+import org.opshub.state.StateStore;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -174,11 +175,7 @@ class PacsCommitmentInteropTest {
                     failed.get("instances").get(0).get("sopInstanceUid").asText());
             assertTrue(failed.get("instances").get(0).get("reason").asText().startsWith("0x0112"), failed.toString());
             // the bot's /missing gives the counts
-            int before = telegram.texts(CHAT).size();
-            telegram.userSays(CHAT, "/missing");
-            assertTrue(HubRunner.await(
-                    Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() > before));
-            String missing = telegram.texts(CHAT).get(before);
+            String missing = PacsInteropTest.ask(telegram, CHAT, "/missing");
             assertTrue(missing.contains("Storage Commitment: 1 committed, 0 uncommitted, 1 failed"), missing);
             JsonNode cq = checks.get(1).get("commitment");
             assertEquals(2, cq.get("uncommitted").size(), cq.toString());
@@ -220,48 +217,59 @@ class PacsCommitmentInteropTest {
         assertEquals(before, requests(state), "no request after the restart");
     }
 
-    /** The requests as the store holds them, for messages. */
-    private static String rows(Path state) throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:h2:file:" + state.resolve("opshub") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
-                        "sa",
-                        "");
-                ResultSet rs = c.createStatement()
-                        .executeQuery("SELECT check_key, study_uid, attempt, state, requested_at, reported_at"
-                                + " FROM pacs_commitment ORDER BY requested_at")) {
-            while (rs.next()) {
-                b.append("\n")
-                        .append(rs.getString(1))
-                        .append(' ')
-                        .append(rs.getString(2))
-                        .append(" #")
-                        .append(rs.getInt(3))
-                        .append(' ')
-                        .append(rs.getString(4))
-                        .append(' ')
-                        .append(rs.getLong(5))
-                        .append(' ')
-                        .append(rs.getObject(6));
-            }
+    /** What a query's rows become. */
+    @FunctionalInterface
+    interface Rows<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** A query of the embedded state store the hub used, opened as the hub opens it. */
+    private static <T> T query(Path state, String sql, Rows<T> rows) {
+        try (StateStore store = StateStore.open(null, null, null, state)) {
+            return store.inTransaction(c -> {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery(sql)) {
+                    return rows.read(rs);
+                }
+            });
         }
-        return b.toString();
+    }
+
+    /** The requests as the store holds them, for messages. */
+    private static String rows(Path state) {
+        return query(
+                state,
+                "SELECT check_key, study_uid, attempt, state, requested_at, reported_at"
+                        + " FROM pacs_commitment ORDER BY requested_at",
+                rs -> {
+                    StringBuilder b = new StringBuilder();
+                    while (rs.next()) {
+                        b.append("\n")
+                                .append(rs.getString(1))
+                                .append(' ')
+                                .append(rs.getString(2))
+                                .append(" #")
+                                .append(rs.getInt(3))
+                                .append(' ')
+                                .append(rs.getString(4))
+                                .append(' ')
+                                .append(rs.getLong(5))
+                                .append(' ')
+                                .append(rs.getObject(6));
+                    }
+                    return b.toString();
+                });
     }
 
     /** Storage Commitment requests per check, as the embedded state store holds them. */
-    private static Map<String, Integer> requests(Path state) throws Exception {
-        Map<String, Integer> out = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:h2:file:" + state.resolve("opshub") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
-                        "sa",
-                        "");
-                ResultSet rs = c.createStatement()
-                        .executeQuery("SELECT check_key, COUNT(*) FROM pacs_commitment GROUP BY check_key")) {
+    private static Map<String, Integer> requests(Path state) {
+        return query(state, "SELECT check_key, COUNT(*) FROM pacs_commitment GROUP BY check_key", rs -> {
+            Map<String, Integer> out = new TreeMap<>();
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getInt(2));
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     @Test

@@ -371,13 +371,18 @@ class PacsInteropTest {
 
     /** Sends a command from the allowed chat and returns the bot's reply. */
     private static String ask(FakeBotApi telegram, String command) throws InterruptedException {
-        int before = telegram.texts(CHAT).size();
-        telegram.userSays(CHAT, command);
+        return ask(telegram, CHAT, command);
+    }
+
+    /** Sends a command from {@code chat} and returns the bot's reply. */
+    static String ask(FakeBotApi telegram, long chat, String command) throws InterruptedException {
+        int before = telegram.texts(chat).size();
+        telegram.userSays(chat, command);
         assertTrue(
                 HubRunner.await(
-                        Duration.ofSeconds(15), () -> telegram.texts(CHAT).size() > before),
+                        Duration.ofSeconds(15), () -> telegram.texts(chat).size() > before),
                 "no reply to " + command);
-        return telegram.texts(CHAT).get(before);
+        return telegram.texts(chat).get(before);
     }
 
     private Map<String, Integer> instanceCounts(OrthancPeer peer) throws Exception {

@@ -416,7 +416,7 @@ public final class ReconcileBenchmark {
         return out;
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c[c.length / 2];

@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -98,8 +97,8 @@ public final class ReconcileTargetsBenchmark {
             List<Map<String, Object>> checks =
                     (List<Map<String, Object>>) hub.missingReport().get("checks");
             Map<String, Object> first = checks.get(0);
-            double hub50 = median(hubTimes);
-            double findscu50 = median(findscuTimes);
+            double hub50 = ReconcileBenchmark.median(hubTimes);
+            double findscu50 = ReconcileBenchmark.median(findscuTimes);
             System.out.println();
             System.out.printf(
                     "| %d studies, %d target(s), rule modalities=CT,MR | missing | excluded | C-FIND requests (source, target) | seconds (median of %d) |%n",
@@ -154,11 +153,5 @@ public final class ReconcileTargetsBenchmark {
             }
         }
         return forwarded;
-    }
-
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
     }
 }
