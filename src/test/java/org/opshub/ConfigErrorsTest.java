@@ -190,6 +190,15 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void grafanaNamespaceMustBeAKubernetesNamespaceName() throws Exception {
+        assertRefused(
+                "grafana.namespace",
+                "must be a Kubernetes namespace name",
+                "grafana.url=http://127.0.0.1:9",
+                "grafana.namespace=Org 2/../x");
+    }
+
+    @Test
     void everyDocumentedH2UrlFormStartsAndStoresAlerts() throws Exception {
         for (String url : List.of(
                 "jdbc:h2:file:" + work.resolve("hub-file"),

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.opshub.grafana.Dashboards;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.telegram.outbox.BotCall;
@@ -20,7 +21,8 @@ import org.opshub.telegram.outbox.Texts;
  * What goes with an alert message besides its text: the "Silence 1h / 4h / 24h" buttons of a
  * firing alert (with {@code alertmanager.api-url}), and the Grafana panel it references
  * (annotations {@code grafana_dashboard_uid} + {@code grafana_panel_id}, or Grafana-managed
- * alerts' {@code __dashboardUid__} + {@code __panelId__}) as a photo: one photo with the text as
+ * alerts' {@code __dashboardUid__} + {@code __panelId__}, or a link to the panel in {@code
+ * grafana_panel_url}; a dashboard of either schema) as a photo: one photo with the text as
  * caption when the text fits Telegram's 1,024-character caption, else the text followed by the photo.
  */
 public final class AlertDecorations {
@@ -129,12 +131,14 @@ public final class AlertDecorations {
 
     private ObjectNode panel(Alert alert) {
         String uid = first(alert, "grafana_dashboard_uid", "__dashboardUid__");
-        String id = first(alert, "grafana_panel_id", "__panelId__");
-        if (uid == null || id == null || !id.strip().matches("\\d{1,9}")) {
-            return null;
+        int id = Dashboards.panelId(first(alert, "grafana_panel_id", "__panelId__"));
+        Dashboards.PanelLink link = Dashboards.panelUrl(first(alert, "grafana_panel_url"));
+        if (uid != null && id >= 0) {
+            return GrafanaBot.panel(uid.strip(), "dashboard", id, alert.alertname(), grafana.defaultRange());
         }
-        return GrafanaBot.panel(
-                uid.strip(), "dashboard", Integer.parseInt(id.strip()), alert.alertname(), grafana.defaultRange());
+        return link == null
+                ? null
+                : GrafanaBot.panel(link.uid(), link.slug(), link.id(), alert.alertname(), grafana.defaultRange());
     }
 
     private static String first(Alert alert, String... keys) {

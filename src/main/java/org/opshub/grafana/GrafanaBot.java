@@ -9,10 +9,8 @@ import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import org.opshub.config.Secrets;
 import org.opshub.telegram.outbox.BotCall;
 import org.opshub.telegram.outbox.CallbackStore;
@@ -121,7 +119,7 @@ public final class GrafanaBot {
     }
 
     private boolean notADashboard(GrafanaStep step, JsonNode answer) {
-        if (answer != null && answer.isObject() && answer.has("dashboard")) {
+        if (Dashboards.isDashboard(answer)) {
             return false;
         }
         answerError(step, 200, answer == null ? "" : answer.toString(), "application/json", "");
@@ -166,7 +164,8 @@ public final class GrafanaBot {
             return;
         }
         ArrayNode rows = JSON.createArrayNode();
-        for (Dashboards.Panel p : panels.subList(0, Math.min(panels.size(), MAX_BUTTONS))) {
+        List<Dashboards.Panel> shown = panels.subList(0, Math.min(panels.size(), MAX_BUTTONS));
+        for (Dashboards.Panel p : shown) {
             ObjectNode action = JSON.createObjectNode()
                     .put("t", "panel")
                     .put("uid", d.uid())
@@ -176,11 +175,12 @@ public final class GrafanaBot {
                     .put("range", range);
             rows.addArray().add(button(step.chatId(), p.title(), action));
         }
-        keyboard(step, t(step.chatId(), "grafana.choose-panel", Html.escape(d.title()), Html.escape(range)), rows);
+        String head = t(step.chatId(), "grafana.choose-panel", Html.escape(d.title()), Html.escape(range));
+        keyboard(step, head + Dashboards.sections(shown), rows);
     }
 
     private GrafanaStep pickDashboard(GrafanaStep step, List<Dashboards.Ref> found) {
-        List<Dashboards.Ref> matches = byPrefix(found, Dashboards.Ref::title, step.query());
+        List<Dashboards.Ref> matches = Dashboards.byPrefix(found, Dashboards.Ref::title, step.query());
         if (matches.isEmpty()) {
             reply(step, t(step.chatId(), "grafana.no-prefix", Html.escape(step.query())));
             return null;
@@ -201,7 +201,7 @@ public final class GrafanaBot {
     }
 
     private void pickPanel(GrafanaStep step, Dashboards.Dashboard d) {
-        List<Dashboards.Panel> matches = byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
+        List<Dashboards.Panel> matches = Dashboards.byPrefix(d.panels(), Dashboards.Panel::title, step.panelQuery());
         if (matches.size() == 1) {
             Dashboards.Panel p = matches.get(0);
             photo(
@@ -218,25 +218,6 @@ public final class GrafanaBot {
         } else {
             panelsKeyboard(step, d, matches, step.range());
         }
-    }
-
-    /**
-     * The items whose title starts with {@code query}, case-insensitively, in order; only the
-     * first whose title equals it when there is one.
-     */
-    private static <T> List<T> byPrefix(List<T> items, Function<T, String> title, String query) {
-        String q = query == null ? "" : query.toLowerCase(Locale.ROOT);
-        List<T> matches = new ArrayList<>();
-        for (T item : items) {
-            String t = title.apply(item).toLowerCase(Locale.ROOT);
-            if (t.equals(q)) {
-                return List.of(item);
-            }
-            if (t.startsWith(q)) {
-                matches.add(item);
-            }
-        }
-        return matches;
     }
 
     /** What a dashboard chosen on a keyboard leads to: its panels, or the /graph panel search. */
@@ -285,7 +266,7 @@ public final class GrafanaBot {
     }
 
     private JsonNode button(long chatId, String label, ObjectNode action) {
-        String text = label.length() > 60 ? label.substring(0, 59) + "…" : label;
+        String text = Dashboards.shortened(label);
         return JSON.createObjectNode().put("text", text).put("callback_data", callbacks.put(chatId, action.toString()));
     }
 

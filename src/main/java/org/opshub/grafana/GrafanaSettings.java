@@ -17,6 +17,9 @@ import org.opshub.config.Settings;
  * @param renderTimeout connect and response timeout of one render
  * @param defaultRange  time range of a panel when none is given ({@code 6h}: from now-6h to now)
  * @param zone          zone the panels are rendered in ({@code tz} of the render API)
+ * @param namespace     namespace of the organisation's resources under {@code /apis}: {@code
+ *                      grafana.namespace}, else {@code default} for org 1 and {@code org-<id>} for
+ *                      another (Grafana's namespace mapper)
  */
 public record GrafanaSettings(
         String url,
@@ -26,7 +29,8 @@ public record GrafanaSettings(
         int height,
         Duration renderTimeout,
         String defaultRange,
-        ZoneId zone) {
+        ZoneId zone,
+        String namespace) {
 
     /**
      * @throws IllegalArgumentException naming the property when a value is malformed
@@ -39,15 +43,22 @@ public record GrafanaSettings(
         if (!validRange(range)) {
             throw new IllegalArgumentException("grafana.default-range must look like 30m, 6h, 7d: " + range);
         }
+        int orgId = (int) Settings.number(property, "grafana.org-id", 1, Integer.MAX_VALUE);
+        String namespace = value(property, "grafana.namespace", orgId == 1 ? "default" : "org-" + orgId);
+        if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException(
+                    "grafana.namespace must be a Kubernetes namespace name (default, org-2, stacks-123): " + namespace);
+        }
         return new GrafanaSettings(
                 value(property, "grafana.url", "").replaceAll("/+$", ""),
                 value(property, "grafana.token", ""),
-                (int) Settings.number(property, "grafana.org-id", 1, Integer.MAX_VALUE),
+                orgId,
                 (int) Settings.number(property, "grafana.render.width", 1, 10_000),
                 (int) Settings.number(property, "grafana.render.height", 1, 10_000),
                 Settings.duration(property, "grafana.render.timeout"),
                 range,
-                Settings.zone(property, "grafana.timezone", telegramZone));
+                Settings.zone(property, "grafana.timezone", telegramZone),
+                namespace);
     }
 
     /** A Grafana relative range: a number and one of s, m, h, d, w, M, y. */

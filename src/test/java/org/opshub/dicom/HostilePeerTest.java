@@ -253,8 +253,9 @@ class HostilePeerTest {
             // this SCP ignores C-CANCEL: what it still sends is read, never handed on, up to the cap
             DimseStatusException e = assertThrows(DimseStatusException.class, r::next);
             assertTrue(e.getMessage().contains("more than pacs.max-matches=1000"), e.getMessage());
-            assertTrue(scp.cancelSeen());
+            // the SCP's reader notes the C-CANCEL on its own thread: wait until the association is over
             assertTrue(scp.clientClosed());
+            assertTrue(scp.cancelSeen());
         }
     }
 

@@ -29,6 +29,18 @@ import javax.imageio.ImageIO;
  * {@code /api/dashboards/uid/<uid>} from the recorded samples (top-level panels, an expanded and
  * a collapsed row, a pre-5.0 dashboard), and {@code /render/d-solo/...} answering a real PNG, or
  * slowly, 500, 404 or an HTML login page, as set by {@link #mode}.
+ *
+ * <p>Besides, one dashboard of the v2 schema, {@code hospital-v2}, served as Grafana 12 and 13 serve
+ * it: the classic path answers 406 with the message of grafana/grafana {@code pkg/api/dashboard.go}
+ * (GetDashboard: "dashboard api version not supported, use
+ * /apis/dashboard.grafana.app/v2beta1/namespaces/default/dashboards/hospital-v2 instead"), the
+ * resource path answers {@code apis-dashboard-v2beta1-hospital.json} (a {@code Dashboard} resource
+ * whose spec follows {@code DashboardSpec} of grafana/grafana {@code apps/dashboard/kinds/v2/dashboard_spec.cue}:
+ * {@code elements} with {@code Panel} and {@code LibraryPanel} kinds, a {@code RowsLayout} with a
+ * {@code GridLayout} row, a collapsed {@code AutoGridLayout} row holding a library panel, a repeated
+ * row, and a row holding a {@code TabsLayout} whose first tab nests rows), and {@code
+ * /apis/dashboard.grafana.app} answers the {@code APIGroup} of Kubernetes API discovery with the
+ * versions Grafana 12 lists. Another namespace answers a Kubernetes {@code Status} 404.
  */
 public final class FakeGrafana implements AutoCloseable {
     public static final String TOKEN = "glsa_test_token";
@@ -99,6 +111,20 @@ public final class FakeGrafana implements AutoCloseable {
         firstPanelTitle = title;
     }
 
+    /** The uid of the dashboard stored in the v2 schema. */
+    public static final String V2_UID = "hospital-v2";
+
+    private final List<String> paths = new CopyOnWriteArrayList<>();
+
+    /** The path of every request, in order. */
+    public List<String> paths() {
+        return paths;
+    }
+
+    private static byte[] bytes(JsonNode json) {
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Every render request: path and query. */
     public List<String> renders() {
         return renders;
@@ -122,7 +148,33 @@ public final class FakeGrafana implements AutoCloseable {
             String query = ex.getRequestURI().getRawQuery() == null
                     ? ""
                     : ex.getRequestURI().getRawQuery();
-            if (path.equals("/api/search")) {
+            paths.add(path);
+            if (path.equals("/api/dashboards/uid/" + V2_UID)) {
+                send(
+                        ex,
+                        406,
+                        "application/json",
+                        ("{\"message\":\"dashboard api version not supported, use "
+                                        + "/apis/dashboard.grafana.app/v2beta1/namespaces/default/dashboards/" + V2_UID
+                                        + " instead\"}")
+                                .getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/apis/dashboard.grafana.app")) {
+                send(ex, 200, "application/json", bytes(resource("apis-dashboard-grafana-app.json")));
+            } else if (path.startsWith("/apis/dashboard.grafana.app/")) {
+                boolean found =
+                        path.equals("/apis/dashboard.grafana.app/v2beta1/namespaces/default/dashboards/" + V2_UID);
+                send(
+                        ex,
+                        found ? 200 : 404,
+                        "application/json",
+                        found
+                                ? bytes(resource("apis-dashboard-v2beta1-hospital.json"))
+                                : ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
+                                                + "\"dashboards.dashboard.grafana.app \\\"" + V2_UID
+                                                + "\\\" not found\","
+                                                + "\"reason\":\"NotFound\",\"code\":404}")
+                                        .getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/api/search")) {
                 String q = param(query, "query").toLowerCase(Locale.ROOT);
                 ArrayNode all = (ArrayNode) resource("api-search.json");
                 // the pre-5.0 sample dashboard, as a search lists it
@@ -130,6 +182,11 @@ public final class FakeGrafana implements AutoCloseable {
                         .put("uid", "old-board")
                         .put("title", "Old board")
                         .put("type", "dash-db");
+                all.addObject()
+                        .put("uid", V2_UID)
+                        .put("title", "Hospital v2")
+                        .put("type", "dash-db")
+                        .put("folderTitle", "Wards");
                 copies.forEach((uid, c) ->
                         all.addObject().put("uid", uid).put("title", c[0]).put("type", "dash-db"));
                 ArrayNode out = JSON.createArrayNode();

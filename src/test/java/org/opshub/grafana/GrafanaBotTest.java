@@ -98,7 +98,9 @@ class GrafanaBotTest {
         start();
         telegram.userSays(A, "/dashboards");
         List<String[]> dashboards = lastKeyboard(A, 1);
-        assertEquals(List.of("PACS overview · Ops", "Node Exporter Full", "Old board"), texts(dashboards));
+        assertEquals(
+                List.of("PACS overview · Ops", "Node Exporter Full", "Old board", "Hospital v2 · Wards"),
+                texts(dashboards));
 
         telegram.userPresses(A, 1, data(dashboards, "PACS overview · Ops"));
         List<String[]> panels = lastKeyboard(A, 2);

@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
+import org.opshub.grafana.DashboardApi;
+import org.opshub.grafana.Dashboards;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
@@ -43,7 +45,7 @@ class GrafanaRouteTest extends RouteFileTestSupport {
         }
 
         public void panels(GrafanaStep step, JsonNode dashboard) {
-            calls.add("panels " + dashboard.path("dashboard").path("uid").asText());
+            calls.add("panels " + Dashboards.dashboard(dashboard).uid());
         }
 
         public GrafanaStep graphDashboard(GrafanaStep step, JsonNode search) {
@@ -100,7 +102,8 @@ class GrafanaRouteTest extends RouteFileTestSupport {
     }
 
     static GrafanaSettings settings(String url, String token) {
-        return new GrafanaSettings(url, token, 1, 1000, 500, Duration.ofSeconds(5), "6h", ZoneId.of("Europe/Moscow"));
+        return new GrafanaSettings(
+                url, token, 1, 1000, 500, Duration.ofSeconds(5), "6h", ZoneId.of("Europe/Moscow"), "default");
     }
 
     @Override
@@ -110,12 +113,14 @@ class GrafanaRouteTest extends RouteFileTestSupport {
 
     @Override
     String routeIds() {
-        return "grafana-browse,render-panel,grafana-search,grafana-dashboard,grafana-render";
+        return "grafana-browse,render-panel,grafana-search,grafana-dashboard,grafana-dashboard-resource,"
+                + "grafana-dashboard-versions,grafana-render";
     }
 
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("grafanaBot", bot);
+        registry.bind("grafanaApi", new DashboardApi(settings("fake://grafana", TOKEN)));
     }
 
     private void routes(String url, String token) {
@@ -203,6 +208,80 @@ class GrafanaRouteTest extends RouteFileTestSupport {
         assertEquals(
                 "fake://grafana/api/dashboards/uid/pacs-overview",
                 http.requests.get(1).uri());
+    }
+
+    private static final String V2 = "{\"apiVersion\":\"dashboard.grafana.app/v2beta1\",\"kind\":\"Dashboard\","
+            + "\"metadata\":{\"name\":\"wards\"},\"spec\":{\"title\":\"Wards\",\"elements\":{},"
+            + "\"layout\":{\"kind\":\"GridLayout\",\"spec\":{\"items\":[]}}}}";
+
+    private static Reply refusedAsV2(String version) {
+        // Grafana's GetDashboard (pkg/api/dashboard.go) for a dashboard stored in the v2 schema
+        return Reply.of(
+                406,
+                "application/json",
+                "{\"message\":\"dashboard api version not supported, use /apis/dashboard.grafana.app/" + version
+                        + "/namespaces/default/dashboards/wards instead\"}");
+    }
+
+    private static GrafanaStep panelsOf(String uid) {
+        return new GrafanaStep(GrafanaStep.Kind.PANELS, 101, "update:9", null, uid, null, null);
+    }
+
+    @Test
+    void aV2DashboardIsReadFromTheResourceApiInTheVersionIts406Names() throws Exception {
+        routes("fake://grafana", TOKEN);
+        http.reply = r ->
+                r.uri().contains("/api/dashboards/uid/") ? refusedAsV2("v2") : Reply.of(200, "application/json", V2);
+        bot.calls.clear();
+        send("direct:grafana-browse", panelsOf("wards"), Map.of());
+        assertEquals(List.of("panels wards"), bot.calls);
+        assertEquals(
+                List.of(
+                        "fake://grafana/api/dashboards/uid/wards",
+                        "fake://grafana/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/wards"),
+                http.requests.stream().map(FakeHttp.Request::uri).toList());
+        assertEquals("Bearer " + TOKEN, http.requests.get(1).header("Authorization"));
+    }
+
+    @Test
+    void aV2DashboardWhose406NamesNoVersionIsReadInTheNewestV2VersionDiscovered() throws Exception {
+        routes("fake://grafana", TOKEN);
+        http.reply = r -> {
+            if (r.uri().contains("/api/dashboards/uid/")) {
+                return Reply.of(406, "application/json", "{\"message\":\"dashboard api version not supported\"}");
+            }
+            if (r.uri().endsWith("/apis/dashboard.grafana.app")) {
+                return Reply.of(
+                        200,
+                        "application/json",
+                        "{\"kind\":\"APIGroup\",\"name\":\"dashboard.grafana.app\",\"versions\":["
+                                + "{\"version\":\"v1beta1\"},{\"version\":\"v2alpha1\"},{\"version\":\"v2beta1\"},"
+                                + "{\"version\":\"v0alpha1\"}],\"preferredVersion\":{\"version\":\"v1beta1\"}}");
+            }
+            return Reply.of(200, "application/json", V2);
+        };
+        bot.calls.clear();
+        send("direct:grafana-browse", panelsOf("wards"), Map.of());
+        assertEquals(List.of("panels wards"), bot.calls);
+        assertEquals(
+                "fake://grafana/apis/dashboard.grafana.app/v2beta1/namespaces/default/dashboards/wards",
+                http.requests.get(2).uri());
+    }
+
+    @Test
+    void aV2DashboardOfAGrafanaThatServesNoV2VersionSaysSo() throws Exception {
+        routes("fake://grafana", TOKEN);
+        http.reply = r -> r.uri().contains("/api/dashboards/uid/")
+                ? Reply.of(406, "application/json", "{\"message\":\"dashboard api version not supported\"}")
+                : Reply.of(404, "text/plain", "404 page not found");
+        bot.calls.clear();
+        bot.hints.clear();
+        send("direct:grafana-browse", panelsOf("wards"), Map.of());
+        assertEquals(List.of("error 406: answered 406: dashboard api version not supported"), bot.calls);
+        assertEquals(
+                List.of("406: this dashboard has the v2 schema and Grafana serves no dashboard.grafana.app v2"
+                        + " version to this token"),
+                bot.hints);
     }
 
     @Test
