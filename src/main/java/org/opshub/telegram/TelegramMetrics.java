@@ -13,11 +13,21 @@ public final class TelegramMetrics {
     private final MeterRegistry registry;
     private volatile String lastError;
 
-    /** Registers the sent counters of every kind at 0, so that a fresh hub already has their series. */
+    /**
+     * Registers the counters of every known label value at 0 (kinds sent, the causes of errors the Bot
+     * API documents, the reasons of drops), so that a fresh hub already has their series and every panel
+     * grouping by them shows data.
+     */
     public TelegramMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (String kind : List.of("alert", "reply", "check", "photo")) {
             sent(kind, 0);
+        }
+        for (String code : List.of("400", "403", "429", "5xx", "network")) {
+            errors(code);
+        }
+        for (String reason : List.of("expired", "rejected", "blocked")) {
+            drops(reason);
         }
     }
 
@@ -32,20 +42,26 @@ public final class TelegramMetrics {
 
     /** A failed call, by cause: an HTTP status ({@code 429}, {@code 400}, {@code 5xx}, …) or {@code network}. */
     public void error(String code) {
-        Counter.builder("telegram_send_errors_total")
+        errors(code).increment();
+    }
+
+    private Counter errors(String code) {
+        return Counter.builder("telegram_send_errors_total")
                 .tag("code", code)
                 .description("Failed sendMessage calls by cause: HTTP status (429, 400, 403, 5xx, …) or network")
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     /** A message given up: {@code expired}, {@code rejected} or {@code blocked}. */
     public void dropped(String reason) {
-        Counter.builder("telegram_messages_dropped_total")
+        drops(reason).increment();
+    }
+
+    private Counter drops(String reason) {
+        return Counter.builder("telegram_messages_dropped_total")
                 .tag("reason", reason)
                 .description("Messages given up: expired (telegram.max-delivery-age), rejected (400), blocked (403)")
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     /** The last delivery error (time, chat, status, description), or null. */

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +32,13 @@ class ComposeTest {
     @TempDir
     Path dir;
 
+    /** The project's version, from the pom.xml's first {@code <version>} (the project's own). */
+    static String projectVersion() throws Exception {
+        Matcher m = Pattern.compile("<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void theComposeFileIsValidPinnedAndKeepsSecretsOut() throws Exception {
@@ -39,7 +48,8 @@ class ComposeTest {
         Files.copy(
                 deploy.resolve("opshub.env.example"), copy.resolve("opshub.env"), StandardCopyOption.REPLACE_EXISTING);
         Files.createDirectories(copy.resolve("secrets"));
-        for (String s : List.of("alertmanager-token", "grafana-admin-password", "postgres-password")) {
+        for (String s :
+                List.of("alertmanager-token", "grafana-admin-password", "renderer-token", "postgres-password")) {
             Files.writeString(copy.resolve("secrets").resolve(s), "x");
         }
         Process p = new ProcessBuilder("docker-compose", "-f", "compose.yaml", "--profile", "postgres", "config", "-q")
@@ -66,6 +76,30 @@ class ComposeTest {
             }
         });
         assertTrue(services.get("opshub").containsKey("build"), "opshub is built from the Dockerfile");
+        assertEquals(
+                "localhost/opshub:" + projectVersion(),
+                services.get("opshub").get("image"),
+                "opshub's image carries the project version");
+        // Grafana 13 and the renderer service 5.x: one token, from one secret file on both sides
+        assertEquals(
+                "/run/secrets/renderer-token",
+                ((Map<String, Object>) services.get("grafana").get("environment"))
+                        .get("GF_RENDERING_RENDERER_TOKEN__FILE"));
+        assertTrue(((List<Object>) services.get("grafana").get("secrets")).contains("renderer-token"));
+        assertTrue(((List<Object>) services.get("renderer").get("secrets")).contains("renderer-token"));
+        assertTrue(
+                String.valueOf(services.get("renderer").get("entrypoint"))
+                        .contains("--server.auth-token=\"$$(cat /run/secrets/renderer-token)\""),
+                "the renderer reads the token from the secret file: "
+                        + services.get("renderer").get("entrypoint"));
+        String settings = String.join(
+                "\n", text.lines().filter(l -> !l.strip().startsWith("#")).toList());
+        assertTrue(
+                !settings.contains("AUTH_TOKEN") && !settings.contains("RENDERER_TOKEN:"),
+                "no renderer token as a literal");
+        assertTrue(((String) services.get("prometheus").get("image")).startsWith("prom/prometheus:v3."));
+        assertTrue(((String) services.get("grafana").get("image")).startsWith("grafana/grafana:13."));
+        assertTrue(((String) services.get("renderer").get("image")).startsWith("grafana/grafana-image-renderer:v5."));
         for (String line : text.lines().filter(l -> !l.strip().startsWith("#")).toList()) {
             assertFalse(
                     (line.contains("TOKEN") || line.contains("PASSWORD")) && !line.contains("_FILE:"),
