@@ -190,6 +190,15 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aProxyPoolEntryThatIsNoProxyStopsStartupWithoutShowingItsPassword() throws Exception {
+        assertRefused(
+                "telegram.proxies",
+                "entries must be http://host:port, https://host:port or socks5://host:port (credentials as user:password@"
+                        + " before the host), or direct: ftp://***@10.0.0.1:21",
+                "telegram.proxies=socks5://127.0.0.1:1080, ftp://ops:hunter2@10.0.0.1:21");
+    }
+
+    @Test
     void grafanaNamespaceMustBeAKubernetesNamespaceName() throws Exception {
         assertRefused(
                 "grafana.namespace",

@@ -9,6 +9,7 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.opshub.cluster.ClusterConfiguration;
 import org.opshub.cluster.LeaseClusterService;
+import org.opshub.telegram.ProxyPool;
 
 /**
  * {@code GET /observe/health}, {@code /observe/health/live} and {@code /observe/health/ready}:
@@ -27,7 +28,8 @@ public final class HealthReport {
     /**
      * Evaluates the checks for a request path (ending in {@code /live}, {@code /ready} or neither;
      * null as neither): a map with {@code status} ({@code "UP"} or {@code "DOWN"}), {@code down}
-     * (check ids, when any) and {@code cluster} (with a shared store). The route answers 503 for DOWN.
+     * (check ids, when any), {@code cluster} (with a shared store) and {@code telegram} (with
+     * {@code telegram.proxies} or {@code telegram.proxy}: the way in use and each way's state). The route answers 503 for DOWN.
      */
     public Map<String, Object> report(String path) {
         path = path == null ? "" : path;
@@ -57,6 +59,13 @@ public final class HealthReport {
             role.put("role", leads ? "leader" : "follower");
             role.put("leader", leads ? cluster.hubId() : cluster.holder(ClusterConfiguration.NAMESPACE));
             body.put("cluster", role);
+        }
+        ProxyPool proxies = context.getRegistry().lookupByNameAndType("telegramProxies", ProxyPool.class);
+        if (proxies != null && proxies.proxied()) {
+            Map<String, Object> telegram = new LinkedHashMap<>();
+            telegram.put("proxy", proxies.inUse().name());
+            telegram.put("proxies", proxies.describe());
+            body.put("telegram", telegram);
         }
         return body;
     }

@@ -69,6 +69,13 @@ public final class ObservabilityConfiguration {
         String proxy = Settings.text(property, "telegram.proxy");
         out.add(proxy);
         userInfo(proxy.replaceFirst("^[a-zA-Z0-9+.-]+://", "//"), out);
+        for (String way : Settings.text(property, "telegram.proxies").split("\\s*,\\s*")) {
+            // only an entry with credentials is a secret (its name, scheme://host:port, is shown)
+            if (way.contains("@")) {
+                out.add(way);
+            }
+            userInfo(way.replaceFirst("^[a-zA-Z0-9+.-]+://", "//"), out);
+        }
         String jdbc = Settings.text(property, "state.jdbc-url");
         Matcher m = Pattern.compile("(?i)[?&;]password=([^&;]*)").matcher(jdbc);
         while (m.find()) {

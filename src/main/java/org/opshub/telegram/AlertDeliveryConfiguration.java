@@ -3,6 +3,8 @@ package org.opshub.telegram;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -120,7 +122,19 @@ public final class AlertDeliveryConfiguration {
         Settings.number(property, "alertmanager.max-answer-bytes", 1024, Integer.MAX_VALUE);
         context.getRegistry().bind("telegramDelivery", delivery);
         context.getRegistry().bind("sendAnswers", delivery.answers());
-        context.getRegistry().bind("telegramHttpClient", new BotApiHttpClient(telegram));
+        ProxyPool proxies = new ProxyPool(
+                ProxyPool.ways(property),
+                Settings.duration(property, "telegram.proxy-backoff"),
+                registry,
+                Clock.systemUTC());
+        Duration connectTimeout = Settings.duration(property, "telegram.connect-timeout");
+        for (ProxyPool.Proxy p : proxies.proxies()) {
+            context.getRegistry().bind(p.bean(), new BotApiHttpClient(telegram, p.uri(), connectTimeout));
+        }
+        context.getRegistry().bind("telegramProxies", proxies);
+        delivery.proxies(proxies);
+        // read by the telegram-proxy-probe route
+        Settings.duration(property, "telegram.proxy-probe-interval");
         // the routes write {{telegram.api-url}} and /bot${properties:telegram.token}/...: as validated, stripped
         context.getPropertiesComponent().addOverrideProperty("telegram.api-url", telegram.apiUrl());
         context.getPropertiesComponent().addOverrideProperty("telegram.token", telegram.token());

@@ -6,6 +6,7 @@ import java.net.PasswordAuthentication;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -21,18 +22,27 @@ import org.apache.hc.core5.util.Timeout;
 import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
- * Configures camel-http's client for the Bot API: connect and response timeouts
- * ({@code telegram.http-timeout}) and {@code telegram.proxy}: an HTTP proxy (CONNECT for https,
- * Basic credentials from the URL's user info) or a SOCKS5 proxy (credentials answered only to that
- * proxy). Automatic retries are off: every answer, 429 included, reaches {@link Delivery}. SOCKS is why the bot is not on camel-telegram: its java.net.http client ignores SOCKS
- * proxies and connects directly.
+ * Configures camel-http's client for the Bot API through one way of the {@link ProxyPool}: connect
+ * timeout {@code telegram.connect-timeout}, response timeout ({@code telegram.http-timeout}), and the
+ * proxy: an HTTP proxy (CONNECT for https, Basic credentials from the URL's user info), the same over
+ * TLS to the proxy ({@code https://}), or a SOCKS5 proxy (credentials answered only to that proxy); or
+ * none (direct). Automatic retries are off: every answer, 429 included, reaches {@link Delivery}. SOCKS
+ * is why the bot is not on camel-telegram: its java.net.http client ignores SOCKS proxies and connects
+ * directly.
  */
 public final class BotApiHttpClient implements HttpClientConfigurer {
     private final TelegramSettings settings;
+    private final URI proxy;
+    private final Duration connectTimeout;
 
-    public BotApiHttpClient(TelegramSettings settings) {
+    /**
+     * @param proxy          the way's URI; null: direct
+     * @param connectTimeout how long a connection (to the proxy, or to the Bot API) may take
+     */
+    public BotApiHttpClient(TelegramSettings settings, URI proxy, Duration connectTimeout) {
         this.settings = settings;
-        URI proxy = settings.proxy();
+        this.proxy = proxy;
+        this.connectTimeout = connectTimeout;
         if (proxy != null && proxy.getScheme().toLowerCase().startsWith("socks") && proxy.getUserInfo() != null) {
             installSocksAuthenticator(proxy);
         }
@@ -43,14 +53,13 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
         Timeout timeout = Timeout.of(settings.httpTimeout().toMillis(), TimeUnit.MILLISECONDS);
         SocketConfig.Builder socket =
                 SocketConfig.custom().setSoTimeout(timeout).setTcpNoDelay(true);
-        URI proxy = settings.proxy();
         if (proxy != null && proxy.getScheme().toLowerCase().startsWith("socks")) {
             socket.setSocksProxyAddress(new InetSocketAddress(proxy.getHost(), proxy.getPort()));
         }
         builder.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setDefaultSocketConfig(socket.build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofSeconds(10))
+                        .setConnectTimeout(Timeout.of(connectTimeout.toMillis(), TimeUnit.MILLISECONDS))
                         .setSocketTimeout(timeout)
                         .build())
                 .setMaxConnTotal(40)
@@ -62,8 +71,8 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
                 .setResponseTimeout(timeout)
                 .setConnectionRequestTimeout(Timeout.ofSeconds(10))
                 .build());
-        if (proxy != null && proxy.getScheme().equalsIgnoreCase("http")) {
-            builder.setProxy(new HttpHost("http", proxy.getHost(), proxy.getPort()));
+        if (proxy != null && proxy.getScheme().toLowerCase().startsWith("http")) {
+            builder.setProxy(new HttpHost(proxy.getScheme().toLowerCase(), proxy.getHost(), proxy.getPort()));
             if (proxy.getUserInfo() != null) {
                 String[] up = userInfo(proxy);
                 BasicCredentialsProvider credentials = new BasicCredentialsProvider();

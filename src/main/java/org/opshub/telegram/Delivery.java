@@ -288,6 +288,18 @@ public final class Delivery {
         return BotCall.of(message, png);
     }
 
+    private volatile ProxyPool proxies;
+
+    /** The ways to the Bot API, for {@code /status}. */
+    public void proxies(ProxyPool proxies) {
+        this.proxies = proxies;
+    }
+
+    /** The ways to the Bot API; null before the configuration binds them. */
+    public ProxyPool proxies() {
+        return proxies;
+    }
+
     /** The last delivery error (time, chat, status, description), or null. */
     public String lastError() {
         return metrics.lastError();

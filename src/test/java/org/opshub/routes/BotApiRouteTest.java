@@ -4,20 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 import org.opshub.routes.FakeHttp.Reply;
+import org.opshub.telegram.ProxyPool;
 import org.opshub.telegram.SendAnswers;
 import org.opshub.telegram.outbox.BotCall;
 import org.opshub.telegram.outbox.OutboxMessage;
 
 /**
- * The {@code bot-api-call} and {@code bot-api} routes of {@code routes/alert-delivery.yaml} on
+ * The {@code bot-api-call}, {@code bot-api} and {@code bot-api-via} routes of {@code routes/alert-delivery.yaml} on
  * their own, with Camel's test kit: the request they make (URL with the token, method, content type) and, for each
- * Bot API answer class, which outbox action the route takes with which arguments.
+ * Bot API answer class, which outbox action the route takes with which arguments; and the
+ * pool of ways ({@code telegram.proxies}): a transport failure moves the call to the next way.
  */
 class BotApiRouteTest extends RouteFileTestSupport {
     private static final String TOKEN = "123456:TEST-token";
@@ -79,13 +88,21 @@ class BotApiRouteTest extends RouteFileTestSupport {
 
     @Override
     String routeIds() {
-        return "bot-api-call,bot-api";
+        return "bot-api-call,bot-api,bot-api-via";
     }
+
+    /** Two ways to the Bot API: a proxy first, then direct. */
+    private final ProxyPool proxies = new ProxyPool(
+            java.util.Arrays.asList(URI.create("socks5://127.0.0.1:1080"), null),
+            Duration.ofMinutes(1),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
 
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("telegramDelivery", delivery);
         registry.bind("sendAnswers", delivery);
+        registry.bind("telegramProxies", proxies);
     }
 
     private String send(OutboxMessage m, Reply reply) throws Exception {
@@ -105,6 +122,43 @@ class BotApiRouteTest extends RouteFileTestSupport {
 
     private static Reply json(int status, String body) {
         return Reply.of(status, "application/json", body);
+    }
+
+    @Test
+    void aTransportFailureMovesTheSameCallAtOnceToTheNextWayWhichStaysInUse() throws Exception {
+        start(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN));
+        http.reply = r -> r.options().contains("httpClientConfigurer=#telegramHttpClient-0")
+                ? Reply.failing(new ConnectException("Connect to 127.0.0.1:1080 failed: Connection refused"))
+                : json(200, "{\"ok\":true,\"result\":{}}");
+        delivery.actions.clear();
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, message("HTML")));
+        assertEquals(List.of("delivered 7"), delivery.actions);
+        assertEquals(
+                List.of("httpClientConfigurer=#telegramHttpClient-0", "httpClientConfigurer=#telegramHttpClient-1"),
+                http.requests.stream()
+                        .map(r -> r.options().replaceAll(".*(httpClientConfigurer=[^&]*).*", "$1"))
+                        .toList(),
+                "the same call through the proxy, then directly");
+        assertEquals(http.requests.get(0).body(), http.requests.get(1).body());
+        assertEquals("direct", proxies.inUse().name());
+
+        http.requests.clear();
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, message("HTML")));
+        assertEquals(1, http.requests.size(), "the proxy is down for telegram.proxy-backoff: not tried");
+        assertTrue(
+                proxies.describe().get(0).startsWith("socks5://127.0.0.1:1080: down since "),
+                proxies.describe().toString());
+    }
+
+    @Test
+    void whenEveryWayFailsTheLastFailureReachesTheCaller() throws Exception {
+        start(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN));
+        http.reply = r -> Reply.failing(new SocketTimeoutException("Connect timed out"));
+        delivery.actions.clear();
+        Exchange e = send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, message("HTML")));
+        assertTrue(e.getException() instanceof SocketTimeoutException, String.valueOf(e.getException()));
+        assertEquals(2, http.requests.size(), "each way once");
+        assertEquals(List.of(), delivery.actions);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.opshub.routes;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,11 @@ import org.apache.camel.support.DefaultProducer;
  * the routes make is recorded ({@link #requests}) and answered by the test ({@link #reply}).
  */
 final class FakeHttp extends DefaultComponent {
-    /** A request the routes made through {@code fake:}: the endpoint URI without its options, the headers and the body. */
-    record Request(String uri, Map<String, Object> headers, Object body) {
+    /**
+     * A request the routes made through {@code fake:}: the endpoint URI without its options, the headers,
+     * the body, and the endpoint's options, URL-decoded ({@code httpClientConfigurer=#...}; empty for none).
+     */
+    record Request(String uri, Map<String, Object> headers, Object body, String options) {
         String header(String name) {
             Object v = headers.get(name);
             return v == null ? null : v.toString();
@@ -54,7 +58,10 @@ final class FakeHttp extends DefaultComponent {
                         Request r = new Request(
                                 uri.split("\\?", 2)[0],
                                 Map.copyOf(withoutNulls(exchange.getMessage().getHeaders())),
-                                exchange.getMessage().getBody());
+                                exchange.getMessage().getBody(),
+                                uri.contains("?")
+                                        ? URLDecoder.decode(uri.split("\\?", 2)[1], StandardCharsets.UTF_8)
+                                        : "");
                         requests.add(r);
                         Reply a = reply.apply(r);
                         if (a.failure() != null) {

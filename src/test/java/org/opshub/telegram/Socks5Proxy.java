@@ -23,9 +23,16 @@ final class Socks5Proxy implements AutoCloseable {
     final List<String> refusedUsers = new CopyOnWriteArrayList<>();
 
     Socks5Proxy(String user, String password) throws IOException {
+        this(user, password, 0);
+    }
+
+    /** On a given loopback port (0: any free one). */
+    Socks5Proxy(String user, String password, int port) throws IOException {
         this.user = user;
         this.password = password;
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         Thread t = new Thread(this::acceptLoop, "socks5-proxy");
         t.setDaemon(true);
         t.start();

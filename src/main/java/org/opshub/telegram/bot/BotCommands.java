@@ -381,7 +381,14 @@ public final class BotCommands {
                         ? texts.t(lang, "status.oldest", StatusText.age(texts, lang, Duration.ofSeconds(age)))
                         : "")
                 + "\n"
-                + texts.t(
-                        lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error));
+                + texts.t(lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error))
+                + (delivery.proxies() != null && delivery.proxies().proxied()
+                        ? "\n"
+                                + texts.t(
+                                        lang,
+                                        "status.proxies",
+                                        Html.escape(String.join(
+                                                "; ", delivery.proxies().describe())))
+                        : "");
     }
 }
