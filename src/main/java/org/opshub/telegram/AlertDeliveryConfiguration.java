@@ -128,10 +128,17 @@ public final class AlertDeliveryConfiguration {
                 registry,
                 Clock.systemUTC());
         Duration connectTimeout = Settings.duration(property, "telegram.connect-timeout");
+        Duration pictureTimeout = Settings.duration(property, "telegram.picture-timeout");
         for (ProxyPool.Proxy p : proxies.proxies()) {
-            context.getRegistry().bind(p.bean(), new BotApiHttpClient(telegram, p.uri(), connectTimeout));
+            context.getRegistry().bind(p.bean(), new BotApiHttpClient(p.uri(), connectTimeout, telegram.httpTimeout()));
+            context.getRegistry()
+                    .bind(p.bean() + ProxyPool.PICTURE, new BotApiHttpClient(p.uri(), connectTimeout, pictureTimeout));
         }
         context.getRegistry().bind("telegramProxies", proxies);
+        delivery.answers()
+                .pictures(
+                        (int) Settings.number(property, "telegram.picture-attempts", 1, 100),
+                        Settings.duration(property, "telegram.picture-backoff"));
         delivery.proxies(proxies);
         // read by the telegram-proxy-probe route
         Settings.duration(property, "telegram.proxy-probe-interval");

@@ -19,11 +19,11 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.Timeout;
-import org.opshub.telegram.outbox.TelegramSettings;
 
 /**
  * Configures camel-http's client for the Bot API through one way of the {@link ProxyPool}: connect
- * timeout {@code telegram.connect-timeout}, response timeout ({@code telegram.http-timeout}), and the
+ * timeout {@code telegram.connect-timeout}, response timeout ({@code telegram.http-timeout}, for
+ * {@code sendPhoto} {@code telegram.picture-timeout}), and the
  * proxy: an HTTP proxy (CONNECT for https, Basic credentials from the URL's user info), the same over
  * TLS to the proxy ({@code https://}), or a SOCKS5 proxy (credentials answered only to that proxy); or
  * none (direct). Automatic retries are off: every answer, 429 included, reaches {@link Delivery}. SOCKS
@@ -31,18 +31,20 @@ import org.opshub.telegram.outbox.TelegramSettings;
  * directly.
  */
 public final class BotApiHttpClient implements HttpClientConfigurer {
-    private final TelegramSettings settings;
     private final URI proxy;
     private final Duration connectTimeout;
+    private final Duration responseTimeout;
 
     /**
-     * @param proxy          the way's URI; null: direct
-     * @param connectTimeout how long a connection (to the proxy, or to the Bot API) may take
+     * @param proxy           the way's URI; null: direct
+     * @param connectTimeout  how long a connection (to the proxy, or to the Bot API) may take
+     * @param responseTimeout how long an answer may take: {@code telegram.http-timeout}, or {@code
+     *                        telegram.picture-timeout} for the client of {@code sendPhoto}
      */
-    public BotApiHttpClient(TelegramSettings settings, URI proxy, Duration connectTimeout) {
-        this.settings = settings;
+    public BotApiHttpClient(URI proxy, Duration connectTimeout, Duration responseTimeout) {
         this.proxy = proxy;
         this.connectTimeout = connectTimeout;
+        this.responseTimeout = responseTimeout;
         if (proxy != null && proxy.getScheme().toLowerCase().startsWith("socks") && proxy.getUserInfo() != null) {
             installSocksAuthenticator(proxy);
         }
@@ -50,7 +52,7 @@ public final class BotApiHttpClient implements HttpClientConfigurer {
 
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
-        Timeout timeout = Timeout.of(settings.httpTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        Timeout timeout = Timeout.of(responseTimeout.toMillis(), TimeUnit.MILLISECONDS);
         SocketConfig.Builder socket =
                 SocketConfig.custom().setSoTimeout(timeout).setTcpNoDelay(true);
         if (proxy != null && proxy.getScheme().toLowerCase().startsWith("socks")) {

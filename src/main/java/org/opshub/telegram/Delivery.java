@@ -310,6 +310,15 @@ public final class Delivery {
         return answers;
     }
 
+    /**
+     * The picture of this message timed out on its way (pictures throttled): its send is taken out of
+     * the chat's rate window, so that the alert's text goes at once.
+     */
+    public void unsent(OutboxMessage m) {
+        SendThrottle window = sends;
+        window.unsent(m.chatId());
+    }
+
     /** Ends the message's flight, whatever happened ({@code m} null: nothing was in flight). */
     public void release(OutboxMessage m) {
         if (m != null) {

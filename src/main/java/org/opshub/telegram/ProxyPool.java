@@ -269,6 +269,17 @@ public final class ProxyPool {
         throw a.failure == null ? new IOException("no way to the Bot API") : a.failure;
     }
 
+    /**
+     * A call whose failure says nothing about its way (a picture's answer timed out after the way
+     * connected): the failure, thrown as it is, for the caller's {@code doCatch}; the way stays up.
+     *
+     * @throws IOException always
+     */
+    public void giveUp(Attempt a, IOException e) throws IOException {
+        a.failure = e;
+        throw e;
+    }
+
     /** The proxies that are down now, for the probe. */
     public List<Attempt> probes() {
         long now = clock.millis();
@@ -293,6 +304,17 @@ public final class ProxyPool {
     /** The probe's call: {@code getMe} (core.telegram.org/bots/api#getme). */
     public BotCall.Request probeCall() {
         return new BotCall.Request("getMe", "{}", BotCall.JSON_TYPE);
+    }
+
+    /** The suffix of a way's client for {@code sendPhoto}, whose answer timeout is {@code telegram.picture-timeout}. */
+    public static final String PICTURE = "-picture";
+
+    /**
+     * The camel-http client configurer bean for a call through an attempt's way: {@code
+     * telegramHttpClient-<index>}, or its {@code -picture} twin for {@code sendPhoto}.
+     */
+    public String client(Attempt a, String method) {
+        return a.proxy.bean() + ("sendPhoto".equals(method) ? PICTURE : "");
     }
 
     /** The way the last successful call went through. */

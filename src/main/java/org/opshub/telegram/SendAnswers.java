@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.Secrets;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <li>any other 400: drop the message with an ERROR log.</li>
  * </ul>
  * And when a panel picture was not rendered: the alert as text now, the panel later, or the error in
- * its place. Errors are counted in {@code telegram_send_errors_total{code}}, drops in
+ * its place; when a picture was rendered but its send fails (pictures throttled while texts go), the
+ * alert as text now and the picture later, given up after {@code telegram.picture-attempts}. Errors are counted in {@code telegram_send_errors_total{code}}, drops in
  * {@code telegram_messages_dropped_total{reason}} ({@link TelegramMetrics}).
  */
 public final class SendAnswers {
@@ -87,11 +89,11 @@ public final class SendAnswers {
                 extra.isEmpty() ? null : extra.toString());
         outbox.rewrite(asText);
         LOG.warn(
-                "Panel {} of an alert for chat {} not rendered ({}): the alert goes as text{}",
+                "Picture {} of an alert for chat {} not sent ({}): the alert goes as text{}",
                 title,
                 m.chatId(),
                 error,
-                retryable ? ", the picture follows when Grafana answers" : "");
+                retryable ? ", the picture follows" : "");
         if (retryable && panel != null) {
             ObjectNode photo = JSON.createObjectNode();
             photo.set("panel", panel);
@@ -106,6 +108,70 @@ public final class SendAnswers {
                     photo.toString());
         }
         return asText;
+    }
+
+    private volatile int pictureAttempts = 5;
+    private volatile long pictureBackoffMillis = 300_000;
+    private volatile long picturesFailingUntil;
+
+    /**
+     * How pictures are given up: {@code telegram.picture-attempts} failed sends of a picture of its own,
+     * and how long after a picture failed alerts go as text first ({@code telegram.picture-backoff}).
+     */
+    public void pictures(int attempts, Duration backoff) {
+        this.pictureAttempts = attempts;
+        this.pictureBackoffMillis = backoff.toMillis();
+    }
+
+    /**
+     * Whether a picture failed (timeout, network, 5xx) within {@code telegram.picture-backoff}: pictures
+     * are throttled while texts may go, so an alert goes as text first and its picture follows.
+     */
+    public boolean picturesFailing() {
+        return System.currentTimeMillis() < picturesFailingUntil;
+    }
+
+    /**
+     * The photo of an alert (its text as caption) failed in transport or with a 5xx: pictures count as
+     * failing for {@code telegram.picture-backoff}, and the alert goes as text now, its picture queued on
+     * its own.
+     *
+     * @param error what failed: an exception or a Bot API description
+     * @return the message to send now (text)
+     */
+    public OutboxMessage pictureFailed(OutboxMessage m, Object error) {
+        picturesFailingUntil = System.currentTimeMillis() + pictureBackoffMillis;
+        metrics.error(error instanceof Throwable ? "network" : "5xx");
+        return asTextNow(m, "sendPhoto failed: " + describe(error), true);
+    }
+
+    /**
+     * A picture of its own (an alert's, or one asked for in the chat) failed in transport or with a 5xx:
+     * tried again after a backoff, and given up after {@code telegram.picture-attempts} sends
+     * ({@code telegram_messages_dropped_total{reason="picture"}}, one WARN).
+     */
+    public void pictureLater(OutboxMessage m, Object error) {
+        picturesFailingUntil = System.currentTimeMillis() + pictureBackoffMillis;
+        metrics.error(error instanceof Throwable ? "network" : "5xx");
+        if (m.attempts() + 1 >= pictureAttempts) {
+            metrics.dropped("picture");
+            outbox.delete(m.id());
+            LOG.warn(
+                    "Picture {} for chat {} given up after {} sends ({})",
+                    panelTitle(m),
+                    m.chatId(),
+                    pictureAttempts,
+                    describe(error));
+            return;
+        }
+        long delay = backoff(m.attempts());
+        outbox.retryAt(m.id(), System.currentTimeMillis() + delay, describe(error));
+    }
+
+    private static String describe(Object error) {
+        return error instanceof Throwable t
+                ? t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+                : String.valueOf(error);
     }
 
     /** A requested panel not rendered yet: the same message again after a backoff (1 s doubling, at most 5 min). */

@@ -112,6 +112,17 @@ public final class SendThrottle {
         return Math.max(0, wait);
     }
 
+    /**
+     * Forgets the last send to a chat: a picture whose upload timed out did not reach the chat, and the
+     * alert's text must not wait for the slot it took.
+     */
+    public synchronized void unsent(long chatId) {
+        Deque<Long> chat = perChat.get(chatId);
+        if (chat != null && !chat.isEmpty()) {
+            global.removeLastOccurrence(chat.removeLast());
+        }
+    }
+
     /** Counts a send made earlier (from the send log), in time order, without checking the limits. */
     public synchronized void sent(long chatId, long at) {
         perChat.computeIfAbsent(chatId, k -> new ArrayDeque<>()).addLast(at);

@@ -26,7 +26,7 @@ public final class TelegramMetrics {
         for (String code : List.of("400", "403", "429", "5xx", "network")) {
             errors(code);
         }
-        for (String reason : List.of("expired", "rejected", "blocked")) {
+        for (String reason : List.of("expired", "rejected", "blocked", "picture")) {
             drops(reason);
         }
     }
@@ -52,7 +52,7 @@ public final class TelegramMetrics {
                 .register(registry);
     }
 
-    /** A message given up: {@code expired}, {@code rejected} or {@code blocked}. */
+    /** A message given up: {@code expired}, {@code rejected}, {@code blocked} or {@code picture}. */
     public void dropped(String reason) {
         drops(reason).increment();
     }
@@ -60,7 +60,8 @@ public final class TelegramMetrics {
     private Counter drops(String reason) {
         return Counter.builder("telegram_messages_dropped_total")
                 .tag("reason", reason)
-                .description("Messages given up: expired (telegram.max-delivery-age), rejected (400), blocked (403)")
+                .description("Messages given up: expired (telegram.max-delivery-age), rejected (400), blocked (403),"
+                        + " picture (telegram.picture-attempts)")
                 .register(registry);
     }
 

@@ -79,6 +79,15 @@ class BotApiRouteTest extends RouteFileTestSupport {
         public void retryLater(OutboxMessage m, int status, String description) {
             actions.add("retry later " + m.id() + " " + status + ": " + description);
         }
+
+        public OutboxMessage pictureFailed(OutboxMessage m, Object error) {
+            actions.add("picture failed " + m.id() + ": " + error);
+            return new OutboxMessage(m.id(), m.chatId(), m.kind(), m.ref(), m.text(), "HTML", 0, 0, null);
+        }
+
+        public void pictureLater(OutboxMessage m, Object error) {
+            actions.add("picture later " + m.id() + ": " + error);
+        }
     }
 
     @Override
@@ -159,6 +168,37 @@ class BotApiRouteTest extends RouteFileTestSupport {
         assertTrue(e.getException() instanceof SocketTimeoutException, String.valueOf(e.getException()));
         assertEquals(2, http.requests.size(), "each way once");
         assertEquals(List.of(), delivery.actions);
+    }
+
+    private static OutboxMessage photo(boolean alert) {
+        return new OutboxMessage(
+                8,
+                -1001,
+                "alert",
+                "a:2",
+                "<b>PacsDown</b>",
+                "HTML",
+                0,
+                0,
+                "{\"method\":\"sendPhoto\",\"panel\":{\"uid\":\"u\",\"id\":3}" + (alert ? ",\"fallback\":\"text\"" : "")
+                        + "}");
+    }
+
+    @Test
+    void aPictureAnswered5xxSendsTheAlertAsTextAtOnceOrTriesAPictureOfItsOwnLater() throws Exception {
+        start(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN));
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        http.reply = r -> "/bot123456:TEST-token/sendPhoto".equals(r.header("CamelHttpPath"))
+                ? json(502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}")
+                : json(200, "{\"ok\":true,\"result\":{}}");
+        delivery.actions.clear();
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, photo(true), OutboxMessage.PANEL_PNG, png));
+        assertEquals(List.of("picture failed 8: Bad Gateway", "delivered 8"), delivery.actions);
+        assertEquals("/bot" + TOKEN + "/sendMessage", http.requests.get(1).header("CamelHttpPath"), "the text at once");
+
+        delivery.actions.clear();
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, photo(false), OutboxMessage.PANEL_PNG, png));
+        assertEquals(List.of("picture later 8: Bad Gateway"), delivery.actions);
     }
 
     @Test

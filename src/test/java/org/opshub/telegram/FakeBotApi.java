@@ -93,6 +93,19 @@ public final class FakeBotApi implements AutoCloseable {
         }
     }
 
+    private volatile long photoStallMillis;
+    private final AtomicLong stalledPhotos = new AtomicLong();
+
+    /** Makes every sendPhoto hang this long (0: answer at once), as a throttled network does to pictures only. */
+    public void stallPhotos(long millis) {
+        photoStallMillis = millis;
+    }
+
+    /** How many sendPhoto calls were stalled. */
+    public long stalledPhotos() {
+        return stalledPhotos.get();
+    }
+
     private final HttpServer server;
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final Map<Long, Deque<Answer>> script = new ConcurrentHashMap<>();
@@ -230,6 +243,13 @@ public final class FakeBotApi implements AutoCloseable {
                 case "getUpdates" -> getUpdates(ex, body);
                 case "sendMessage" -> sendMessage(ex, body);
                 case "sendPhoto" -> {
+                    if (photoStallMillis > 0) {
+                        // pictures throttled: the call hangs past the client's timeout, nothing is recorded
+                        stalledPhotos.incrementAndGet();
+                        Thread.sleep(photoStallMillis);
+                        reply(ex, 504, "<html><body>Gateway Time-out</body></html>");
+                        return;
+                    }
                     photos.add(new Photo(
                             body.path("chat_id").asLong(),
                             body.path("caption").asText(null),

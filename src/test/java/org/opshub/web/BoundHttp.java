@@ -71,7 +71,8 @@ final class BoundHttp {
             out.flush();
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             s.getInputStream().transferTo(all);
-            String text = all.toString(StandardCharsets.UTF_8);
+            // headers are ASCII: ISO-8859-1 keeps one char per byte, so chunk sizes (bytes) can be followed
+            String text = all.toString(StandardCharsets.ISO_8859_1);
             if (!text.startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP answer: " + all.size() + " bytes");
             }
@@ -81,6 +82,7 @@ final class BoundHttp {
             if (head.toLowerCase().contains("transfer-encoding: chunked")) {
                 rest = dechunk(rest);
             }
+            rest = new String(rest.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
             return new Answer(Integer.parseInt(head.split(" ", 3)[1]), rest, head);
         }
     }
