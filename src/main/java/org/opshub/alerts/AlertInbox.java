@@ -159,7 +159,8 @@ public final class AlertInbox {
                 languages.computeIfAbsent(t.chatId(), this::language);
             }
             queued = store.inTransaction(c -> {
-                if (!AlertStore.firstSeen(c, alert.key(), now)) {
+                // the time of the POST /alerts that brought it: the start of its delivery time
+                if (!AlertStore.firstSeen(c, alert.key(), view.arrivedAt() > 0 ? view.arrivedAt() : now)) {
                     return -1;
                 }
                 AlertStore.updateFiring(c, alert, now);

@@ -45,6 +45,32 @@ public final class AlertStore {
     }
 
     /**
+     * An alert's message was delivered: the first delivery of the alert (de-duplication key {@code key})
+     * is stamped, and only the first.
+     *
+     * @return when the alert arrived (epoch ms) when this was its first delivery; null when it was
+     *     delivered before, or is not known (pruned, or not an alert)
+     */
+    public static Long firstDelivery(StateStore store, String key, long now) {
+        return store.inTransaction(c -> {
+            if (StateStore.update(
+                            c,
+                            "UPDATE alert_seen SET delivered_at = ? WHERE alert_key = ? AND delivered_at IS NULL",
+                            now,
+                            key)
+                    != 1) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM alert_seen WHERE alert_key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : null;
+                }
+            }
+        });
+    }
+
+    /**
      * The firing list after {@code alert}: a firing alert replaces the row of its fingerprint, a resolved
      * one removes it. Text columns are cut to their widths (alertname 500, severity 100, summary 4,000).
      */

@@ -37,11 +37,22 @@ public final class AlertView {
     }
 
     private WebhookBudget budget;
+    private long arrivedAt;
+
+    /** When the webhook request that brought this alert arrived (epoch ms); 0 when unknown. */
+    long arrivedAt() {
+        return arrivedAt;
+    }
+
+    void arrivedAt(long epochMillis) {
+        this.arrivedAt = epochMillis;
+    }
 
     /** The same alert in another language ({@code en}, {@code ru}): what the route renders each template with. */
     public AlertView inLanguage(String language) {
         AlertView v = new AlertView(alert, zone, texts, language);
         v.budget = budget;
+        v.arrivedAt = arrivedAt;
         return v;
     }
 

@@ -107,8 +107,9 @@ public final class AlertWebhook {
      */
     public Intake accept(String auth, String type, Long declared, byte[] body) {
         // the journal holds the very bytes parsed
-        List<AlertView> views = receive(auth, type, declared, body);
         long now = System.currentTimeMillis();
+        List<AlertView> views = receive(auth, type, declared, body);
+        views.forEach(v -> v.arrivedAt(now));
         long id = journal.add(body, hubId, now, now + CLAIM_MS);
         journal.recording(id);
         return new Intake(id, views);
@@ -140,7 +141,9 @@ public final class AlertWebhook {
             }
             try {
                 journal.recording(r.id());
-                out.add(new Intake(r.id(), inbox.views(AlertmanagerPayload.parse(r.body(), limits))));
+                List<AlertView> views = inbox.views(AlertmanagerPayload.parse(r.body(), limits));
+                views.forEach(v -> v.arrivedAt(r.receivedAt()));
+                out.add(new Intake(r.id(), views));
             } catch (WebhookRejectedException e) {
                 LOG.error(
                         "Webhook request {} in the journal no longer parses and is dropped: {}",

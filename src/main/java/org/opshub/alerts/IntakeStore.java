@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IntakeStore {
     /** A journal row: its id, the request body, and how often recording it failed. */
-    public record Row(long id, byte[] body, int attempts) {}
+    /** A journal row: its id, the request body, failed attempts, and when the request arrived (epoch ms). */
+    public record Row(long id, byte[] body, int attempts, long receivedAt) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeStore.class);
     private final StateStore store;
@@ -77,7 +78,7 @@ public final class IntakeStore {
     public List<Row> claimDue(String hub, long now, long until, int limit) {
         return store.inTransaction(c -> {
             List<Row> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, body, attempts FROM alert_intake"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, body, attempts, received_at FROM alert_intake"
                     + " WHERE claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? ORDER BY id")) {
                 ps.setLong(1, now);
                 ps.setString(2, hub);
@@ -86,7 +87,10 @@ public final class IntakeStore {
                     while (rs.next()) {
                         if (!recording.contains(rs.getLong(1))) {
                             out.add(new Row(
-                                    rs.getLong(1), rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getInt(3)));
+                                    rs.getLong(1),
+                                    rs.getString(2).getBytes(StandardCharsets.UTF_8),
+                                    rs.getInt(3),
+                                    rs.getLong(4)));
                         }
                     }
                 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
+import org.opshub.alerts.AlertStore;
 import org.opshub.alerts.SubscriptionStore;
 import org.opshub.config.Secrets;
 import org.opshub.state.StateStore;
@@ -235,6 +236,14 @@ public final class SendAnswers {
     public void delivered(OutboxMessage m) {
         outbox.delete(m.id());
         metrics.sent(m.kind(), 1);
+        if ("alert".equals(m.kind())) {
+            // the alert's first delivery on any channel: its time from arrival, once per alert
+            long now = System.currentTimeMillis();
+            Long arrived = AlertStore.firstDelivery(store, m.ref().replaceFirst("#topic\\d+$", ""), now);
+            if (arrived != null) {
+                metrics.deliveryTime("telegram", m.attempts() == 0, Math.max(0, now - arrived));
+            }
+        }
     }
 
     /**

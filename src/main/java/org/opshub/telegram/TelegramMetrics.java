@@ -2,6 +2,9 @@ package org.opshub.telegram;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,6 +32,34 @@ public final class TelegramMetrics {
         for (String reason : List.of("expired", "rejected", "blocked", "picture")) {
             drops(reason);
         }
+        for (String outcome : List.of("first_attempt", "after_retries")) {
+            deliveryTimer("telegram", outcome);
+        }
+    }
+
+    /** The buckets of {@code alert_delivery_seconds}: half a second to a day. */
+    private static final double[] DELIVERY_BUCKETS = {
+        0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600
+    };
+
+    /**
+     * An alert's first delivery on a channel ({@code telegram}), {@code millis} after its webhook request
+     * arrived: {@code alert_delivery_seconds{channel,outcome}}, outcome {@code first_attempt} or {@code
+     * after_retries} (its message failed before: throttled, 5xx, network).
+     */
+    public void deliveryTime(String channel, boolean firstAttempt, long millis) {
+        deliveryTimer(channel, firstAttempt ? "first_attempt" : "after_retries").record(Duration.ofMillis(millis));
+    }
+
+    private Timer deliveryTimer(String channel, String outcome) {
+        return Timer.builder("alert_delivery")
+                .tag("channel", channel)
+                .tag("outcome", outcome)
+                .description("Time from an alert's arrival (POST /alerts) to its first delivery on any channel")
+                .serviceLevelObjectives(Arrays.stream(DELIVERY_BUCKETS)
+                        .mapToObj(s -> Duration.ofMillis((long) (s * 1000)))
+                        .toArray(Duration[]::new))
+                .register(registry);
     }
 
     /** {@code n} messages of {@code kind} accepted by the Bot API (or logged in console mode). */

@@ -103,6 +103,7 @@ class AlertRulesTest {
                         "ForwardingCheckFailing",
                         "CheckFailing",
                         "TelegramOutboxStuck",
+                        "AlertsDeliveredLate",
                         "TelegramSendErrors",
                         "CloudflareStreamFetchFailing",
                         "CloudflareStreamStorageNearLimit",

@@ -33,6 +33,14 @@ public final class OutboxStore {
         Gauge.builder("telegram_outbox_oldest_age_seconds", this, o -> o.oldestAgeSeconds(System.currentTimeMillis()))
                 .description("Age of the oldest message waiting in the outbox, seconds; 0 when empty")
                 .register(registry);
+        // the same age with the channel as a label (telegram), as the delivery-time metrics name it
+        Gauge.builder(
+                        "alert_delivery_oldest_undelivered_seconds",
+                        this,
+                        o -> o.oldestAgeSeconds(System.currentTimeMillis()))
+                .tag("channel", "telegram")
+                .description("Age of the oldest message not yet delivered on the channel, seconds; 0 when none waits")
+                .register(registry);
     }
 
     /**
