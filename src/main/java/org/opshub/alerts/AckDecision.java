@@ -50,7 +50,9 @@ public record AckDecision(
     /**
      * Alertmanager's answer as a decision reads it.
      *
-     * @param silenced every listed alert's fingerprint, and whether a silence holds it ({@code status.silencedBy})
+     * @param silenced every listed alert's fingerprint, and whether Alertmanager mutes it: a silence holds it
+     *                 ({@code status.silencedBy}) or an inhibition rule does ({@code status.inhibitedBy}); either
+     *                 way Alertmanager sends nothing when it resolves
      * @param active   the listed alerts whose state is {@code active}, as firing alerts, by fingerprint
      */
     public record Listed(Map<String, Boolean> silenced, Map<String, Alert> active) {
@@ -74,7 +76,8 @@ public record AckDecision(
             for (JsonNode a : alerts) {
                 silenced.put(
                         a.path("fingerprint").asText(),
-                        a.path("status").path("silencedBy").size() > 0);
+                        a.path("status").path("silencedBy").size() > 0
+                                || a.path("status").path("inhibitedBy").size() > 0);
                 if ("active".equals(a.path("status").path("state").asText())) {
                     Alert alert = firing(a);
                     if (alert != null) {

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * reads Alertmanager's alerts (API v2, {@code GET /api/v2/alerts}: only alerts not resolved, with
  * {@code status.silencedBy}) and asks {@link #plan} what to do.
  *
- * <p>Alertmanager sends nothing when a silenced alert resolves. So for every alert opshub delivered that
- * is acknowledged, or that Alertmanager listed as silenced, the RESOLVED message is opshub's own: once
+ * <p>Alertmanager sends nothing when a silenced or inhibited alert resolves. So for every alert opshub
+ * delivered that is acknowledged, or that Alertmanager listed as silenced ({@code status.silencedBy}) or
+ * inhibited ({@code status.inhibitedBy}), the RESOLVED message is opshub's own: once
  * Alertmanager no longer lists the alert on two reads in a row (one read could follow an
  * Alertmanager restart), the alert as last received goes through the template with status resolved
  * (its de-duplication key is the one Alertmanager's own resolved notification would have, so the chat

@@ -101,6 +101,22 @@ class AckDecisionTest {
     }
 
     @Test
+    void aDeliveredAlertAnInhibitionRuleHoldsIsMutedAndResolvedByOpshubWhenItGoes() {
+        AlertStore.FiringRow row = new AlertStore.FiringRow("i", false, AlertmanagerPayload.toJson(alert("i")));
+        String inhibited = "{\"fingerprint\":\"i\",\"labels\":{\"alertname\":\"DiskFull\"},\"annotations\":{},"
+                + "\"startsAt\":\"2026-12-07T09:00:00Z\",\"generatorURL\":\"\",\"status\":{\"state\":\"suppressed\","
+                + "\"silencedBy\":[],\"inhibitedBy\":[\"4b1f9d2e7c3a4e51\"]}}";
+        AckDecision held = decide("[" + inhibited + "]", held(List.of(), List.of(), List.of(row)), Set.of());
+        assertEquals(List.of("i"), held.muted(), "Alertmanager will send nothing when it resolves");
+        AlertStore.FiringRow mutedRow = new AlertStore.FiringRow("i", true, row.alertJson());
+        AckDecision gone = decide("[]", held(List.of(), List.of(), List.of(mutedRow)), Set.of());
+        AckDecision goneTwice = decide("[]", held(List.of(), List.of(), List.of(mutedRow)), gone.absentNow());
+        assertEquals(
+                List.of("i"),
+                goneTwice.resolved().stream().map(Alert::fingerprint).toList());
+    }
+
+    @Test
     void anAlertNeitherAcknowledgedNorSilencedIsLeftToAlertmanager() {
         AlertStore.FiringRow row = new AlertStore.FiringRow("p", false, AlertmanagerPayload.toJson(alert("p")));
         AckDecision d = decide("[]", held(List.of(), List.of(), List.of(row)), Set.of("p"));

@@ -353,6 +353,60 @@ class AlertmanagerInteropTest {
     }
 
     /** A hub that delivers to CHAT through the fake Bot API, with Alertmanager's API at {@code am} (silence and Ack buttons). */
+    @Test
+    void anInhibitedAlertThatResolvesGetsItsResolvedMessage() throws Exception {
+        int amPort = HubRunner.freePort();
+        String am = "http://127.0.0.1:" + amPort;
+        try (FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> props = silencingHub(telegram, am);
+            props.put("alertmanager.check-interval", "PT1S");
+            try (HubRunner hub = new HubRunner(props)) {
+                telegram.userSays(CHAT, "/subscribe ServiceDown|SiteDown");
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.texts(CHAT).size() == 1));
+                // a site outage inhibits the service alerts of the same PACS
+                startAlertmanager(
+                        hub.port,
+                        amPort,
+                        String.join(
+                                "\n",
+                                "inhibit_rules:",
+                                "  - source_matchers: ['alertname=\"SiteDown\"']",
+                                "    target_matchers: ['alertname=\"ServiceDown\"']",
+                                "    equal: [pacs]",
+                                ""));
+                Instant start = Instant.now().minusSeconds(60);
+                postAlert(am, "ServiceDown", start, Instant.now().plusSeconds(600));
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(30),
+                                () -> alerts(telegram, "FIRING").stream().anyMatch(t -> t.contains("ServiceDown"))),
+                        "chat: " + telegram.texts(CHAT));
+                postAlert(am, "SiteDown", start, Instant.now().plusSeconds(600));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(30), () -> state(am, "ServiceDown").equals("suppressed")));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(30),
+                        () -> alerts(telegram, "FIRING").stream().anyMatch(t -> t.contains("SiteDown"))));
+                Thread.sleep(2500); // a read of Alertmanager's alerts sees ServiceDown inhibited
+
+                // ServiceDown resolves while inhibited: Alertmanager sends nothing, opshub says it
+                postAlert(am, "ServiceDown", start, Instant.now());
+                assertTrue(
+                        HubRunner.await(
+                                Duration.ofSeconds(30),
+                                () -> alerts(telegram, "RESOLVED").stream().anyMatch(t -> t.contains("ServiceDown"))),
+                        "chat: " + telegram.texts(CHAT));
+                assertEquals(
+                        1,
+                        alerts(telegram, "RESOLVED").stream()
+                                .filter(t -> t.contains("ServiceDown"))
+                                .count());
+                assertTrue(alerts(telegram, "RESOLVED").stream().noneMatch(t -> t.contains("SiteDown")));
+            }
+        }
+    }
+
     private static Map<String, String> silencingHub(FakeBotApi telegram, String am) {
         Map<String, String> props = telegram.hubProperties(CHAT);
         props.put("telegram.timezone", "UTC");
@@ -432,27 +486,33 @@ class AlertmanagerInteropTest {
     }
 
     private void startAlertmanager(int hubPort, int amPort) throws Exception {
+        startAlertmanager(hubPort, amPort, "");
+    }
+
+    /** Alertmanager posting every alert to the hub; {@code more}: further top-level configuration (inhibit_rules). */
+    private void startAlertmanager(int hubPort, int amPort, String more) throws Exception {
         Path cfg = dir.resolve("am.yml");
         Files.writeString(
                 cfg,
-                String.join(
-                        "\n",
-                        "route:",
-                        "  receiver: hub",
-                        "  group_by: [alertname]",
-                        "  group_wait: 1s",
-                        "  group_interval: 1s",
-                        "  repeat_interval: 1h",
-                        "receivers:",
-                        "  - name: hub",
-                        "    webhook_configs:",
-                        "      - url: http://127.0.0.1:" + hubPort + "/alerts",
-                        "        send_resolved: true",
-                        "        http_config:",
-                        "          authorization:",
-                        "            type: Bearer",
-                        "            credentials: " + BEARER,
-                        ""));
+                more
+                        + String.join(
+                                "\n",
+                                "route:",
+                                "  receiver: hub",
+                                "  group_by: [alertname]",
+                                "  group_wait: 1s",
+                                "  group_interval: 1s",
+                                "  repeat_interval: 1h",
+                                "receivers:",
+                                "  - name: hub",
+                                "    webhook_configs:",
+                                "      - url: http://127.0.0.1:" + hubPort + "/alerts",
+                                "        send_resolved: true",
+                                "        http_config:",
+                                "          authorization:",
+                                "            type: Bearer",
+                                "            credentials: " + BEARER,
+                                ""));
         start(
                 dir.resolve("am.log"),
                 "prometheus-alertmanager",
