@@ -116,7 +116,8 @@ public final class ProxyPool {
         this.clock = clock;
         this.inUse = proxies.get(0);
         for (Proxy p : proxies) {
-            Gauge.builder("telegram_proxy_up", p, x -> x.down(clock.millis()) ? 0 : 1)
+            // 0 from a failure until a call or a probe through it is answered again
+            Gauge.builder("telegram_proxy_up", p, x -> x.downSince > 0 ? 0 : 1)
                     .tag("proxy", p.name)
                     .description("1 when the way to the Bot API answers (telegram.proxies), 0 while it is down")
                     .register(registry);

@@ -100,8 +100,9 @@ class TelegramProxyPoolTest {
                 hole.close();
                 proxy = new Socks5Proxy("ops", PASSWORD, port);
                 Socks5Proxy back = proxy;
-                assertTrue(
-                        HubRunner.await(Duration.ofSeconds(10), () -> metric(hub, "telegram_proxy_up", socks) == 1.0));
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10),
+                        () -> hub.metricOrMinusOne("telegram_proxy_up", "proxy=\"" + socks + "\"") == 1.0));
                 hub.postAlerts(
                         AlertDeliveryTest.payload("PooledAgain", "firing", "info", "2026-12-07T12:05:00Z", null));
                 assertTrue(HubRunner.await(
@@ -119,18 +120,6 @@ class TelegramProxyPoolTest {
             if (proxy != null) {
                 proxy.close();
             }
-        }
-    }
-
-    private static double metric(HubRunner hub, String name, String proxy) {
-        try {
-            Double v = hub.metric(name, "proxy=\"" + proxy + "\"");
-            return v == null ? -1 : v;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 }
