@@ -26,6 +26,8 @@ import org.opshub.config.KnownKeys;
 import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaConfiguration;
+import org.opshub.mail.MailConfiguration;
+import org.opshub.mail.MailFallback;
 import org.opshub.observe.ObservabilityConfiguration;
 import org.opshub.pacs.PacsConfiguration;
 import org.opshub.pacs.PacsMonitor;
@@ -35,9 +37,11 @@ import org.opshub.reload.TemplatedRouteReload;
 import org.opshub.state.StateConfiguration;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
+import org.opshub.telegram.bot.BotCommands;
 import org.opshub.telegram.bot.BotConfiguration;
 import org.opshub.telegram.bot.BotWebhook;
 import org.opshub.telegram.outbox.CallbackStore;
+import org.opshub.telegram.outbox.ChatTexts;
 import org.opshub.telegram.outbox.TelegramSettings;
 import org.opshub.web.HttpAccess;
 import org.opshub.web.WebConfiguration;
@@ -106,6 +110,17 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         if (webhook != null) {
             access.onWebhookRefused(webhook::refused);
         }
+        MailFallback mailFallback = MailConfiguration.bind(
+                context,
+                registry,
+                property,
+                telegram,
+                store,
+                new ChatTexts(delivery.texts(), delivery.inbox()::language),
+                clock);
+        context.getRegistry()
+                .lookupByNameAndType("botCommands", BotCommands.class)
+                .fallback(mailFallback);
         CloudflareConfiguration.bind(context, registry, property, clock);
         if (Settings.bool(property, "camel.main.routesReloadEnabled", false)) {
             try {

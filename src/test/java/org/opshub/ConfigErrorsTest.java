@@ -199,6 +199,16 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void badMailSettingsAndFallbackAddressesStopStartupNamingTheKey() throws Exception {
+        assertRefused("mail.security", "must be none, starttls or smtps", "mail.security=ssl");
+        assertRefused(
+                "telegram.fallback.77",
+                "not an e-mail address: ops(at)clinic.ru",
+                "telegram.allowed-chats=77",
+                "telegram.fallback.77=ops(at)clinic.ru");
+    }
+
+    @Test
     void grafanaNamespaceMustBeAKubernetesNamespaceName() throws Exception {
         assertRefused(
                 "grafana.namespace",

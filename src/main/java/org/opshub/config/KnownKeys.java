@@ -25,6 +25,7 @@ public final class KnownKeys {
             "grafana.",
             "cloudflare.",
             "cluster.",
+            "mail.",
             "opshub.");
 
     /**
@@ -68,6 +69,10 @@ public final class KnownKeys {
     /** Why {@code key} is refused, or null when it is known or not opshub's. */
     String problem(String key) {
         if (PREFIXES.stream().noneMatch(key::startsWith) || keys.contains(key) || NOT_SETTINGS.contains(key)) {
+            return null;
+        }
+        // the fallback e-mail addresses of a chat: telegram.fallback.<chat id> (MailFallback checks the id)
+        if (key.startsWith("telegram.fallback.") && key.indexOf('.', "telegram.fallback.".length()) < 0) {
             return null;
         }
         for (Map.Entry<String, List<String>> f : families.entrySet()) {

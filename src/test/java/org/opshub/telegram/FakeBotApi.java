@@ -210,9 +210,21 @@ public final class FakeBotApi implements AutoCloseable {
         return foreignTokenCalls.get();
     }
 
+    private volatile boolean unavailable;
+
+    /** While true, every call is answered 502 by a proxy in front (Telegram unreachable from here). */
+    public void unavailable(boolean down) {
+        unavailable = down;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
+            if (unavailable) {
+                ex.getRequestBody().readAllBytes();
+                reply(ex, 502, "<html><body>502 Bad Gateway</body></html>");
+                return;
+            }
             if (!path.startsWith("/bot" + TOKEN + "/")) {
                 foreignTokenCalls.incrementAndGet();
                 reply(ex, 401, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");

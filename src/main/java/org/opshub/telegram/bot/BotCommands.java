@@ -18,6 +18,7 @@ import org.opshub.checks.ServiceChecks;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaSettings;
 import org.opshub.grafana.GrafanaStep;
+import org.opshub.mail.MailFallback;
 import org.opshub.pacs.PacsMonitor;
 import org.opshub.telegram.Delivery;
 import org.opshub.telegram.outbox.CallbackStore;
@@ -53,6 +54,7 @@ public final class BotCommands {
     private final Texts texts;
     private final String language;
     private final ResendButtons resendButtons;
+    private volatile MailFallback fallback;
 
     /**
      * @param texts    the bot's texts (templates/messages_*.properties)
@@ -307,8 +309,14 @@ public final class BotCommands {
             case "language" -> language(chatId, args, lang);
             case "missing" -> new StatusText(texts, lang).missing(pacs, settings.missingDetails(), Instant.now(), null);
             case "dashboards", "graph" -> texts.t(lang, "grafana.off");
+            case "fallback" -> fallback.command(chatId, args, lang);
             default -> texts.t(lang, "unknown", Html.escape(command));
         };
+    }
+
+    /** E-mail as the fallback, for {@code /fallback} (set before the routes start). */
+    public void fallback(MailFallback fallback) {
+        this.fallback = fallback;
     }
 
     /** /language ru|en: the chat's language from now on (in its own language's words); else the usage. */
@@ -382,13 +390,6 @@ public final class BotCommands {
                         : "")
                 + "\n"
                 + texts.t(lang, "status.error", error == null ? texts.t(lang, "status.error.none") : Html.escape(error))
-                + (delivery.proxies() != null && delivery.proxies().proxied()
-                        ? "\n"
-                                + texts.t(
-                                        lang,
-                                        "status.proxies",
-                                        Html.escape(String.join(
-                                                "; ", delivery.proxies().describe())))
-                        : "");
+                + status.proxies(delivery.proxies());
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.pacs.PacsMonitor;
+import org.opshub.telegram.ProxyPool;
 import org.opshub.telegram.outbox.Html;
 import org.opshub.telegram.outbox.Texts;
 
@@ -240,5 +241,15 @@ final class StatusText {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The ways to the Bot API ({@code telegram.proxies}) and their state, as a line after the outbox's:
+     * {@code \nBot API via: socks5://10.0.0.2:1080: in use, 0.120 s; direct: up}; empty without a proxy.
+     */
+    String proxies(ProxyPool pool) {
+        return pool == null || !pool.proxied()
+                ? ""
+                : "\n" + texts.t(lang, "status.proxies", Html.escape(String.join("; ", pool.describe())));
     }
 }
