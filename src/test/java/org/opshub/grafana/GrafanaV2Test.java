@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
+import org.opshub.TestAlerts;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -137,14 +137,7 @@ class GrafanaV2Test {
     }
 
     private static byte[] alert(String name, String annotations) {
-        return ("{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"" + name + "\\\"}\",\"status\":\"firing\","
-                        + "\"receiver\":\"opshub\",\"groupLabels\":{},\"commonLabels\":{},\"commonAnnotations\":{},"
-                        + "\"externalURL\":\"http://am:9093\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\""
-                        + name + "\",\"severity\":\"warning\"},\"annotations\":{" + annotations + "},"
-                        + "\"startsAt\":\"2026-12-07T08:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\","
-                        + "\"generatorURL\":\"http://prom:9090/graph\",\"fingerprint\":\""
-                        + Integer.toHexString(name.hashCode()) + "\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        return TestAlerts.firing(name, "warning", annotations);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
+import org.opshub.TestAlerts;
 import org.opshub.grafana.FakeGrafana;
 import org.opshub.telegram.FakeBotApi;
 
@@ -31,15 +32,11 @@ class MailFallbackTest {
     private static final long CHAT = 91;
 
     private static byte[] alert(String name) {
-        return ("{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"" + name + "\\\"}\",\"status\":\"firing\","
-                        + "\"receiver\":\"opshub\",\"groupLabels\":{},\"commonLabels\":{},\"commonAnnotations\":{},"
-                        + "\"externalURL\":\"http://am:9093\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\""
-                        + name + "\",\"severity\":\"critical\"},\"annotations\":{\"summary\":\"" + name + " fires\","
-                        + "\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"},"
-                        + "\"startsAt\":\"2026-12-07T08:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\","
-                        + "\"generatorURL\":\"http://prom:9090/graph\",\"fingerprint\":\""
-                        + Integer.toHexString(name.hashCode()) + "\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        return TestAlerts.firing(
+                name,
+                "critical",
+                "\"summary\":\"" + name
+                        + " fires\",\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"");
     }
 
     /** Every leaf part of a message: content type and bytes. */

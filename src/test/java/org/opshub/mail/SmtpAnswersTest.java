@@ -3,11 +3,11 @@ package org.opshub.mail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opshub.HubRunner;
+import org.opshub.TestAlerts;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -19,14 +19,7 @@ class SmtpAnswersTest {
     private static final long CHAT = 92;
 
     private static byte[] alert(String name) {
-        return ("{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"" + name + "\\\"}\",\"status\":\"firing\","
-                        + "\"receiver\":\"opshub\",\"groupLabels\":{},\"commonLabels\":{},\"commonAnnotations\":{},"
-                        + "\"externalURL\":\"http://am:9093\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\""
-                        + name + "\",\"severity\":\"warning\"},\"annotations\":{\"summary\":\"" + name + "\"},"
-                        + "\"startsAt\":\"2026-12-07T08:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\","
-                        + "\"generatorURL\":\"http://prom:9090/graph\",\"fingerprint\":\""
-                        + Integer.toHexString(name.hashCode()) + "\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        return TestAlerts.firing(name, "warning", "\"summary\":\"" + name + "\"");
     }
 
     @Test

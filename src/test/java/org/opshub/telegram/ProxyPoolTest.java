@@ -10,35 +10,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.opshub.checks.MutableClock;
 
 /** The pool's order, back-off and names, on a clock of its own. */
 class ProxyPoolTest {
-    private Instant now = Instant.parse("2026-12-07T10:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
 
     private ProxyPool pool(URI... ways) {
         return new ProxyPool(Arrays.asList(ways), Duration.ofMinutes(1), new SimpleMeterRegistry(), clock);
@@ -81,7 +63,7 @@ class ProxyPoolTest {
         assertSame(second, p.inUse());
         assertSame(second, p.begin().proxy(), "the first is down for its back-off");
 
-        now = now.plusSeconds(20);
+        clock.advance(Duration.ofSeconds(20));
         ProxyPool.Attempt b = p.begin();
         p.failed(b, new ConnectException("refused"));
         assertNull(b.proxy(), "every way failed");
@@ -89,7 +71,7 @@ class ProxyPoolTest {
         assertEquals("refused", last.getMessage());
         assertSame(first, p.begin().proxy(), "all down: the one whose back-off ends first");
 
-        now = now.plusSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         assertSame(first, p.begin().proxy(), "its back-off is over: tried again first");
         assertEquals(
                 List.of(first, second),
