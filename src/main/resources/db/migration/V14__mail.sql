@@ -16,10 +16,12 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_at);
 
+-- thread_id: a forum topic's own addresses (0: the chat's, for every topic)
 CREATE TABLE chat_fallback (
     chat_id   BIGINT       NOT NULL,
+    thread_id BIGINT       NOT NULL,
     address   VARCHAR(320) NOT NULL,
-    PRIMARY KEY (chat_id, address)
+    PRIMARY KEY (chat_id, thread_id, address)
 );
 
 ALTER TABLE outbox ADD COLUMN fallback_at BIGINT;

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * E-mail as Telegram's fallback (bean {@code mailFallback}): an alert message for a chat with fallback
- * addresses ({@code telegram.fallback.<chat>}, or {@code /fallback add} in the chat) that is still
+ * E-mail as Telegram's fallback (bean {@code mailFallback}): an alert message for a chat (or a forum
+ * topic) with fallback addresses ({@code telegram.fallback.<chat>}, or {@code /fallback add} in the chat
+ * or the topic) that is still
  * undelivered {@code telegram.fallback-after} after it was queued, because Telegram or every way to it
  * failed, refused with 5xx or throttled (its send failed at least once), goes out once by e-mail to each
  * address: subject the alert's first line (status, alert name, severity), body its text (plain and
@@ -107,16 +108,22 @@ public final class MailFallback {
         return chats.isEmpty() ? List.of() : store.waiting(List.copyOf(chats), clock.millis() - after.toMillis(), 100);
     }
 
-    /** The addresses of a chat: its property's, then those set from the chat. */
-    public List<String> addresses(long chatId) {
+    /**
+     * The addresses of a chat's topic ({@code threadId}, 0 for none): the chat's property's, those set in
+     * the chat for every topic, then those set in that topic.
+     */
+    public List<String> addresses(long chatId, long threadId) {
         Set<String> all = new LinkedHashSet<>(configured.getOrDefault(chatId, List.of()));
-        all.addAll(store.addresses(chatId));
+        all.addAll(store.addresses(chatId, 0));
+        if (threadId != 0) {
+            all.addAll(store.addresses(chatId, threadId));
+        }
         return List.copyOf(all);
     }
 
     /** One waiting message out by e-mail to each address of its chat, once; its Telegram text says so. */
     public void fallBack(MailStore.Waiting w) {
-        List<String> addresses = addresses(w.chatId());
+        List<String> addresses = addresses(w.chatId(), w.threadId());
         if (addresses.isEmpty()) {
             return;
         }
@@ -141,12 +148,13 @@ public final class MailFallback {
     }
 
     /**
-     * {@code /fallback add <address>}, {@code /fallback remove <address>}, {@code /fallback list}: the chat's
-     * fallback addresses.
+     * {@code /fallback add <address>}, {@code /fallback remove <address>}, {@code /fallback list}: the
+     * fallback addresses of the chat, or, said in a forum topic ({@code threadId} not 0), of that topic
+     * (the chat's own apply to every topic).
      *
      * @return the reply
      */
-    public String command(long chatId, String args, String lang) {
+    public String command(long chatId, long threadId, String args, String lang) {
         if (!enabled) {
             return texts.t(chatId, "fallback.off");
         }
@@ -158,13 +166,15 @@ public final class MailFallback {
                 if (!isAddress(address)) {
                     return texts.t(chatId, "fallback.usage");
                 }
-                boolean changed = verb.equals("add") ? store.add(chatId, address) : store.remove(chatId, address);
+                boolean changed = verb.equals("add")
+                        ? store.add(chatId, threadId, address)
+                        : store.remove(chatId, threadId, address);
                 LOG.info("Chat {}: fallback address {} {}", chatId, address, verb.equals("add") ? "added" : "removed");
                 String key = verb.equals("add") ? "fallback.added" : "fallback.removed";
                 return texts.t(chatId, changed ? key : key + ".before", Html.escape(address));
             }
             case "list", "" -> {
-                List<String> all = addresses(chatId);
+                List<String> all = addresses(chatId, threadId);
                 String wait = after.toSeconds() % 60 == 0
                         ? after.toMinutes() + " " + texts.t(chatId, "fallback.minutes")
                         : after.toSeconds() + " " + texts.t(chatId, "fallback.seconds");

@@ -47,7 +47,7 @@ public final class MailStore {
      * @param extra the extra JSON that holds the alert's panel: its own, or its picture's when the picture
      *              was queued on its own; null for none
      */
-    public record Waiting(long id, long chatId, String ref, String text, String extra, long createdAt) {}
+    public record Waiting(long id, long chatId, long threadId, String ref, String text, String extra, long createdAt) {}
 
     // an alert whose picture failed went as text, its picture queued on its own as <ref>:photo
     private static final String WAITING = "SELECT o.id, o.chat_id, o.ref, o.text, o.extra,"
@@ -154,6 +154,7 @@ public final class MailStore {
                             out.add(new Waiting(
                                     rs.getLong(1),
                                     rs.getLong(2),
+                                    threadOf(rs.getString(5)),
                                     rs.getString(3),
                                     rs.getString(4),
                                     extra,
@@ -191,6 +192,16 @@ public final class MailStore {
         });
     }
 
+    private static long threadOf(String extra) {
+        try {
+            return extra == null
+                    ? 0
+                    : JSON.readTree(extra).path("message_thread_id").asLong(0);
+        } catch (JsonProcessingException e) {
+            return 0;
+        }
+    }
+
     private static String panelOf(String extra) {
         if (extra == null || !extra.contains("\"panel\"")) {
             return null;
@@ -203,13 +214,14 @@ public final class MailStore {
         }
     }
 
-    /** The fallback addresses set from a chat ({@code /fallback add}). */
-    public List<String> addresses(long chatId) {
+    /** The fallback addresses set from a chat or a topic of it ({@code /fallback add}; thread 0: the chat's). */
+    public List<String> addresses(long chatId, long threadId) {
         return store.inTransaction(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT address FROM chat_fallback WHERE chat_id = ? ORDER BY address")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT address FROM chat_fallback WHERE chat_id = ? AND thread_id = ? ORDER BY address")) {
                 ps.setLong(1, chatId);
+                ps.setLong(2, threadId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(rs.getString(1));
@@ -235,19 +247,24 @@ public final class MailStore {
     }
 
     /** @return whether it was new */
-    public boolean add(long chatId, String address) {
+    public boolean add(long chatId, long threadId, String address) {
         return store.inTransaction(c -> StateStore.update(
                         c,
-                        "INSERT INTO chat_fallback (chat_id, address) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        "INSERT INTO chat_fallback (chat_id, thread_id, address) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                         chatId,
+                        threadId,
                         address)
                 == 1);
     }
 
     /** @return whether it was there */
-    public boolean remove(long chatId, String address) {
-        return store.inTransaction(c ->
-                StateStore.update(c, "DELETE FROM chat_fallback WHERE chat_id = ? AND address = ?", chatId, address)
-                        == 1);
+    public boolean remove(long chatId, long threadId, String address) {
+        return store.inTransaction(c -> StateStore.update(
+                        c,
+                        "DELETE FROM chat_fallback WHERE chat_id = ? AND thread_id = ? AND address = ?",
+                        chatId,
+                        threadId,
+                        address)
+                == 1);
     }
 }

@@ -113,4 +113,46 @@ class MailFallbackTest {
             smtp.stop();
         }
     }
+
+    @Test
+    void aTopicHasItsOwnAddressesBesideTheChatsAndItsAlertsGoToBoth() throws Exception {
+        long chat = -1009300;
+        long topic = 5;
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try (FakeBotApi telegram = new FakeBotApi()) {
+            Map<String, String> p = telegram.hubProperties(chat);
+            p.put("mail.host", "127.0.0.1");
+            p.put("mail.port", Integer.toString(smtp.getSmtp().getPort()));
+            p.put("mail.from", "opshub@clinic.test");
+            p.put("telegram.fallback-after", "PT1S");
+            try (HubRunner hub = new HubRunner(p)) {
+                telegram.userSays(chat, "/fallback add all@clinic.test");
+                telegram.userSaysInTopic(chat, topic, "/fallback add ward@clinic.test");
+                telegram.userSaysInTopic(chat, topic, "/subscribe *");
+                telegram.userSays(chat, "/fallback list");
+                telegram.userSaysInTopic(chat, topic, "/fallback list");
+                assertTrue(HubRunner.await(
+                        Duration.ofSeconds(10), () -> telegram.texts(chat).size() == 5));
+                assertEquals(
+                        "Alerts Telegram does not deliver within 1 s go by e-mail to: all@clinic.test",
+                        telegram.texts(chat).get(3),
+                        "the chat's own");
+                assertEquals(
+                        "Alerts Telegram does not deliver within 1 s go by e-mail to: all@clinic.test, ward@clinic.test",
+                        telegram.texts(chat).get(4),
+                        "the chat's and the topic's");
+
+                telegram.unavailable(true);
+                assertEquals(200, hub.postAlerts(alert("WardDown")).statusCode());
+                assertTrue(
+                        HubRunner.await(Duration.ofSeconds(20), () -> smtp.getReceivedMessages().length == 2),
+                        "e-mails: " + smtp.getReceivedMessages().length);
+                assertEquals(1, smtp.getReceivedMessagesForDomain("ward@clinic.test").length);
+                assertEquals(1, smtp.getReceivedMessagesForDomain("all@clinic.test").length);
+            }
+        } finally {
+            smtp.stop();
+        }
+    }
 }

@@ -309,7 +309,7 @@ public final class BotCommands {
             case "language" -> language(chatId, args, lang);
             case "missing" -> new StatusText(texts, lang).missing(pacs, settings.missingDetails(), Instant.now(), null);
             case "dashboards", "graph" -> texts.t(lang, "grafana.off");
-            case "fallback" -> fallback.command(chatId, args, lang);
+            case "fallback" -> fallback.command(chatId, thread, args, lang);
             default -> texts.t(lang, "unknown", Html.escape(command));
         };
     }
