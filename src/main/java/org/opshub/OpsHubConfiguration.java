@@ -26,6 +26,7 @@ import org.opshub.config.KnownKeys;
 import org.opshub.config.Settings;
 import org.opshub.grafana.GrafanaBot;
 import org.opshub.grafana.GrafanaConfiguration;
+import org.opshub.mail.EmailSubscriptions;
 import org.opshub.mail.MailConfiguration;
 import org.opshub.mail.MailFallback;
 import org.opshub.observe.ObservabilityConfiguration;
@@ -117,6 +118,8 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 telegram,
                 store,
                 new ChatTexts(delivery.texts(), delivery.inbox()::language),
+                delivery.inbox(),
+                delivery.texts(),
                 clock);
         context.getRegistry()
                 .lookupByNameAndType("botCommands", BotCommands.class)
@@ -146,7 +149,13 @@ public final class OpsHubConfiguration implements CamelConfiguration {
         present.addAll(System.getProperties().stringPropertyNames());
         new KnownKeys(
                         KnownKeys.of("application.properties"),
-                        Map.of("pacs.nodes.", PacsSettings.NODE_KEYS, "pacs.forwarding.", PacsSettings.PAIR_KEYS))
+                        Map.of(
+                                "pacs.nodes.",
+                                PacsSettings.NODE_KEYS,
+                                "pacs.forwarding.",
+                                PacsSettings.PAIR_KEYS,
+                                "mail.subscriptions.",
+                                EmailSubscriptions.KEYS))
                 .check(present);
         return present;
     }

@@ -25,3 +25,11 @@ CREATE TABLE chat_fallback (
 );
 
 ALTER TABLE outbox ADD COLUMN fallback_at BIGINT;
+
+-- Alerts held for an e-mail subscription while quiet hours hold (telegram.quiet-hours), for the digest
+-- e-mail each address gets when they end.
+CREATE TABLE mail_held (
+    address   VARCHAR(320) NOT NULL,
+    alertname VARCHAR(500) NOT NULL,
+    held_at   BIGINT       NOT NULL
+);

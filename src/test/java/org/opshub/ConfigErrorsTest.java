@@ -206,6 +206,10 @@ class ConfigErrorsTest {
                 "not an e-mail address: ops(at)clinic.ru",
                 "telegram.allowed-chats=77",
                 "telegram.fallback.77=ops(at)clinic.ru");
+        assertRefused(
+                "mail.subscriptions.noc.adress",
+                "did you mean mail.subscriptions.noc.address?",
+                "mail.subscriptions.noc.adress=noc@clinic.ru");
     }
 
     @Test

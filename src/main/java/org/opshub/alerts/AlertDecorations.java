@@ -129,6 +129,12 @@ public final class AlertDecorations {
         return extra;
     }
 
+    /** The Grafana panel an alert references, as the JSON a photo's {@code panel} holds; null for none or without Grafana. */
+    public String panelJson(Alert alert) {
+        ObjectNode panel = grafana != null && grafana.enabled() ? panel(alert) : null;
+        return panel == null ? null : panel.toString();
+    }
+
     private ObjectNode panel(Alert alert) {
         String uid = first(alert, "grafana_dashboard_uid", "__dashboardUid__");
         int id = Dashboards.panelId(first(alert, "grafana_panel_id", "__panelId__"));

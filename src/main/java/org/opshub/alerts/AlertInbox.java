@@ -164,6 +164,10 @@ public final class AlertInbox {
                     return -1;
                 }
                 AlertStore.updateFiring(c, alert, now);
+                for (AlertChannel channel : channels) {
+                    channel.record(
+                            c, alert, messageEn, decorations.panelJson(alert), quiet != null && quiet.holds(), now);
+                }
                 for (Planned p :
                         plan(alert, targets, languages, quiet != null && quiet.holds(), messageEn, messageRu)) {
                     SubscriptionStore.Target t = p.target();
@@ -299,6 +303,18 @@ public final class AlertInbox {
     }
 
     /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */
+    private volatile List<AlertChannel> channels = List.of();
+
+    /** The channels besides the chats every new alert goes to (e-mail subscriptions). */
+    public void channels(List<AlertChannel> channels) {
+        this.channels = List.copyOf(channels);
+    }
+
+    /** Whether quiet hours hold alerts now. */
+    public boolean quietHolds() {
+        return quiet != null && quiet.holds();
+    }
+
     public void quietHours(QuietHours q) {
         this.quiet = q;
     }

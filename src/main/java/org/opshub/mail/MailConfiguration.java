@@ -10,20 +10,25 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.outbox.ChatTexts;
 import org.opshub.telegram.outbox.TelegramSettings;
+import org.opshub.telegram.outbox.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * E-mail ({@code mail.*}, {@code telegram.fallback-after}, {@code telegram.fallback.<chat>}): binds
- * {@code mailer} and {@code mailFallback} for the {@code mail-outbox} and {@code mail-fallback} routes.
+ * E-mail ({@code mail.*}, {@code telegram.fallback-after}, {@code telegram.fallback.<chat>}, {@code
+ * mail.subscriptions.<name>.*}): binds {@code mailer}, {@code mailFallback} and {@code emailSubscriptions}
+ * for the {@code mail-outbox}, {@code mail-fallback} and {@code mail-digest} routes, and adds the e-mail
+ * subscriptions to the inbox's channels.
  */
 public final class MailConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(MailConfiguration.class);
     private static final String FALLBACK = "telegram.fallback.";
+    private static final String SUBSCRIPTIONS = "mail.subscriptions.";
 
     private MailConfiguration() {}
 
@@ -35,13 +40,16 @@ public final class MailConfiguration {
             TelegramSettings telegram,
             StateStore store,
             ChatTexts texts,
+            AlertInbox inbox,
+            Texts messages,
             Clock clock) {
         MailSettings settings = MailSettings.from(property);
         MailStore mails = new MailStore(store);
         // telegram.fallback.<chat>: from the property files, the override properties and -D system properties
         Set<String> keys = new TreeSet<>();
         PropertiesComponent pc = context.getPropertiesComponent();
-        keys.addAll(pc.loadProperties(k -> k.startsWith(FALLBACK)).stringPropertyNames());
+        keys.addAll(pc.loadProperties(k -> k.startsWith(FALLBACK) || k.startsWith(SUBSCRIPTIONS))
+                .stringPropertyNames());
         if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl
                 && impl.getOverrideProperties() != null) {
             keys.addAll(impl.getOverrideProperties().stringPropertyNames());
@@ -61,12 +69,33 @@ public final class MailConfiguration {
                 configured,
                 Settings.duration(property, "telegram.fallback-after"),
                 telegram.zone(),
-                clock,
+                // the outboxes' times are the system's (the opshub clock is for thresholds and quiet hours)
+                Clock.systemUTC(),
                 settings.enabled());
         fallback.languages(texts);
-        context.getRegistry().bind("mailer", new Mailer(settings, mails, registry, clock));
+        List<EmailSubscriptions.Subscription> subscribed = EmailSubscriptions.from(keys, property);
+        if (!subscribed.isEmpty() && !settings.enabled()) {
+            throw new IllegalArgumentException(
+                    "mail.subscriptions." + subscribed.get(0).name() + ".address: e-mail subscriptions need mail.host");
+        }
+        EmailSubscriptions subscriptions = new EmailSubscriptions(
+                subscribed,
+                mails,
+                telegram.sendResolved(),
+                messages,
+                Settings.text(property, "telegram.language").strip());
+        subscriptions.quietHours(inbox::quietHolds);
+        inbox.channels(List.of(subscriptions));
+        // read by the mail-digest route
+        Settings.duration(property, "mail.digest-interval");
+        context.getRegistry().bind("emailSubscriptions", subscriptions);
+        context.getRegistry().bind("mailer", new Mailer(settings, mails, registry, Clock.systemUTC()));
         context.getRegistry().bind("mailFallback", fallback);
-        LOG.info("E-mail: {}; fallback for {} chat(s) from the properties", settings, configured.size());
+        LOG.info(
+                "E-mail: {}; fallback for {} chat(s) from the properties; {} e-mail subscription(s)",
+                settings,
+                configured.size(),
+                subscribed.size());
         return fallback;
     }
 }

@@ -9,6 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.opshub.state.StateStore;
 
 /**
@@ -266,5 +269,42 @@ public final class MailStore {
                         threadId,
                         address)
                 == 1);
+    }
+
+    /** A firing alert held for an e-mail subscription's digest. */
+    public static void held(Connection c, String address, String alertname, long at) throws SQLException {
+        StateStore.update(
+                c,
+                "INSERT INTO mail_held (address, alertname, held_at) VALUES (?, ?, ?)",
+                address,
+                alertname.length() > 500 ? alertname.substring(0, 500) : alertname,
+                at);
+    }
+
+    /**
+     * Every address's held alerts (count per alertname), each turned into one digest e-mail by {@code
+     * digest} ({subject, body}) and queued, and the held rows deleted, in one transaction.
+     *
+     * @return the counts by address
+     */
+    public Map<String, Map<String, Integer>> takeHeld(
+            long now, BiFunction<String, Map<String, Integer>, String[]> digest) {
+        return store.inTransaction(c -> {
+            Map<String, Map<String, Integer>> held = new TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT address, alertname, COUNT(*) FROM mail_held GROUP BY address, alertname"
+                                    + " ORDER BY address, alertname");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    held.computeIfAbsent(rs.getString(1), a -> new TreeMap<>()).put(rs.getString(2), rs.getInt(3));
+                }
+            }
+            for (Map.Entry<String, Map<String, Integer>> e : held.entrySet()) {
+                String[] mail = digest.apply(e.getKey(), e.getValue());
+                enqueue(c, e.getKey(), mail[0], mail[1], null, "digest:" + now, now);
+                StateStore.update(c, "DELETE FROM mail_held WHERE address = ?", e.getKey());
+            }
+            return held;
+        });
     }
 }

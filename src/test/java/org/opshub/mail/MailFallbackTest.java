@@ -40,7 +40,7 @@ class MailFallbackTest {
     }
 
     /** Every leaf part of a message: content type and bytes. */
-    private static List<Object[]> parts(Part p) throws Exception {
+    static List<Object[]> parts(Part p) throws Exception {
         List<Object[]> out = new ArrayList<>();
         if (p.getContent() instanceof Multipart m) {
             for (int i = 0; i < m.getCount(); i++) {
