@@ -89,7 +89,7 @@ public final class MailConfiguration {
         // read by the mail-digest route
         Settings.duration(property, "mail.digest-interval");
         context.getRegistry().bind("emailSubscriptions", subscriptions);
-        context.getRegistry().bind("mailer", new Mailer(settings, mails, registry, Clock.systemUTC()));
+        context.getRegistry().bind("mailer", new Mailer(settings, mails, store, registry, Clock.systemUTC()));
         context.getRegistry().bind("mailFallback", fallback);
         LOG.info(
                 "E-mail: {}; fallback for {} chat(s) from the properties; {} e-mail subscription(s)",

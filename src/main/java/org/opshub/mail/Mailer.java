@@ -15,11 +15,15 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.opshub.alerts.AlertStore;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.TelegramMetrics;
 import org.opshub.telegram.outbox.Html;
 import org.opshub.telegram.outbox.OutboxMessage;
 import org.slf4j.Logger;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * decides by the SMTP reply code ({@link #replyCode}, RFC 5321 section 4.2.1): 5xx is permanent (the
  * e-mail is dropped with an ERROR), anything else (4xx, no connection, a timeout) is tried again with
  * back-off. Each e-mail is multipart/alternative (the text plain and as HTML) with the panel's PNG
- * attached when there is one. Metrics: {@code mail_messages_sent_total}, {@code mail_send_errors_total{code}},
+ * attached when there is one. An alert's first delivery on any channel is timed in {@code
+ * alert_delivery_seconds{channel="email"}}. Metrics: {@code mail_messages_sent_total}, {@code mail_send_errors_total{code}},
  * {@code mail_messages_dropped_total}, and the oldest waiting e-mail in {@code
  * alert_delivery_oldest_undelivered_seconds{channel="email"}}.
  */
@@ -47,7 +52,9 @@ public final class Mailer {
     private final Deque<Long> lastMinute = new ArrayDeque<>();
     private volatile long[] pending = {0, 0};
 
-    public Mailer(MailSettings settings, MailStore store, MeterRegistry registry, Clock clock) {
+    private final StateStore state;
+
+    public Mailer(MailSettings settings, MailStore store, StateStore state, MeterRegistry registry, Clock clock) {
         this.settings = settings;
         this.store = store;
         this.clock = clock;
@@ -60,6 +67,10 @@ public final class Mailer {
                 .register(registry);
         for (String code : List.of("4xx", "5xx", "network")) {
             errors(code);
+        }
+        this.state = state;
+        for (String outcome : List.of("first_attempt", "after_retries")) {
+            TelegramMetrics.deliveryTimer(registry, "email", outcome);
         }
         Gauge.builder("alert_delivery_oldest_undelivered_seconds", this, m -> m.oldestAgeSeconds())
                 .tag("channel", "email")
@@ -195,6 +206,13 @@ public final class Mailer {
     public void sent(MailStore.Mail m) {
         store.delete(m.id());
         sent.increment();
+        // an alert's first delivery on any channel: its time from arrival, once per alert
+        long now = clock.millis();
+        Long arrived = AlertStore.firstDelivery(state, m.ref().replaceFirst("#topic\\d+$", ""), now);
+        if (arrived != null) {
+            TelegramMetrics.deliveryTimer(registry, "email", m.attempts() == 0 ? "first_attempt" : "after_retries")
+                    .record(Duration.ofMillis(Math.max(0, now - arrived)));
+        }
     }
 
     /** The server refused the e-mail for good (5xx): dropped, with an ERROR naming the address and the reply. */

@@ -52,6 +52,14 @@ public final class TelegramMetrics {
     }
 
     private Timer deliveryTimer(String channel, String outcome) {
+        return deliveryTimer(registry, channel, outcome);
+    }
+
+    /**
+     * {@code alert_delivery_seconds{channel,outcome}} of a channel ({@code telegram}, {@code email}), outcome
+     * {@code first_attempt} or {@code after_retries}, with the buckets every channel shares.
+     */
+    public static Timer deliveryTimer(MeterRegistry registry, String channel, String outcome) {
         return Timer.builder("alert_delivery")
                 .tag("channel", channel)
                 .tag("outcome", outcome)

@@ -55,6 +55,10 @@ class EmailSubscriptionsTest {
                 assertEquals(1, smtp.getReceivedMessages().length, "night: only the urgent subscription");
                 assertEquals("boss@clinic.test", smtp.getReceivedMessages()[0].getAllRecipients()[0].toString());
                 assertTrue(smtp.getReceivedMessages()[0].getSubject().contains("DiskFull"));
+                assertEquals(
+                        1.0,
+                        hub.metric("alert_delivery_seconds_count", "channel=\"email\",outcome=\"first_attempt\""),
+                        "its first delivery, on the e-mail channel");
 
                 clock.set(Instant.parse("2026-12-07T07:30:00Z"));
                 assertTrue(HubRunner.await(Duration.ofSeconds(15), () -> smtp.getReceivedMessages().length == 2));
