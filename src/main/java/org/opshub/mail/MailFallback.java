@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.opshub.telegram.outbox.BotCall;
 import org.opshub.telegram.outbox.ChatTexts;
 import org.opshub.telegram.outbox.Html;
 import org.slf4j.Logger;
@@ -130,6 +131,10 @@ public final class MailFallback {
         Instant now = clock.instant();
         String subject = subject(w.text());
         String note = texts.t(w.chatId(), "fallback.note", TIME.format(now.atZone(zone)));
+        // a photo whose caption would grow past Telegram's limit with the note keeps its text as it was
+        if (w.photo() && !BotCall.fitsCaption(w.text() + note)) {
+            note = "";
+        }
         if (store.fallBack(w, addresses, subject, note, now.toEpochMilli())) {
             LOG.info(
                     "Alert for chat {} undelivered for {}: sent by e-mail to {} address(es): {}",

@@ -49,8 +49,17 @@ public final class MailStore {
      *
      * @param extra the extra JSON that holds the alert's panel: its own, or its picture's when the picture
      *              was queued on its own; null for none
+     * @param photo whether the message itself is a photo with the text as its caption
      */
-    public record Waiting(long id, long chatId, long threadId, String ref, String text, String extra, long createdAt) {}
+    public record Waiting(
+            long id,
+            long chatId,
+            long threadId,
+            String ref,
+            String text,
+            String extra,
+            long createdAt,
+            boolean photo) {}
 
     // an alert whose picture failed went as text, its picture queued on its own as <ref>:photo
     private static final String WAITING = "SELECT o.id, o.chat_id, o.ref, o.text, o.extra,"
@@ -161,7 +170,8 @@ public final class MailStore {
                                     rs.getString(3),
                                     rs.getString(4),
                                     extra,
-                                    rs.getLong(6)));
+                                    rs.getLong(6),
+                                    rs.getString(5) != null && rs.getString(5).contains("\"sendPhoto\"")));
                         }
                     }
                 }
