@@ -21,4 +21,13 @@ public final class TestAlerts {
                         + Integer.toHexString(name.hashCode()) + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
     }
+
+    /** A critical alert "{name} fires" that names panel 3 of the pacs-overview dashboard (the fake Grafana's). */
+    public static byte[] withPanel(String name) {
+        return firing(
+                name,
+                "critical",
+                "\"summary\":\"" + name
+                        + " fires\",\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"");
+    }
 }

@@ -32,11 +32,7 @@ class MailFallbackTest {
     private static final long CHAT = 91;
 
     private static byte[] alert(String name) {
-        return TestAlerts.firing(
-                name,
-                "critical",
-                "\"summary\":\"" + name
-                        + " fires\",\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"");
+        return TestAlerts.withPanel(name);
     }
 
     /** Every leaf part of a message: content type and bytes. */

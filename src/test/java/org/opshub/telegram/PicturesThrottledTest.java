@@ -20,11 +20,7 @@ class PicturesThrottledTest {
     private static final long CHAT = 71;
 
     private static byte[] alert(String name) {
-        return TestAlerts.firing(
-                name,
-                "critical",
-                "\"summary\":\"" + name
-                        + " fires\",\"grafana_dashboard_uid\":\"pacs-overview\",\"grafana_panel_id\":\"3\"");
+        return TestAlerts.withPanel(name);
     }
 
     private static boolean textWith(FakeBotApi telegram, String s) {
