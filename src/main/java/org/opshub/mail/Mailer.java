@@ -23,6 +23,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.opshub.alerts.AlertStore;
 import org.opshub.state.StateStore;
+import org.opshub.telegram.SendAnswers;
 import org.opshub.telegram.TelegramMetrics;
 import org.opshub.telegram.outbox.Html;
 import org.opshub.telegram.outbox.OutboxMessage;
@@ -42,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mailer {
     private static final Logger LOG = LoggerFactory.getLogger(Mailer.class);
-    private static final long MAX_BACKOFF_MS = 300_000;
     private final MailSettings settings;
     private final MailStore store;
     private final Clock clock;
@@ -226,7 +226,7 @@ public final class Mailer {
     /** A 4xx or no answer: the same e-mail again after a back-off (1 s doubling, at most 5 min). */
     public void later(MailStore.Mail m, int code, Exception e) {
         errors(code == 0 ? "network" : "4xx").increment();
-        long delay = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(m.attempts(), 20));
+        long delay = SendAnswers.backoff(m.attempts());
         String what = reply(e);
         LOG.warn("E-mail to {} not sent ({}): retrying in {} s", m.address(), what, delay / 1000);
         store.retryAt(m.id(), clock.millis() + delay, what);

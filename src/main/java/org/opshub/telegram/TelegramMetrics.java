@@ -38,9 +38,10 @@ public final class TelegramMetrics {
     }
 
     /** The buckets of {@code alert_delivery_seconds}: half a second to a day. */
-    private static final double[] DELIVERY_BUCKETS = {
-        0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600
-    };
+    private static final Duration[] DELIVERY_BUCKETS = Arrays.stream(
+                    new double[] {0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600})
+            .mapToObj(s -> Duration.ofMillis((long) (s * 1000)))
+            .toArray(Duration[]::new);
 
     /**
      * An alert's first delivery on a channel ({@code telegram}), {@code millis} after its webhook request
@@ -64,9 +65,7 @@ public final class TelegramMetrics {
                 .tag("channel", channel)
                 .tag("outcome", outcome)
                 .description("Time from an alert's arrival (POST /alerts) to its first delivery on any channel")
-                .serviceLevelObjectives(Arrays.stream(DELIVERY_BUCKETS)
-                        .mapToObj(s -> Duration.ofMillis((long) (s * 1000)))
-                        .toArray(Duration[]::new))
+                .serviceLevelObjectives(DELIVERY_BUCKETS)
                 .register(registry);
     }
 
