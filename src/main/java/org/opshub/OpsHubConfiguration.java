@@ -119,8 +119,7 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                 store,
                 new ChatTexts(delivery.texts(), delivery.inbox()::language),
                 delivery.inbox(),
-                delivery.texts(),
-                clock);
+                delivery.texts());
         context.getRegistry()
                 .lookupByNameAndType("botCommands", BotCommands.class)
                 .fallback(mailFallback);

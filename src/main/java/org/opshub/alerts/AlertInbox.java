@@ -164,12 +164,11 @@ public final class AlertInbox {
                     return -1;
                 }
                 AlertStore.updateFiring(c, alert, now);
+                boolean hold = quietHolds();
                 for (AlertChannel channel : channels) {
-                    channel.record(
-                            c, alert, messageEn, decorations.panelJson(alert), quiet != null && quiet.holds(), now);
+                    channel.record(c, alert, messageEn, decorations.panelJson(alert), hold, now);
                 }
-                for (Planned p :
-                        plan(alert, targets, languages, quiet != null && quiet.holds(), messageEn, messageRu)) {
+                for (Planned p : plan(alert, targets, languages, hold, messageEn, messageRu)) {
                     SubscriptionStore.Target t = p.target();
                     if (p.held()) {
                         quiet.held(c, t.chatId(), t.threadId(), alert.alertname(), now);
@@ -302,7 +301,6 @@ public final class AlertInbox {
         return (t == null ? Texts.embedded() : t).t(lang, "topic.gone.note", threadId);
     }
 
-    /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */
     private volatile List<AlertChannel> channels = List.of();
 
     /** The channels besides the chats every new alert goes to (e-mail subscriptions). */
@@ -315,6 +313,7 @@ public final class AlertInbox {
         return quiet != null && quiet.holds();
     }
 
+    /** Holds the alerts of subscriptions that are not urgent during quiet hours ({@code telegram.quiet-hours}). */
     public void quietHours(QuietHours q) {
         this.quiet = q;
     }

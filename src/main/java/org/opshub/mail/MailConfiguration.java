@@ -41,8 +41,7 @@ public final class MailConfiguration {
             StateStore store,
             ChatTexts texts,
             AlertInbox inbox,
-            Texts messages,
-            Clock clock) {
+            Texts messages) {
         MailSettings settings = MailSettings.from(property);
         MailStore mails = new MailStore(store);
         // telegram.fallback.<chat>: from the property files, the override properties and -D system properties
