@@ -17,6 +17,7 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.checks.CheckParameters;
 import org.opshub.checks.ChecksConfiguration;
+import org.opshub.checks.MaintenancePlan;
 import org.opshub.checks.ServiceChecks;
 import org.opshub.cloudflare.CloudflareConfiguration;
 import org.opshub.cluster.ClusterConfiguration;
@@ -154,7 +155,9 @@ public final class OpsHubConfiguration implements CamelConfiguration {
                                 "pacs.forwarding.",
                                 PacsSettings.PAIR_KEYS,
                                 "mail.subscriptions.",
-                                EmailSubscriptions.KEYS))
+                                EmailSubscriptions.KEYS,
+                                "checks.maintenance.",
+                                MaintenancePlan.KEYS))
                 .check(present);
         return present;
     }

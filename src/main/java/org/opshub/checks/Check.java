@@ -1,6 +1,7 @@
 package org.opshub.checks;
 
 import java.time.Duration;
+import java.util.List;
 import org.opshub.http.Durations;
 
 /**
@@ -31,6 +32,7 @@ public final class Check {
     private String jsonPath;
     private String expected;
     private String bodyRegexp;
+    private List<String> dependsOn = List.of();
 
     /**
      * A probe of a check.
@@ -67,6 +69,16 @@ public final class Check {
     /** A probe that threw {@code cause} (may be null) after {@code elapsedMs}: a failure naming it ({@link Probes#failure}). */
     public Probed failure(Throwable cause, long elapsedMs) {
         return new Probed(this, PROBES.failure(cause, elapsedMs / 1000.0));
+    }
+
+    /** The checks this one depends on (template parameter {@code dependsOn}); empty: none. */
+    public List<String> dependsOn() {
+        return dependsOn;
+    }
+
+    /** {@code dependsOn}: check names, comma- or blank-separated ({@link CheckGraph#names}). */
+    public void setDependsOn(String dependsOn) {
+        this.dependsOn = CheckGraph.names(dependsOn);
     }
 
     /** The check's name: route {@code check-<name>}, metric label {@code check}. */

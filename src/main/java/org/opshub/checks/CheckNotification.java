@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import org.opshub.telegram.outbox.Html;
 import org.opshub.telegram.outbox.Texts;
 
@@ -28,6 +30,9 @@ public final class CheckNotification {
     private final ZoneId zone;
     private Texts texts;
     private String lang = "en";
+    private List<String> behind = List.of();
+    private List<String> back = List.of();
+    private boolean edit;
 
     /**
      * @param kind     what happened
@@ -72,7 +77,50 @@ public final class CheckNotification {
                 new CheckNotification(kind, check, type, target, detail, since, time, failures, host, zone);
         n.texts = texts;
         n.lang = Texts.known(lang);
+        n.behind = behind;
+        n.back = back;
+        n.edit = edit;
         return n;
+    }
+
+    /**
+     * The same notification listing the checks behind this one: for a DOWN those that failed while
+     * it was down ({@code behind}); for a RECOVERED those that came back ({@code back}) and those
+     * still failing ({@code behind}).
+     *
+     * @param edit true: an edit of the message already sent (same ref), not a new one
+     */
+    CheckNotification withDependents(List<String> behind, List<String> back, boolean edit) {
+        CheckNotification n = withTexts(texts, lang);
+        n.behind = List.copyOf(behind);
+        n.back = List.copyOf(back);
+        n.edit = edit;
+        return n;
+    }
+
+    /** Whether this is an edit of the message already sent for the same notification. */
+    public boolean isEdit() {
+        return edit;
+    }
+
+    /**
+     * The checks behind this one, as a line of the template ({@code ${body.dependents}}): "And 6
+     * checks behind it: …" for a DOWN; "Back with it: …" and "Still failing: …" for a RECOVERED;
+     * empty when none.
+     */
+    public String getDependents() {
+        List<String> lines = new ArrayList<>();
+        if (kind == Kind.RECOVERED) {
+            if (!back.isEmpty()) {
+                lines.add(text("check.back", back.size(), Html.escape(String.join(", ", back))));
+            }
+            if (!behind.isEmpty()) {
+                lines.add(text("check.still", behind.size(), Html.escape(String.join(", ", behind))));
+            }
+        } else if (!behind.isEmpty()) {
+            lines.add(text("check.behind", behind.size(), Html.escape(String.join(", ", behind))));
+        }
+        return String.join("\n", lines);
     }
 
     /** The same notification in another language ({@code en}, {@code ru}): what the route renders each template with. */

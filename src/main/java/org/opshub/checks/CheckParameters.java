@@ -84,19 +84,23 @@ public final class CheckParameters {
     }
 
     /**
-     * Checks every check of the {@code templatedRoute} entries in the YAML files of {@code dir}.
+     * Checks every check of the {@code templatedRoute} entries in the YAML files of {@code dir}, and
+     * their {@code dependsOn} together ({@link CheckGraph#validate}: names that are checks, no cycle).
      *
-     * @throws ConfigException naming the file, route id and parameter of the first bad one
+     * @return the names of the checks found
+     * @throws ConfigException naming the file, route id and parameter of the first bad one, or the
+     *     check whose {@code dependsOn} names an unknown check or closes a cycle
      */
-    public static void validateDirectory(Path dir) {
+    public static Set<String> validateDirectory(Path dir) {
+        Map<String, List<String>> dependsOn = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) {
-            return;
+            return Set.of();
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         } catch (IOException e) {
-            return;
+            return Set.of();
         }
         for (Path f : files) {
             Object doc;
@@ -127,8 +131,17 @@ public final class CheckParameters {
                     } catch (IllegalArgumentException e) {
                         throw new ConfigException(dir.getFileName() + "/" + f.getFileName() + " " + id, e.getMessage());
                     }
+                    if (TEMPLATES.contains(template) && params.get("name") != null) {
+                        dependsOn.put(params.get("name").strip(), CheckGraph.names(params.get("dependsOn")));
+                    }
                 }
             }
         }
+        try {
+            CheckGraph.validate(dependsOn, dependsOn.keySet());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(dir.getFileName() + " dependsOn", e.getMessage());
+        }
+        return Set.copyOf(dependsOn.keySet());
     }
 }

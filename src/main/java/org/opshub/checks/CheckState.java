@@ -7,6 +7,8 @@ import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * The mutable state of one check; guarded by its own monitor ({@link ServiceChecks} synchronizes).
@@ -19,11 +21,31 @@ final class CheckState {
     String type = "";
     String target = "";
     String routeId;
-    boolean up = true;
+    volatile boolean up = true;
     boolean notifiedUp = true;
     int consecutiveFailures;
     int consecutiveSuccesses;
-    boolean lastSuccess;
+    volatile boolean lastSuccess;
+    /** The checks this one depends on (template parameter dependsOn). */
+    volatile List<String> dependsOn = List.of();
+    /** The DOWN check that suppresses this one now, else null. */
+    String suppressedBy;
+    /** Suppression ended while this check failed: its DOWN waits for failureThreshold failures counted from then. */
+    boolean afterRelease;
+
+    int failuresSinceRelease;
+    /** check_suppressed{check,by} while suppressed, else null. */
+    io.micrometer.core.instrument.Meter suppressedMeter;
+    /** The maintenance window holding this check now, else null. */
+    Long maintenanceId;
+    /** As a parent: the checks behind it that failed while it was DOWN (read by other checks' threads). */
+    final Set<String> behind = new ConcurrentSkipListSet<>();
+    /** The message kept current (the last DOWN or RECOVERED notified), its time and detail, and what it lists. */
+    CheckNotification.Kind messageKind;
+
+    Instant messageAt;
+    String messageDetail = "";
+    String listed = "";
     double lastDuration;
     String lastDetail = "";
     Instant lastProbeAt;
@@ -57,6 +79,7 @@ final class CheckState {
             consecutiveSuccesses = 0;
             if (up && consecutiveFailures >= failureThreshold) {
                 up = false;
+                behind.clear(); // a new outage: the checks behind it are counted afresh
                 since = now;
                 downSince = now;
             }
@@ -72,9 +95,15 @@ final class CheckState {
             return null;
         }
         if (up != notifiedUp) {
+            messageDetail = lastDetail;
+        }
+        if (up != notifiedUp) {
             notifiedUp = up;
             lastNotifiedAt = now;
-            return up ? CheckNotification.Kind.RECOVERED : CheckNotification.Kind.DOWN;
+            messageAt = now;
+            messageKind = up ? CheckNotification.Kind.RECOVERED : CheckNotification.Kind.DOWN;
+            listed = "";
+            return messageKind;
         }
         if (!up && reminder != null && lastNotifiedAt != null && !now.isBefore(lastNotifiedAt.plus(reminder))) {
             lastNotifiedAt = now;
@@ -99,6 +128,9 @@ final class CheckState {
         last.put("at", time(lastProbeAt, zone));
         m.put("lastProbe", last);
         m.put("notified", notifiedUp ? "UP" : "DOWN");
+        m.put("dependsOn", dependsOn);
+        m.put("suppressedBy", suppressedBy);
+        m.put("maintenance", maintenanceId);
         return m;
     }
 

@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.config.Settings;
 import org.opshub.state.StateStore;
@@ -27,7 +30,23 @@ import org.slf4j.LoggerFactory;
 public final class ChecksConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ChecksConfiguration.class);
 
+    private static final String MAINTENANCE = "checks.maintenance.";
+
     private ChecksConfiguration() {}
+
+    /** The {@code checks.maintenance.*} keys given (property files, override properties, {@code -D}). */
+    private static Set<String> keys(CamelContext context) {
+        Set<String> keys = new TreeSet<>();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        keys.addAll(pc.loadProperties(k -> k.startsWith(MAINTENANCE)).stringPropertyNames());
+        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl
+                && impl.getOverrideProperties() != null) {
+            keys.addAll(impl.getOverrideProperties().stringPropertyNames());
+        }
+        keys.addAll(System.getProperties().stringPropertyNames());
+        keys.removeIf(k -> !k.startsWith(MAINTENANCE));
+        return keys;
+    }
 
     /** @throws org.opshub.config.ConfigException naming the property, or the route file and check, of a bad value */
     public static ServiceChecks bind(
@@ -48,19 +67,52 @@ public final class ChecksConfiguration {
         // read by route checks-external-ip (TimeoutHttpClient)
         Settings.duration(property, "checks.external-ip-timeout");
         Settings.number(property, "checks.external-ip-max-answer-bytes", 64, Integer.MAX_VALUE);
-        CheckParameters.validateDirectory(routesDir);
+        Set<String> checkNames = CheckParameters.validateDirectory(routesDir);
         ZoneId zone = Settings.zone(property, "checks.timezone", telegram.zone());
         NotifyWindow window =
                 NotifyWindow.parse(property.apply("checks.notify-window"), property.apply("checks.notify-days"), zone);
         List<ChatTopic> chats = ChatTopic.parseList("checks.chats", property.apply("checks.chats"));
-        ServiceChecks checks = new ServiceChecks(context, registry, clock, window, chats, outbox);
+        MaintenanceStore maintenanceStore = new MaintenanceStore(store);
+        CheckChats checkChats = new CheckChats(chats, outbox, maintenanceStore);
+        ServiceChecks checks = new ServiceChecks(context, registry, clock, window, checkChats);
         boolean holdAlerts = Settings.bool(property, "telegram.quiet-hours");
         QuietLog quiet = new QuietLog(store, window, holdAlerts, clock);
         checks.quietLog(quiet);
-        checks.languages(
-                new ChatTexts(context.getRegistry().lookupByNameAndType("botTexts", Texts.class), inbox::language));
+        ChatTexts texts =
+                new ChatTexts(context.getRegistry().lookupByNameAndType("botTexts", Texts.class), inbox::language);
+        checkChats.languages(texts);
+        Settings.duration(property, "checks.maintenance-interval"); // the checks-maintenance timer's period
+        List<MaintenancePlan> plans = MaintenancePlan.from(keys(context), property, zone, checkNames);
+        for (MaintenancePlan p : plans) {
+            String am = property.apply("alertmanager.api-url");
+            if (!p.silence().isEmpty() && (am == null || am.isBlank())) {
+                throw new IllegalArgumentException("checks.maintenance." + p.name()
+                        + ".silence-alerts: a silence needs Alertmanager's API (alertmanager.api-url)");
+            }
+        }
+        CheckMaintenance maintenance = new CheckMaintenance(
+                maintenanceStore,
+                plans,
+                clock,
+                zone,
+                checkChats.chats(),
+                outbox,
+                Set.copyOf(TelegramSettings.ids(
+                        "checks.maintenance-users", property.apply("checks.maintenance-users"), "a user id")),
+                () -> {
+                    Set<String> names = new TreeSet<>(checkNames);
+                    names.addAll(checks.names());
+                    return names;
+                });
+        maintenance.languages(texts);
+        checks.maintenance(maintenance);
         inbox.quietHours(quiet);
         context.getRegistry().bind("serviceChecks", checks);
+        context.getRegistry().bind("checkChats", checkChats);
+        context.getRegistry().bind("checkMaintenance", maintenance);
+        LOG.info(
+                "Maintenance windows configured: {}",
+                plans.stream().map(MaintenancePlan::name).toList());
         LOG.info(
                 "Service checks: notify {} to {}",
                 window,

@@ -2,24 +2,18 @@ package org.opshub.checks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.ToDoubleFunction;
 import org.apache.camel.CamelContext;
-import org.opshub.alerts.AlertInbox;
-import org.opshub.telegram.outbox.ChatTexts;
-import org.opshub.telegram.outbox.ChatTopic;
-import org.opshub.telegram.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,73 +36,81 @@ public final class ServiceChecks {
     private final MeterRegistry registry;
     private final Clock clock;
     private final NotifyWindow window;
-    private final List<ChatTopic> chats;
-    private final OutboxStore outbox;
+    private final CheckChats chats;
+    private final CheckMetrics metrics;
     private final HostIdentity host = new HostIdentity();
     private volatile QuietLog quiet;
-    private volatile ChatTexts chatTexts = ChatTexts.embedded();
+    private volatile CheckMaintenance maintenance;
 
     /**
-     * @param chats  the chats (and forum topics) notifications go to; empty: notifications are logged
-     *               only (the console chat of the outbox)
-     * @param clock  the time used for thresholds, quiet hours and reminders
+     * @param chats the chats notifications go to, and how
+     * @param clock the time used for thresholds, quiet hours and reminders
      */
     public ServiceChecks(
-            CamelContext context,
-            MeterRegistry registry,
-            Clock clock,
-            NotifyWindow window,
-            List<ChatTopic> chats,
-            OutboxStore outbox) {
+            CamelContext context, MeterRegistry registry, Clock clock, NotifyWindow window, CheckChats chats) {
         this.context = context;
         this.registry = registry;
         this.clock = clock;
         this.window = window;
-        this.chats = chats.isEmpty() ? List.of(new ChatTopic(AlertInbox.CONSOLE, 0)) : List.copyOf(chats);
-        this.outbox = outbox;
+        this.chats = chats;
+        this.metrics = new CheckMetrics(registry);
     }
 
     /**
      * Records a probe of a check (the body of the {@code check-result} route), probed by route
-     * {@code routeId} ({@code check-<name>}).
+     * {@code routeId} ({@code check-<name>}). A maintenance window holding the check, a DOWN check it
+     * depends on ({@link CheckGraph#suppressor}) or one that failed its last probe without being DOWN
+     * yet ({@link CheckGraph#undecided}) hold back its DOWN; a parent's message is edited as the
+     * checks behind it fail or come back.
      *
-     * @return the notification to send now, or null
+     * @return the notification (or the edit of a message) to send now, or null
      */
     public CheckNotification record(String routeId, Check.Probed probed) {
         Check check = probed.check();
         String name = check.name();
-        String type = check.type();
         ProbeResult raw = probed.result();
         // what is shown in /checks, notifications and logs never carries URL credentials or API keys
         ProbeResult result = new ProbeResult(raw.success(), raw.durationSeconds(), Redaction.redact(raw.detail()));
-        String target = Redaction.redact(check.target());
-        Duration reminder = check.reminder();
-        CheckState state = checks.computeIfAbsent(name, n -> new CheckState(n, gauges(n)));
+        CheckState state = checks.computeIfAbsent(
+                name, n -> new CheckState(n, metrics.gauges(n, checks::get, this::inMaintenance)));
         Instant now = clock.instant();
         synchronized (state) {
-            state.type = type;
-            state.target = target;
+            state.type = check.type();
+            state.target = Redaction.redact(check.target());
             state.routeId = routeId;
+            state.dependsOn = check.dependsOn();
             boolean wasUp = state.up;
             state.probe(result, now, check.failureThreshold(), check.successThreshold());
-            if (wasUp != state.up) {
-                if (state.up) {
-                    LOG.info(
-                            "Check {} UP again after {} successful probes: {}",
-                            name,
-                            state.consecutiveSuccesses,
-                            result.detail());
-                } else {
-                    LOG.warn(
-                            "Check {} DOWN after {} failed probes: {}",
-                            name,
-                            state.consecutiveFailures,
-                            result.detail());
-                }
+            logChange(state, wasUp, result);
+            Map<String, List<String>> graph = graph();
+            String by = CheckGraph.suppressor(name, graph, this::down);
+            if (state.suppressedBy != null && by == null) {
+                state.afterRelease = true; // its own failureThreshold counts from now
+                state.failuresSinceRelease = 0;
             }
-            boolean open = window.isOpen(now) || check.urgent();
+            if (result.success()) {
+                state.afterRelease = false;
+            } else {
+                state.failuresSinceRelease++;
+            }
+            metrics.suppressed(state, by);
+            state.suppressedBy = by;
+            CheckState parent = by == null ? null : checks.get(by);
+            if (parent != null && !result.success()) {
+                parent.behind.add(name);
+            }
+            CheckMaintenance m = maintenance;
+            MaintenanceStore.Window window = m == null ? null : m.holding(name, now);
+            state.maintenanceId = window == null ? null : window.id();
+            if (window != null) {
+                return null; // probes go on, nothing is notified; a check still DOWN at its end is notified then
+            }
+            boolean holdDown = by != null
+                    || CheckGraph.undecided(name, graph, n -> !lastSuccess(n), this::down)
+                    || (state.afterRelease && state.failuresSinceRelease < check.failureThreshold());
+            boolean open = this.window.isOpen(now) || check.urgent();
             QuietLog q = quiet;
-            if (!open && q != null && wasUp != state.up) {
+            if (!open && q != null && wasUp != state.up && !holdDown) {
                 // for the morning digest; a recovery it reports needs no RECOVERED message of its own
                 if (state.up) {
                     q.recovered(name, state.downSince, now);
@@ -120,42 +122,141 @@ public final class ServiceChecks {
             if (open && q != null && q.digestInFlight(now)) {
                 return null; // the morning digest first: this notification is due again at the next probe
             }
-            CheckNotification.Kind kind = state.due(now, open, reminder);
-            if (kind == null) {
-                return null;
-            }
-            return new CheckNotification(
-                            kind,
-                            name,
-                            type,
-                            target,
-                            result.detail(),
-                            state.downSince,
-                            now,
-                            state.consecutiveFailures,
-                            host,
-                            window.zone())
-                    .withTexts(chatTexts.texts(), "en");
+            CheckNotification.Kind kind = holdDown && !state.up ? null : state.due(now, open, check.reminder());
+            return kind != null ? notification(state, kind, now, false) : edit(state);
         }
     }
 
-    /** The bot's texts in each chat's language (/language, else {@code telegram.language}). */
-    public void languages(ChatTexts chatTexts) {
-        this.chatTexts = chatTexts;
+    /** The notifications due now of {@code names} (a maintenance window ended: a check still DOWN notifies at once). */
+    public List<CheckNotification> dueNow(List<String> names) {
+        List<CheckNotification> out = new ArrayList<>();
+        Instant now = clock.instant();
+        for (String name : names) {
+            CheckState s = checks.get(name);
+            if (s != null) {
+                synchronized (s) {
+                    s.maintenanceId = null;
+                    if (!s.up && s.notifiedUp && s.suppressedBy == null && window.isOpen(now)) {
+                        out.add(notification(s, s.due(now, true, null), now, false));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private void logChange(CheckState state, boolean wasUp, ProbeResult result) {
+        if (wasUp != state.up) {
+            if (state.up) {
+                LOG.info(
+                        "Check {} UP again after {} successful probes: {}",
+                        state.name,
+                        state.consecutiveSuccesses,
+                        result.detail());
+            } else {
+                LOG.warn(
+                        "Check {} DOWN after {} failed probes: {}",
+                        state.name,
+                        state.consecutiveFailures,
+                        result.detail());
+            }
+        }
     }
 
     /**
-     * Queues the rendered notification for every {@code checks.chats} chat, in its topic and its
-     * language: {@code text} ({@code checks.template}) or {@code textRu} ({@code checks.template-ru}).
+     * The edit of a parent's message (its last DOWN or RECOVERED) when what it lists changed, and
+     * the message can be edited now in every chat (else tried again at its next probe).
      */
-    public void queue(CheckNotification n, String text, String textRu) {
-        String ref =
-                "check:" + n.checkName() + ":" + n.kind() + ":" + n.instant().toEpochMilli();
-        for (ChatTopic chat : chats) {
-            outbox.enqueue(
-                    chat.chatId(), chat.threadId(), "check", ref, inLanguageOf(chat, text, textRu), "HTML", null);
+    private CheckNotification edit(CheckState state) {
+        if (state.messageKind == null || state.behind.isEmpty()) {
+            return null;
         }
-        LOG.info("Check {} {}: notification queued for {} chat(s)", n.checkName(), n.getReason(), chats.size());
+        Dependents d = dependents(state);
+        if (d.text().equals(state.listed)) {
+            return null;
+        }
+        CheckNotification n = notification(state, state.messageKind, state.messageAt, true);
+        if (!chats.editable(CheckChats.ref(n))) {
+            return null;
+        }
+        state.listed = d.text();
+        return n;
+    }
+
+    private record Dependents(List<String> failing, List<String> back) {
+        String text() {
+            return failing + "/" + back;
+        }
+    }
+
+    /** The checks behind a parent: for its DOWN all that failed; for its RECOVERED those back and those still failing. */
+    private Dependents dependents(CheckState state) {
+        List<String> failing = new ArrayList<>();
+        List<String> back = new ArrayList<>();
+        for (String n : state.behind) {
+            (state.messageKind == CheckNotification.Kind.RECOVERED && lastSuccess(n) ? back : failing).add(n);
+        }
+        return new Dependents(failing, back);
+    }
+
+    private CheckNotification notification(CheckState s, CheckNotification.Kind kind, Instant at, boolean edit) {
+        Dependents d = dependents(s);
+        if (!edit && kind != CheckNotification.Kind.REMINDER) {
+            s.listed = d.text();
+        }
+        return new CheckNotification(
+                        kind,
+                        s.name,
+                        s.type,
+                        s.target,
+                        edit ? s.messageDetail : s.lastDetail,
+                        s.downSince == null ? at : s.downSince,
+                        at,
+                        s.consecutiveFailures,
+                        host,
+                        window.zone())
+                .withTexts(chats.chatTexts().texts(), "en")
+                .withDependents(d.failing(), d.back(), edit);
+    }
+
+    private Map<String, List<String>> graph() {
+        Map<String, List<String>> g = new HashMap<>();
+        for (CheckState s : checks.values()) {
+            if (!s.dependsOn.isEmpty()) {
+                g.put(s.name, s.dependsOn);
+            }
+        }
+        return g;
+    }
+
+    private boolean down(String name) {
+        CheckState s = checks.get(name);
+        return s != null && !s.up;
+    }
+
+    private boolean lastSuccess(String name) {
+        CheckState s = checks.get(name);
+        return s == null || s.lastProbeAt == null || s.lastSuccess;
+    }
+
+    private boolean inMaintenance(String name) {
+        CheckMaintenance m = maintenance;
+        return m != null && m.holding(name, clock.instant()) != null;
+    }
+
+    /** The maintenance windows, or null before they are set. */
+    public CheckMaintenance maintenance() {
+        return maintenance;
+    }
+
+    /** The maintenance windows (set once at start). */
+    public void maintenance(CheckMaintenance maintenance) {
+        this.maintenance = maintenance;
+    }
+
+    /** The names of the checks that have reported. */
+    public Set<String> names() {
+        return Set.copyOf(checks.keySet());
     }
 
     /** Keeps the morning digests of {@code log} (set once at start). */
@@ -173,7 +274,7 @@ public final class ServiceChecks {
         if (q == null) {
             return List.of();
         }
-        return q.take(clock.instant(), chats, chatTexts.texts(), n -> {
+        return q.take(clock.instant(), chats.chats(), chats.chatTexts().texts(), n -> {
             CheckState s = checks.get(n);
             if (s == null) {
                 return null;
@@ -184,33 +285,9 @@ public final class ServiceChecks {
         });
     }
 
-    /** Queues a rendered digest (the body) for its chat, blank lines of empty sections dropped. */
+    /** Queues a rendered digest (the body) for its chat ({@link CheckChats#queueDigest}). */
     public void queueDigest(Digest digest, String text, String textRu) {
-        String tidy = inLanguageOf(digest.chat(), text, textRu)
-                .replaceAll("(?m)^[ \t]+$", "")
-                .replaceAll("\n{3,}", "\n\n")
-                .strip();
-        outbox.enqueue(
-                digest.chat().chatId(),
-                digest.chat().threadId(),
-                "check",
-                "digest:" + digest.at().toEpochMilli(),
-                tidy,
-                "HTML",
-                null);
-        QuietLog q = quiet;
-        if (q != null) {
-            q.queued();
-        }
-        LOG.info(
-                "Morning digest queued for chat {}: {} check(s) down and back",
-                digest.chat(),
-                digest.episodes().size());
-    }
-
-    /** The Russian text for a chat that reads Russian (when there is one), else the English one. */
-    private String inLanguageOf(ChatTopic chat, String text, String textRu) {
-        return textRu != null && "ru".equals(chatTexts.lang(chat.chatId())) ? textRu : text;
+        chats.queueDigest(digest, text, textRu, quiet);
     }
 
     /** Keeps the external address answered by {@code checks.external-ip-url}. */
@@ -231,7 +308,7 @@ public final class ServiceChecks {
             String routeId = s.routeId;
             if (routeId != null && context.getRoute(routeId) == null) {
                 checks.remove(s.name);
-                s.meters.forEach(registry::remove);
+                metrics.remove(s);
                 gone.add(s.name);
                 LOG.info("Check {} removed (route {} is gone)", s.name, routeId);
             }
@@ -257,6 +334,8 @@ public final class ServiceChecks {
         out.put("time", now.atZone(window.zone()).toOffsetDateTime().toString());
         out.put("notifyWindowOpen", window.isOpen(now));
         out.put("checks", list);
+        CheckMaintenance m = maintenance;
+        out.put("maintenance", m == null ? List.of() : m.snapshot());
         return out;
     }
 
@@ -276,37 +355,5 @@ public final class ServiceChecks {
 
     public ZoneId zone() {
         return window.zone();
-    }
-
-    private List<Meter> gauges(String name) {
-        List<Meter> meters = new ArrayList<>();
-        meters.add(Gauge.builder("probe_success", () -> value(name, s -> s.lastSuccess ? 1 : 0))
-                .description("1 when the last probe of the check succeeded (blackbox_exporter naming)")
-                .tag("check", name)
-                .register(registry));
-        meters.add(Gauge.builder("probe_duration_seconds", () -> value(name, s -> s.lastDuration))
-                .description("How long the last probe of the check took")
-                .tag("check", name)
-                .baseUnit("seconds")
-                .register(registry));
-        meters.add(Gauge.builder("check_up", () -> value(name, s -> s.up ? 1 : 0))
-                .description("1 = UP, 0 = DOWN: the check's state after failureThreshold/successThreshold")
-                .tag("check", name)
-                .register(registry));
-        meters.add(Gauge.builder("check_consecutive_failures", () -> value(name, s -> s.consecutiveFailures))
-                .description("Failed probes in a row (0 after a success)")
-                .tag("check", name)
-                .register(registry));
-        return meters;
-    }
-
-    private double value(String name, ToDoubleFunction<CheckState> f) {
-        CheckState s = checks.get(name);
-        if (s == null) {
-            return Double.NaN;
-        }
-        synchronized (s) {
-            return f.applyAsDouble(s);
-        }
     }
 }

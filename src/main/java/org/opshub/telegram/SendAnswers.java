@@ -218,8 +218,9 @@ public final class SendAnswers {
      * @param description its {@code description}, or the start of a body that is not a Bot API answer
      * @param retryAfter  {@code parameters.retry_after}, seconds, or null
      * @param migrateTo   {@code parameters.migrate_to_chat_id}, or null
+     * @param messageId   {@code result.message_id} (the Message sent), or null
      */
-    public record Answer(boolean ok, String description, Long retryAfter, Long migrateTo) {}
+    public record Answer(boolean ok, String description, Long retryAfter, Long migrateTo, Long messageId) {}
 
     /** Reads a Bot API answer body (any text: an HTML error page from a proxy gives ok=false). */
     public static Answer answer(String body) {
@@ -229,7 +230,10 @@ public final class SendAnswers {
                 json.path("ok").asBoolean(false),
                 Secrets.excerpt(json.path("description").asText(body == null ? "" : body)),
                 p.has("retry_after") ? p.path("retry_after").asLong() : null,
-                p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null);
+                p.has("migrate_to_chat_id") ? p.path("migrate_to_chat_id").asLong() : null,
+                json.path("result").has("message_id")
+                        ? json.path("result").path("message_id").asLong()
+                        : null);
     }
 
     /** 200 with {@code "ok": true}: the message is done and leaves the outbox. */

@@ -222,6 +222,10 @@ final class StatusText {
         return b.toString();
     }
 
+    /**
+     * The checks as a tree: a check under the first check it depends on (dependsOn), marked when a
+     * DOWN check suppresses it or a maintenance window holds it.
+     */
     @SuppressWarnings("unchecked")
     String checks(ServiceChecks checks) {
         List<Map<String, Object>> list =
@@ -229,18 +233,45 @@ final class StatusText {
         if (list.isEmpty()) {
             return texts.t(lang, "checks.none");
         }
+        Map<String, Map<String, Object>> byName = new java.util.LinkedHashMap<>();
+        list.forEach(c -> byName.put(String.valueOf(c.get("name")), c));
         StringBuilder b = new StringBuilder(texts.t(lang, "checks.title"));
         for (Map<String, Object> c : list) {
-            boolean up = "UP".equals(c.get("state"));
-            b.append("\n")
-                    .append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ")
-                    .append(Html.escape(String.valueOf(c.get("name"))));
-            if (!up) {
-                b.append(": ")
-                        .append(Html.escape(String.valueOf(((Map<String, Object>) c.get("lastProbe")).get("detail"))));
+            if (parent(c, byName) == null) {
+                checkLine(b, c, byName, 0);
             }
         }
         return b.toString();
+    }
+
+    private static String parent(Map<String, Object> c, Map<String, Map<String, Object>> byName) {
+        List<String> parents = (List<String>) c.getOrDefault("dependsOn", List.of());
+        return parents.stream().filter(byName::containsKey).findFirst().orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void checkLine(StringBuilder b, Map<String, Object> c, Map<String, Map<String, Object>> byName, int depth) {
+        boolean up = "UP".equals(c.get("state"));
+        String name = String.valueOf(c.get("name"));
+        b.append("\n").append("   ".repeat(depth)).append(depth > 0 ? "\u2514 " : "");
+        b.append(up ? "\uD83D\uDFE2 " : "\uD83D\uDD34 ").append(Html.escape(name));
+        if (!up) {
+            b.append(": ")
+                    .append(Html.escape(String.valueOf(((Map<String, Object>) c.get("lastProbe")).get("detail"))));
+        }
+        if (c.get("suppressedBy") != null) {
+            b.append(texts.t(lang, "checks.suppressed", Html.escape(String.valueOf(c.get("suppressedBy")))));
+        }
+        if (c.get("maintenance") != null) {
+            b.append(texts.t(lang, "checks.maintenance", c.get("maintenance")));
+        }
+        if (depth < 10) {
+            for (Map<String, Object> child : byName.values()) {
+                if (name.equals(parent(child, byName))) {
+                    checkLine(b, child, byName, depth + 1);
+                }
+            }
+        }
     }
 
     /**

@@ -312,6 +312,36 @@ public final class OutboxStore {
         });
     }
 
+    /** Whether a message of {@code ref} waits in a chat, not claimed for sending. */
+    public boolean waiting(long chatId, String ref) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT 1 FROM outbox WHERE chat_id = ? AND ref = ? AND claimed_by IS NULL")) {
+                ps.setLong(1, chatId);
+                ps.setString(2, ref);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /**
+     * Replaces the text of a message still waiting in a chat ({@code ref} as queued); a claimed one
+     * (being sent now) is left alone.
+     *
+     * @return whether one was waiting and was rewritten
+     */
+    public boolean rewriteWaiting(long chatId, String ref, String text) {
+        return store.inTransaction(c -> update(
+                        c,
+                        "UPDATE outbox SET text = ? WHERE chat_id = ? AND ref = ? AND claimed_by IS NULL",
+                        text,
+                        chatId,
+                        ref))
+                > 0;
+    }
+
     /** Turns a message into plain text (Telegram refused its HTML entities), due now. */
     public void makePlain(long id, String plainText) {
         store.inTransaction(c -> update(

@@ -42,7 +42,8 @@ class BotTextsTest {
             "src/main/java/org/opshub/telegram/bot/ResendText.java",
             "src/main/java/org/opshub/alerts/AlertDecorations.java",
             "src/main/java/org/opshub/checks/CheckNotification.java",
-            "src/main/java/org/opshub/checks/Digest.java");
+            "src/main/java/org/opshub/checks/Digest.java",
+            "src/main/java/org/opshub/checks/CheckMaintenance.java");
 
     @Test
     void everyKeyTheCodeUsesIsInBothLanguagesAndTheFilesHaveTheSameKeys() throws Exception {
@@ -139,6 +140,10 @@ class BotTextsTest {
                             "/graph pacs",
                             "/language",
                             "/language de",
+                            "/maintenance",
+                            "/maintenance nosuch 2h",
+                            "/maintenance list",
+                            "/maintenance end 99",
                             "/nonsense")) {
                         ask(telegram, chat, command);
                         String reply = last(telegram, chat);
