@@ -163,6 +163,47 @@ class ConfigErrorsTest {
         assertRefused("routes/checks.yaml check-license", "parameter bodyRegexp is not a valid RE2 regular expression");
     }
 
+    /** A tcp-check for the dependency cases: {@code name} depending on {@code dependsOn}. */
+    private static String tcpCheck(String name, String dependsOn) {
+        return """
+                - templatedRoute:
+                    routeTemplateRef: tcp-check
+                    routeId: check-%1$s
+                    parameters:
+                      - {name: name, value: %1$s}
+                      - {name: host, value: 127.0.0.1}
+                      - {name: port, value: "9"}
+                      - {name: dependsOn, value: "%2$s"}
+                """.formatted(name, dependsOn);
+    }
+
+    @Test
+    void aDependencyCycleOrAnUnknownDependsOnOrABadMaintenanceWindowStopsStartupNamingIt() throws Exception {
+        Path checks = work.resolve("routes").resolve("checks.yaml");
+        copy(Path.of("routes"), work.resolve("routes"));
+        Files.writeString(
+                checks, tcpCheck("gateway", "uplink") + tcpCheck("uplink", "pacs") + tcpCheck("pacs", "gateway"));
+        assertRefused("routes dependsOn", "check gateway: dependsOn makes a cycle: gateway → uplink → pacs → gateway");
+        Files.writeString(checks, tcpCheck("gateway", " ") + tcpCheck("pacs", "gateway, gatway"));
+        assertRefused("routes dependsOn", "check pacs: dependsOn names gatway, which is not a check");
+        Files.writeString(checks, tcpCheck("gateway", " ") + tcpCheck("pacs", "gateway"));
+        assertRefused(
+                "checks.maintenance.night.checks",
+                "names ris, which is not a check",
+                "checks.maintenance.night.checks=pacs,ris");
+        assertRefused(
+                "checks.maintenance.night.silence-alerts",
+                "a silence needs Alertmanager's API (alertmanager.api-url)",
+                "checks.maintenance.night.checks=pacs",
+                "checks.maintenance.night.silence-alerts=instance=pacs");
+        assertRefused(
+                "checks.maintenance.night.schedul",
+                "did you mean checks.maintenance.night.schedule?",
+                "checks.maintenance.night.checks=pacs",
+                "checks.maintenance.night.schedul=SUN 01:00-03:00");
+        assertRefused("checks.maintenance-interval", "not a positive duration", "checks.maintenance-interval=often");
+    }
+
     @Test
     void unknownKeysUnderOpshubsPrefixesStopStartupNamingTheNearestKnownKey() throws Exception {
         assertRefused("pacs.nodes.src.hots", "did you mean pacs.nodes.src.host?", "pacs.nodes.src.hots=127.0.0.1");

@@ -44,7 +44,9 @@ public final class CheckMaintenance {
     private final OutboxStore outbox;
     private final Set<Long> users;
     private final Supplier<Set<String>> checkNames;
-    private volatile List<Window> windows = List.of();
+    /** The unfinished windows as last read; null until the first read. */
+    private volatile List<Window> windows;
+
     private volatile ChatTexts chatTexts = ChatTexts.embedded();
 
     /**
@@ -102,7 +104,7 @@ public final class CheckMaintenance {
     /** The window holding {@code check} at {@code now}, or null (as last read by {@link #tick} or a command). */
     public Window holding(String check, Instant now) {
         long t = now.toEpochMilli();
-        for (Window w : windows) {
+        for (Window w : windows()) {
             if (w.holds(t) && w.checks().contains(check)) {
                 return w;
             }
@@ -138,6 +140,16 @@ public final class CheckMaintenance {
             }
         }
         return events;
+    }
+
+    /** The windows as last read; read now the first time (a probe right after a restart sees them). */
+    private List<Window> windows() {
+        List<Window> w = windows;
+        if (w == null) {
+            w = store.unfinished();
+            windows = w;
+        }
+        return w;
     }
 
     private List<SilenceMatcher> silence(Window w) {
@@ -318,6 +330,17 @@ public final class CheckMaintenance {
             }
         }
         for (MaintenancePlan p : plans) {
+            if (p.start() != null && now < p.start().toEpochMilli()) {
+                lines.put(
+                        Long.MAX_VALUE - 1000 - lines.size(),
+                        t.t(
+                                lang,
+                                "maintenance.item.planned",
+                                Html.escape(p.name()),
+                                time(p.start().toEpochMilli(), t, lang),
+                                time(p.end().toEpochMilli(), t, lang),
+                                Html.escape(p.reason())));
+            }
             if (p.schedule() != null) {
                 lines.put(
                         Long.MAX_VALUE - lines.size(),
@@ -342,7 +365,7 @@ public final class CheckMaintenance {
     public List<Map<String, Object>> snapshot() {
         long now = clock.millis();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Window w : windows) {
+        for (Window w : windows()) {
             if (now < w.end()) {
                 out.add(Map.of(
                         "id", w.id(),

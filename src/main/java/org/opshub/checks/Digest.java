@@ -24,6 +24,7 @@ public final class Digest {
     private final Map<String, Integer> alerts;
     private final Texts texts;
     private final String lang;
+    private Map<String, List<String>> behind = Map.of();
 
     /**
      * A check that went down and came back while the window was closed.
@@ -55,7 +56,23 @@ public final class Digest {
 
     /** The same digest in another language ({@code en}, {@code ru}): what the route renders each template with. */
     public Digest inLanguage(String language) {
-        return new Digest(chat, window, at, recovered, stillDown, alerts, texts, language);
+        return new Digest(chat, window, at, recovered, stillDown, alerts, texts, language).withBehind(behind);
+    }
+
+    /**
+     * The same digest showing, under each check, the checks behind it (dependsOn) that failed while
+     * it was down: they have no lines of their own.
+     *
+     * @param behind check name → the names behind it
+     */
+    public Digest withBehind(Map<String, List<String>> behind) {
+        this.behind = Map.copyOf(behind);
+        return this;
+    }
+
+    private String behind(String check) {
+        List<String> names = behind.getOrDefault(check, List.of());
+        return names.isEmpty() ? "" : "\n   " + t("digest.behind", names.size(), Html.escape(String.join(", ", names)));
     }
 
     private String t(String key, Object... args) {
@@ -90,9 +107,8 @@ public final class Digest {
                             Html.escape(e.check()),
                             e.down() == null ? t("digest.earlier") : time(e.down()),
                             time(e.up()),
-                            e.down() == null
-                                    ? ""
-                                    : t("digest.duration", duration(Duration.between(e.down(), e.up())))));
+                            e.down() == null ? "" : t("digest.duration", duration(Duration.between(e.down(), e.up())))))
+                    .append(behind(e.check()));
         }
         return b.toString();
     }
@@ -110,7 +126,8 @@ public final class Digest {
                                 "digest.still-down.line",
                                 Html.escape(e.getKey()),
                                 time(e.getValue()),
-                                duration(Duration.between(e.getValue(), at)))));
+                                duration(Duration.between(e.getValue(), at))))
+                        .append(behind(e.getKey())));
         return b.toString();
     }
 

@@ -274,15 +274,23 @@ public final class ServiceChecks {
         if (q == null) {
             return List.of();
         }
-        return q.take(clock.instant(), chats.chats(), chats.chatTexts().texts(), n -> {
-            CheckState s = checks.get(n);
-            if (s == null) {
-                return null;
+        List<Digest> digests =
+                q.take(clock.instant(), chats.chats(), chats.chatTexts().texts(), n -> {
+                    CheckState s = checks.get(n);
+                    if (s == null) {
+                        return null;
+                    }
+                    synchronized (s) {
+                        return s.up ? null : s.downSince;
+                    }
+                });
+        Map<String, List<String>> behind = new HashMap<>();
+        for (CheckState s : checks.values()) {
+            if (!s.behind.isEmpty()) {
+                behind.put(s.name, List.copyOf(s.behind));
             }
-            synchronized (s) {
-                return s.up ? null : s.downSince;
-            }
-        });
+        }
+        return digests.stream().map(d -> d.withBehind(behind)).toList();
     }
 
     /** Queues a rendered digest (the body) for its chat ({@link CheckChats#queueDigest}). */

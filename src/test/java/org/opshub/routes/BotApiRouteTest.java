@@ -88,6 +88,11 @@ class BotApiRouteTest extends RouteFileTestSupport {
         public void pictureLater(OutboxMessage m, Object error) {
             actions.add("picture later " + m.id() + ": " + error);
         }
+
+        /** {@code checkChats.sent}: the message id of a check notification. */
+        public void sent(OutboxMessage m, Long messageId) {
+            actions.add("check message " + m.id() + " is " + messageId);
+        }
     }
 
     @Override
@@ -111,6 +116,7 @@ class BotApiRouteTest extends RouteFileTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("telegramDelivery", delivery);
         registry.bind("sendAnswers", delivery);
+        registry.bind("checkChats", delivery);
         registry.bind("telegramProxies", proxies);
     }
 
@@ -211,6 +217,47 @@ class BotApiRouteTest extends RouteFileTestSupport {
         assertTrue(r.body().toString().contains("\"chat_id\":-1001"), r.body().toString());
         assertTrue(r.uri().startsWith("fake://telegram"), r.uri());
         assertTrue(!r.uri().contains(TOKEN), "the token is never part of an endpoint URI: " + r.uri());
+    }
+
+    @Test
+    void aCheckNotificationKeepsItsMessageIdAndAnEditThatChangesNothingIsDone() throws Exception {
+        start(Map.of("telegram.api-url", "fake://telegram", "telegram.token", TOKEN));
+        OutboxMessage check = new OutboxMessage(9, -1001, "check", "check:gw:DOWN:1", "DOWN gw", "HTML", 0, 0, null);
+        http.reply = r -> json(200, "{\"ok\":true,\"result\":{\"message_id\":4711,\"chat\":{\"id\":-1001}}}");
+        delivery.actions.clear();
+        send("direct:bot-api-call", null, Map.of(OutboxMessage.PROPERTY, check));
+        assertEquals(List.of("delivered 9", "check message 9 is 4711"), delivery.actions);
+        assertEquals(
+                "delivered 7",
+                send(message("HTML"), json(200, "{\"ok\":true,\"result\":{\"message_id\":12}}")),
+                "an alert's message id is not kept");
+        OutboxMessage edit = new OutboxMessage(
+                10,
+                -1001,
+                "check",
+                "check:gw:DOWN:1:edit",
+                "DOWN gw",
+                "HTML",
+                0,
+                0,
+                "{\"method\":\"editMessageText\",\"message_id\":4711}");
+        assertEquals(
+                "delivered 10",
+                send(
+                        edit,
+                        json(
+                                400,
+                                "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message is not"
+                                        + " modified: specified new message content and reply markup are exactly the same\"}")));
+        assertEquals(
+                "/bot" + TOKEN + "/editMessageText",
+                http.requests.get(http.requests.size() - 1).header("CamelHttpPath"));
+        assertEquals(
+                "rejected 7 400: Bad Request: message is not modified",
+                send(
+                        message("HTML"),
+                        json(400, "{\"ok\":false,\"description\":\"Bad Request: message is not modified\"}")),
+                "only an edit is done by that answer");
     }
 
     @Test
