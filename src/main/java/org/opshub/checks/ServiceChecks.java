@@ -99,16 +99,26 @@ public final class ServiceChecks {
             if (parent != null && !result.success()) {
                 parent.behind.add(name);
             }
+            if (wasUp && !state.up) {
+                // DOWN now: the checks behind it that are failing already go into its first message
+                for (CheckState other : checks.values()) {
+                    if (!other.lastSuccess
+                            && other.lastProbeAt != null
+                            && name.equals(CheckGraph.suppressor(other.name, graph, this::down))) {
+                        state.behind.add(other.name);
+                    }
+                }
+            }
             CheckMaintenance m = maintenance;
-            MaintenanceStore.Window window = m == null ? null : m.holding(name, now);
-            state.maintenanceId = window == null ? null : window.id();
-            if (window != null) {
+            MaintenanceStore.Window held = m == null ? null : m.holding(name, now);
+            state.maintenanceId = held == null ? null : held.id();
+            if (held != null) {
                 return null; // probes go on, nothing is notified; a check still DOWN at its end is notified then
             }
             boolean holdDown = by != null
                     || CheckGraph.undecided(name, graph, n -> !lastSuccess(n), this::down)
                     || (state.afterRelease && state.failuresSinceRelease < check.failureThreshold());
-            boolean open = this.window.isOpen(now) || check.urgent();
+            boolean open = window.isOpen(now) || check.urgent();
             QuietLog q = quiet;
             if (!open && q != null && wasUp != state.up && !holdDown) {
                 // for the morning digest; a recovery it reports needs no RECOVERED message of its own

@@ -161,7 +161,7 @@ class ChecksMapInteropTest {
     private Map<String, String> hub(FakeBotApi telegram, String checksYaml) throws IOException {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Files.writeString(routes.resolve("checks.yaml"), checksYaml);
-        Map<String, String> p = telegram.hubProperties(CHAT);
+        Map<String, String> p = telegram.hubProperties(CHAT, CHAT + 1);
         p.put(
                 "camel.main.routesIncludePattern",
                 "file:routes/http-answers.yaml,file:routes/observability.yaml,file:routes/alert-delivery.yaml,"
@@ -260,6 +260,19 @@ class ChecksMapInteropTest {
             assertEquals(0.0, hub.metric("probe_success", "check=\"ping-1\""));
             JsonNode web1 = checkState(hub, "web-1");
             assertEquals("gateway", web1.path("suppressedBy").asText(), web1.toString());
+            // /status draws the tree: the six under the gateway, each behind it
+            long ops = CHAT + 1;
+            telegram.userSays(ops, "/status");
+            assertTrue(
+                    HubRunner.await(
+                            Duration.ofSeconds(20), () -> !telegram.texts(ops).isEmpty()),
+                    "no /status reply");
+            String status = telegram.texts(ops).get(0);
+            assertTrue(
+                    status.contains("\uD83D\uDD34 gateway: reply does not match /PONG/")
+                            && status.contains("\n   \u2514 \uD83D\uDD34 web-1: ")
+                            && status.contains("(behind gateway, which is DOWN: no DOWN of its own)"),
+                    status);
 
             // back, but tcp-3 stays down: one UP listing five, then tcp-3's own DOWN after its threshold
             stays.close();

@@ -1,0 +1,160 @@
+package org.opshub.checks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opshub.state.StateStore;
+import org.opshub.telegram.outbox.ChatTopic;
+import org.opshub.telegram.outbox.OutboxStore;
+
+/**
+ * The rules of dependencies and maintenance windows, probe by probe, without routes: {@link
+ * ServiceChecks#record} on a test clock with the state store in a temporary directory. Each probe is
+ * handed in as the check routes hand it; what comes back is the notification due (or null).
+ */
+class DependencyRulesTest {
+    @TempDir
+    Path dir;
+
+    private StateStore store;
+    private ServiceChecks checks;
+    private MaintenanceStore windows;
+    private CheckChats chats;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+    @BeforeEach
+    void open() {
+        store = StateStore.open(null, null, null, dir);
+        windows = new MaintenanceStore(store);
+        OutboxStore outbox = new OutboxStore(store, new SimpleMeterRegistry());
+        chats = new CheckChats(List.of(new ChatTopic(42, 0)), outbox, windows);
+        checks = new ServiceChecks(
+                new DefaultCamelContext(),
+                new SimpleMeterRegistry(),
+                clock,
+                NotifyWindow.parse("00:00-24:00", "MON-SUN", ZoneOffset.UTC),
+                chats);
+        checks.maintenance(new CheckMaintenance(
+                windows, List.of(), clock, ZoneOffset.UTC, chats.chats(), outbox, Set.of(), Set::of));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static Check check(String name, int failureThreshold, String dependsOn) {
+        Check c = new Check();
+        c.setName(name);
+        c.setType("tcp");
+        c.setTarget(name + ":1");
+        c.setFailureThreshold(failureThreshold);
+        c.setDependsOn(dependsOn);
+        return c;
+    }
+
+    /** One probe; a notification due is queued as the check-notify route queues it (its text: the kind). */
+    private CheckNotification probe(Check c, boolean ok) {
+        clock.advance(Duration.ofSeconds(1));
+        CheckNotification n = checks.record(
+                "check-" + c.name(), new Check.Probed(c, new ProbeResult(ok, 0.01, ok ? "ok" : "refused")));
+        if (n != null) {
+            chats.queue(n, kind(n) + " " + n.getDependents(), null);
+        }
+        return n;
+    }
+
+    private static String kind(CheckNotification n) {
+        return n == null ? null : n.kind() + (n.isEdit() ? " edit" : "");
+    }
+
+    @Test
+    void aDependentThatNotifiedDownBeforeItsParentFailedAlwaysGetsItsRecovery() {
+        Check gateway = check("gateway", 1, " ");
+        Check pacs = check("pacs", 1, "gateway");
+        probe(gateway, true);
+        assertEquals("DOWN", kind(probe(pacs, false)), "the gateway is fine: pacs's own outage");
+        assertEquals("DOWN", kind(probe(gateway, false)));
+        assertNull(probe(pacs, false), "no reminder, no second DOWN while the gateway is down");
+        assertEquals("RECOVERED", kind(probe(pacs, true)), "its recovery is sent although the gateway is down");
+    }
+
+    @Test
+    void aDependentWaitsWhileItsParentIsUndecidedAndCountsItsOwnThresholdAfterTheParentIsBack() {
+        Check gateway = check("gateway", 2, " ");
+        Check pacs = check("pacs", 2, "gateway");
+        probe(gateway, true);
+        probe(pacs, true);
+        assertNull(probe(gateway, false), "one failure of two");
+        assertNull(probe(pacs, false));
+        assertNull(probe(pacs, false), "pacs is DOWN by its own count, but the gateway is undecided: it waits");
+        CheckNotification down = probe(gateway, false);
+        assertEquals("DOWN", kind(down));
+        assertEquals("And 1 checks behind it: pacs", down.getDependents(), "failing already: in the first message");
+        assertNull(probe(pacs, false), "suppressed");
+        assertNull(probe(gateway, false), "nothing new to list");
+        Check ris = check("ris", 2, "gateway");
+        assertNull(probe(ris, false), "a check behind it that fails later");
+        CheckNotification listed = probe(gateway, false);
+        assertEquals("DOWN edit", kind(listed), "the gateway's message now lists it too");
+        assertEquals("And 2 checks behind it: pacs, ris", listed.getDependents());
+        assertNull(probe(ris, true));
+
+        CheckNotification back = probe(gateway, true);
+        assertEquals("RECOVERED", kind(back));
+        assertEquals("Back with it (1): ris\nStill failing (1): pacs", back.getDependents());
+        assertNull(probe(pacs, false), "its own threshold counts from the gateway's recovery: one of two");
+        assertEquals("DOWN", kind(probe(pacs, false)), "two of two: notified as usual");
+    }
+
+    @Test
+    void theParentsRecoveryIsEditedAsTheChecksBehindItComeBack() {
+        Check gateway = check("gateway", 1, " ");
+        Check web = check("web", 1, "gateway");
+        Check ris = check("ris", 1, "gateway");
+        probe(gateway, true);
+        assertEquals("DOWN", kind(probe(gateway, false)));
+        assertNull(probe(web, false));
+        assertNull(probe(ris, false));
+        assertEquals("And 2 checks behind it: ris, web", probe(gateway, false).getDependents());
+        CheckNotification up = probe(gateway, true);
+        assertEquals("Still failing (2): ris, web", up.getDependents());
+        assertNull(probe(web, true), "web never notified DOWN: nothing of its own");
+        CheckNotification edit = probe(gateway, true);
+        assertEquals("RECOVERED edit", kind(edit));
+        assertEquals("Back with it (1): web\nStill failing (1): ris", edit.getDependents());
+    }
+
+    @Test
+    void duringAMaintenanceWindowNothingIsNotifiedAndAtItsEndACheckStillDownIs() {
+        Check pacs = check("pacs", 1, " ");
+        long now = clock.millis();
+        long id = windows.open("chat", "pacs", List.of("pacs"), now, now + 60_000, "upgrade", "test");
+        checks.maintenance().tick();
+        assertNull(probe(pacs, false), "DOWN held by the window");
+        assertNull(probe(pacs, false));
+        assertEquals(1, checks.snapshot().get("maintenance") instanceof List<?> l ? l.size() : -1);
+        assertTrue(windows.end(id, clock.millis()));
+        assertEquals(1, checks.maintenance().tick().size(), "the end, once");
+        assertEquals(
+                List.of("DOWN"),
+                checks.dueNow(List.of("pacs")).stream()
+                        .map(DependencyRulesTest::kind)
+                        .toList());
+        assertNull(probe(pacs, false), "notified once");
+        assertEquals(List.of(), checks.maintenance().tick());
+    }
+}
