@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opshub.checks.CheckYaml;
 import org.opshub.telegram.AlertDeliveryTestAccess;
 
 /**
@@ -165,16 +166,7 @@ class ConfigErrorsTest {
 
     /** A tcp-check for the dependency cases: {@code name} depending on {@code dependsOn}. */
     private static String tcpCheck(String name, String dependsOn) {
-        return """
-                - templatedRoute:
-                    routeTemplateRef: tcp-check
-                    routeId: check-%1$s
-                    parameters:
-                      - {name: name, value: %1$s}
-                      - {name: host, value: 127.0.0.1}
-                      - {name: port, value: "9"}
-                      - {name: dependsOn, value: "%2$s"}
-                """.formatted(name, dependsOn);
+        return CheckYaml.entry("tcp-check", name, "host", "127.0.0.1", "port", "9", "dependsOn", dependsOn);
     }
 
     @Test

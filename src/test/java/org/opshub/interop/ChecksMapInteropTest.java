@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opshub.HubRunner;
+import org.opshub.checks.CheckYaml;
 import org.opshub.telegram.FakeBotApi;
 
 /**
@@ -140,22 +141,7 @@ class ChecksMapInteropTest {
     }
 
     private static String check(String template, String name, String... params) {
-        StringBuilder b = new StringBuilder()
-                .append("- templatedRoute:\n    routeTemplateRef: ")
-                .append(template)
-                .append("\n    routeId: check-")
-                .append(name)
-                .append("\n    parameters:\n      - {name: name, value: ")
-                .append(name)
-                .append("}\n");
-        for (int i = 0; i < params.length; i += 2) {
-            b.append("      - {name: ")
-                    .append(params[i])
-                    .append(", value: \"")
-                    .append(params[i + 1])
-                    .append("\"}\n");
-        }
-        return b.toString();
+        return CheckYaml.entry(template, name, params);
     }
 
     private Map<String, String> hub(FakeBotApi telegram, String checksYaml) throws IOException {
