@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.opshub.checks.MaintenancePlan.SilenceMatcher;
 import org.opshub.checks.MaintenanceStore.Window;
@@ -104,9 +102,33 @@ public final class CheckMaintenance {
     /** The window holding {@code check} at {@code now}, or null (as last read by {@link #tick} or a command). */
     public Window holding(String check, Instant now) {
         long t = now.toEpochMilli();
-        for (Window w : windows()) {
+        List<Window> read = windows();
+        for (Window w : read) {
             if (w.holds(t) && w.checks().contains(check)) {
                 return w;
+            }
+        }
+        // a configured window that began since the last read holds at once (its row comes with the next tick)
+        for (MaintenancePlan p : plans) {
+            MaintenancePlan.Occurrence o = p.checks().contains(check) ? p.occurrence(now) : null;
+            if (o != null
+                    && read.stream()
+                            .noneMatch(w -> w.source().equals("config")
+                                    && w.target().equals(p.name())
+                                    && w.startsAt() == o.start().toEpochMilli())) {
+                return new Window(
+                        0,
+                        "config",
+                        p.name(),
+                        p.checks(),
+                        o.start().toEpochMilli(),
+                        o.end().toEpochMilli(),
+                        p.reason(),
+                        "checks.maintenance." + p.name(),
+                        null,
+                        false,
+                        false,
+                        null);
             }
         }
         return null;
@@ -245,118 +267,18 @@ public final class CheckMaintenance {
         }
     }
 
-    /**
-     * {@code /maintenance} from a chat: {@code <check|group> <duration> [reason]}, {@code list},
-     * {@code end <id>}; anything else gives the usage.
-     *
-     * @param from the Telegram user who sent it (the message's {@code from}: id, first_name, username)
-     * @return the reply (HTML)
-     */
-    public String command(String args, JsonNode from, String lang) {
-        long userId = from.path("id").asLong();
-        String username = from.path("username").asText("");
-        String userName = from.path("first_name").asText("user") + (username.isEmpty() ? "" : " @" + username) + " [id "
-                + userId + "]";
-        Texts t = chatTexts.texts();
-        String[] w = args.strip().split("\\s+", 3);
-        if (w[0].equalsIgnoreCase("list")) {
-            return list(t, lang);
-        }
-        if (!users.isEmpty() && !users.contains(userId)) {
-            return t.t(lang, "maintenance.denied");
-        }
-        if (w[0].equalsIgnoreCase("end") && w.length == 2) {
-            long id;
-            try {
-                id = Long.parseLong(w[1]);
-            } catch (NumberFormatException e) {
-                return t.t(lang, "maintenance.usage");
-            }
-            boolean ended = store.end(id, clock.millis());
-            windows = store.unfinished();
-            LOG.info("Maintenance {} {} by {}", id, ended ? "ended" : "not ended (unknown or over)", userName);
-            return ended ? t.t(lang, "maintenance.ended", id) : t.t(lang, "maintenance.unknown", id);
-        }
-        if (w.length < 2 || w[0].isEmpty()) {
-            return t.t(lang, "maintenance.usage");
-        }
-        List<String> checks = resolve(w[0]);
-        if (checks.isEmpty()) {
-            return t.t(lang, "maintenance.nothing", Html.escape(w[0]));
-        }
-        Duration d;
-        try {
-            d = org.opshub.http.Durations.parse(w[1]);
-        } catch (IllegalArgumentException e) {
-            return t.t(lang, "maintenance.usage");
-        }
-        if (d.toMinutes() < 1 || d.toDays() > 30) {
-            return t.t(lang, "maintenance.duration");
-        }
-        long now = clock.millis();
-        String reason = w.length > 2 ? w[2].strip() : "";
-        long id = store.open("chat", w[0], checks, now, now + d.toMillis(), reason, userName);
+    /** The {@code /maintenance} command of the chat. */
+    public MaintenanceCommands commands() {
+        return new MaintenanceCommands(store, plans, clock, users, checkNames, chatTexts, this::time, this::reread);
+    }
+
+    /** Reads the windows again (one was set or ended from the chat). */
+    private void reread() {
         windows = store.unfinished();
-        LOG.info("Maintenance {} of {} set by {} for {}: {}", id, w[0], userName, d, reason);
-        return t.t(lang, "maintenance.set", id, Html.escape(w[0]), time(now + d.toMillis(), t, lang));
     }
 
-    /** The checks of a group ({@code checks.maintenance.<name>}) or the one check of that name; else empty. */
-    private List<String> resolve(String name) {
-        for (MaintenancePlan p : plans) {
-            if (p.name().equals(name)) {
-                return p.checks();
-            }
-        }
-        return checkNames.get().contains(name) ? List.of(name) : List.of();
-    }
-
-    private String list(Texts t, String lang) {
-        long now = clock.millis();
-        Map<Long, String> lines = new TreeMap<>();
-        for (Window w : store.unfinished()) {
-            if (now < w.end()) {
-                lines.put(
-                        w.id(),
-                        t.t(
-                                lang,
-                                w.holds(now) ? "maintenance.item" : "maintenance.item.ahead",
-                                w.id(),
-                                Html.escape(w.target()),
-                                time(w.startsAt(), t, lang),
-                                time(w.end(), t, lang),
-                                Html.escape(w.reason()),
-                                Html.escape(w.createdBy())));
-            }
-        }
-        for (MaintenancePlan p : plans) {
-            if (p.start() != null && now < p.start().toEpochMilli()) {
-                lines.put(
-                        Long.MAX_VALUE - 1000 - lines.size(),
-                        t.t(
-                                lang,
-                                "maintenance.item.planned",
-                                Html.escape(p.name()),
-                                time(p.start().toEpochMilli(), t, lang),
-                                time(p.end().toEpochMilli(), t, lang),
-                                Html.escape(p.reason())));
-            }
-            if (p.schedule() != null) {
-                lines.put(
-                        Long.MAX_VALUE - lines.size(),
-                        t.t(
-                                lang,
-                                "maintenance.item.recurring",
-                                Html.escape(p.name()),
-                                Html.escape(p.schedule().toString())));
-            }
-        }
-        return lines.isEmpty()
-                ? t.t(lang, "maintenance.none")
-                : t.t(lang, "maintenance.title") + "\n" + String.join("\n", lines.values());
-    }
-
-    private String time(long epochMs, Texts t, String lang) {
+    /** A time in {@code checks.timezone}, in the format of the language's texts. */
+    String time(long epochMs, Texts t, String lang) {
         return DateTimeFormatter.ofPattern(t.t(lang, "format.datetime"), Texts.locale(lang))
                 .format(Instant.ofEpochMilli(epochMs).atZone(zone));
     }

@@ -157,4 +157,27 @@ class DependencyRulesTest {
         assertNull(probe(pacs, false), "notified once");
         assertEquals(List.of(), checks.maintenance().tick());
     }
+
+    @Test
+    void aConfiguredWindowHoldsFromItsStartAndItsOccurrenceIsAnnouncedOnce() {
+        Instant start = clock.instant().plusSeconds(1);
+        MaintenancePlan night =
+                new MaintenancePlan("night", List.of("pacs"), start, start.plusSeconds(30), null, "backup", List.of());
+        checks.maintenance(new CheckMaintenance(
+                windows, List.of(night), clock, ZoneOffset.UTC, chats.chats(), null, Set.of(), Set::of));
+        Check pacs = check("pacs", 1, " ");
+        assertNull(probe(pacs, false), "held from its start, before the first tick read it");
+        List<CheckMaintenance.Event> started = checks.maintenance().tick();
+        assertEquals(1, started.size());
+        assertTrue(started.get(0).start());
+        assertEquals("checks.maintenance.night", started.get(0).window().createdBy());
+        assertEquals(List.of(), checks.maintenance().tick(), "announced once");
+        assertNull(probe(pacs, false));
+        clock.advance(Duration.ofSeconds(30));
+        List<CheckMaintenance.Event> ended = checks.maintenance().tick();
+        assertEquals(1, ended.size());
+        assertTrue(!ended.get(0).start());
+        assertEquals(List.of(), checks.maintenance().tick());
+        assertEquals("DOWN", kind(probe(pacs, false)), "over: the check still DOWN notifies");
+    }
 }

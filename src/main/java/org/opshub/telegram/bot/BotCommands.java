@@ -143,7 +143,7 @@ public final class BotCommands {
             LOG.info("Chat {} is not in telegram.allowed-chats; told it how to get access", chatId);
             reply = texts.t(lang, "denied", chatId);
         } else if (command.equalsIgnoreCase("maintenance") && checks.maintenance() != null) {
-            reply = checks.maintenance().command(args, message.path("from"), lang);
+            reply = checks.maintenance().commands().command(args, message.path("from"), lang);
         } else if (command.equalsIgnoreCase("missing") && settings.resendChats().contains(chatId)) {
             resendButtons.missing(chatId, thread, ref, lang);
             return null;

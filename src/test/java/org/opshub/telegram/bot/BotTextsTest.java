@@ -43,7 +43,8 @@ class BotTextsTest {
             "src/main/java/org/opshub/alerts/AlertDecorations.java",
             "src/main/java/org/opshub/checks/CheckNotification.java",
             "src/main/java/org/opshub/checks/Digest.java",
-            "src/main/java/org/opshub/checks/CheckMaintenance.java");
+            "src/main/java/org/opshub/checks/CheckMaintenance.java",
+            "src/main/java/org/opshub/checks/MaintenanceCommands.java");
 
     @Test
     void everyKeyTheCodeUsesIsInBothLanguagesAndTheFilesHaveTheSameKeys() throws Exception {
