@@ -1,6 +1,7 @@
 package org.opshub.checks;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.opshub.alerts.AlertInbox;
 import org.opshub.telegram.outbox.ChatTexts;
 import org.opshub.telegram.outbox.ChatTopic;
@@ -22,6 +23,10 @@ public final class CheckChats {
     private final OutboxStore outbox;
     private final MaintenanceStore messages;
     private volatile ChatTexts chatTexts = ChatTexts.embedded();
+    /** The refs of edits: {@code <ref>:edit:<n>}, each queued once. */
+    private static final String EDIT = ":edit:";
+
+    private final AtomicLong edits = new AtomicLong(System.currentTimeMillis());
 
     /**
      * @param chats the chats (and forum topics) notifications go to; empty: notifications are logged
@@ -63,14 +68,16 @@ public final class CheckChats {
             String body = inLanguageOf(chat, text, textRu).strip();
             if (!n.isEdit()) {
                 outbox.enqueue(chat.chatId(), chat.threadId(), "check", ref, body, "HTML", null);
-            } else if (!outbox.rewriteWaiting(chat.chatId(), ref, body)) {
+            } else if (!outbox.rewriteWaiting(chat.chatId(), ref, body)
+                    && !outbox.rewriteWaitingStartingWith(chat.chatId(), ref + EDIT, body)) {
+                // sent: a new edit (one being sent now stays as it is; this one follows it)
                 Long messageId = messages.message(ref, chat.chatId());
                 if (messageId != null) {
                     outbox.enqueue(
                             chat.chatId(),
                             chat.threadId(),
                             "check",
-                            ref + ":edit",
+                            ref + EDIT + edits.incrementAndGet(),
                             body,
                             "HTML",
                             "{\"method\":\"editMessageText\",\"message_id\":" + messageId + "}");
@@ -106,7 +113,7 @@ public final class CheckChats {
      * @param messageId {@code result.message_id} of the answer, or null
      */
     public void sent(OutboxMessage m, Long messageId) {
-        if (messageId != null && m.ref().startsWith("check:") && !m.ref().endsWith(":edit")) {
+        if (messageId != null && m.ref().startsWith("check:") && !m.ref().contains(EDIT)) {
             messages.messageSent(m.ref(), m.chatId(), messageId, System.currentTimeMillis());
         }
     }

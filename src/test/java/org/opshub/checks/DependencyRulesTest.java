@@ -33,13 +33,14 @@ class DependencyRulesTest {
     private ServiceChecks checks;
     private MaintenanceStore windows;
     private CheckChats chats;
+    private OutboxStore outbox;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     @BeforeEach
     void open() {
         store = StateStore.open(null, null, null, dir);
         windows = new MaintenanceStore(store);
-        OutboxStore outbox = new OutboxStore(store, new SimpleMeterRegistry());
+        outbox = new OutboxStore(store, new SimpleMeterRegistry());
         chats = new CheckChats(List.of(new ChatTopic(42, 0)), outbox, windows);
         checks = new ServiceChecks(
                 new DefaultCamelContext(),
@@ -179,5 +180,65 @@ class DependencyRulesTest {
         assertTrue(!ended.get(0).start());
         assertEquals(List.of(), checks.maintenance().tick());
         assertEquals("DOWN", kind(probe(pacs, false)), "over: the check still DOWN notifies");
+    }
+
+    /** The outbox rows of the chat: ref, then text, claimed or not. */
+    private List<String> rows() {
+        return store.inTransaction(c -> {
+            List<String> out = new java.util.ArrayList<>();
+            try (var rs = c.createStatement().executeQuery("SELECT ref, text, claimed_by FROM outbox ORDER BY id")) {
+                while (rs.next()) {
+                    out.add(rs.getString(1).replaceAll(":\\d{10,}", ":T") + " | " + rs.getString(2)
+                            + (rs.getString(3) == null ? "" : " | claimed"));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Test
+    void editsOfASentMessageAreOneWaitingEditRewrittenOrANewOneAfterTheOneBeingSent() {
+        Check gateway = check("gateway", 1, " ");
+        List<Check> behind = List.of(check("a", 1, "gateway"), check("b", 1, "gateway"), check("c", 1, "gateway"));
+        probe(gateway, true);
+        probe(gateway, false);
+        behind.forEach(c -> probe(c, false));
+        probe(gateway, false); // the DOWN lists a, b, c (rewritten while waiting)
+        CheckNotification up = probe(gateway, true);
+        assertEquals(
+                List.of(
+                        "check:gateway:DOWN:T | DOWN edit And 3 checks behind it: a, b, c",
+                        "check:gateway:RECOVERED:T | RECOVERED Still failing (3): a, b, c"),
+                rows());
+        // both sent: gone from the outbox, their message ids kept
+        String ref = CheckChats.ref(up);
+        store.inTransaction(c -> StateStore.update(c, "DELETE FROM outbox"));
+        chats.sent(new org.opshub.telegram.outbox.OutboxMessage(1, 42, "check", ref, "", "HTML", 0, 0, null), 77L);
+
+        probe(behind.get(0), true);
+        assertEquals("RECOVERED edit", kind(probe(gateway, true)));
+        probe(behind.get(1), true);
+        assertEquals("RECOVERED edit", kind(probe(gateway, true)));
+        assertEquals(
+                List.of(
+                        "check:gateway:RECOVERED:T:edit:T | RECOVERED edit Back with it (2): a, b\nStill failing (1): c"),
+                rows(),
+                "the waiting edit is rewritten, not queued twice");
+        // the edit is being sent: the next one is a new edit after it
+        store.inTransaction(c -> StateStore.update(c, "UPDATE outbox SET claimed_by = 'hub-1'"));
+        probe(behind.get(2), true);
+        assertEquals("RECOVERED edit", kind(probe(gateway, true)));
+        assertEquals(
+                List.of(
+                        "check:gateway:RECOVERED:T:edit:T | RECOVERED edit Back with it (2): a, b\nStill failing (1): c | claimed",
+                        "check:gateway:RECOVERED:T:edit:T | RECOVERED edit Back with it (3): a, b, c"),
+                rows());
+        String extra = store.inTransaction(c -> {
+            try (var rs = c.createStatement().executeQuery("SELECT extra FROM outbox ORDER BY id DESC")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        });
+        assertTrue(extra.contains("\"method\":\"editMessageText\",\"message_id\":77"), extra);
     }
 }

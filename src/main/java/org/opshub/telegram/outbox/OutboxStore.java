@@ -342,6 +342,18 @@ public final class OutboxStore {
                 > 0;
     }
 
+    /** As {@link #rewriteWaiting}, for every waiting message whose ref starts with {@code refPrefix}. */
+    public boolean rewriteWaitingStartingWith(long chatId, String refPrefix, String text) {
+        String like = refPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return store.inTransaction(c -> update(
+                        c,
+                        "UPDATE outbox SET text = ? WHERE chat_id = ? AND ref LIKE ? ESCAPE '\\' AND claimed_by IS NULL",
+                        text,
+                        chatId,
+                        like))
+                > 0;
+    }
+
     /** Turns a message into plain text (Telegram refused its HTML entities), due now. */
     public void makePlain(long id, String plainText) {
         store.inTransaction(c -> update(
