@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.config.GivenKeys;
 import org.opshub.config.Settings;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.AlertDeliveryConfiguration;
@@ -33,20 +33,6 @@ public final class ChecksConfiguration {
     private static final String MAINTENANCE = "checks.maintenance.";
 
     private ChecksConfiguration() {}
-
-    /** The {@code checks.maintenance.*} keys given (property files, override properties, {@code -D}). */
-    private static Set<String> keys(CamelContext context) {
-        Set<String> keys = new TreeSet<>();
-        PropertiesComponent pc = context.getPropertiesComponent();
-        keys.addAll(pc.loadProperties(k -> k.startsWith(MAINTENANCE)).stringPropertyNames());
-        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl
-                && impl.getOverrideProperties() != null) {
-            keys.addAll(impl.getOverrideProperties().stringPropertyNames());
-        }
-        keys.addAll(System.getProperties().stringPropertyNames());
-        keys.removeIf(k -> !k.startsWith(MAINTENANCE));
-        return keys;
-    }
 
     /** @throws org.opshub.config.ConfigException naming the property, or the route file and check, of a bad value */
     public static ServiceChecks bind(
@@ -82,7 +68,8 @@ public final class ChecksConfiguration {
                 new ChatTexts(context.getRegistry().lookupByNameAndType("botTexts", Texts.class), inbox::language);
         checkChats.languages(texts);
         Settings.duration(property, "checks.maintenance-interval"); // the checks-maintenance timer's period
-        List<MaintenancePlan> plans = MaintenancePlan.from(keys(context), property, zone, checkNames);
+        List<MaintenancePlan> plans = MaintenancePlan.from(
+                GivenKeys.startingWith(context.getPropertiesComponent(), MAINTENANCE), property, zone, checkNames);
         for (MaintenancePlan p : plans) {
             String am = property.apply("alertmanager.api-url");
             if (!p.silence().isEmpty() && (am == null || am.isBlank())) {

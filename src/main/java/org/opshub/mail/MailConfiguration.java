@@ -6,11 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.opshub.alerts.AlertInbox;
+import org.opshub.config.GivenKeys;
 import org.opshub.config.Settings;
 import org.opshub.state.StateStore;
 import org.opshub.telegram.outbox.ChatTexts;
@@ -45,15 +44,7 @@ public final class MailConfiguration {
         MailSettings settings = MailSettings.from(property);
         MailStore mails = new MailStore(store);
         // telegram.fallback.<chat>: from the property files, the override properties and -D system properties
-        Set<String> keys = new TreeSet<>();
-        PropertiesComponent pc = context.getPropertiesComponent();
-        keys.addAll(pc.loadProperties(k -> k.startsWith(FALLBACK) || k.startsWith(SUBSCRIPTIONS))
-                .stringPropertyNames());
-        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl
-                && impl.getOverrideProperties() != null) {
-            keys.addAll(impl.getOverrideProperties().stringPropertyNames());
-        }
-        keys.addAll(System.getProperties().stringPropertyNames());
+        Set<String> keys = GivenKeys.startingWith(context.getPropertiesComponent(), FALLBACK, SUBSCRIPTIONS);
         Map<String, String> fallbackKeys = new TreeMap<>();
         keys.stream().filter(k -> k.startsWith(FALLBACK)).forEach(k -> fallbackKeys.put(k, property.apply(k)));
         Map<Long, List<String>> configured = MailFallback.configured(fallbackKeys);
