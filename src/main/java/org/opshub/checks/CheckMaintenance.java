@@ -239,19 +239,25 @@ public final class CheckMaintenance {
         return s.toString();
     }
 
-    /** Alertmanager answered the silence: 200 {@code {"silenceID": ...}} is kept for an early end. */
-    public void silenced(Event e, int status, String body) {
-        if (status == 200) {
-            String id = parse(body).path("silenceID").asText("");
-            if (!id.isEmpty()) {
-                store.silence(e.window().id(), id);
-                LOG.info(
-                        "Maintenance {}: Alertmanager silence {} until its end",
-                        e.window().id(),
-                        id);
-                return;
-            }
+    /**
+     * Alertmanager created the silence (200 {@code {"silenceID": ...}}): its id is kept for an early
+     * end; an answer without one is a refusal.
+     */
+    public void silenced(Event e, String body) {
+        String id = parse(body).path("silenceID").asText("");
+        if (id.isEmpty()) {
+            refused(e, 200, body);
+            return;
         }
+        store.silence(e.window().id(), id);
+        LOG.info(
+                "Maintenance {}: Alertmanager silence {} until its end",
+                e.window().id(),
+                id);
+    }
+
+    /** Alertmanager refused the silence ({@code status}), or did not answer (0): the window holds without one. */
+    public void refused(Event e, int status, String body) {
         LOG.warn(
                 "Maintenance {}: Alertmanager did not create the silence ({}): {}",
                 e.window().id(),

@@ -45,8 +45,12 @@ class CheckMaintenanceRouteTest extends RouteFileTestSupport {
             return "{\"matchers\":[{\"name\":\"instance\",\"value\":\"pacs.*\",\"isRegex\":true,\"isEqual\":true}]}";
         }
 
-        public void silenced(CheckMaintenance.Event e, int status, String body) {
-            calls.add("silenced " + e.window().id() + " " + status + " " + body);
+        public void silenced(CheckMaintenance.Event e, String body) {
+            calls.add("silenced " + e.window().id() + " " + body);
+        }
+
+        public void refused(CheckMaintenance.Event e, int status, String body) {
+            calls.add("refused " + e.window().id() + " " + status + " " + body);
         }
 
         public List<Object> dueNow(List<String> names) {
@@ -112,7 +116,7 @@ class CheckMaintenanceRouteTest extends RouteFileTestSupport {
         stand.events = List.of(new CheckMaintenance.Event(true, window(1, null, null), MATCHERS));
         startRoutes();
         assertTrue(await(2), stand.calls.toString());
-        assertEquals(List.of("start 1", "silenced 1 200 {\"silenceID\":\"s-1\"}"), stand.calls);
+        assertEquals(List.of("start 1", "silenced 1 {\"silenceID\":\"s-1\"}"), stand.calls);
         FakeHttp.Request post = http.requests.get(0);
         assertEquals("POST", post.header("CamelHttpMethod"));
         assertTrue(post.uri().startsWith("fake://alertmanager/api/v2/silences"), post.uri());
@@ -126,7 +130,16 @@ class CheckMaintenanceRouteTest extends RouteFileTestSupport {
         stand.events = List.of(new CheckMaintenance.Event(true, window(2, null, null), MATCHERS));
         startRoutes();
         assertTrue(await(2), stand.calls.toString());
-        assertEquals(List.of("start 2", "silenced 2 0 Connection refused"), stand.calls);
+        assertEquals(List.of("start 2", "refused 2 0 Connection refused"), stand.calls);
+    }
+
+    @Test
+    void aSilenceAlertmanagerRefusesIsHandedOnAsARefusal() throws Exception {
+        http.reply = r -> Reply.of(400, "text/plain", "bad matcher");
+        stand.events = List.of(new CheckMaintenance.Event(true, window(5, null, null), MATCHERS));
+        startRoutes();
+        assertTrue(await(2), stand.calls.toString());
+        assertEquals(List.of("start 5", "refused 5 400 bad matcher"), stand.calls);
     }
 
     @Test
